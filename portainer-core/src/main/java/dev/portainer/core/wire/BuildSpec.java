@@ -1,0 +1,42 @@
+package dev.portainer.core.wire;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the executor must do, sent in {@code TaskInfo.data} (never in the command or environment, which the
+ * master's {@code /state} shows to anyone).
+ *
+ * @param v           wire version, {@link WireFormat#VERSION}
+ * @param image       repository, with registry host if any, e.g. {@code 127.0.0.1:5000/team/app}
+ * @param tags        tags to apply; the first is the one built, all are pushed
+ * @param dockerfile  path of the Dockerfile inside the context, '/'-separated
+ * @param contextFile file name of the fetched build context (a tar.gz) in the sandbox
+ * @param push        whether to push every tag after building
+ * @param dockerHost  the daemon to use, or null for the agent's DOCKER_HOST, else the default socket
+ */
+public record BuildSpec(int v, String image, List<String> tags, String dockerfile, String contextFile, boolean push,
+                        String dockerHost) {
+    public BuildSpec {
+        Objects.requireNonNull(image, "image");
+        tags = List.copyOf(tags);
+        if (tags.isEmpty()) {
+            throw new IllegalArgumentException("at least one tag");
+        }
+        Objects.requireNonNull(dockerfile, "dockerfile");
+        Objects.requireNonNull(contextFile, "contextFile");
+    }
+
+    public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
+                               String dockerHost) {
+        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost);
+    }
+
+    public byte[] toBytes() {
+        return WireFormat.encode(this);
+    }
+
+    public static BuildSpec fromBytes(byte[] bytes) {
+        return WireFormat.decode(bytes, BuildSpec.class, "build task description");
+    }
+}
