@@ -1,0 +1,124 @@
+package dev.portainer.core.staging;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Serves the staged files from the Maven JVM over HTTP, each under an unguessable path, for the length of the
+ * build: zero infrastructure, and the Mesos fetcher downloads http:// natively.
+ */
+public final class HttpStager implements Stager {
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final String baseUri;
+    private final String token;
+    private final Map<String, Path> files = new ConcurrentHashMap<>();
+
+    private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token) {
+        this.server = server;
+        this.workers = workers;
+        this.baseUri = baseUri;
+        this.token = token;
+    }
+
+    /**
+     * Starts serving on the given address (port 0 = any free port).
+     *
+     * @param bindAddress the address agents reach this machine on; 127.0.0.1 for the embedded local master
+     */
+    public static HttpStager start(InetAddress bindAddress, SecureRandom random) throws StagingException {
+        byte[] secret = new byte[24];
+        random.nextBytes(secret);
+        String token = HexFormat.of().formatHex(secret);
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, 0), 16);
+            ExecutorService workers = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "portainer-stager");
+                t.setDaemon(true);
+                return t;
+            });
+            server.setExecutor(workers);
+            String host = bindAddress.getHostAddress();
+            if (host.contains(":")) {
+                host = "[" + host + "]";
+            }
+            HttpStager stager = new HttpStager(server, workers,
+                    "http://" + host + ":" + server.getAddress().getPort() + "/" + token + "/", token);
+            server.createContext("/", stager::handle);
+            server.start();
+            return stager;
+        } catch (IOException e) {
+            throw new StagingException("Cannot serve the build context from this machine on " + bindAddress
+                    .getHostAddress() + ": " + e.getMessage() + "; set <stagingUri> to stage on a shared filesystem", e);
+        }
+    }
+
+    @Override
+    public StagedFile stageBuildFile(Path file, String fileName) {
+        return serve(file, fileName);
+    }
+
+    @Override
+    public StagedFile stageSharedFile(Path file, String fileName, String sha256) {
+        // Served from this JVM there is nothing to upload: the hash only keeps the fetcher's cache honest.
+        return serve(file, fileName);
+    }
+
+    private StagedFile serve(Path file, String fileName) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("not a file: " + file);
+        }
+        files.put(fileName, file);
+        return new StagedFile(URI.create(baseUri + fileName), fileName);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getPath();
+            String prefix = "/" + token + "/";
+            Path file = path.startsWith(prefix) ? files.get(path.substring(prefix.length())) : null;
+            if (file == null) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().add("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            long size = Files.size(file);
+            exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            if (method.equals("HEAD")) {
+                exchange.getResponseHeaders().add("Content-Length", Long.toString(size));
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
+            try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
+                in.transferTo(out);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        files.clear();
+        server.stop(0);
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.portainer.core.staging;
+
+import java.nio.file.Path;
+
+/**
+ * Puts the build's files where the agents' fetcher can read them, for the length of one build.
+ * Closing removes everything staged for the build; shared content-addressed files (the executor jar) may stay.
+ */
+public interface Stager extends AutoCloseable {
+
+    /** Stages a file used only by this build (the context); it is removed on {@link #close()}. */
+    StagedFile stageBuildFile(Path file, String fileName) throws StagingException;
+
+    /**
+     * Stages a file shared by builds, named by its content hash so that an unchanged file is never uploaded
+     * twice (the executor jar).
+     */
+    StagedFile stageSharedFile(Path file, String fileName, String sha256) throws StagingException;
+
+    /** Removes what this build staged; never throws, problems are reported to the given sink. */
+    @Override
+    void close();
+}

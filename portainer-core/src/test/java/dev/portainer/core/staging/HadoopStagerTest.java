@@ -1,0 +1,58 @@
+package dev.portainer.core.staging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HadoopStagerTest {
+
+    @Test
+    void stagesContextPrivatelyAndRemovesItOnClose(@TempDir Path dir) throws Exception {
+        Path root = Files.createDirectory(dir.resolve("stage"));
+        Path context = Files.write(dir.resolve("ctx.tar.gz"), new byte[] {5, 6, 7});
+        List<String> warnings = new ArrayList<>();
+        Path staged;
+        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), warnings::add)) {
+            StagedFile file = stager.stageBuildFile(context, "context.tar.gz");
+            staged = Path.of(file.uri());
+            assertTrue(staged.startsWith(root.resolve("builds")), staged.toString());
+            assertArrayEquals(new byte[] {5, 6, 7}, Files.readAllBytes(staged));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged.getParent())));
+        }
+        assertFalse(Files.exists(staged.getParent()), "build directory must be gone after close");
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void keepsSharedExecutorJarAndNeverUploadsItTwice(@TempDir Path dir) throws Exception {
+        Path root = Files.createDirectory(dir.resolve("stage"));
+        Path jar = Files.write(dir.resolve("executor.jar"), new byte[] {1});
+        Path stagedJar;
+        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), w -> { })) {
+            stagedJar = Path.of(stager.stageSharedFile(jar, "portainer-executor.jar", "feed").uri());
+        }
+        assertEquals(root.resolve("executors/feed.jar"), stagedJar);
+        assertTrue(Files.exists(stagedJar), "shared jar stays for later builds");
+        long modified = Files.getLastModifiedTime(stagedJar).toMillis();
+
+        Files.write(jar, new byte[] {2});
+        Thread.sleep(20);
+        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), w -> { })) {
+            stager.stageSharedFile(jar, "portainer-executor.jar", "feed");
+        }
+        assertArrayEquals(new byte[] {1}, Files.readAllBytes(stagedJar), "content-addressed file is not rewritten");
+        assertEquals(modified, Files.getLastModifiedTime(stagedJar).toMillis());
+    }
+}

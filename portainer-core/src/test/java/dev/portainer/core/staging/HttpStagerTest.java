@@ -1,0 +1,56 @@
+package dev.portainer.core.staging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpStagerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void servesStagedFileUnderUnguessablePathAndNothingElse(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("ctx.tar.gz"), new byte[] {1, 2, 3, 4});
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            StagedFile staged = stager.stageBuildFile(file, "context.tar.gz");
+            assertEquals("context.tar.gz", staged.fileName());
+            assertTrue(staged.uri().getPath().matches("/[0-9a-f]{48}/context.tar.gz"), staged.uri().toString());
+
+            HttpResponse<byte[]> ok = get(staged.uri());
+            assertEquals(200, ok.statusCode());
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, ok.body());
+
+            URI guessed = staged.uri().resolve("/context.tar.gz");
+            assertEquals(404, get(guessed).statusCode());
+            assertEquals(404, get(staged.uri().resolve("other.jar")).statusCode());
+        }
+    }
+
+    @Test
+    void stopsServingWhenClosed(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("x.jar"), new byte[] {9});
+        URI uri;
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            uri = stager.stageSharedFile(file, "portainer-executor.jar", "abc").uri();
+            assertEquals(200, get(uri).statusCode());
+        }
+        assertThrows(ConnectException.class, () -> get(uri));
+    }
+
+    private HttpResponse<byte[]> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+}
