@@ -1,0 +1,52 @@
+package dev.portainer.core.build;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Writes a build's outcome under the work directory for later plugins and scripts: .id, .digest and .json. */
+public final class BuildResultFiles {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    /** The files written. */
+    public record Written(Path id, Path digest, Path json) {
+    }
+
+    private BuildResultFiles() {
+    }
+
+    public static Written write(Path workDirectory, BuildResult result) {
+        String stem = result.image().fileStem();
+        try {
+            Files.createDirectories(workDirectory);
+            Path id = Files.writeString(workDirectory.resolve(stem + ".id"), result.imageId() + "\n",
+                    StandardCharsets.UTF_8);
+            Path digest = workDirectory.resolve(stem + ".digest");
+            if (result.digest() != null) {
+                Files.writeString(digest, result.digest() + "\n", StandardCharsets.UTF_8);
+            } else {
+                Files.deleteIfExists(digest);
+                digest = null;
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("image", result.image().name());
+            json.put("tags", result.tags());
+            json.put("imageId", result.imageId());
+            json.put("digest", result.digest());
+            json.put("sizeBytes", result.sizeBytes());
+            json.put("agent", result.agent());
+            Path jsonFile = workDirectory.resolve(stem + ".json");
+            MAPPER.writeValue(jsonFile.toFile(), json);
+            return new Written(id, digest, jsonFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the build result under " + workDirectory, e);
+        }
+    }
+}

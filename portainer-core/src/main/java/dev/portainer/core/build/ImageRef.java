@@ -1,0 +1,88 @@
+package dev.portainer.core.build;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * An image repository as Docker names it ({@code [registry-host[:port]/]path}), without tag or digest, and the
+ * checks Docker's reference grammar makes, so a bad name fails before anything reaches the cluster.
+ */
+public record ImageRef(String registry, String path) {
+    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern HOST = Pattern.compile(
+            "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
+                    + "|\\[[0-9a-fA-F:.]+])(?::[0-9]+)?");
+    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+
+    /** Parses {@code image} as given in the pom; the message of the exception says how to fix it. */
+    public static ImageRef parse(String image) {
+        if (image == null || image.isBlank()) {
+            throw new IllegalArgumentException("No image name: set <image> (portainer.image), e.g. "
+                    + "registry.example.com:5000/team/app");
+        }
+        if (image.contains("@")) {
+            throw invalid(image, "it contains a digest; give the repository only");
+        }
+        String registry = null;
+        String path = image;
+        int slash = image.indexOf('/');
+        if (slash > 0) {
+            String first = image.substring(0, slash);
+            // Docker's rule: the first component is a registry host if it has a '.' or ':' or is localhost.
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                if (!HOST.matcher(first).matches()) {
+                    throw invalid(image, "'" + first + "' is not a valid registry host[:port]");
+                }
+                registry = first;
+                path = image.substring(slash + 1);
+            }
+        }
+        if (path.contains(":")) {
+            throw invalid(image, "it contains a tag; put tags in <tags> (portainer.tags) instead");
+        }
+        for (String component : path.split("/", -1)) {
+            if (!PATH_COMPONENT.matcher(component).matches()) {
+                throw invalid(image, "'" + component + "' is not a valid repository name component "
+                        + "(lowercase letters, digits and single separators . _ __ - only)");
+            }
+        }
+        if (image.length() > 255) {
+            throw invalid(image, "it is longer than 255 characters");
+        }
+        return new ImageRef(registry, path);
+    }
+
+    /** Checks tags with Docker's grammar; returns them unchanged. */
+    public static List<String> validTags(List<String> tags) {
+        if (tags.isEmpty()) {
+            throw new IllegalArgumentException("No tag: set <tags> (portainer.tags), e.g. 1.0.0,latest");
+        }
+        for (String tag : tags) {
+            if (!TAG.matcher(tag).matches()) {
+                throw new IllegalArgumentException("Invalid tag '" + tag + "': a tag is up to 128 letters, digits, "
+                        + "'_', '.' and '-', not starting with '.' or '-'; fix <tags> (portainer.tags)");
+            }
+        }
+        return List.copyOf(tags);
+    }
+
+    private static IllegalArgumentException invalid(String image, String why) {
+        return new IllegalArgumentException("Invalid image name '" + image + "': " + why
+                + "; fix <image> (portainer.image)");
+    }
+
+    /** The repository as Docker writes it. */
+    public String name() {
+        return registry == null ? path : registry + "/" + path;
+    }
+
+    /** A file name for results under target/portainer: the repository's last path component. */
+    public String fileStem() {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.portainer.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The docker CLI, to check from outside what the builds produced. */
+final class Docker {
+    /** What a docker command printed. */
+    record Result(int exitCode, String output) {
+    }
+
+    private Docker() {
+    }
+
+    static Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("docker");
+        command.addAll(Arrays.asList(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("docker " + String.join(" ", args) + " did not finish");
+        }
+        return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    static String ok(String... args) throws IOException, InterruptedException {
+        Result result = run(args);
+        if (result.exitCode() != 0) {
+            throw new AssertionError("docker " + String.join(" ", args) + " failed: " + result.output());
+        }
+        return result.output();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.portainer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Checks shared by the end-to-end tests. */
+final class ItChecks {
+    private ItChecks() {
+    }
+
+    /** After a build: no executor process still runs and no staged context stays in the work directory. */
+    static void assertNothingLeftBehind(Path project) throws IOException, InterruptedException {
+        List<String> executors = ProcessHandle.allProcesses()
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains("portainer-executor") && c.contains(project.getFileName().toString()))
+                .toList();
+        assertEquals(List.of(), executors, "executor processes left running");
+        Path work = project.resolve("target/portainer");
+        if (Files.isDirectory(work)) {
+            try (Stream<Path> files = Files.list(work)) {
+                List<String> names = files.map(p -> p.getFileName().toString()).toList();
+                assertFalse(names.stream().anyMatch(n -> n.endsWith(".tar.gz") || n.startsWith("local-mesos")),
+                        "staged or local Mesos files left in " + work + ": " + names);
+            }
+        }
+        String containers = Docker.ok("ps", "-aq", "--filter", "status=running", "--filter", "status=created");
+        assertEquals("", containers.trim(), "containers left running: " + containers);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.portainer.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a real Maven build of a copied project with the plugin under test, as a user would. */
+final class MavenRun {
+    static final String MESOS_MASTER = System.getProperty("portainer.it.mesosMaster", "local");
+    static final String REGISTRY = System.getProperty("portainer.it.registry", "127.0.0.1:5000");
+
+    /** A finished build. */
+    record Outcome(int exitCode, String output, Path project) {
+        boolean succeeded() {
+            return exitCode == 0 && output.contains("BUILD SUCCESS");
+        }
+    }
+
+    private MavenRun() {
+    }
+
+    /** Copies an example (from examples/) into a fresh directory under target/it-work. */
+    static Path copyExample(String name) throws IOException {
+        return copy(Path.of(System.getProperty("portainer.it.examples")).resolve(name), name);
+    }
+
+    /** Copies a test-only project (from src/it-projects/). */
+    static Path copyProject(String name) throws IOException {
+        return copy(Path.of(System.getProperty("portainer.it.projects")).resolve(name), name);
+    }
+
+    private static Path copy(Path source, String name) throws IOException {
+        Path target = Path.of(System.getProperty("portainer.it.work")).resolve(name + "-" + UUID.randomUUID()
+                .toString().substring(0, 8));
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (dir.getFileName().toString().equals("target")) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, target.resolve(source.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return target;
+    }
+
+    /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
+    static Outcome run(Path project, String... args) throws IOException, InterruptedException {
+        Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
+        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
+                "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
+                "-Dportainer.version=" + System.getProperty("portainer.version"),
+                "-Dportainer.mesosMaster=" + MESOS_MASTER));
+        command.addAll(Arrays.asList(args));
+        Path log = project.resolve("build.log");
+        Process process = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        return new Outcome(process.exitValue(), output, project);
+    }
+}

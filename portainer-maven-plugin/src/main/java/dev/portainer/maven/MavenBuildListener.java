@@ -1,0 +1,30 @@
+package dev.portainer.maven;
+
+import dev.portainer.core.build.BuildListener;
+import org.apache.maven.plugin.logging.Log;
+
+/** Prints a build's progress in the Maven log; Docker's output is prefixed by the image name. */
+final class MavenBuildListener implements BuildListener {
+    private final Log log;
+    private final String prefix;
+
+    MavenBuildListener(Log log, String image) {
+        this.log = log;
+        this.prefix = "[" + image + "] ";
+    }
+
+    @Override
+    public void info(String message) {
+        log.info(message);
+    }
+
+    @Override
+    public void warn(String message) {
+        log.warn(message);
+    }
+
+    @Override
+    public void buildLog(String line) {
+        log.info(prefix + line);
+    }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine for Portainer's examples and tests, idempotently:
+# installs Docker, a registry and busybox from Debian, starts dockerd and a plain-HTTP registry on
+# 127.0.0.1:5000 if they are not running, and builds the base image the examples use
+# (127.0.0.1:5000/portainer/busybox:latest, FROM scratch + busybox-static, since Docker Hub may be unreachable).
+# Run as root (or with sudo). State lives under $PORTAINER_SERVICES_DIR (default /var/tmp/portainer-services).
+set -euo pipefail
+
+state=${PORTAINER_SERVICES_DIR:-/var/tmp/portainer-services}
+registry=127.0.0.1:5000
+mkdir -p "$state"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+[ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (log: $state/dockerd.log)"
+  nohup dockerd >"$state/dockerd.log" 2>&1 &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start:"; tail -n 30 "$state/dockerd.log"; exit 1; }
+fi
+
+if ! curl -fsS "http://$registry/v2/" >/dev/null 2>&1; then
+  log "starting a registry on $registry (log: $state/registry.log)"
+  cat >"$state/registry.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $state/registry
+  delete:
+    enabled: true
+http:
+  addr: $registry
+YML
+  nohup docker-registry serve "$state/registry.yml" >"$state/registry.log" 2>&1 &
+  for _ in $(seq 1 30); do curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break; sleep 1; done
+  curl -fsS "http://$registry/v2/" >/dev/null || { log "registry did not start:"; tail -n 30 "$state/registry.log"; exit 1; }
+fi
+
+base=$registry/portainer/busybox:latest
+if ! curl -fsS "http://$registry/v2/portainer/busybox/manifests/latest" \
+     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1 \
+   || ! docker image inspect "$base" >/dev/null 2>&1; then
+  log "building the base image $base from busybox-static"
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  cp /bin/busybox "$ctx/busybox"
+  cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+CMD ["/bin/sh"]
+DOCKERFILE
+  docker build -q -t "$base" -t portainer/busybox:latest "$ctx" >/dev/null
+  docker push -q "$base" >/dev/null
+fi
+log "ready: docker $(docker version -f '{{.Server.Version}}'), registry http://$registry, base image $base"
