@@ -1,13 +1,16 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.build.BuildFailedException;
 import dev.portainer.core.build.BuildRequest;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
-import dev.portainer.core.build.ClusterException;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
+import dev.portainer.core.context.ContextException;
+import dev.portainer.core.scheduler.BuildException;
+import dev.portainer.core.scheduler.BuildFailedException;
+import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.staging.StagingException;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -128,9 +131,13 @@ public class BuildMojo extends AbstractMojo {
                     + result.imageId() + (result.digest() == null ? " (not pushed)" : ", pushed " + result.digest()));
             getLog().info("Wrote " + written.json());
         } catch (BuildFailedException e) {
-            throw new MojoFailureException("Docker build of " + request.image().name() + " failed: " + e.getMessage(),
-                    e);
-        } catch (ClusterException e) {
+            throw new MojoFailureException("Docker build of " + request.primaryReference() + " failed: "
+                    + e.getMessage(), e);
+        } catch (ContextException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        } catch (ClusterException | StagingException e) {
+            throw new MojoExecutionException(e.getMessage(), e);
+        } catch (BuildException e) {
             throw new MojoExecutionException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

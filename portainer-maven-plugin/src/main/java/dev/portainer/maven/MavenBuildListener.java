@@ -1,10 +1,10 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.build.BuildListener;
+import dev.portainer.core.scheduler.BuildEvents;
 import org.apache.maven.plugin.logging.Log;
 
 /** Prints a build's progress in the Maven log; Docker's output is prefixed by the image name. */
-final class MavenBuildListener implements BuildListener {
+final class MavenBuildListener implements BuildEvents {
     private final Log log;
     private final String prefix;
 
@@ -24,7 +24,7 @@ final class MavenBuildListener implements BuildListener {
     }
 
     @Override
-    public void buildLog(String line) {
+    public void log(String taskName, String line) {
         log.info(prefix + line);
     }
 }
