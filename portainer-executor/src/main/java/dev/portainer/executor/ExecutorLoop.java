@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +89,8 @@ public final class ExecutorLoop {
     private final ExecutorID executorId;
     private final FrameworkID frameworkId;
     private final Map<UUID, Call.Update> unacknowledged = new LinkedHashMap<>();
+    /** The updates the current SUBSCRIBE carried; any other unacknowledged one must be posted once subscribed. */
+    private Set<UUID> carriedBySubscribe = Set.of();
     private Connection connection;
     private Subscription subscription;
     private int generation;
@@ -201,7 +204,14 @@ public final class ExecutorLoop {
         recoveryDeadline = null;
         retryAt = null;
         note("subscribed to agent " + subscribed.getAgentInfo().getHostname()
-                + (unacknowledged.isEmpty() ? "" : "; " + unacknowledged.size() + " unacknowledged update(s) resent"));
+                + (carriedBySubscribe.isEmpty() ? "" : "; " + carriedBySubscribe.size()
+                + " unacknowledged update(s) resent with SUBSCRIBE"));
+        // An update made while SUBSCRIBE was under way (the build may end at any moment) is in neither place yet.
+        unacknowledged.forEach((uuid, update) -> {
+            if (!carriedBySubscribe.contains(uuid)) {
+                postUpdate(uuid, update);
+            }
+        });
         if (phase == Phase.TERMINAL_SENT) {
             exitDeadline = clock.instant().plus(shuttingDown ? settings.shutdownGrace() : settings.terminalAckTimeout());
         }
@@ -380,6 +390,7 @@ public final class ExecutorLoop {
         connection = Connection.SUBSCRIBING;
         retryAt = null;
         Call.Subscribe.Builder body = Call.Subscribe.newBuilder().addAllUnacknowledgedUpdates(unacknowledged.values());
+        carriedBySubscribe = Set.copyOf(unacknowledged.keySet());
         if (task != null && !taskAcknowledged) {
             body.addUnacknowledgedTasks(task);
         }
