@@ -121,6 +121,8 @@ public final class DockerImageBuild implements ImageBuild {
                     .withDockerfilePath(spec.dockerfile())
                     .withTags(Set.of(ref))
                     .withRemove(true)
+                    // Also remove the containers of failed steps: agents are shared, nobody would clean them up.
+                    .withForcerm(true)
                     .withPull(false)
                     .exec(callback);
             callback.awaitCompletion();
