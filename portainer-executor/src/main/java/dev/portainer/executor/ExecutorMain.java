@@ -1,0 +1,56 @@
+package dev.portainer.executor;
+
+import dev.portainer.executor.agent.AgentClient;
+import dev.portainer.executor.build.ImageBuilds;
+import dev.portainer.executor.docker.DockerImageBuilds;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Entry point of the executor jar, started by the Mesos agent as {@code java -jar portainer-executor.jar} in the
+ * task's sandbox. Exit codes: 0 done (terminal update acknowledged), 1 gave up (agent lost or refused us),
+ * 2 not started by an agent (environment incomplete).
+ */
+public final class ExecutorMain {
+    /** Exit code when the environment is not an agent's: nothing was attempted. */
+    public static final int EXIT_BAD_ENVIRONMENT = 2;
+
+    private ExecutorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        // Mesos 1.11's generated classes predate protobuf 3.22; this keeps protobuf from warning about them.
+        System.setProperty("com.google.protobuf.use_unsafe_pre22_gencode", "true");
+        int code = run(System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err,
+                DockerImageBuilds::new);
+        System.out.flush();
+        // docker-java and the HTTP client keep non-daemon threads; the executor's life ends here.
+        System.exit(code);
+    }
+
+    /**
+     * Runs the executor against the environment given, rather than the process's, so tests can drive it.
+     *
+     * @param builds makes the image builder from the agent's {@code DOCKER_HOST} (null when unset)
+     * @return the process exit code
+     */
+    public static int run(Map<String, String> env, Path workingDirectory, PrintStream out, PrintStream err,
+                          Function<String, ImageBuilds> builds) throws InterruptedException {
+        ExecutorSettings settings;
+        try {
+            settings = ExecutorSettings.fromEnvironment(env, workingDirectory);
+        } catch (ExecutorSettings.InvalidEnvironmentException e) {
+            err.println("portainer-executor: " + e.getMessage());
+            return EXIT_BAD_ENVIRONMENT;
+        }
+        AgentClient agent = new AgentClient(AgentClient.defaultHttpClient(), settings.agentEndpoint(),
+                settings.agentTls());
+        ExecutorLoop loop = new ExecutorLoop(settings, agent, builds.apply(settings.dockerHost()),
+                Clock.systemUTC(), UUID::randomUUID, out);
+        return loop.run();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.portainer.executor.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PushImageCmd;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.PushResponseItem;
+import com.github.dockerjava.api.model.ResponseItem;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.executor.build.BuildLog;
+import dev.portainer.executor.build.ImageBuild;
+import dev.portainer.executor.build.ImageBuildException;
+import dev.portainer.executor.build.ImageBuildResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds one image from a gzipped tar context with docker-java, tags it, pushes every tag and inspects it.
+ * docker-java reports a failed build or push only as an {@code errorDetail} item in the stream, so every item is
+ * checked here.
+ */
+public final class DockerImageBuild implements ImageBuild {
+    private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64}) size:");
+
+    private final DockerClient docker;
+    private final String daemon;
+    private final BuildSpec spec;
+    private final Path contextFile;
+    private final AuthConfig pushAuth;
+    private volatile boolean cancelled;
+    private volatile ResultCallback<?> current;
+
+    /**
+     * @param docker      the daemon's client; not closed here
+     * @param daemon      the daemon's address, for error messages
+     * @param contextFile the build context, a tar or tar.gz (the daemon unpacks either)
+     * @param pushAuth    registry credentials for the push, or null to let docker-java use the agent's
+     *                    {@code ~/.docker/config.json}; never logged
+     */
+    public DockerImageBuild(DockerClient docker, String daemon, BuildSpec spec, Path contextFile, AuthConfig pushAuth) {
+        this.docker = docker;
+        this.daemon = daemon;
+        this.spec = spec;
+        this.contextFile = contextFile;
+        this.pushAuth = pushAuth;
+    }
+
+    @Override
+    public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+        if (!Files.isRegularFile(contextFile)) {
+            throw new ImageBuildException("The build context " + contextFile.getFileName() + " is not in the sandbox "
+                    + contextFile.getParent() + ": the Mesos fetcher should have put it there (the task's URI must "
+                    + "not be extracted)", null, null);
+        }
+        List<String> refs = new ArrayList<>();
+        for (String tag : spec.tags()) {
+            refs.add(spec.image() + ":" + tag);
+        }
+        try {
+            String imageId = build(refs.get(0), log);
+            for (int i = 1; i < refs.size(); i++) {
+                checkCancelled(imageId);
+                docker.tagImageCmd(imageId, spec.image(), spec.tags().get(i)).exec();
+                log.line("Tagged " + refs.get(i));
+            }
+            String digest = null;
+            if (spec.push()) {
+                for (int i = 0; i < refs.size(); i++) {
+                    checkCancelled(imageId);
+                    String pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
+                    if (digest == null) {
+                        digest = pushed;
+                    }
+                }
+            }
+            InspectImageResponse inspected = docker.inspectImageCmd(imageId).exec();
+            long size = inspected.getSize() == null ? -1 : inspected.getSize();
+            return new ImageBuildResult(inspected.getId(), digest, refs, size);
+        } catch (DockerException e) {
+            throw new ImageBuildException(DockerErrors.describe(e), null, e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        ResultCallback<?> callback = current;
+        if (callback != null) {
+            try {
+                // Closing the response makes the daemon cancel the build or push it is streaming.
+                callback.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    private String build(String ref, BuildLog log) throws ImageBuildException, InterruptedException {
+        log.line("Building " + ref + " (Dockerfile " + spec.dockerfile() + ")");
+        BuildCallback callback = new BuildCallback(log);
+        current = callback;
+        try (InputStream tar = Files.newInputStream(contextFile)) {
+            if (cancelled) {
+                throw cancelledException(null);
+            }
+            docker.buildImageCmd()
+                    .withTarInputStream(tar)
+                    // The API's "dockerfile" parameter: a path inside the context archive.
+                    .withDockerfilePath(spec.dockerfile())
+                    .withTags(Set.of(ref))
+                    .withRemove(true)
+                    // Also remove the containers of failed steps: agents are shared, nobody would clean them up.
+                    .withForcerm(true)
+                    .withPull(false)
+                    .exec(callback);
+            callback.awaitCompletion();
+        } catch (IOException e) {
+            throw new ImageBuildException("Cannot read the build context " + contextFile + ": " + e.getMessage(), null, e);
+        } finally {
+            current = null;
+        }
+        callback.lines.flush();
+        checkCancelled(null);
+        if (callback.failure != null) {
+            throw failure(callback.failure, null);
+        }
+        if (callback.error != null) {
+            throw new ImageBuildException(callback.error, null, null);
+        }
+        if (callback.imageId == null) {
+            // Older daemons only print "Successfully built"; the tag is the reliable way to the id.
+            return docker.inspectImageCmd(ref).exec().getId();
+        }
+        return callback.imageId;
+    }
+
+    private String push(String tag, String ref, String imageId, BuildLog log)
+            throws ImageBuildException, InterruptedException {
+        log.line("Pushing " + ref);
+        PushCallback callback = new PushCallback(log);
+        current = callback;
+        try {
+            PushImageCmd push = docker.pushImageCmd(spec.image()).withTag(tag);
+            if (pushAuth != null) {
+                push.withAuthConfig(pushAuth);
+            }
+            push.exec(callback);
+            callback.awaitCompletion();
+        } finally {
+            current = null;
+        }
+        checkCancelled(imageId);
+        if (callback.failure != null) {
+            throw failure(callback.failure, imageId);
+        }
+        if (callback.error != null) {
+            throw new ImageBuildException("Pushing " + ref + " failed: " + callback.error, imageId, null);
+        }
+        if (callback.digest == null) {
+            throw new ImageBuildException("Pushing " + ref + " reported no digest; the registry may not have stored it",
+                    imageId, null);
+        }
+        return callback.digest;
+    }
+
+    private void checkCancelled(String imageId) throws ImageBuildException {
+        if (cancelled) {
+            throw cancelledException(imageId);
+        }
+    }
+
+    private static ImageBuildException cancelledException(String imageId) {
+        return new ImageBuildException("The build was cancelled", imageId, null);
+    }
+
+    private ImageBuildException failure(Throwable e, String imageId) {
+        if (e instanceof DockerException) {
+            return new ImageBuildException(DockerErrors.describe(e), imageId, e);
+        }
+        ImageBuildException unreachable = unreachable(e);
+        return new ImageBuildException(unreachable.getMessage(), imageId, e);
+    }
+
+    private ImageBuildException unreachable(Throwable e) {
+        return new ImageBuildException("Cannot talk to the Docker daemon at " + daemon + ": " + DockerErrors.describe(e)
+                + " (is dockerd running, and may the agent's user use its socket?)", null, e);
+    }
+
+    /** Shared by build and push: records the first error and does not log it (docker-java's default does). */
+    private abstract static class Callback<T extends ResponseItem> extends ResultCallback.Adapter<T> {
+        volatile String error;
+        volatile Throwable failure;
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (failure == null) {
+                failure = throwable;
+            }
+            try {
+                close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+
+        void noteError(ResponseItem item) {
+            String text = DockerErrors.of(item);
+            if (text != null && error == null) {
+                error = text;
+            }
+        }
+    }
+
+    private static final class BuildCallback extends Callback<BuildResponseItem> {
+        final LineSplitter lines;
+        final ProgressLines progress;
+        volatile String imageId;
+
+        BuildCallback(BuildLog log) {
+            this.lines = new LineSplitter(log);
+            this.progress = new ProgressLines(log);
+        }
+
+        @Override
+        public void onNext(BuildResponseItem item) {
+            noteError(item);
+            if (item.getStream() != null) {
+                lines.accept(item.getStream());
+            }
+            progress.accept(item); // "FROM" pulling a base image reports progress like a pull
+            if (item.getAux() != null && item.getImageId() != null) {
+                imageId = item.getImageId();
+            }
+        }
+    }
+
+    private static final class PushCallback extends Callback<PushResponseItem> {
+        final ProgressLines progress;
+        volatile String digest;
+
+        PushCallback(BuildLog log) {
+            this.progress = new ProgressLines(log);
+        }
+
+        @Override
+        public void onNext(PushResponseItem item) {
+            noteError(item);
+            progress.accept(item);
+            if (item.getAux() != null && item.getAux().getDigest() != null) {
+                digest = item.getAux().getDigest();
+            } else if (digest == null && item.getStatus() != null) {
+                Matcher m = PUSHED_DIGEST.matcher(item.getStatus());
+                if (m.find()) {
+                    digest = m.group(1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.portainer.executor.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.executor.build.BuildLog;
+import dev.portainer.executor.build.ImageBuild;
+import dev.portainer.executor.build.ImageBuildException;
+import dev.portainer.executor.build.ImageBuildResult;
+import dev.portainer.executor.build.ImageBuilds;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Makes Docker builds for launched tasks, each with its own client to the daemon the spec names. */
+public final class DockerImageBuilds implements ImageBuilds {
+    /** Where the daemon listens when neither the spec nor the agent's environment says otherwise. */
+    public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+    private final String agentDockerHost;
+
+    /** @param agentDockerHost the agent's {@code DOCKER_HOST}, or null */
+    public DockerImageBuilds(String agentDockerHost) {
+        this.agentDockerHost = agentDockerHost;
+    }
+
+    /** The daemon to use: the spec's, else the agent's DOCKER_HOST, else the default socket. */
+    public String dockerHostFor(BuildSpec spec) {
+        if (spec.dockerHost() != null && !spec.dockerHost().isBlank()) {
+            return spec.dockerHost();
+        }
+        return agentDockerHost != null ? agentDockerHost : DEFAULT_DOCKER_HOST;
+    }
+
+    @Override
+    public ImageBuild create(BuildSpec spec, Path sandbox) {
+        String host = dockerHostFor(spec);
+        DockerClient client = connect(host);
+        // Registry credentials will come with the spec later; that is the one place to turn them into an AuthConfig.
+        DockerImageBuild build = new DockerImageBuild(client, host, spec, sandbox.resolve(spec.contextFile()), null);
+        return new ImageBuild() {
+            @Override
+            public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+                try {
+                    return build.run(log);
+                } finally {
+                    try {
+                        client.close();
+                    } catch (IOException ignored) {
+                        // the connection pool is gone either way
+                    }
+                }
+            }
+
+            @Override
+            public void cancel() {
+                build.cancel();
+            }
+        };
+    }
+
+    /**
+     * A docker-java client for {@code dockerHost}. The API version is deliberately not pinned: docker-java then
+     * speaks the daemon's own version (20.10 is API 1.41).
+     */
+    public static DockerClient connect(String dockerHost) {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost)
+                .build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(30))
+                // No response timeout: a build's RUN step may stay silent for a long time.
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.portainer.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskResult;
+import dev.portainer.executor.docker.ContextArchives;
+import dev.portainer.executor.docker.DockerDaemon;
+import dev.portainer.executor.docker.DockerImageBuilds;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.apache.mesos.v1.executor.Protos.Call;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ExecutorMain as the agent starts it, against the fake agent and the real daemon and registry. */
+@Timeout(120)
+class ExecutorEndToEndTest {
+    @TempDir
+    Path sandbox;
+
+    @Test
+    void buildsAndPushesTheLaunchedImageAndReportsItInTaskFinished() throws Exception {
+        DockerClient docker = DockerDaemon.connectOrSkip();
+        String image = DockerDaemon.REGISTRY + "/portainer-test/e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        ContextArchives.tarGz(sandbox.resolve("ctx-0123abcd.tar.gz"), Map.of(
+                "hello.txt", "hello\n",
+                "Dockerfile", "FROM portainer/busybox:latest\nCOPY hello.txt /hello.txt\nRUN echo building-marker\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("e2e"), "Dockerfile", "ctx-0123abcd.tar.gz", true, null);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("build-1", spec.toBytes()));
+
+            int exit = ExecutorMain.run(agent.environment(sandbox), Path.of("/nonexistent"),
+                    new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                    new PrintStream(stderr, true, StandardCharsets.UTF_8), DockerImageBuilds::new);
+
+            assertEquals(0, exit, stdout.toString(StandardCharsets.UTF_8) + stderr.toString(StandardCharsets.UTF_8));
+            TaskStatus finished = agent.history.stream().filter(c -> c.getType() == Call.Type.UPDATE)
+                    .map(c -> c.getUpdate().getStatus()).filter(s -> s.getState() == TaskState.TASK_FINISHED)
+                    .findFirst().orElseThrow(() -> new AssertionError("no TASK_FINISHED: " + agent.history));
+            TaskResult result = TaskResult.fromBytes(finished.getData().toByteArray());
+            assertFalse(result.failed(), result.error());
+            assertTrue(result.imageId().matches("sha256:[0-9a-f]{64}"), result.imageId());
+            assertTrue(result.digest().matches("sha256:[0-9a-f]{64}"), result.digest());
+            assertEquals(List.of(image + ":e2e"), result.tags());
+
+            List<LogFrame> frames = agent.history.stream().filter(c -> c.getType() == Call.Type.MESSAGE)
+                    .map(c -> LogFrame.fromBytes(c.getMessage().getData().toByteArray())).toList();
+            assertEquals(result.logLines(), frames.size(), "every line was framed");
+            for (int i = 0; i < frames.size(); i++) {
+                assertEquals(i, frames.get(i).seq(), "frames numbered from 0 without gaps");
+            }
+            assertTrue(frames.stream().anyMatch(f -> f.line().equals("building-marker")));
+            List<String> buildLines = stdout.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith(ExecutorLoop.NOTE_PREFIX)).toList();
+            assertEquals(frames.stream().map(LogFrame::line).toList(), buildLines,
+                    "stdout holds the same lines, so the scheduler can fill gaps from the sandbox");
+        } finally {
+            DockerDaemon.remove(docker, List.of(image + ":e2e"));
+            docker.close();
+        }
+    }
+
+    @Test
+    void refusesToStartOutsideAnAgentWithExitCode2() throws Exception {
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int exit = ExecutorMain.run(Map.of("MESOS_FRAMEWORK_ID", "f"), sandbox, System.out,
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), host -> (spec, dir) -> {
+                    throw new AssertionError("must not build");
+                });
+        assertEquals(ExecutorMain.EXIT_BAD_ENVIRONMENT, exit);
+        String message = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("MESOS_AGENT_ENDPOINT is not set"), message);
+        assertTrue(message.contains("MESOS_EXECUTOR_ID is not set"), message);
+        assertFalse(message.contains("MESOS_FRAMEWORK_ID is not set"), message);
+    }
+}

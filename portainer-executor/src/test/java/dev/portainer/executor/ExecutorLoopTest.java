@@ -1,0 +1,285 @@
+package dev.portainer.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskResult;
+import dev.portainer.executor.agent.AgentClient;
+import dev.portainer.executor.build.BuildLog;
+import dev.portainer.executor.build.ImageBuild;
+import dev.portainer.executor.build.ImageBuildException;
+import dev.portainer.executor.build.ImageBuildResult;
+import dev.portainer.executor.build.ImageBuilds;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.apache.mesos.v1.executor.Protos.Call;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class ExecutorLoopTest {
+    private static final BuildSpec SPEC = BuildSpec.of("127.0.0.1:5000/team/app", List.of("1.0", "latest"),
+            "Dockerfile", "context.tar.gz", true, null);
+    private static final ImageBuildResult BUILT = new ImageBuildResult("sha256:" + "a".repeat(64),
+            "sha256:" + "b".repeat(64), List.of("127.0.0.1:5000/team/app:1.0", "127.0.0.1:5000/team/app:latest"), 1234);
+
+    @TempDir
+    Path sandbox;
+    private FakeAgent agent;
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        agent = new FakeAgent();
+    }
+
+    @AfterEach
+    void stopAgent() throws Exception {
+        agent.close();
+        System.out.println(stdout()); // the executor's own account, for when a test fails
+    }
+
+    @Test
+    void reportsStartingRunningFinishedWithRealUuidsAndFramesEveryLogLine() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of("Step 1/2 : FROM portainer/busybox", "building-marker"));
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+
+        List<TaskStatus> updates = List.of(
+                agent.awaitUpdate(TaskState.TASK_STARTING).getUpdate().getStatus(),
+                agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus(),
+                agent.awaitUpdate(TaskState.TASK_FINISHED).getUpdate().getStatus());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+
+        Set<UUID> uuids = new HashSet<>();
+        for (TaskStatus status : updates) {
+            assertTrue(FakeAgent.isRealUuid(status.getUuid()), "uuid must be an RFC 4122 UUID");
+            uuids.add(ExecutorLoop.uuid(status.getUuid()));
+            assertEquals(TaskStatus.Source.SOURCE_EXECUTOR, status.getSource());
+            assertEquals("task-1", status.getTaskId().getValue());
+            assertEquals(FakeAgent.EXECUTOR, status.getExecutorId().getValue());
+        }
+        assertEquals(3, uuids.size(), "every update has its own uuid");
+        TaskResult result = TaskResult.fromBytes(updates.get(2).getData().toByteArray());
+        assertEquals(BUILT.imageId(), result.imageId());
+        assertEquals(BUILT.digest(), result.digest());
+        assertEquals(BUILT.tags(), result.tags());
+        assertEquals(2, result.logLines());
+        assertFalse(result.failed());
+
+        List<LogFrame> frames = new ArrayList<>();
+        for (Call call : agent.history) {
+            if (call.getType() == Call.Type.MESSAGE) {
+                frames.add(LogFrame.fromBytes(call.getMessage().getData().toByteArray()));
+            }
+        }
+        assertEquals(List.of(LogFrame.of(0, "Step 1/2 : FROM portainer/busybox"), LogFrame.of(1, "building-marker")),
+                frames);
+        assertTrue(stdout().contains("\nbuilding-marker\n"), "build lines go to stdout verbatim: " + stdout());
+    }
+
+    @Test
+    void resubscribesWithUnacknowledgedUpdatesAndTaskAfterTheStreamDrops() throws Exception {
+        agent.autoAcknowledge = false;
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of("one line"));
+        build.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+
+        TaskStatus starting = agent.awaitUpdate(TaskState.TASK_STARTING).getUpdate().getStatus();
+        TaskStatus running = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        agent.afterSubscribed = null; // a real agent does not launch the task again
+        agent.dropSubscription();
+
+        Call resubscribe = agent.await(c -> c.getType() == Call.Type.SUBSCRIBE, Duration.ofSeconds(10));
+        List<TaskStatus> resent = resubscribe.getSubscribe().getUnacknowledgedUpdatesList().stream()
+                .map(Call.Update::getStatus).toList();
+        assertEquals(List.of(starting.getUuid(), running.getUuid()), resent.stream().map(TaskStatus::getUuid).toList());
+        assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_RUNNING),
+                resent.stream().map(TaskStatus::getState).toList());
+        assertEquals("task-1", resubscribe.getSubscribe().getUnacknowledgedTasks(0).getTaskId().getValue());
+
+        // The agent acknowledges what the SUBSCRIBE carried; the build ends; only the final update remains.
+        agent.send(FakeAgent.acknowledged(starting));
+        agent.send(FakeAgent.acknowledged(running));
+        agent.autoAcknowledge = true;
+        build.hold.countDown();
+        TaskStatus finished = agent.awaitUpdate(TaskState.TASK_FINISHED).getUpdate().getStatus();
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertEquals(1, TaskResult.fromBytes(finished.getData().toByteArray()).logLines());
+    }
+
+    @Test
+    void keepsTheFinalUpdateUntilAcknowledgedAcrossADrop() throws Exception {
+        agent.autoAcknowledge = false;
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), new ScriptedBuild(List.of()));
+        TaskStatus finished = agent.awaitUpdate(TaskState.TASK_FINISHED).getUpdate().getStatus();
+        agent.afterSubscribed = null;
+        agent.dropSubscription();
+
+        Call resubscribe = agent.await(c -> c.getType() == Call.Type.SUBSCRIBE, Duration.ofSeconds(10));
+        assertTrue(resubscribe.getSubscribe().getUnacknowledgedUpdatesList().stream()
+                .anyMatch(u -> u.getStatus().getUuid().equals(finished.getUuid())), "TASK_FINISHED is resent");
+        assertFalse(exit.isDone(), "must not exit before the final update is acknowledged");
+        agent.send(FakeAgent.acknowledged(finished));
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void failsTheTaskWithTheWireFormatMessageWhenTheSpecIsFromAnotherVersion() throws Exception {
+        byte[] future = new String(SPEC.toBytes(), StandardCharsets.UTF_8).replace("\"v\":1", "\"v\":99")
+                .getBytes(StandardCharsets.UTF_8);
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", future));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+
+        TaskStatus failed = agent.awaitUpdate(TaskState.TASK_FAILED).getUpdate().getStatus();
+        assertTrue(failed.getMessage().contains("wire version 99"), failed.getMessage());
+        TaskResult result = TaskResult.fromBytes(failed.getData().toByteArray());
+        assertEquals(failed.getMessage(), result.error());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertFalse(build.ran, "nothing is built from a spec that was not understood");
+    }
+
+    @Test
+    void failsTheTaskWithDockersOwnTextWhenTheBuildFails() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of("Step 2/2 : RUN exit 3"));
+        build.failure = new ImageBuildException("The command '/bin/sh -c exit 3' returned a non-zero code: 3", null, null);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+
+        TaskStatus failed = agent.awaitUpdate(TaskState.TASK_FAILED).getUpdate().getStatus();
+        assertEquals("The command '/bin/sh -c exit 3' returned a non-zero code: 3", failed.getMessage());
+        TaskResult result = TaskResult.fromBytes(failed.getData().toByteArray());
+        assertTrue(result.failed());
+        assertEquals(1, result.logLines());
+        assertNull(result.imageId());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void killCancelsTheBuildAndReportsKilled() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+
+        agent.send(FakeAgent.kill("task-1"));
+        TaskStatus killed = agent.awaitUpdate(TaskState.TASK_KILLED).getUpdate().getStatus();
+        assertTrue(build.cancelled, "the build was told to stop");
+        assertTrue(TaskResult.fromBytes(killed.getData().toByteArray()).failed());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void givesUpWhenTheAgentStaysAwayLongerThanTheRecoveryTimeout() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofSeconds(2)), build);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+        agent.close(); // the agent is gone for good
+
+        assertEquals(1, exit.get(20, TimeUnit.SECONDS));
+        assertTrue(build.cancelled, "a build nobody can report is stopped");
+        assertTrue(stdout().contains("giving up"), stdout());
+    }
+
+    @Test
+    void exitsAtOnceWhenTheAgentRefusesTheSubscription() throws Exception {
+        ExecutorSettings wrongExecutor = new ExecutorSettings(agent.endpoint(), false, FakeAgent.FRAMEWORK,
+                "not-this-one", sandbox, Duration.ofMinutes(15), Duration.ofMillis(100), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), Duration.ofSeconds(5), null);
+        CompletableFuture<Integer> exit = start(wrongExecutor, new ScriptedBuild(List.of()));
+        assertEquals(1, exit.get(10, TimeUnit.SECONDS));
+        assertTrue(stdout().contains("HTTP 400: Executor is not found"), stdout());
+    }
+
+    private ExecutorSettings settings(Duration recovery) {
+        return new ExecutorSettings(agent.endpoint(), false, FakeAgent.FRAMEWORK, FakeAgent.EXECUTOR, sandbox,
+                recovery, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5),
+                null);
+    }
+
+    private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build) {
+        ImageBuilds builds = (spec, dir) -> {
+            assertEquals(SPEC, spec);
+            assertEquals(sandbox, dir);
+            return build;
+        };
+        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(AgentClient.defaultHttpClient(),
+                settings.agentEndpoint(), false), builds, Clock.systemUTC(), UUID::randomUUID,
+                new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return loop.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private String stdout() {
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A build that prints its lines, optionally waits to be released or cancelled, then succeeds or fails. */
+    private static final class ScriptedBuild implements ImageBuild {
+        private final List<String> lines;
+        volatile CountDownLatch hold;
+        volatile ImageBuildException failure;
+        volatile boolean ran;
+        volatile boolean cancelled;
+
+        ScriptedBuild(List<String> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+            ran = true;
+            lines.forEach(log::line);
+            if (hold != null) {
+                hold.await();
+            }
+            if (cancelled) {
+                throw new ImageBuildException("The build was cancelled", null, null);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return BUILT;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            if (hold != null) {
+                hold.countDown();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.portainer.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExecutorSettingsTest {
+    private final Map<String, String> env = new HashMap<>(Map.of(
+            "MESOS_AGENT_ENDPOINT", "127.0.0.1:5051",
+            "MESOS_FRAMEWORK_ID", "fw",
+            "MESOS_EXECUTOR_ID", "ex"));
+
+    @Test
+    void usesTheAgentsRecoveryTimeoutAndBackoffWhenCheckpointingSetsThem() throws Exception {
+        env.put("MESOS_RECOVERY_TIMEOUT", "3mins");
+        env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", "250ms");
+        env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", "5secs");
+        ExecutorSettings s = ExecutorSettings.fromEnvironment(env, Path.of("/cwd"));
+        assertEquals(Duration.ofMinutes(3), s.recoveryTimeout());
+        assertEquals(Duration.ofMillis(250), s.backoffMax());
+        assertEquals(Duration.ofSeconds(5), s.shutdownGrace());
+    }
+
+    @Test
+    void defaultsToFifteenMinutesOfRecoveryConfigurableByPortainerVariable() throws Exception {
+        assertEquals(Duration.ofMinutes(15), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
+        env.put("PORTAINER_RECOVERY_TIMEOUT", "30secs");
+        assertEquals(Duration.ofSeconds(30), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
+    }
+
+    @Test
+    void sandboxIsMesosSandboxElseMesosDirectoryElseTheWorkingDirectory() throws Exception {
+        assertEquals(Path.of("/cwd"), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).sandbox());
+        env.put("MESOS_DIRECTORY", "/host/sandbox");
+        assertEquals(Path.of("/host/sandbox"), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).sandbox());
+        env.put("MESOS_SANDBOX", "/mnt/mesos/sandbox");
+        assertEquals(Path.of("/mnt/mesos/sandbox"), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).sandbox());
+    }
+
+    @Test
+    void namesEveryBadVariable() {
+        env.put("MESOS_AGENT_ENDPOINT", "http://agent:5051/");
+        env.put("MESOS_RECOVERY_TIMEOUT", "soon");
+        env.remove("MESOS_EXECUTOR_ID");
+        String message = assertThrows(ExecutorSettings.InvalidEnvironmentException.class,
+                () -> ExecutorSettings.fromEnvironment(env, Path.of("/cwd"))).getMessage();
+        assertTrue(message.contains("MESOS_AGENT_ENDPOINT='http://agent:5051/' is not host:port"), message);
+        assertTrue(message.contains("MESOS_RECOVERY_TIMEOUT"), message);
+        assertTrue(message.contains("MESOS_EXECUTOR_ID is not set"), message);
+    }
+}

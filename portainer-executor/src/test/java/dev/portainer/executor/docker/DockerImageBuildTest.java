@@ -1,0 +1,137 @@
+package dev.portainer.executor.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.executor.build.ImageBuildException;
+import dev.portainer.executor.build.ImageBuildResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against the real daemon and the registry on 127.0.0.1:5000. */
+@Timeout(120)
+class DockerImageBuildTest {
+    @TempDir
+    Path sandbox;
+    private DockerClient docker;
+    private final String repo = "portainer-test/executor-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String image = DockerDaemon.REGISTRY + "/" + repo;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void connect() {
+        docker = DockerDaemon.connectOrSkip();
+    }
+
+    @AfterEach
+    void removeImages() throws Exception {
+        DockerDaemon.remove(docker, List.of(image + ":1.0", image + ":latest", image + ":fails", image + ":slow"));
+        docker.close();
+    }
+
+    @Test
+    void buildsFromANestedDockerfileTagsPushesAndReportsTheRegistrysDigest() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
+                "hello.txt", "hello from the context\n",
+                "docker/Dockerfile", "FROM portainer/busybox:latest\nCOPY hello.txt /hello.txt\nRUN echo building-marker\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("1.0", "latest"), "docker/Dockerfile", "context.tar.gz", true, null);
+
+        ImageBuildResult result = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null)
+                .run(lines::add);
+
+        assertTrue(result.imageId().matches("sha256:[0-9a-f]{64}"), result.imageId());
+        assertTrue(result.digest().matches("sha256:[0-9a-f]{64}"), result.digest());
+        assertEquals(List.of(image + ":1.0", image + ":latest"), result.tags());
+        assertTrue(result.sizeBytes() > 0);
+        assertTrue(lines.contains("building-marker"), "RUN output reaches the log: " + lines);
+        assertTrue(lines.stream().noneMatch(String::isEmpty));
+        for (String tag : List.of("1.0", "latest")) {
+            assertEquals(result.digest(), registryDigest(tag), "the registry serves tag " + tag + " as pushed");
+        }
+        assertEquals(result.imageId(), docker.inspectImageCmd(image + ":latest").exec().getId());
+        long pushingLines = lines.stream().filter(l -> l.endsWith(": Pushing")).count();
+        long layers = lines.stream().filter(l -> l.endsWith(": Preparing")).count();
+        assertTrue(pushingLines <= layers, "at most one 'Pushing' line per layer per push: " + lines);
+    }
+
+    @Test
+    void failedRunStepFailsWithDockersOwnMessage() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
+                "Dockerfile", "FROM portainer/busybox:latest\nRUN echo about-to-fail && exit 3\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("fails"), "Dockerfile", "context.tar.gz", true, null);
+
+        ImageBuildException e = assertThrows(ImageBuildException.class, () ->
+                new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null).run(lines::add));
+
+        assertTrue(e.getMessage().contains("returned a non-zero code: 3"), e.getMessage());
+        assertNull(e.imageId());
+        assertTrue(lines.contains("about-to-fail"), lines.toString());
+    }
+
+    @Test
+    void missingDockerfileFailsWithTheDaemonsExplanation() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("hello.txt", "no Dockerfile here\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("fails"), "Dockerfile", "context.tar.gz", false, null);
+
+        ImageBuildException e = assertThrows(ImageBuildException.class, () ->
+                new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null).run(lines::add));
+
+        assertTrue(e.getMessage().toLowerCase().contains("dockerfile"), e.getMessage());
+        assertTrue(!e.getMessage().startsWith("Status "), "the daemon's words, not docker-java's wrapping: " + e.getMessage());
+    }
+
+    @Test
+    void cancelStopsARunningBuildPromptly() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
+                "Dockerfile", "FROM portainer/busybox:latest\nRUN echo sleeping && sleep 60\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("slow"), "Dockerfile", "context.tar.gz", false, null);
+        DockerImageBuild build = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null);
+        CompletableFuture<ImageBuildResult> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return build.run(lines::add);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!lines.contains("sleeping") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(lines.contains("sleeping"), lines.toString());
+        long cancelledAt = System.nanoTime();
+        build.cancel();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> running.get(15, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("cancelled"), e.getCause().getMessage());
+        assertTrue(System.nanoTime() - cancelledAt < TimeUnit.SECONDS.toNanos(15));
+    }
+
+    private String registryDigest(String tag) throws Exception {
+        HttpRequest head = HttpRequest.newBuilder(URI.create("http://" + DockerDaemon.REGISTRY + "/v2/" + repo
+                        + "/manifests/" + tag))
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<Void> response = HttpClient.newHttpClient().send(head, HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, response.statusCode(), "registry answer for " + repo + ":" + tag);
+        return response.headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+}
