@@ -234,9 +234,11 @@ final class BuildRun {
         agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://" + offer.getUrl().getAddress().getHostname()
                 + ":" + offer.getUrl().getAddress().getPort() + offer.getUrl().getPath() : null;
         Offer.Operation operation = TaskLaunch.operation(task, offer, allocation, frameworkId, taskId, executorId);
+        // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call still
+        // kills the task.
+        phase = Phase.LAUNCHED;
         callMaster("ACCEPT", () -> client.accept(List.of(offer.getId()), List.of(operation),
                 DECLINE_AFTER_LAUNCH_SECONDS));
-        phase = Phase.LAUNCHED;
         if (config.buildTimeout() != null) {
             buildDeadline = clock.instant().plus(config.buildTimeout());
         }

@@ -1,5 +1,6 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.mesos.MesosProtobuf;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
@@ -19,6 +20,7 @@ public final class BuildRunner implements AutoCloseable {
     private final Set<BuildRun> active = ConcurrentHashMap.newKeySet();
 
     public BuildRunner(SchedulerConfig config, Clock clock, Supplier<UUID> ids) {
+        MesosProtobuf.acceptPre22Gencode();
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.ids = Objects.requireNonNull(ids, "ids");

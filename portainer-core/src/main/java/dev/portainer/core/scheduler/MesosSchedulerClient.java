@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.core.mesos.MesosProtobuf;
 import dev.portainer.core.mesos.MesosRedirects;
 import dev.portainer.core.mesos.RecordIo;
 import java.io.IOException;
@@ -106,6 +107,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
     private Instant troubleSince;
 
     public MesosSchedulerClient(SchedulerConfig config, Clock clock) {
+        MesosProtobuf.acceptPre22Gencode();
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.leader = config.master().schedulerEndpoint();

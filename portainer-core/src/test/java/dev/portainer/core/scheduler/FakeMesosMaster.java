@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.core.mesos.MesosProtobuf;
 import dev.portainer.core.mesos.RecordIo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,6 +52,11 @@ final class FakeMesosMaster implements AutoCloseable {
         static Answer text(int status, String body) {
             return new Answer(status, body, null);
         }
+    }
+
+    static {
+        // Before any test builds a Mesos message (OfferMatcherTest uses our builders first).
+        MesosProtobuf.acceptPre22Gencode();
     }
 
     private final HttpServer server;
@@ -154,18 +160,25 @@ final class FakeMesosMaster implements AutoCloseable {
         Received received = new Received(call, exchange.getRequestHeaders().getFirst(MesosMediaTypes.STREAM_ID),
                 exchange.getRequestHeaders().getFirst("Content-Type"),
                 exchange.getRequestHeaders().getFirst("Accept"));
-        all.add(received);
-        calls.add(received);
         if (call.getType() == Call.Type.SUBSCRIBE) {
             Answer answer = subscribeAnswer.apply(call);
             if (answer != null) {
+                record(received);
                 respond(exchange, answer);
                 return;
             }
             subscribe(exchange);
+            // Recorded once the stream is up, so that a test seeing the SUBSCRIBE can send() at once.
+            record(received);
             return;
         }
+        record(received);
         respond(exchange, answers.apply(call));
+    }
+
+    private void record(Received received) {
+        all.add(received);
+        calls.add(received);
     }
 
     private void subscribe(HttpExchange exchange) throws IOException {
