@@ -447,12 +447,13 @@ final class BuildRun {
                 + " cpus/" + num(task.executor().memMb()) + " MB)";
     }
 
+    /**
+     * Terminal for this build. TASK_UNREACHABLE and TASK_UNKNOWN are not terminal to Mesos, but we are not
+     * PARTITION_AWARE (so they are rare) and they mean the agent or the task is gone: waiting would hang the build.
+     */
     static boolean isTerminal(TaskState state) {
         return switch (state) {
             case TASK_STAGING, TASK_STARTING, TASK_RUNNING, TASK_KILLING -> false;
-            // Not terminal for Mesos, but for us: the agent is gone (we are not PARTITION_AWARE, so this is rare)
-            // or the task is unknown; waiting would hang the build.
-            case TASK_UNREACHABLE, TASK_UNKNOWN -> true;
             default -> true;
         };
     }
