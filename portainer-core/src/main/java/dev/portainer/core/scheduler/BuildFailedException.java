@@ -1,0 +1,23 @@
+package dev.portainer.core.scheduler;
+
+import dev.portainer.core.wire.TaskResult;
+
+/** The image build itself failed (bad Dockerfile, failing RUN step, push refused): the message is Docker's text. */
+public final class BuildFailedException extends BuildException {
+    private final transient TaskResult result;
+
+    public BuildFailedException(String taskName, TaskResult result) {
+        super("The build of " + taskName + " failed: " + result.error(), null);
+        this.result = result;
+    }
+
+    /** The executor's report, whose {@code error} is Docker's own error text. */
+    public TaskResult result() {
+        return result;
+    }
+
+    /** Docker's error text, verbatim. */
+    public String dockerError() {
+        return result.error();
+    }
+}

@@ -1,0 +1,482 @@
+package dev.portainer.core.scheduler;
+
+import dev.portainer.core.mesos.MesosHttpException;
+import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskResult;
+import dev.portainer.core.wire.WireFormatException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.mesos.v1.Protos.AgentID;
+import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.FrameworkID;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.OfferID;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.apache.mesos.v1.scheduler.Protos.Call;
+import org.apache.mesos.v1.scheduler.Protos.Event;
+
+/**
+ * One build on Mesos, from SUBSCRIBE to TEARDOWN. The scheduler client's thread only queues what it receives; this
+ * class's loop, on the caller's thread, takes one signal at a time and handles it in {@link #handle}, so the build's
+ * state needs no locks.
+ */
+final class BuildRun {
+    /** While waiting, a declined agent comes back soon: the cluster may free resources any moment. */
+    static final double DECLINE_WHILE_WAITING_SECONDS = 5;
+    /** Once launched we need nothing more; keep other agents' resources for other frameworks. */
+    static final double DECLINE_AFTER_LAUNCH_SECONDS = 600;
+    static final Duration LOG_GAP_WAIT = Duration.ofSeconds(2);
+    static final int LOG_MAX_WAITING = 1_000;
+    /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(15);
+
+    private sealed interface Signal {
+    }
+
+    private record Received(Event event) implements Signal {
+    }
+
+    private record Disconnected(String reason) implements Signal {
+    }
+
+    private record Closed(ClusterException failure) implements Signal {
+    }
+
+    private record Cancel(String why) implements Signal {
+    }
+
+    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DONE }
+
+    private final SchedulerConfig config;
+    private final Clock clock;
+    private final Supplier<UUID> ids;
+    private final BuildTask task;
+    private final BuildEvents events;
+    private final MesosSchedulerClient client;
+    private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+
+    private Phase phase = Phase.WAITING_FOR_OFFER;
+    private FrameworkID frameworkId;
+    private boolean subscribed;
+    private Instant offerDeadline;
+    private Instant buildDeadline;
+    private Instant killDeadline;
+    private ClusterException killReason;
+    private TaskID taskId;
+    private ExecutorID executorId;
+    private AgentID agentId;
+    private String agentHostname;
+    private String agentUrl;
+    private TaskState lastState;
+    private boolean badFrameReported;
+    // What the cluster offered, to explain an offer timeout.
+    private int offersSeen;
+    private final Set<String> agentsSeen = new HashSet<>();
+    private double largestCpus;
+    private double largestMem;
+
+    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
+             MesosSchedulerClient client) {
+        this.config = config;
+        this.clock = clock;
+        this.ids = ids;
+        this.task = task;
+        this.events = events;
+        this.client = client;
+    }
+
+    /** Asks the run to stop: the task is killed, the framework torn down, and {@link #execute} throws. */
+    void cancel(String why) {
+        signals.add(new Cancel(why));
+    }
+
+    BuildOutcome execute() throws BuildException, InterruptedException {
+        try {
+            frameworkId = client.subscribe(new MesosSchedulerClient.Listener() {
+                @Override
+                public void onEvent(Event event) {
+                    signals.add(new Received(event));
+                }
+
+                @Override
+                public void onDisconnected(String reason) {
+                    signals.add(new Disconnected(reason));
+                }
+
+                @Override
+                public void onClosed(ClusterException failure) {
+                    signals.add(new Closed(failure));
+                }
+            });
+            events.info("Registered with the Mesos master at " + client.leader() + " as framework "
+                    + frameworkId.getValue() + "; waiting for an offer of " + needs());
+            offerDeadline = clock.instant().plus(config.offerTimeout());
+            return loop();
+        } finally {
+            cleanUp();
+        }
+    }
+
+    private BuildOutcome loop() throws BuildException, InterruptedException {
+        while (true) {
+            Signal signal = signals.poll(millisUntilNextDeadline(), TimeUnit.MILLISECONDS);
+            if (signal != null) {
+                BuildOutcome outcome = handle(signal);
+                if (outcome != null) {
+                    return outcome;
+                }
+            }
+            Instant now = clock.instant();
+            deliver(logs.expire(now));
+            checkDeadlines(now);
+        }
+    }
+
+    /** Every signal of the run is handled here, one at a time. Returns the outcome once the build succeeded. */
+    private BuildOutcome handle(Signal signal) throws BuildException, InterruptedException {
+        if (signal instanceof Received r) {
+            return handleEvent(r.event());
+        }
+        if (signal instanceof Disconnected d) {
+            events.warn("Lost the connection to the Mesos master (" + d.reason() + "); re-subscribing");
+            return null;
+        }
+        if (signal instanceof Closed c) {
+            throw c.failure() != null ? c.failure()
+                    : new ClusterException("The connection to the Mesos master was closed during the build");
+        }
+        Cancel cancel = (Cancel) signal;
+        if (phase == Phase.WAITING_FOR_OFFER) {
+            throw new BuildCancelledException(cancel.why());
+        }
+        startKill(new BuildCancelledException(cancel.why()));
+        return null;
+    }
+
+    private BuildOutcome handleEvent(Event event) throws BuildException, InterruptedException {
+        switch (event.getType()) {
+            case SUBSCRIBED -> {
+                if (subscribed && taskId != null && phase != Phase.DONE) {
+                    // Updates sent while we were away are resent by Mesos, but ask in case our task vanished.
+                    events.info("Re-subscribed to the Mesos master; reconciling " + taskId.getValue());
+                    Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(taskId);
+                    if (agentId != null) {
+                        t.setAgentId(agentId);
+                    }
+                    callMaster("RECONCILE", () -> client.reconcile(List.of(t.build())));
+                }
+                subscribed = true;
+            }
+            case OFFERS -> onOffers(event.getOffers().getOffersList());
+            case UPDATE -> {
+                return onUpdate(event.getUpdate().getStatus());
+            }
+            case MESSAGE -> onMessage(event.getMessage());
+            case FAILURE -> {
+                Event.Failure failure = event.getFailure();
+                if (executorId != null && failure.getExecutorId().equals(executorId)) {
+                    events.info("The Portainer executor on " + agentHostname + " exited"
+                            + (failure.hasStatus() ? " with status " + failure.getStatus() : ""));
+                }
+            }
+            default -> {
+                // HEARTBEAT keeps the client's watchdog quiet; RESCIND cannot hurt us since we never hold offers;
+                // ERROR is turned into a Closed signal by the client.
+            }
+        }
+        return null;
+    }
+
+    private void onOffers(List<Offer> offers) throws BuildException, InterruptedException {
+        List<OfferID> declined = new ArrayList<>();
+        for (Offer offer : offers) {
+            offersSeen++;
+            agentsSeen.add(offer.getAgentId().getValue());
+            largestCpus = Math.max(largestCpus, OfferMatcher.available(offer, config.role(), OfferMatcher.CPUS));
+            largestMem = Math.max(largestMem, OfferMatcher.available(offer, config.role(), OfferMatcher.MEM));
+            if (phase == Phase.WAITING_FOR_OFFER) {
+                var allocation = OfferMatcher.allocate(offer, config.role(), task.cpus(), task.memMb(),
+                        task.executor().cpus(), task.executor().memMb());
+                if (allocation.isPresent()) {
+                    launch(offer, allocation.get());
+                    continue;
+                }
+            }
+            declined.add(offer.getId());
+        }
+        if (!declined.isEmpty()) {
+            double refuse = phase == Phase.WAITING_FOR_OFFER ? DECLINE_WHILE_WAITING_SECONDS
+                    : DECLINE_AFTER_LAUNCH_SECONDS;
+            callMaster("DECLINE", () -> client.decline(declined, refuse));
+        }
+    }
+
+    private void launch(Offer offer, OfferMatcher.Allocation allocation) throws BuildException, InterruptedException {
+        taskId = TaskID.newBuilder().setValue("portainer-" + slug(task.name()) + "-" + ids.get()).build();
+        executorId = ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
+        agentId = offer.getAgentId();
+        agentHostname = offer.getHostname();
+        agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://" + offer.getUrl().getAddress().getHostname()
+                + ":" + offer.getUrl().getAddress().getPort() + offer.getUrl().getPath() : null;
+        Offer.Operation operation = TaskLaunch.operation(task, offer, allocation, frameworkId, taskId, executorId);
+        // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call still
+        // kills the task.
+        phase = Phase.LAUNCHED;
+        callMaster("ACCEPT", () -> client.accept(List.of(offer.getId()), List.of(operation),
+                DECLINE_AFTER_LAUNCH_SECONDS));
+        if (config.buildTimeout() != null) {
+            buildDeadline = clock.instant().plus(config.buildTimeout());
+        }
+        events.info("Launched " + taskId.getValue() + " on " + agentHostname + " (" + needs() + ")");
+        // One task per run: no more offers wanted.
+        callMaster("SUPPRESS", client::suppress);
+    }
+
+    private BuildOutcome onUpdate(TaskStatus status) throws BuildException, InterruptedException {
+        if (status.hasUuid()) {
+            // Only updates with a uuid are acknowledged; the others (from the master, reconciliation) must not be.
+            AgentID agent = status.hasAgentId() ? status.getAgentId() : agentId;
+            callMaster("ACKNOWLEDGE", () -> client.acknowledge(agent, status.getTaskId(), status.getUuid()));
+        }
+        if (taskId == null || !status.getTaskId().equals(taskId)) {
+            return null;
+        }
+        TaskState state = status.getState();
+        if (!isTerminal(state)) {
+            if (state != lastState) {
+                events.info(task.name() + " is " + stateName(state) + " on " + agentHostname);
+            }
+            lastState = state;
+            return null;
+        }
+        return onTerminal(status);
+    }
+
+    private BuildOutcome onTerminal(TaskStatus status) throws BuildException {
+        Phase before = phase;
+        phase = Phase.DONE;
+        TaskResult result = readResult(status);
+        deliver(logs.finish(result == null ? -1 : result.logLines()));
+        long lost = result == null ? logs.missing().size() : Math.max(0, result.logLines() - logs.delivered());
+        if (lost > 0) {
+            events.warn(lost + " log line" + (lost == 1 ? " was" : "s were") + " lost in transit");
+        }
+        if (before == Phase.KILLING && killReason != null && status.getState() != TaskState.TASK_FINISHED) {
+            throw killReason;
+        }
+        if (result != null && result.failed()) {
+            throw new BuildFailedException(task.name(), result);
+        }
+        if (status.getState() == TaskState.TASK_FINISHED) {
+            if (result == null) {
+                throw new ClusterException("The build task " + taskId.getValue() + " finished without reporting a "
+                        + "result; is the executor the same Portainer version as the plugin?");
+            }
+            return new BuildOutcome(frameworkId.getValue(), taskId.getValue(), agentId.getValue(), agentHostname,
+                    agentUrl, result, logs.delivered(), logs.missing());
+        }
+        throw new TaskFailedException(task.name(), agentHostname, status.getState().name(),
+                status.hasReason() ? status.getReason().name() : null,
+                status.hasSource() ? status.getSource().name() : null,
+                status.hasMessage() ? status.getMessage() : null);
+    }
+
+    private TaskResult readResult(TaskStatus status) {
+        if (status.getData().isEmpty()) {
+            return null;
+        }
+        try {
+            return TaskResult.fromBytes(status.getData().toByteArray());
+        } catch (WireFormatException e) {
+            events.warn("The task's final status carries no readable build result: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void onMessage(Event.Message message) {
+        if (executorId == null || !message.getExecutorId().equals(executorId)) {
+            return;
+        }
+        LogFrame frame;
+        try {
+            frame = LogFrame.fromBytes(message.getData().toByteArray());
+        } catch (WireFormatException e) {
+            if (!badFrameReported) {
+                events.warn("Ignoring executor messages that are not log lines: " + e.getMessage());
+                badFrameReported = true;
+            }
+            return;
+        }
+        deliver(logs.accept(frame, clock.instant()));
+    }
+
+    private void deliver(List<LogFrame> frames) {
+        for (LogFrame frame : frames) {
+            events.log(task.name(), frame.line());
+        }
+    }
+
+    private void startKill(ClusterException reason) throws BuildException, InterruptedException {
+        if (phase != Phase.LAUNCHED) {
+            return;
+        }
+        phase = Phase.KILLING;
+        killReason = reason;
+        killDeadline = clock.instant().plus(KILL_GRACE);
+        events.info("Killing " + taskId.getValue() + ": " + reason.getMessage());
+        callMaster("KILL", () -> client.kill(taskId, agentId));
+    }
+
+    private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
+        switch (phase) {
+            case WAITING_FOR_OFFER -> {
+                if (!now.isBefore(offerDeadline)) {
+                    throw new OfferTimeoutException(offerTimeoutMessage());
+                }
+            }
+            case LAUNCHED -> {
+                if (buildDeadline != null && !now.isBefore(buildDeadline)) {
+                    startKill(new BuildCancelledException("The build of " + task.name() + " did not finish within "
+                            + "the build timeout of " + human(config.buildTimeout())));
+                }
+            }
+            case KILLING -> {
+                if (!now.isBefore(killDeadline)) {
+                    // TEARDOWN in cleanUp() kills it regardless.
+                    throw killReason;
+                }
+            }
+            case DONE -> {
+            }
+        }
+    }
+
+    private long millisUntilNextDeadline() {
+        Instant now = clock.instant();
+        Instant next = switch (phase) {
+            case WAITING_FOR_OFFER -> offerDeadline;
+            case LAUNCHED -> buildDeadline;
+            case KILLING -> killDeadline;
+            case DONE -> null;
+        };
+        Instant logExpiry = logs.nextExpiry();
+        if (next == null || logExpiry != null && logExpiry.isBefore(next)) {
+            next = logExpiry;
+        }
+        if (next == null) {
+            return 1_000;
+        }
+        // At least 1 ms so that poll() yields; at most a second so that a fixed test clock cannot stall us forever.
+        return Math.max(1, Math.min(1_000, Duration.between(now, next).toMillis()));
+    }
+
+    /** Leaves nothing running: kill our task if it may still run, TEARDOWN, close the stream. */
+    private void cleanUp() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (client.state() != MesosSchedulerClient.State.CLOSED && client.frameworkId().isPresent()) {
+                if (phase == Phase.LAUNCHED) {
+                    try {
+                        client.kill(taskId, agentId);
+                    } catch (IOException | InterruptedException | RuntimeException e) {
+                        // TEARDOWN kills it too.
+                    }
+                }
+                try {
+                    client.teardown();
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    events.warn("Could not tear down Mesos framework " + frameworkId.getValue() + " (" + e.getMessage()
+                            + "); Mesos removes it and its tasks after the failover timeout of "
+                            + human(config.failoverTimeout()));
+                }
+            }
+        } finally {
+            client.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private interface MasterCall {
+        void run() throws IOException, InterruptedException;
+    }
+
+    private void callMaster(String what, MasterCall call) throws ClusterException, InterruptedException {
+        try {
+            call.run();
+        } catch (MesosHttpException e) {
+            throw new ClusterException("The Mesos master refused " + what + " (HTTP " + e.status() + "): "
+                    + e.body().strip(), e);
+        } catch (IOException e) {
+            throw new ClusterException("Could not send " + what + " to the Mesos master at " + client.leader() + ": "
+                    + e, e);
+        }
+    }
+
+    private String offerTimeoutMessage() {
+        String seen = offersSeen == 0
+                ? "no offer arrived at all for role '" + config.role() + "' (are agents registered, and does the role "
+                + "have resources?)"
+                : "the largest of " + offersSeen + " offers from " + agentsSeen.size() + " agent"
+                + (agentsSeen.size() == 1 ? "" : "s") + " had " + num(largestCpus) + " cpus and " + num(largestMem)
+                + " MB for role '" + config.role() + "'";
+        return "No Mesos offer could fit the build of " + task.name() + " within " + human(config.offerTimeout())
+                + ": it needs " + needs() + "; " + seen + ". Lower the build's cpus/memory, free resources on the "
+                + "cluster or raise the offer timeout";
+    }
+
+    private String needs() {
+        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory (build "
+                + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
+                + " cpus/" + num(task.executor().memMb()) + " MB)";
+    }
+
+    /**
+     * Terminal for this build. TASK_UNREACHABLE and TASK_UNKNOWN are not terminal to Mesos, but we are not
+     * PARTITION_AWARE (so they are rare) and they mean the agent or the task is gone: waiting would hang the build.
+     */
+    static boolean isTerminal(TaskState state) {
+        return switch (state) {
+            case TASK_STAGING, TASK_STARTING, TASK_RUNNING, TASK_KILLING -> false;
+            default -> true;
+        };
+    }
+
+    private static String stateName(TaskState state) {
+        return state.name().substring("TASK_".length()).toLowerCase(Locale.ROOT);
+    }
+
+    private static String slug(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
+        return s.length() > 60 ? s.substring(0, 60) : s.isEmpty() ? "build" : s;
+    }
+
+    private static String num(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2f", value)
+                .replaceAll("0+$", "");
+    }
+
+    private static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s == 0) {
+            return d.toMillis() + " ms";
+        }
+        return s % 60 == 0 ? s / 60 + " min" : s + " s";
+    }
+}

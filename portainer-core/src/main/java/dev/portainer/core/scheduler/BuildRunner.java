@@ -1,0 +1,69 @@
+package dev.portainer.core.scheduler;
+
+import dev.portainer.core.mesos.MesosProtobuf;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Runs image builds on a Mesos cluster: each {@link #run} registers a framework, launches the build task with the
+ * Portainer executor on the first offer that fits, streams its log, and tears the framework down at the end whatever
+ * happens. Thread-safe: several builds may run at once from different threads, each as its own framework.
+ */
+public final class BuildRunner implements AutoCloseable {
+    private final SchedulerConfig config;
+    private final Clock clock;
+    private final Supplier<UUID> ids;
+    private final Set<BuildRun> active = ConcurrentHashMap.newKeySet();
+
+    public BuildRunner(SchedulerConfig config, Clock clock, Supplier<UUID> ids) {
+        MesosProtobuf.acceptPre22Gencode();
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.ids = Objects.requireNonNull(ids, "ids");
+    }
+
+    /** A runner on the system clock and random UUIDs. */
+    public static BuildRunner create(SchedulerConfig config) {
+        return new BuildRunner(config, Clock.systemUTC(), UUID::randomUUID);
+    }
+
+    /**
+     * Builds one image on the cluster and blocks until it is done. Log lines and progress go to {@code events} on
+     * this thread. Interrupting the thread kills the task, tears down and throws InterruptedException.
+     *
+     * @throws BuildFailedException       the build itself failed (Docker's error text is the message)
+     * @throws MasterUnreachableException the master could not be reached at all
+     * @throws OfferTimeoutException      no offer fitted in time (the message compares needed and offered resources)
+     * @throws TaskFailedException        the cluster failed the task (executor lost, fetch failed, agent gone…)
+     * @throws BuildCancelledException    {@link #cancel()} or the build timeout stopped it
+     * @throws ClusterException           any other failure of the master or of the connection to it
+     */
+    public BuildOutcome run(BuildTask task, BuildEvents events) throws BuildException, InterruptedException {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(events, "events");
+        BuildRun run = new BuildRun(config, clock, ids, task, events, new MesosSchedulerClient(config, clock));
+        active.add(run);
+        try {
+            return run.execute();
+        } finally {
+            active.remove(run);
+        }
+    }
+
+    /** Stops every build in progress: kills its task, tears its framework down; their run() throws. Returns at once. */
+    public void cancel() {
+        for (BuildRun run : active) {
+            run.cancel("The build was cancelled");
+        }
+    }
+
+    /** Same as {@link #cancel()}, for try-with-resources and shutdown hooks. */
+    @Override
+    public void close() {
+        cancel();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.portainer.core.scheduler;
+
+/** No connection could be made to the configured Mesos master at the first SUBSCRIBE. */
+public final class MasterUnreachableException extends ClusterException {
+    private final String master;
+
+    public MasterUnreachableException(MesosMaster master, String endpoint, Throwable cause) {
+        super("Cannot reach the Mesos master '" + master.address() + "' at " + endpoint + " ("
+                + describe(cause) + "): check <mesosMaster>/portainer.mesosMaster, or use local", cause);
+        this.master = master.address();
+    }
+
+    /** The master address as configured. */
+    public String master() {
+        return master;
+    }
+
+    private static String describe(Throwable cause) {
+        Throwable t = cause;
+        while (t.getMessage() == null && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.portainer.core.scheduler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.Value;
+
+/**
+ * Decides whether an offer can host a build (task and executor together, on one agent) and carves the exact resources
+ * for both out of it. Only non-revocable cpus and mem allocated to our role, unreserved or reserved for our role, are
+ * used; each piece keeps the offer's own fields (role, reservations, allocation_info), which a MULTI_ROLE framework
+ * must send back unchanged.
+ */
+final class OfferMatcher {
+    static final String CPUS = "cpus";
+    static final String MEM = "mem";
+    /** Mesos keeps scalars in fixed point with three decimals. */
+    private static final double EPSILON = 0.0005;
+
+    /** The resources for the task and for its executor. */
+    record Allocation(List<Resource> task, List<Resource> executor) {
+        Allocation {
+            task = List.copyOf(task);
+            executor = List.copyOf(executor);
+        }
+    }
+
+    private OfferMatcher() {
+    }
+
+    /** The resources for task and executor out of this offer, or empty if it is too small for both. */
+    static Optional<Allocation> allocate(Offer offer, String role, double taskCpus, double taskMem,
+                                         double executorCpus, double executorMem) {
+        List<Resource> usable = usable(offer, role);
+        double[] left = new double[usable.size()];
+        for (int i = 0; i < left.length; i++) {
+            left[i] = usable.get(i).getScalar().getValue();
+        }
+        List<Resource> task = new ArrayList<>();
+        List<Resource> executor = new ArrayList<>();
+        boolean fits = take(usable, left, CPUS, taskCpus, task)
+                && take(usable, left, MEM, taskMem, task)
+                && take(usable, left, CPUS, executorCpus, executor)
+                && take(usable, left, MEM, executorMem, executor);
+        return fits ? Optional.of(new Allocation(task, executor)) : Optional.empty();
+    }
+
+    /** The total of a scalar (cpus, mem) this offer has for our role. */
+    static double available(Offer offer, String role, String name) {
+        double total = 0;
+        for (Resource r : usable(offer, role)) {
+            if (r.getName().equals(name)) {
+                total += r.getScalar().getValue();
+            }
+        }
+        return total;
+    }
+
+    private static List<Resource> usable(Offer offer, String role) {
+        List<Resource> usable = new ArrayList<>();
+        for (Resource r : offer.getResourcesList()) {
+            if ((r.getName().equals(CPUS) || r.getName().equals(MEM))
+                    && r.getType() == Value.Type.SCALAR && r.hasScalar()
+                    && !r.hasRevocable()
+                    && allocatedTo(r, offer).equals(role)
+                    && usableReservation(reservedFor(r), role)) {
+                usable.add(withAllocationInfo(r, offer));
+            }
+        }
+        return usable;
+    }
+
+    private static boolean take(List<Resource> usable, double[] left, String name, double amount,
+                                List<Resource> into) {
+        double needed = round(amount);
+        for (int i = 0; i < usable.size() && needed > EPSILON; i++) {
+            Resource r = usable.get(i);
+            if (!r.getName().equals(name) || left[i] <= EPSILON) {
+                continue;
+            }
+            double part = round(Math.min(left[i], needed));
+            left[i] = round(left[i] - part);
+            needed = round(needed - part);
+            into.add(r.toBuilder().setScalar(Value.Scalar.newBuilder().setValue(part)).build());
+        }
+        return needed <= EPSILON;
+    }
+
+    /** The role the resource is offered to: its own allocation_info, else the offer's (one role per offer). */
+    private static String allocatedTo(Resource r, Offer offer) {
+        if (r.hasAllocationInfo() && r.getAllocationInfo().hasRole()) {
+            return r.getAllocationInfo().getRole();
+        }
+        if (offer.hasAllocationInfo() && offer.getAllocationInfo().hasRole()) {
+            return offer.getAllocationInfo().getRole();
+        }
+        // A master that does not say (single-role, pre-1.2 style) offers to the role we subscribed with.
+        return r.hasRole() ? r.getRole() : "*";
+    }
+
+    /** The role resources are reserved for ("*" when unreserved); the last reservation is the effective one. */
+    private static String reservedFor(Resource r) {
+        if (r.getReservationsCount() > 0) {
+            return r.getReservations(r.getReservationsCount() - 1).getRole();
+        }
+        return r.hasRole() ? r.getRole() : "*";
+    }
+
+    /** Unreserved, or reserved for our role or one of its ancestors (hierarchical roles share their parent's). */
+    private static boolean usableReservation(String reservedFor, String role) {
+        return reservedFor.equals("*") || reservedFor.equals(role) || role.startsWith(reservedFor + "/");
+    }
+
+    private static Resource withAllocationInfo(Resource r, Offer offer) {
+        if (r.hasAllocationInfo() || !offer.hasAllocationInfo()) {
+            return r;
+        }
+        return r.toBuilder().setAllocationInfo(offer.getAllocationInfo()).build();
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000.0) / 1000.0;
+    }
+}

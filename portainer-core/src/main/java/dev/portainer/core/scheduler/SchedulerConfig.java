@@ -1,0 +1,105 @@
+package dev.portainer.core.scheduler;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.apache.mesos.v1.Protos.FrameworkInfo;
+
+/**
+ * How Portainer registers with and uses a Mesos master.
+ *
+ * @param master          the remote master
+ * @param frameworkName   the framework's name in the Mesos UI
+ * @param user            the user tasks run as on the agents (must exist there unless agents run with
+ *                        {@code --no-switch_user})
+ * @param role            the role to subscribe with; {@code *} uses unreserved resources
+ * @param hostname        this machine's name, shown by Mesos as the framework's host
+ * @param failoverTimeout how long the master keeps our task after we disconnect, and how long we try to re-subscribe;
+ *                        keep it short: a killed Maven must not leave builds running for long
+ * @param offerTimeout    how long to wait for an offer that fits before giving up
+ * @param buildTimeout    how long a build may take once launched, or null for no limit
+ * @param backoff         waits between re-subscription attempts
+ */
+public record SchedulerConfig(MesosMaster master, String frameworkName, String user, String role, String hostname,
+                              Duration failoverTimeout, Duration offerTimeout, Duration buildTimeout,
+                              Backoff backoff) {
+    public static final String DEFAULT_FRAMEWORK_NAME = "portainer";
+    public static final String DEFAULT_ROLE = "*";
+    public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofMinutes(5);
+
+    public SchedulerConfig {
+        Objects.requireNonNull(master, "master");
+        requireText(frameworkName, "frameworkName");
+        requireText(user, "user");
+        requireText(role, "role");
+        requireText(hostname, "hostname");
+        requirePositive(failoverTimeout, "failoverTimeout");
+        requirePositive(offerTimeout, "offerTimeout");
+        if (buildTimeout != null) {
+            requirePositive(buildTimeout, "buildTimeout");
+        }
+        Objects.requireNonNull(backoff, "backoff");
+    }
+
+    /** Defaults: name "portainer", role "*", failover 2 min, offer timeout 5 min, no build timeout. */
+    public static SchedulerConfig defaults(MesosMaster master, String user, String hostname) {
+        return new SchedulerConfig(master, DEFAULT_FRAMEWORK_NAME, user, DEFAULT_ROLE, hostname,
+                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard());
+    }
+
+    public SchedulerConfig withFrameworkName(String value) {
+        return new SchedulerConfig(master, value, user, role, hostname, failoverTimeout, offerTimeout, buildTimeout,
+                backoff);
+    }
+
+    public SchedulerConfig withRole(String value) {
+        return new SchedulerConfig(master, frameworkName, user, value, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, backoff);
+    }
+
+    public SchedulerConfig withFailoverTimeout(Duration value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, value, offerTimeout, buildTimeout,
+                backoff);
+    }
+
+    public SchedulerConfig withOfferTimeout(Duration value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, value, buildTimeout,
+                backoff);
+    }
+
+    public SchedulerConfig withBuildTimeout(Duration value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout, value,
+                backoff);
+    }
+
+    public SchedulerConfig withBackoff(Backoff value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, value);
+    }
+
+    /** The FrameworkInfo of a first SUBSCRIBE (no id yet). MULTI_ROLE because offers then say which role they are for. */
+    public FrameworkInfo frameworkInfo() {
+        return FrameworkInfo.newBuilder()
+                .setUser(user)
+                .setName(frameworkName)
+                .addAllRoles(List.of(role))
+                .addCapabilities(FrameworkInfo.Capability.newBuilder()
+                        .setType(FrameworkInfo.Capability.Type.MULTI_ROLE))
+                .setFailoverTimeout(failoverTimeout.toMillis() / 1000.0)
+                .setHostname(hostname)
+                .build();
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

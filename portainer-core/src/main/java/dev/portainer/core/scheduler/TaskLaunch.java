@@ -1,0 +1,57 @@
+package dev.portainer.core.scheduler;
+
+import com.google.protobuf.ByteString;
+import org.apache.mesos.v1.Protos.CommandInfo;
+import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
+import org.apache.mesos.v1.Protos.FrameworkID;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskInfo;
+
+/** Builds the LAUNCH operation of a build task with its Portainer executor, from an offer's allocation. */
+final class TaskLaunch {
+    private TaskLaunch() {
+    }
+
+    static Offer.Operation operation(BuildTask task, Offer offer, OfferMatcher.Allocation allocation,
+                                     FrameworkID frameworkId, TaskID taskId, ExecutorID executorId) {
+        CommandInfo.Builder command = CommandInfo.newBuilder()
+                .setValue(task.executor().shellCommand())
+                .setShell(true);
+        for (FetchUri uri : task.executor().uris()) {
+            CommandInfo.URI.Builder fetch = CommandInfo.URI.newBuilder()
+                    .setValue(uri.uri())
+                    .setExecutable(uri.executable())
+                    .setExtract(uri.extract())
+                    // Staged files are content-addressed, but the fetcher cache would outlive the staging server
+                    // and cost agent disk for a one-off context; never cache.
+                    .setCache(false);
+            if (uri.outputFile() != null) {
+                fetch.setOutputFile(uri.outputFile());
+            }
+            command.addUris(fetch);
+        }
+        ExecutorInfo executor = ExecutorInfo.newBuilder()
+                .setType(ExecutorInfo.Type.CUSTOM)
+                .setExecutorId(executorId)
+                .setFrameworkId(frameworkId)
+                .setName("Portainer executor for " + task.name())
+                .setCommand(command)
+                .addAllResources(allocation.executor())
+                .build();
+        TaskInfo info = TaskInfo.newBuilder()
+                .setName(task.name())
+                .setTaskId(taskId)
+                .setAgentId(offer.getAgentId())
+                .addAllResources(allocation.task())
+                // The spec travels in data, which /state never shows; the command and environment are public.
+                .setData(ByteString.copyFrom(task.spec().toBytes()))
+                .setExecutor(executor)
+                .build();
+        return Offer.Operation.newBuilder()
+                .setType(Offer.Operation.Type.LAUNCH)
+                .setLaunch(Offer.Operation.Launch.newBuilder().addTaskInfos(info))
+                .build();
+    }
+}

@@ -1,0 +1,476 @@
+package dev.portainer.core.scheduler;
+
+import static dev.portainer.core.scheduler.FakeMesosMaster.AGENT_ID;
+import static dev.portainer.core.scheduler.FakeMesosMaster.FRAMEWORK_ID;
+import static dev.portainer.core.scheduler.FakeMesosMaster.offer;
+import static dev.portainer.core.scheduler.FakeMesosMaster.offers;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
+import dev.portainer.core.scheduler.FakeMesosMaster.Received;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskResult;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.mesos.v1.Protos.AgentID;
+import org.apache.mesos.v1.Protos.CommandInfo;
+import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
+import org.apache.mesos.v1.Protos.FrameworkInfo;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.TaskInfo;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.apache.mesos.v1.scheduler.Protos.Call;
+import org.apache.mesos.v1.scheduler.Protos.Event;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class BuildRunnerTest {
+    private static final BuildSpec SPEC = BuildSpec.of("127.0.0.1:5000/team/app", List.of("1.0", "latest"),
+            "Dockerfile", "context.tar.gz", true, null);
+    private static final BuildTask TASK = new BuildTask("team/app", SPEC, 1, 512, new ExecutorLaunch(
+            List.of(new FetchUri("http://127.0.0.1:8080/s3cr3t/portainer-executor.jar", "portainer-executor.jar",
+                            false, false),
+                    FetchUri.plain("http://127.0.0.1:8080/s3cr3t/ctx-abc.tar.gz", "context.tar.gz")),
+            "java -jar portainer-executor.jar", 0.1, 128));
+
+    private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+    private final Events events = new Events();
+    private final AtomicLong uuids = new AtomicLong();
+
+    /** Records what the runner reports. */
+    static final class Events implements BuildEvents {
+        final List<String> infos = new CopyOnWriteArrayList<>();
+        final List<String> logs = new CopyOnWriteArrayList<>();
+        final List<String> warnings = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void info(String message) {
+            infos.add(message);
+        }
+
+        @Override
+        public void log(String taskName, String line) {
+            logs.add(line);
+        }
+
+        @Override
+        public void warn(String message) {
+            warnings.add(message);
+        }
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private FakeMesosMaster master() throws IOException {
+        FakeMesosMaster master = new FakeMesosMaster();
+        toClose.add(master);
+        return master;
+    }
+
+    private SchedulerConfig config(String address) {
+        return SchedulerConfig.defaults(MesosMaster.parse(address), "root", "builder.test")
+                .withOfferTimeout(Duration.ofSeconds(10))
+                .withBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)));
+    }
+
+    private BuildRunner runner(SchedulerConfig config) {
+        BuildRunner runner = new BuildRunner(config, Clock.systemUTC(),
+                () -> new UUID(0, uuids.incrementAndGet()));
+        toClose.add(runner);
+        return runner;
+    }
+
+    private static CompletableFuture<BuildOutcome> start(BuildRunner runner, Events events) {
+        CompletableFuture<BuildOutcome> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(runner.run(TASK, events));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "test-build");
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private static Throwable failure(CompletableFuture<?> run) throws InterruptedException {
+        try {
+            Object value = run.get(20, TimeUnit.SECONDS);
+            throw new AssertionError("the build should have failed but returned " + value);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the build did not end", e);
+        }
+    }
+
+    /** Waits for the SUBSCRIBE, offers one fitting offer and returns the launched TaskInfo. */
+    private static TaskInfo launchOnOneOffer(FakeMesosMaster master) throws Exception {
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 2, 23081)));
+        return master.nextCall(Call.Type.ACCEPT).call().getAccept().getOperations(0).getLaunch().getTaskInfos(0);
+    }
+
+    private static Event update(TaskInfo task, TaskState state, UUID uuid, ByteString data) {
+        TaskStatus.Builder status = TaskStatus.newBuilder().setTaskId(task.getTaskId()).setState(state)
+                .setAgentId(task.getAgentId()).setSource(TaskStatus.Source.SOURCE_EXECUTOR)
+                .setExecutorId(task.getExecutor().getExecutorId());
+        if (uuid != null) {
+            status.setUuid(FakeMesosMaster.uuidBytes(uuid));
+        }
+        if (data != null) {
+            status.setData(data);
+        }
+        return Event.newBuilder().setType(Event.Type.UPDATE)
+                .setUpdate(Event.Update.newBuilder().setStatus(status)).build();
+    }
+
+    private static Event message(TaskInfo task, long seq, String line) {
+        return Event.newBuilder().setType(Event.Type.MESSAGE).setMessage(Event.Message.newBuilder()
+                .setAgentId(task.getAgentId()).setExecutorId(task.getExecutor().getExecutorId())
+                .setData(ByteString.copyFrom(LogFrame.of(seq, line).toBytes()))).build();
+    }
+
+    private static void assertTornDownLast(FakeMesosMaster master) throws InterruptedException {
+        master.awaitCall(Call.Type.TEARDOWN);
+        List<Call.Type> types = master.types();
+        assertEquals(Call.Type.TEARDOWN, types.get(types.size() - 1), "calls: " + types);
+    }
+
+    @Test
+    void launchesOnAFittingOfferStreamsTheLogInOrderAndTearsDownAfterSuccess() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+
+        Received subscribe = master.nextCall();
+        assertEquals(Call.Type.SUBSCRIBE, subscribe.call().getType());
+        assertEquals("application/x-protobuf", subscribe.contentType());
+        assertEquals("application/x-protobuf", subscribe.accept());
+        assertEquals(null, subscribe.streamId(), "SUBSCRIBE must not carry a stream id");
+        FrameworkInfo info = subscribe.call().getSubscribe().getFrameworkInfo();
+        assertEquals("root", info.getUser());
+        assertEquals("portainer", info.getName());
+        assertEquals(List.of("*"), info.getRolesList());
+        assertEquals(FrameworkInfo.Capability.Type.MULTI_ROLE, info.getCapabilities(0).getType());
+        assertEquals(120.0, info.getFailoverTimeout());
+        assertEquals("builder.test", info.getHostname());
+        assertFalse(info.hasId(), "a first SUBSCRIBE has no framework id");
+
+        master.send(offers(offer("O1", AGENT_ID, 0.5, 23081), offer("O2", "S1", 4, 8192),
+                offer("O3", "S2", 4, 8192)));
+        Received accept = master.nextCall(Call.Type.ACCEPT);
+        assertEquals("O2", accept.call().getAccept().getOfferIds(0).getValue());
+        assertEquals(1, accept.call().getAccept().getOfferIdsCount());
+        Offer.Operation operation = accept.call().getAccept().getOperations(0);
+        assertEquals(Offer.Operation.Type.LAUNCH, operation.getType());
+        TaskInfo task = operation.getLaunch().getTaskInfos(0);
+        assertEquals("team/app", task.getName());
+        assertTrue(task.getTaskId().getValue().startsWith("portainer-team-app-"), task.getTaskId().getValue());
+        assertEquals("S1", task.getAgentId().getValue());
+        assertEquals(SPEC, BuildSpec.fromBytes(task.getData().toByteArray()));
+        assertResources(task.getResourcesList(), 1, 512);
+        ExecutorInfo executor = task.getExecutor();
+        assertEquals(ExecutorInfo.Type.CUSTOM, executor.getType());
+        assertNotEquals(task.getTaskId().getValue(), executor.getExecutorId().getValue());
+        assertTrue(executor.getName().contains("team/app"));
+        assertResources(executor.getResourcesList(), 0.1, 128);
+        CommandInfo command = executor.getCommand();
+        assertEquals("java -jar portainer-executor.jar", command.getValue());
+        assertTrue(command.getShell());
+        assertEquals(2, command.getUrisCount());
+        CommandInfo.URI jar = command.getUris(0);
+        assertEquals("http://127.0.0.1:8080/s3cr3t/portainer-executor.jar", jar.getValue());
+        assertEquals("portainer-executor.jar", jar.getOutputFile());
+        assertFalse(jar.getExtract());
+        assertFalse(jar.getCache());
+        assertEquals("context.tar.gz", command.getUris(1).getOutputFile());
+
+        Received decline = master.nextCall(Call.Type.DECLINE);
+        assertEquals(List.of("O1", "O3"), decline.call().getDecline().getOfferIdsList().stream()
+                .map(o -> o.getValue()).toList());
+        assertEquals(600, decline.call().getDecline().getFilters().getRefuseSeconds());
+        master.awaitCall(Call.Type.SUPPRESS);
+
+        // The master's own STAGING update has no uuid and must not be acknowledged.
+        master.send(update(task, TaskState.TASK_STAGING, null, null).toBuilder().setUpdate(Event.Update.newBuilder()
+                .setStatus(update(task, TaskState.TASK_STAGING, null, null).getUpdate().getStatus().toBuilder()
+                        .setSource(TaskStatus.Source.SOURCE_MASTER))).build());
+        UUID running = UUID.fromString("67b8a95e-ade2-4144-b039-d5231dee1c52");
+        master.send(message(task, 1, "Step 1/2 : FROM portainer/busybox"));
+        master.send(update(task, TaskState.TASK_RUNNING, running, null));
+        master.send(message(task, 0, "Sending build context to Docker daemon"));
+        master.send(message(task, 3, "Successfully tagged 127.0.0.1:5000/team/app:1.0"));
+        UUID finished = UUID.fromString("91ed4cd4-477e-4237-bfef-2a9f18580944");
+        TaskResult result = TaskResult.success("sha256:" + "a".repeat(64), "sha256:" + "b".repeat(64),
+                List.of("1.0", "latest"), 1234, 4);
+        master.send(update(task, TaskState.TASK_FINISHED, finished, ByteString.copyFrom(result.toBytes())));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(result, outcome.result());
+        assertEquals(FRAMEWORK_ID, outcome.frameworkId());
+        assertEquals(task.getTaskId().getValue(), outcome.taskId());
+        assertEquals("S1", outcome.agentId());
+        assertEquals("http://127.0.0.1:5051/slave(1)", outcome.agentUrl());
+        assertEquals(List.of("Sending build context to Docker daemon", "Step 1/2 : FROM portainer/busybox",
+                "Successfully tagged 127.0.0.1:5000/team/app:1.0"), events.logs);
+        assertEquals(3, outcome.logLinesReceived());
+        assertEquals(List.of(2L), outcome.missingLogSeqs());
+        assertEquals(List.of("1 log line was lost in transit"), events.warnings);
+
+        assertTornDownLast(master);
+        List<Received> acks = master.allCalls().stream()
+                .filter(r -> r.call().getType() == Call.Type.ACKNOWLEDGE).toList();
+        assertEquals(List.of(FakeMesosMaster.uuidBytes(running), FakeMesosMaster.uuidBytes(finished)),
+                acks.stream().map(r -> r.call().getAcknowledge().getUuid()).toList());
+        assertEquals(task.getTaskId(), acks.get(0).call().getAcknowledge().getTaskId());
+        assertEquals("S1", acks.get(0).call().getAcknowledge().getAgentId().getValue());
+        for (Received call : master.allCalls()) {
+            if (call.call().getType() != Call.Type.SUBSCRIBE) {
+                assertEquals("stream-1", call.streamId(), call.call().getType() + " without the stream id");
+                assertEquals(FRAMEWORK_ID, call.call().getFrameworkId().getValue());
+                assertEquals("application/x-protobuf", call.contentType());
+            }
+        }
+    }
+
+    private static void assertResources(List<Resource> resources, double cpus, double mem) {
+        double c = 0;
+        double m = 0;
+        for (Resource r : resources) {
+            assertEquals("*", r.getAllocationInfo().getRole(), "MULTI_ROLE needs allocation_info: " + r);
+            assertEquals("*", r.getRole());
+            if (r.getName().equals("cpus")) {
+                c += r.getScalar().getValue();
+            } else if (r.getName().equals("mem")) {
+                m += r.getScalar().getValue();
+            } else {
+                throw new AssertionError("unexpected resource " + r);
+            }
+        }
+        assertEquals(cpus, c, 1e-9);
+        assertEquals(mem, m, 1e-9);
+    }
+
+    @Test
+    void aFailedBuildStepIsABuildFailureCarryingDockersText() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        TaskInfo task = launchOnOneOffer(master);
+        String docker = "The command '/bin/sh -c exit 3' returned a non-zero code: 3";
+        master.send(update(task, TaskState.TASK_FAILED, UUID.randomUUID(),
+                ByteString.copyFrom(TaskResult.failure(docker, null, 0).toBytes())));
+
+        BuildFailedException e = assertInstanceOf(BuildFailedException.class, failure(run));
+        assertEquals(docker, e.dockerError());
+        assertTrue(e.getMessage().contains(docker), e.getMessage());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void aTaskThatDiesWithoutAResultIsAClusterFailureExplainingStateReasonAndSource() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        TaskInfo task = launchOnOneOffer(master);
+        Event failed = update(task, TaskState.TASK_FAILED, UUID.randomUUID(), null);
+        failed = failed.toBuilder().setUpdate(Event.Update.newBuilder().setStatus(failed.getUpdate().getStatus()
+                .toBuilder().setSource(TaskStatus.Source.SOURCE_AGENT)
+                .setReason(TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED)
+                .setMessage("Failed to launch container: Failed to fetch all URIs for container"))).build();
+        master.send(failed);
+
+        TaskFailedException e = assertInstanceOf(TaskFailedException.class, failure(run));
+        assertEquals("TASK_FAILED", e.state());
+        assertEquals("REASON_CONTAINER_LAUNCH_FAILED", e.reason());
+        assertEquals("SOURCE_AGENT", e.source());
+        assertTrue(e.getMessage().contains("Failed to fetch all URIs for container"), e.getMessage());
+        assertTrue(e.getMessage().contains("agent-" + AGENT_ID), e.getMessage());
+        assertInstanceOf(ClusterException.class, e);
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void theMastersPlainTextRefusalSurfacesVerbatim() throws Exception {
+        FakeMesosMaster master = master();
+        String refusal = "Task uses more resources cpus(allocated: *):4; mem(allocated: *):512 than available";
+        master.answers = call -> call.getType() == Call.Type.ACCEPT ? Answer.text(400, refusal) : Answer.ACCEPTED;
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        launchOnOneOffer(master);
+
+        ClusterException e = assertInstanceOf(ClusterException.class, failure(run));
+        assertTrue(e.getMessage().contains(refusal), e.getMessage());
+        assertTrue(e.getMessage().contains("400"), e.getMessage());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void aRefusedSubscriptionSurfacesTheMastersText() throws Exception {
+        FakeMesosMaster master = master();
+        master.subscribeAnswer = call -> Answer.text(403, "Framework is not authorized to use roles '*'");
+        ClusterException e = assertInstanceOf(ClusterException.class,
+                failure(start(runner(config(master.address())), events)));
+        assertTrue(e.getMessage().contains("Framework is not authorized to use roles '*'"), e.getMessage());
+        assertEquals(List.of(Call.Type.SUBSCRIBE), master.types(), "no retry, no call without a subscription");
+    }
+
+    @Test
+    void followsTheRedirectToTheLeaderAndKeepsCallingIt() throws Exception {
+        FakeMesosMaster follower = master();
+        FakeMesosMaster leader = master();
+        follower.subscribeAnswer = call -> new Answer(307, "",
+                "//127.0.0.1:" + leader.port() + "/master/api/v1/scheduler");
+        CompletableFuture<BuildOutcome> run = start(runner(config(follower.address())), events);
+        TaskInfo task = launchOnOneOffer(leader);
+        leader.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "c".repeat(64), null, List.of("1.0"), -1, 0).toBytes())));
+
+        assertEquals("sha256:" + "c".repeat(64), run.get(10, TimeUnit.SECONDS).result().imageId());
+        assertEquals(List.of(Call.Type.SUBSCRIBE), follower.types());
+        assertTornDownLast(leader);
+        assertTrue(events.infos.get(0).contains("127.0.0.1:" + leader.port() + "/master/api/v1/scheduler"),
+                events.infos.get(0));
+    }
+
+    @Test
+    void anUnreachableMasterIsATypedErrorNamingTheAddressAndTheFix() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        MasterUnreachableException e = assertInstanceOf(MasterUnreachableException.class,
+                failure(start(runner(config("127.0.0.1:" + port)), events)));
+        assertEquals("127.0.0.1:" + port, e.master());
+        assertTrue(e.getMessage().contains("'127.0.0.1:" + port + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains("check <mesosMaster>/portainer.mesosMaster, or use local"), e.getMessage());
+    }
+
+    @Test
+    void noFittingOfferInTimeExplainsWhatWasOfferedAndWhatIsNeeded() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
+                .withOfferTimeout(Duration.ofMillis(400))), events);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 0.5, 23081), offer("O2", "S1", 4, 256)));
+        Received decline = master.nextCall(Call.Type.DECLINE);
+        assertEquals(2, decline.call().getDecline().getOfferIdsCount());
+        assertEquals(5, decline.call().getDecline().getFilters().getRefuseSeconds(), "short refusal while waiting");
+
+        OfferTimeoutException e = assertInstanceOf(OfferTimeoutException.class, failure(run));
+        assertTrue(e.getMessage().contains("1.1 cpus and 640 MB"), e.getMessage());
+        assertTrue(e.getMessage().contains("had 4 cpus and 23081 MB"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 offers from 2 agents"), e.getMessage());
+        assertFalse(master.types().contains(Call.Type.ACCEPT));
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void noOfferAtAllSaysSo() throws Exception {
+        FakeMesosMaster master = master();
+        OfferTimeoutException e = assertInstanceOf(OfferTimeoutException.class, failure(start(runner(
+                config(master.address()).withOfferTimeout(Duration.ofMillis(200))), events)));
+        assertTrue(e.getMessage().contains("no offer arrived at all"), e.getMessage());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void cancellingKillsTheTaskThenTearsDown() throws Exception {
+        FakeMesosMaster master = master();
+        BuildRunner runner = runner(config(master.address()));
+        CompletableFuture<BuildOutcome> run = start(runner, events);
+        TaskInfo task = launchOnOneOffer(master);
+        master.awaitCall(Call.Type.SUPPRESS);
+        runner.cancel();
+        Received kill = master.nextCall(Call.Type.KILL);
+        assertEquals(task.getTaskId(), kill.call().getKill().getTaskId());
+        master.send(update(task, TaskState.TASK_KILLED, UUID.randomUUID(), null));
+
+        assertInstanceOf(BuildCancelledException.class, failure(run));
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void interruptingTheBuildThreadTearsDownAndRethrows() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        BuildRunner runner = runner(config(master.address()));
+        Thread t = new Thread(() -> {
+            try {
+                runner.run(TASK, events);
+                thrown.complete(null);
+            } catch (Throwable e) {
+                thrown.complete(e);
+            }
+        });
+        t.start();
+        launchOnOneOffer(master);
+        t.interrupt();
+        assertInstanceOf(InterruptedException.class, thrown.get(10, TimeUnit.SECONDS));
+        List<Call.Type> types = master.types();
+        assertTrue(types.indexOf(Call.Type.KILL) > types.indexOf(Call.Type.ACCEPT), types.toString());
+        assertEquals(Call.Type.TEARDOWN, types.get(types.size() - 1), types.toString());
+    }
+
+    @Test
+    void reSubscribesWithTheSameFrameworkIdAndReconcilesAfterTheStreamBreaks() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        TaskInfo task = launchOnOneOffer(master);
+        master.awaitCall(Call.Type.SUPPRESS);
+        master.dropStream();
+
+        Received resubscribe = master.nextCall(Call.Type.SUBSCRIBE);
+        assertEquals(FRAMEWORK_ID, resubscribe.call().getFrameworkId().getValue());
+        assertEquals(FRAMEWORK_ID, resubscribe.call().getSubscribe().getFrameworkInfo().getId().getValue());
+        Received reconcile = master.nextCall(Call.Type.RECONCILE);
+        assertEquals("stream-2", reconcile.streamId(), "calls use the new stream's id");
+        assertEquals(task.getTaskId(), reconcile.call().getReconcile().getTasks(0).getTaskId());
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "d".repeat(64), null, List.of("1.0"), -1, 0).toBytes())));
+
+        run.get(10, TimeUnit.SECONDS);
+        assertTrue(events.warnings.stream().anyMatch(w -> w.contains("re-subscribing")), events.warnings.toString());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void messagesFromOtherExecutorsAreNotOurLog() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        TaskInfo task = launchOnOneOffer(master);
+        master.send(Event.newBuilder().setType(Event.Type.MESSAGE).setMessage(Event.Message.newBuilder()
+                .setAgentId(AgentID.newBuilder().setValue(AGENT_ID))
+                .setExecutorId(ExecutorID.newBuilder().setValue("someone-else"))
+                .setData(ByteString.copyFrom(LogFrame.of(0, "not ours").toBytes()))).build());
+        master.send(message(task, 0, "ours"));
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "e".repeat(64), null, List.of("1.0"), -1, 1).toBytes())));
+        run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("ours"), events.logs);
+        assertEquals(List.of(), events.warnings);
+    }
+}
