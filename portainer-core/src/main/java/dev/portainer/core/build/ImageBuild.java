@@ -174,7 +174,7 @@ public final class ImageBuild {
                 events.warn(outcome.missingLogSeqs().size() + " build log lines were lost in transit; the full log "
                         + "is in the task's sandbox (stdout) on agent " + outcome.agentHostname());
             }
-            return new BuildResult(request.image(), result.tags().isEmpty() ? request.tags() : result.tags(),
+            return new BuildResult(request.image(), request.tags(),
                     result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname());
         }
     }
