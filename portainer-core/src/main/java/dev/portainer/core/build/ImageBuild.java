@@ -157,7 +157,7 @@ public final class ImageBuild {
                 new FetchUri(jar.uri().toString(), EXECUTOR_FILE, false, false),
                 new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)),
                 EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB);
-        BuildTask task = new BuildTask("portainer " + request.primaryReference(), spec, request.buildCpu(),
+        BuildTask task = new BuildTask(request.primaryReference(), spec, request.buildCpu(),
                 request.buildMemMb(), executor);
         FrameworkSettings framework = request.framework();
         SchedulerConfig config = SchedulerConfig.defaults(master, framework.user(), hostname())
