@@ -106,7 +106,7 @@ public final class ImageBuild {
         long start = System.nanoTime();
         try {
             PackedContext context = new ContextPacker().pack(request.contextDirectory(), request.dockerfile(),
-                    archive);
+                    archive, List.of(request.workDirectory()));
             events.info(String.format("Packed context %s: %d entries, %s (%s compressed) in %d ms, sha256 %s",
                     request.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
                     bytes(context.compressedSize()), (System.nanoTime() - start) / 1_000_000,

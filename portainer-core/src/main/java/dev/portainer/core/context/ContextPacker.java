@@ -84,6 +84,18 @@ public final class ContextPacker {
      * @throws IOException      if the archive cannot be written
      */
     public PackedContext pack(Path contextDir, String dockerfile, Path target) throws ContextException, IOException {
+        return pack(contextDir, dockerfile, target, List.of());
+    }
+
+    /**
+     * Packs like {@link #pack(Path, String, Path)}, leaving out Portainer's own files and directories that lie
+     * inside the context (its work directory under target/, say): they are never the user's to send, and they
+     * would change the context, and so Docker's cache, on every build.
+     *
+     * @param ownPaths files or directories never sent, whatever .dockerignore says
+     */
+    public PackedContext pack(Path contextDir, String dockerfile, Path target, List<Path> ownPaths)
+            throws ContextException, IOException {
         Path context = checkContextDirectory(contextDir);
         String dockerfileInContext = checkDockerfile(context, dockerfile == null ? DEFAULT_DOCKERFILE : dockerfile);
         DockerIgnore ignore = DockerIgnore.read(context).keepingBuildFiles(dockerfileInContext);
@@ -94,7 +106,9 @@ public final class ContextPacker {
             Files.createDirectories(finalTarget.getParent());
         }
         MessageDigest sha256 = sha256();
-        Walk walk = new Walk(context, ignore, List.of(finalTarget, partial));
+        List<Path> skipped = new ArrayList<>(List.of(finalTarget, partial));
+        ownPaths.forEach(own -> skipped.add(own.toAbsolutePath().normalize()));
+        Walk walk = new Walk(context, ignore, List.copyOf(skipped));
         boolean done = false;
         try {
             long tarBytes;
@@ -211,7 +225,7 @@ public final class ContextPacker {
                 String rel = relDir.isEmpty() ? child.name : relDir + "/" + child.name;
                 Path path = child.path;
                 if (ownFiles.contains(path)) {
-                    listener.skipped(rel, "it is the archive being written");
+                    listener.skipped(rel, "it is Portainer's own (the archive being written or its work directory)");
                     continue;
                 }
                 BasicFileAttributes attrs = attributes(path, rel);

@@ -208,6 +208,24 @@ class ContextPackerTest {
     }
 
     @Test
+    void leavesOutPortainersOwnWorkDirectoryButKeepsTheRestOfTarget() throws Exception {
+        Path ctx = context();
+        write(ctx, "target/app.jar", "the user's jar");
+        write(ctx, "target/portainer/portainer-executor.jar", "ours");
+        write(ctx, "target/portainer/app.digest", "sha256:changes-every-build");
+        Path work = ctx.resolve("target/portainer");
+
+        PackedContext packed = new ContextPacker().pack(ctx, null, work.resolve("ctx.tar.gz"), List.of(work));
+
+        Map<String, String> files = read(packed.archive());
+        assertEquals("the user's jar", files.get("target/app.jar"));
+        assertFalse(files.keySet().stream().anyMatch(n -> n.startsWith("target/portainer")), files.keySet().toString());
+        write(ctx, "target/portainer/app.digest", "sha256:another");
+        assertEquals(packed.sha256(), new ContextPacker().pack(ctx, null, work.resolve("ctx.tar.gz"), List.of(work))
+                .sha256(), "our own files never change the context");
+    }
+
+    @Test
     void storesLongAndNonAsciiNames() throws Exception {
         Path ctx = context();
         String longName = "d/" + "x".repeat(150) + "/" + "y".repeat(120) + ".txt";
