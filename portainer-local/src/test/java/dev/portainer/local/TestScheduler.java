@@ -39,7 +39,10 @@ final class TestScheduler implements AutoCloseable {
 
     /** Subscribes with the given framework_info JSON and waits for SUBSCRIBED. */
     TestScheduler subscribe(String frameworkInfo) throws Exception {
-        String body = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":" + frameworkInfo + "}}";
+        JsonNode info = JSON.readTree(frameworkInfo);
+        // Mesos wants the top-level framework_id to equal framework_info.id when re-subscribing.
+        String id = info.has("id") ? ",\"framework_id\":" + info.get("id") : "";
+        String body = "{\"type\":\"SUBSCRIBE\"" + id + ",\"subscribe\":{\"framework_info\":" + frameworkInfo + "}}";
         HttpRequest request = HttpRequest.newBuilder(api)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
@@ -136,11 +139,8 @@ final class TestScheduler implements AutoCloseable {
         }
     }
 
-    /** Launches one task with a CUSTOM executor running {@code script} under /bin/sh. */
-    void launch(JsonNode offer, String taskId, String executorId, String script, String extraCommand)
-            throws Exception {
-        String command = "{\"value\":" + JSON.writeValueAsString(script) + ",\"shell\":true"
-                + (extraCommand == null ? "" : "," + extraCommand) + "}";
+    /** Launches one task (0.1 cpus, 32 MB) with a CUSTOM executor running {@code command} (CommandInfo JSON). */
+    HttpResponse<String> launch(JsonNode offer, String taskId, String executorId, String command) throws Exception {
         String accept = "{\"offer_ids\":[" + offer.get("id") + "],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":"
                 + "{\"task_infos\":[{\"name\":\"t\",\"task_id\":{\"value\":\"" + taskId + "\"},\"agent_id\":"
                 + offer.get("agent_id") + ",\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":"
@@ -149,10 +149,27 @@ final class TestScheduler implements AutoCloseable {
                 + "\"command\":" + command + ",\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":"
                 + "{\"value\":0.1}},{\"name\":\"mem\",\"type\":\"SCALAR\",\"scalar\":{\"value\":32}}]}}]}}],"
                 + "\"filters\":{\"refuse_seconds\":1}}";
-        HttpResponse<String> response = call("ACCEPT", "accept", accept);
-        if (response.statusCode() != 202) {
-            throw new AssertionError("ACCEPT answered " + response.statusCode() + ": " + response.body());
-        }
+        return call("ACCEPT", "accept", accept);
+    }
+
+    /** A bash executor: subscribes with curl, waits for its task, reports TASK_RUNNING, then runs {@code then}. */
+    static String bashExecutor(String then) throws IOException {
+        String script = String.join("\n",
+                "api=\"http://$MESOS_AGENT_ENDPOINT/api/v1/executor\"",
+                "ids='\"framework_id\":{\"value\":\"'$MESOS_FRAMEWORK_ID'\"},\"executor_id\":{\"value\":\"'$MESOS_EXECUTOR_ID'\"}'",
+                "curl -sN -H 'Content-Type: application/json' -H 'Accept: application/json' \\",
+                "  -d '{\"type\":\"SUBSCRIBE\",'\"$ids\"',\"subscribe\":{}}' \"$api\" > events.txt &",
+                "for i in $(seq 1 100); do grep -q LAUNCH events.txt 2>/dev/null && break; sleep 0.1; done",
+                "task=$(grep -o '\"task_id\":{\"value\":\"[^\"]*\"}' events.txt | head -1)",
+                "upd() {",
+                "  u=$(cat /proc/sys/kernel/random/uuid | tr -d '\\n-' | sed 's/../\\\\x&/g'); u=$(printf \"$u\" | base64)",
+                "  curl -s -H 'Content-Type: application/json' \\",
+                "    -d '{\"type\":\"UPDATE\",'\"$ids\"',\"update\":{\"status\":{'\"$task\"',\"state\":\"'$1'\",\"source\":\"SOURCE_EXECUTOR\",\"uuid\":\"'$u'\"}}}' \"$api\"",
+                "}",
+                "upd TASK_RUNNING",
+                then, "");
+        return "{\"value\":\"/bin/bash\",\"shell\":false,\"arguments\":[\"bash\",\"-c\","
+                + JSON.writeValueAsString(script) + "]}";
     }
 
     @Override

@@ -186,7 +186,7 @@ public final class Agent {
             String message = "Failed to launch container: " + (cause instanceof Fetcher.FetchException
                     ? "Failed to fetch all URIs for container '" + run.containerId + "': " + cause.getMessage()
                     : cause.getMessage());
-            LOG.log(Level.INFO, message);
+            LOG.log(Level.FINE, message);
             run.terminationReason = TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED;
             run.terminationMessage = message;
             run.state = ExecutorRun.State.TERMINATED;
