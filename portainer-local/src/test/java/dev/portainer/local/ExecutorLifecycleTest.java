@@ -180,6 +180,47 @@ class ExecutorLifecycleTest {
         assertEquals("Framework cannot be found", response.body());
     }
 
+    @Test
+    void commandTasksRunLikeUnderTheCommandExecutor() throws Exception {
+        launchCommand("ok", "echo from-command > out.txt");
+        for (String state : new String[] {"TASK_STARTING", "TASK_RUNNING"}) {
+            JsonNode update = scheduler.nextUpdate("ok", state, 10);
+            assertEquals("SOURCE_EXECUTOR", update.at("/update/status/source").asText());
+            assertEquals("ok", update.at("/update/status/executor_id/value").asText());
+            scheduler.acknowledge(update);
+        }
+        JsonNode finished = scheduler.nextUpdate("ok", "TASK_FINISHED", 10);
+        assertEquals("Command exited with status 0", finished.at("/update/status/message").asText());
+        scheduler.acknowledge(finished);
+        assertEquals("from-command\n", Files.readString(sandboxes().findFirst().orElseThrow().resolve("out.txt")));
+
+        launchCommand("bad", "exit 4");
+        scheduler.acknowledge(scheduler.nextUpdate("bad", "TASK_STARTING", 10));
+        scheduler.acknowledge(scheduler.nextUpdate("bad", "TASK_RUNNING", 10));
+        JsonNode failed = scheduler.nextUpdate("bad", "TASK_FAILED", 10);
+        assertEquals("Command exited with status 4", failed.at("/update/status/message").asText());
+        scheduler.acknowledge(failed);
+
+        String marker = "sleep 3105";
+        launchCommand("long", marker);
+        scheduler.acknowledge(scheduler.nextUpdate("long", "TASK_STARTING", 10));
+        scheduler.acknowledge(scheduler.nextUpdate("long", "TASK_RUNNING", 10));
+        assertEquals(202, scheduler.call("KILL", "kill", "{\"task_id\":{\"value\":\"long\"}}").statusCode());
+        scheduler.nextUpdate("long", "TASK_KILLED", 10);
+        assertTrue(Processes.noneWithin(marker, 3000));
+    }
+
+    private void launchCommand(String taskId, String command) throws Exception {
+        JsonNode offer = scheduler.offer(10);
+        String accept = "{\"offer_ids\":[" + offer.get("id") + "],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":"
+                + "{\"task_infos\":[{\"name\":\"c\",\"task_id\":{\"value\":\"" + taskId + "\"},\"agent_id\":"
+                + offer.get("agent_id") + ",\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":"
+                + "{\"value\":0.1}}],\"command\":{\"value\":" + TestScheduler.JSON.writeValueAsString(command)
+                + "}}]}}],\"filters\":{\"refuse_seconds\":0}}";
+        HttpResponse<String> response = scheduler.call("ACCEPT", "accept", accept);
+        assertEquals(202, response.statusCode(), response.body());
+    }
+
     private void launch(String taskId, String command) throws Exception {
         JsonNode offer = scheduler.offer(10);
         HttpResponse<String> response = scheduler.launch(offer, taskId, "exec-" + taskId, command);

@@ -139,6 +139,10 @@ public final class Agent {
         String frameworkId = frameworkInfo.getId().getValue();
         AgentFramework framework = frameworks.computeIfAbsent(frameworkId,
                 id -> new AgentFramework(id, frameworkInfo));
+        boolean commandTask = !task.hasExecutor();
+        if (commandTask) {
+            task = task.toBuilder().setExecutor(commandExecutor(frameworkId, task)).build();
+        }
         String executorId = task.getExecutor().getExecutorId().getValue();
         ExecutorRun run = framework.executors.get(executorId);
         if (run != null && (run.state == ExecutorRun.State.TERMINATING || run.state == ExecutorRun.State.TERMINATED)) {
@@ -151,6 +155,7 @@ public final class Agent {
             Path sandbox = ctx.workDir().resolve(Path.of("slaves", ctx.agentId(), "frameworks", frameworkId,
                     "executors", executorId, "runs", containerId));
             run = new ExecutorRun(frameworkId, frameworkInfo, task.getExecutor(), containerId, sandbox);
+            run.commandTask = commandTask;
             framework.executors.put(executorId, run);
             start(run);
         }
@@ -197,6 +202,13 @@ public final class Agent {
         if (run.state == ExecutorRun.State.TERMINATING) {
             // Shut down (teardown, kill of its only task) while it was being fetched.
             process.kill();
+        } else if (run.commandTask) {
+            run.state = ExecutorRun.State.RUNNING;
+            for (TaskInfo task : run.queued) {
+                commandUpdate(run, task.getTaskId(), TaskState.TASK_STARTING, null);
+                commandUpdate(run, task.getTaskId(), TaskState.TASK_RUNNING, null);
+            }
+            run.queued.clear();
         } else {
             run.state = ExecutorRun.State.REGISTERING;
             long timeout = ctx.config().executorRegistrationTimeout().toMillis();
@@ -229,6 +241,21 @@ public final class Agent {
         // The container is gone with its executor: kill what it left behind in its process group.
         run.process.kill();
         run.state = ExecutorRun.State.TERMINATED;
+        if (run.commandTask) {
+            // What Mesos's command executor reports when its command ends; the executor itself exits cleanly.
+            for (Task.Builder task : List.copyOf(run.tasks.values())) {
+                if (isTerminal(task.getState())) {
+                    continue;
+                }
+                String message = waitStatus < 256 && waitStatus != 0
+                        ? "Command terminated with signal " + waitStatus
+                        : "Command exited with status " + (waitStatus >> 8);
+                TaskState state = run.killRequested.contains(task.getTaskId().getValue()) ? TaskState.TASK_KILLED
+                        : waitStatus == 0 ? TaskState.TASK_FINISHED : TaskState.TASK_FAILED;
+                commandUpdate(run, task.getTaskId(), state, message);
+            }
+            waitStatus = 0;
+        }
         terminated(run, waitStatus);
     }
 
@@ -266,6 +293,9 @@ public final class Agent {
         if (run.shutdownTimer != null) {
             run.shutdownTimer.cancel(false);
         }
+        if (run.heartbeat != null) {
+            run.heartbeat.cancel(false);
+        }
     }
 
     /** Kills the run's processes now; its exit is then handled like any other. */
@@ -298,6 +328,15 @@ public final class Agent {
                 run.killRequested.add(taskId);
                 shutdown(run);
             }
+            return;
+        }
+        if (run.commandTask && run.state == ExecutorRun.State.RUNNING) {
+            // The command executor's kill: SIGTERM, then SIGKILL after the kill policy's grace period (3s).
+            run.killRequested.add(taskId);
+            run.state = ExecutorRun.State.TERMINATING;
+            io.execute(run.process::terminate);
+            long grace = 3000;
+            run.shutdownTimer = ctx.loop().schedule(() -> destroy(run), grace, TimeUnit.MILLISECONDS);
             return;
         }
         if (run.state == ExecutorRun.State.RUNNING && run.stream != null) {
@@ -394,6 +433,16 @@ public final class Agent {
         }
         run.stream = stream;
         run.state = ExecutorRun.State.RUNNING;
+        if (run.heartbeat != null) {
+            run.heartbeat.cancel(false);
+        }
+        // Like the agent's --http_heartbeat_interval: lets both ends notice a dead connection.
+        long heartbeatMillis = ctx.config().heartbeatInterval().toMillis();
+        run.heartbeat = ctx.loop().scheduleAtFixedRate(() -> {
+            if (run.stream == stream) {
+                stream.send(Event.newBuilder().setType(Event.Type.HEARTBEAT).build());
+            }
+        }, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         stream.send(Event.newBuilder().setType(Event.Type.SUBSCRIBED)
                 .setSubscribed(Event.Subscribed.newBuilder()
                         .setExecutorInfo(run.info)
@@ -463,6 +512,40 @@ public final class Agent {
     private void sendLaunch(ExecutorRun run, TaskInfo task) {
         run.stream.send(Event.newBuilder().setType(Event.Type.LAUNCH)
                 .setLaunch(Event.Launch.newBuilder().setTask(task)).build());
+    }
+
+    /** The ExecutorInfo Mesos makes up for a command task: its id is the task's. */
+    private static org.apache.mesos.v1.Protos.ExecutorInfo commandExecutor(String frameworkId, TaskInfo task) {
+        return org.apache.mesos.v1.Protos.ExecutorInfo.newBuilder()
+                .setType(org.apache.mesos.v1.Protos.ExecutorInfo.Type.CUSTOM)
+                .setExecutorId(ExecutorID.newBuilder().setValue(task.getTaskId().getValue()))
+                .setFrameworkId(FrameworkID.newBuilder().setValue(frameworkId))
+                .setName("Command Executor (Task: " + task.getTaskId().getValue() + ") (Command: sh -c '"
+                        + task.getCommand().getValue() + "')")
+                .setSource(task.getTaskId().getValue())
+                .setCommand(task.getCommand())
+                .build();
+    }
+
+    private void commandUpdate(ExecutorRun run, TaskID taskId, TaskState state, String message) {
+        TaskStatus.Builder status = TaskStatus.newBuilder()
+                .setTaskId(taskId)
+                .setState(state)
+                .setSource(TaskStatus.Source.SOURCE_EXECUTOR)
+                .setAgentId(ctx.agentIdProto())
+                .setExecutorId(run.info.getExecutorId())
+                .setTimestamp(ctx.now())
+                .setUuid(uuidBytes(UUID.randomUUID()))
+                .setContainerStatus(containerStatus(run));
+        if (message != null) {
+            status.setMessage(message);
+        }
+        Task.Builder task = run.tasks.get(taskId.getValue());
+        if (task != null) {
+            task.setState(state);
+            task.addStatuses(status.clone().clearUuid());
+        }
+        enqueue(run.frameworkId, status.build());
     }
 
     // ---------------------------------------------------------------- status update manager

@@ -37,9 +37,12 @@ final class ExecutorRun {
     final Set<String> killRequested = new HashSet<>();
     ScheduledFuture<?> registrationTimer;
     ScheduledFuture<?> shutdownTimer;
+    ScheduledFuture<?> heartbeat;
     TaskStatus.Reason terminationReason = TaskStatus.Reason.REASON_EXECUTOR_TERMINATED;
     String terminationMessage = "Executor terminated";
     boolean killedByAgent;
+    /** A command task: the agent plays Mesos's command executor (no executor API, updates from the exit code). */
+    boolean commandTask;
 
     ExecutorRun(String frameworkId, FrameworkInfo framework, ExecutorInfo info, String containerId, Path sandbox) {
         this.frameworkId = frameworkId;

@@ -41,21 +41,33 @@ final class ProcessTree {
         return process.pid();
     }
 
+    /** SIGTERMs the group (or the process), to let a command task end cleanly before its kill. */
+    void terminate() {
+        if (ownGroup) {
+            signalGroup("-TERM");
+        }
+        process.destroy();
+    }
+
+    private void signalGroup(String signal) {
+        try {
+            new ProcessBuilder("kill", signal, "--", "-" + process.pid())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // The caller falls back on killing the process itself.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGKILLs the group and every descendant still known; returns at once. */
     void kill() {
         List<ProcessHandle> descendants = process.descendants().toList();
         if (ownGroup) {
-            try {
-                new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start()
-                        .waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                // Fall back on the descendants below.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            signalGroup("-KILL");
         }
         descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();

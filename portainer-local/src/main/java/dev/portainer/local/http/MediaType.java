@@ -21,15 +21,17 @@ public enum MediaType {
         return value;
     }
 
-    /** The request body's encoding, as Mesos reads it: the exact Content-Type, parameters ignored. */
+    /**
+     * The request body's encoding, as Mesos reads it: the Content-Type must be exactly one of the two (Mesos
+     * compares the whole header, so "application/json; charset=utf-8" is refused with 415 there, and here).
+     */
     public static Optional<MediaType> ofContentType(Headers headers) {
         String contentType = headers.getFirst("Content-Type");
         if (contentType == null) {
             return Optional.empty();
         }
-        String bare = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         for (MediaType type : values()) {
-            if (type.value.equals(bare)) {
+            if (type.value.equals(contentType)) {
                 return Optional.of(type);
             }
         }

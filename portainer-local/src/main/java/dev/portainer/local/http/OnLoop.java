@@ -38,7 +38,7 @@ public final class OnLoop {
             if (cause instanceof ExecutionException wrapped && wrapped.getCause() instanceof BadRequestException bad) {
                 throw bad;
             }
-            throw new IllegalStateException("portainer-local failed to handle the request", cause);
+            throw new IllegalStateException("portainer-local failed to handle the request: " + cause, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BadRequestException(503, "Interrupted");

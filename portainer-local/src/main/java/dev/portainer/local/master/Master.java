@@ -461,7 +461,8 @@ public final class Master {
             error = TaskValidation.validate(task, framework, ctx.agentId(), available);
             if (error == null) {
                 needed = Resources.fromProto(task.getResourcesList());
-                if (!framework.executors.containsKey(task.getExecutor().getExecutorId().getValue())) {
+                if (task.hasExecutor()
+                        && !framework.executors.containsKey(task.getExecutor().getExecutorId().getValue())) {
                     needed = needed.plus(Resources.fromProto(task.getExecutor().getResourcesList()));
                 }
             }
@@ -473,15 +474,20 @@ public final class Master {
                     error);
             return available;
         }
-        framework.executors.putIfAbsent(task.getExecutor().getExecutorId().getValue(), task.getExecutor());
-        framework.tasks.put(task.getTaskId().getValue(), Task.newBuilder()
+        if (task.hasExecutor()) {
+            framework.executors.putIfAbsent(task.getExecutor().getExecutorId().getValue(), task.getExecutor());
+        }
+        Task.Builder record = Task.newBuilder()
                 .setName(task.getName())
                 .setTaskId(task.getTaskId())
                 .setFrameworkId(FrameworkID.newBuilder().setValue(framework.id))
-                .setExecutorId(task.getExecutor().getExecutorId())
                 .setAgentId(ctx.agentIdProto())
                 .setState(TaskState.TASK_STAGING)
-                .addAllResources(task.getResourcesList()));
+                .addAllResources(task.getResourcesList());
+        if (task.hasExecutor()) {
+            record.setExecutorId(task.getExecutor().getExecutorId());
+        }
+        framework.tasks.put(task.getTaskId().getValue(), record);
         agent.launch(framework.info, task);
         return available.minus(needed);
     }
@@ -569,8 +575,10 @@ public final class Master {
                 .setReason(TaskStatus.Reason.REASON_RECONCILIATION)
                 .setMessage("Reconciliation: Latest task state")
                 .setAgentId(task.getAgentId())
-                .setExecutorId(task.getExecutorId())
                 .setTimestamp(ctx.now());
+        if (task.hasExecutorId()) {
+            status.setExecutorId(task.getExecutorId());
+        }
         sendUpdate(framework, status.build());
     }
 

@@ -40,8 +40,10 @@ final class TaskValidation {
             return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
         }
         if (task.hasCommand()) {
-            return "portainer-local runs tasks only through a CUSTOM executor: set TaskInfo.executor"
-                    + " (a command task needs Mesos's built-in command executor, which portainer-local does not have)";
+            // The agent runs a command task itself, like Mesos's command executor, whose overhead is not offered.
+            return offered.contains(taskResources) ? null : "Total resources " + taskResources.describe(
+                    roleOf(task.getResourcesList())) + " required by task and its executor is more than available "
+                    + offered.describe(roleOf(task.getResourcesList()));
         }
         ExecutorInfo executor = task.getExecutor();
         String executorIdError = validateId(executor.getExecutorId().getValue());
