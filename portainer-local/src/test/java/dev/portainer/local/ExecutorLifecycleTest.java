@@ -82,6 +82,20 @@ class ExecutorLifecycleTest {
     }
 
     @Test
+    void frameworkMessagesReachTheExecutor() throws Exception {
+        launch("talk", TestScheduler.bashExecutor(
+                "for i in $(seq 1 100); do grep -q '\"MESSAGE\"' events.txt && break; sleep 0.1; done; upd TASK_FINISHED"));
+        JsonNode running = scheduler.nextUpdate("talk", "TASK_RUNNING", 20);
+        scheduler.acknowledge(running);
+        String data = java.util.Base64.getEncoder().encodeToString("build now".getBytes());
+        assertEquals(202, scheduler.call("MESSAGE", "message", "{\"agent_id\":" + running.at("/update/status/agent_id")
+                + ",\"executor_id\":{\"value\":\"exec-talk\"},\"data\":\"" + data + "\"}").statusCode());
+        scheduler.nextUpdate("talk", "TASK_FINISHED", 20);
+        String events = Files.readString(sandboxes().findFirst().orElseThrow().resolve("events.txt"));
+        assertTrue(events.contains("\"type\":\"MESSAGE\",\"message\":{\"data\":\"" + data + "\"}"), events);
+    }
+
+    @Test
     void teardownShutsDownThenKillsTheExecutorsProcessTree() throws Exception {
         String marker = "sleep 3103";
         launch("stubborn", TestScheduler.bashExecutor("trap '' TERM; " + marker + "; sleep 60"));

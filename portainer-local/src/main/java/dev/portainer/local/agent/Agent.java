@@ -23,7 +23,6 @@ import org.apache.mesos.v1.executor.Protos.Call;
 import org.apache.mesos.v1.executor.Protos.Event;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -681,9 +680,5 @@ public final class Agent {
 
     NodeContext context() {
         return ctx;
-    }
-
-    boolean sandboxExists(ExecutorRun run) {
-        return Files.isDirectory(run.sandbox);
     }
 }

@@ -26,7 +26,6 @@ import org.apache.mesos.v1.Protos.URL;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 import org.apache.mesos.v1.scheduler.Protos.Event;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -155,7 +154,7 @@ public final class Master {
         if (framework.heartbeat != null) {
             framework.heartbeat.cancel(false);
         }
-        rescindOffers(framework, false);
+        rescindOffers(framework);
     }
 
     /** The scheduler's connection is gone: keep the framework for its failover_timeout, then tear it down. */
@@ -170,7 +169,7 @@ public final class Master {
             if (framework.heartbeat != null) {
                 framework.heartbeat.cancel(false);
             }
-            rescindOffers(framework, false);
+            rescindOffers(framework);
             long timeoutMillis = (long) (framework.info.getFailoverTimeout() * 1000);
             if (timeoutMillis <= 0) {
                 removeFramework(framework);
@@ -236,7 +235,7 @@ public final class Master {
         if (frameworks.remove(framework.id) == null) {
             return;
         }
-        rescindOffers(framework, false);
+        rescindOffers(framework);
         if (framework.heartbeat != null) {
             framework.heartbeat.cancel(false);
         }
@@ -345,17 +344,9 @@ public final class Master {
         }
     }
 
-    private void rescindOffers(Framework framework, boolean tell) {
-        offers.values().removeIf(offer -> {
-            if (!offer.getFrameworkId().getValue().equals(framework.id)) {
-                return false;
-            }
-            if (tell) {
-                framework.send(Event.newBuilder().setType(Event.Type.RESCIND)
-                        .setRescind(Event.Rescind.newBuilder().setOfferId(offer.getId())).build());
-            }
-            return true;
-        });
+    /** Takes back a framework's outstanding offers (it is going away or failing over, so no RESCIND is sent). */
+    private void rescindOffers(Framework framework) {
+        offers.values().removeIf(offer -> offer.getFrameworkId().getValue().equals(framework.id));
     }
 
     private void recover(Framework framework, Resources resources, Filters filters) {
@@ -693,9 +684,5 @@ public final class Master {
 
     NodeContext context() {
         return ctx;
-    }
-
-    static Duration seconds(double seconds) {
-        return Duration.ofMillis((long) (seconds * 1000));
     }
 }
