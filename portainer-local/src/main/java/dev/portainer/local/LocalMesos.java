@@ -1,0 +1,231 @@
+package dev.portainer.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.portainer.local.agent.Agent;
+import dev.portainer.local.agent.AgentState;
+import dev.portainer.local.agent.ExecutorApi;
+import dev.portainer.local.agent.FilesApi;
+import dev.portainer.local.http.BadRequestException;
+import dev.portainer.local.http.OnLoop;
+import dev.portainer.local.http.Responses;
+import dev.portainer.local.master.Master;
+import dev.portainer.local.master.MasterState;
+import dev.portainer.local.master.SchedulerApi;
+import dev.portainer.local.resources.Resources;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * An embedded single-node Apache Mesos speaking the v1 scheduler and executor HTTP APIs: a master and an agent on
+ * two loopback ports, one event loop owning their state. {@code mesosMaster=local}.
+ */
+public final class LocalMesos implements AutoCloseable {
+    private final HttpServer masterServer;
+    private final HttpServer agentServer;
+    private final ScheduledExecutorService loop;
+    private final ExecutorService io;
+    private final ExecutorService httpThreads;
+    private final Agent agent;
+    private final Path workDir;
+    private final boolean deleteWorkDir;
+    private boolean closed;
+
+    private LocalMesos(HttpServer masterServer, HttpServer agentServer, ScheduledExecutorService loop,
+                       ExecutorService io, ExecutorService httpThreads, Agent agent, Path workDir,
+                       boolean deleteWorkDir) {
+        this.masterServer = masterServer;
+        this.agentServer = agentServer;
+        this.loop = loop;
+        this.io = io;
+        this.httpThreads = httpThreads;
+        this.agent = agent;
+        this.workDir = workDir;
+        this.deleteWorkDir = deleteWorkDir;
+    }
+
+    /** Starts the master and the agent; throws UncheckedIOException when a port or the work dir fails. */
+    public static LocalMesos start(LocalMesosConfig config) {
+        Path workDir;
+        boolean temporary = config.workDir() == null;
+        try {
+            workDir = temporary ? Files.createTempDirectory("portainer-local-mesos")
+                    : Files.createDirectories(config.workDir());
+            workDir = workDir.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the local Mesos work directory "
+                    + (config.workDir() == null ? "in " + System.getProperty("java.io.tmpdir") : config.workDir())
+                    + ": " + e.getMessage(), e);
+        }
+        ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(named("portainer-mesos-loop"));
+        ExecutorService io = Executors.newCachedThreadPool(named("portainer-mesos-io"));
+        ExecutorService httpThreads = Executors.newCachedThreadPool(named("portainer-mesos-http"));
+        HttpServer masterServer = null;
+        HttpServer agentServer = null;
+        try {
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            masterServer = HttpServer.create(loopback, 64);
+            agentServer = HttpServer.create(loopback, 64);
+            NodeContext ctx = new NodeContext(UUID.randomUUID().toString(), config.hostname(),
+                    masterServer.getAddress().getPort(), agentServer.getAddress().getPort(), workDir, config, loop,
+                    Clock.systemUTC());
+            Resources total = Resources.of(config.cpus(), config.memMb(), config.diskMb(),
+                    List.of(new Resources.Range(31000, 32000)));
+            Master master = new Master(ctx, total);
+            HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(30)).build();
+            Agent agent = new Agent(ctx, master, total,
+                    Agent.ExecutorLauncherFactory.standard(System.getenv(), http), io);
+            loop.execute(() -> master.attach(agent));
+
+            MasterState masterState = new MasterState(master);
+            masterServer.createContext("/api/v1/scheduler", new SchedulerApi(master, loop));
+            HttpHandler state = json(loop, masterState::state);
+            masterServer.createContext("/state", state);
+            masterServer.createContext("/master/state", state);
+            masterServer.createContext("/state.json", state);
+            masterServer.createContext("/frameworks", json(loop, masterState::frameworksEndpoint));
+            masterServer.createContext("/master/frameworks", json(loop, masterState::frameworksEndpoint));
+            masterServer.createContext("/tasks", json(loop, masterState::tasksEndpoint));
+            masterServer.createContext("/master/tasks", json(loop, masterState::tasksEndpoint));
+
+            AgentState agentState = new AgentState(agent);
+            agentServer.createContext("/api/v1/executor", new ExecutorApi(agent, loop));
+            agentServer.createContext("/files/read", new FilesApi(agent::isSandboxPath));
+            agentServer.createContext("/files/read.json", new FilesApi(agent::isSandboxPath));
+            HttpHandler agentStateHandler = json(loop, agentState::state);
+            agentServer.createContext("/state", agentStateHandler);
+            agentServer.createContext("/slave(1)/state", agentStateHandler);
+            agentServer.createContext("/state.json", agentStateHandler);
+
+            masterServer.setExecutor(httpThreads);
+            agentServer.setExecutor(httpThreads);
+            masterServer.start();
+            agentServer.start();
+            return new LocalMesos(masterServer, agentServer, loop, io, httpThreads, agent, workDir, temporary);
+        } catch (IOException | RuntimeException e) {
+            if (masterServer != null) {
+                masterServer.stop(0);
+            }
+            if (agentServer != null) {
+                agentServer.stop(0);
+            }
+            loop.shutdownNow();
+            io.shutdownNow();
+            httpThreads.shutdownNow();
+            if (temporary) {
+                deleteTree(workDir);
+            }
+            throw e instanceof IOException io1 ? new UncheckedIOException("Cannot start the local Mesos: "
+                    + io1.getMessage(), io1) : (RuntimeException) e;
+        }
+    }
+
+    private static HttpHandler json(ExecutorService loop, Supplier<String> body) {
+        return (HttpExchange exchange) -> {
+            exchange.getRequestBody().readAllBytes();
+            try {
+                Responses.json(exchange, 200, OnLoop.call(loop, body::get));
+            } catch (BadRequestException e) {
+                Responses.text(exchange, e.status(), e.getMessage());
+            }
+        };
+    }
+
+    /** The master's base URI, e.g. {@code http://127.0.0.1:40123}. */
+    public URI masterUri() {
+        return URI.create("http://127.0.0.1:" + masterServer.getAddress().getPort());
+    }
+
+    /** The agent's base URI (executor API, /files/read, /state). */
+    public URI agentUri() {
+        return URI.create("http://127.0.0.1:" + agentServer.getAddress().getPort());
+    }
+
+    /** The agent's work directory (sandboxes live under {@code slaves/}). */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Kills every executor's process tree, stops both servers, deletes a temporary work directory. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            loop.submit(agent::killAll).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Shutting down regardless: the servers and threads below must stop.
+        }
+        loop.shutdownNow();
+        masterServer.stop(0);
+        agentServer.stop(0);
+        io.shutdownNow();
+        httpThreads.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+            io.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (deleteWorkDir) {
+            deleteTree(workDir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the local Mesos work directory " + root, e);
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,138 @@
+package dev.portainer.local;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
+ * shorten. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
+ */
+public record LocalMesosConfig(
+        Path workDir,
+        double cpus,
+        double memMb,
+        double diskMb,
+        String hostname,
+        Duration heartbeatInterval,
+        Duration executorRegistrationTimeout,
+        Duration executorShutdownGracePeriod,
+        Duration allocationInterval) {
+
+    public LocalMesosConfig {
+        Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        Objects.requireNonNull(executorRegistrationTimeout, "executorRegistrationTimeout");
+        Objects.requireNonNull(executorShutdownGracePeriod, "executorShutdownGracePeriod");
+        Objects.requireNonNull(allocationInterval, "allocationInterval");
+        if (cpus <= 0 || memMb <= 0 || diskMb < 0) {
+            throw new IllegalArgumentException("The agent needs positive cpus and mem, got cpus=" + cpus
+                    + " mem=" + memMb + " disk=" + diskMb);
+        }
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("heartbeatInterval must be positive, got " + heartbeatInterval);
+        }
+    }
+
+    /** The machine's resources, sized like a Mesos agent with no --resources flag. */
+    public static LocalMesosConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link LocalMesosConfig}; unset resources default to what a Mesos agent would detect. */
+    public static final class Builder {
+        private Path workDir;
+        private Double cpus;
+        private Double memMb;
+        private Double diskMb;
+        private String hostname = "127.0.0.1";
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private Duration executorRegistrationTimeout = Duration.ofMinutes(1);
+        private Duration executorShutdownGracePeriod = Duration.ofSeconds(5);
+        private Duration allocationInterval = Duration.ofSeconds(1);
+
+        public Builder workDir(Path workDir) {
+            this.workDir = workDir;
+            return this;
+        }
+
+        public Builder cpus(double cpus) {
+            this.cpus = cpus;
+            return this;
+        }
+
+        public Builder memMb(double memMb) {
+            this.memMb = memMb;
+            return this;
+        }
+
+        public Builder diskMb(double diskMb) {
+            this.diskMb = diskMb;
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+            return this;
+        }
+
+        public Builder executorRegistrationTimeout(Duration timeout) {
+            this.executorRegistrationTimeout = timeout;
+            return this;
+        }
+
+        public Builder executorShutdownGracePeriod(Duration gracePeriod) {
+            this.executorShutdownGracePeriod = gracePeriod;
+            return this;
+        }
+
+        public Builder allocationInterval(Duration allocationInterval) {
+            this.allocationInterval = allocationInterval;
+            return this;
+        }
+
+        public LocalMesosConfig build() {
+            return new LocalMesosConfig(workDir,
+                    cpus != null ? cpus : Runtime.getRuntime().availableProcessors(),
+                    memMb != null ? memMb : detectMemMb(),
+                    diskMb != null ? diskMb : detectDiskMb(workDir),
+                    hostname, heartbeatInterval, executorRegistrationTimeout, executorShutdownGracePeriod,
+                    allocationInterval);
+        }
+
+        /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */
+        private static double detectMemMb() {
+            long totalMb = 2048;
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                totalMb = os.getTotalMemorySize() / (1024 * 1024);
+            }
+            return totalMb >= 2048 ? totalMb - 1024 : Math.max(1, totalMb / 2);
+        }
+
+        /** Like Mesos: the work directory's filesystem less 5 GB, or half of it when it is under 10 GB. */
+        private static double detectDiskMb(Path workDir) {
+            Path probe = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+            while (probe != null && !Files.exists(probe)) {
+                probe = probe.getParent();
+            }
+            try {
+                long totalMb = Files.getFileStore(probe == null ? Path.of("/") : probe).getTotalSpace() / (1024 * 1024);
+                return totalMb >= 10240 ? totalMb - 5120 : totalMb / 2.0;
+            } catch (IOException e) {
+                return 1024;
+            }
+        }
+    }
+}

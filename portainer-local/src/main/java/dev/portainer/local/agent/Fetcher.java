@@ -1,0 +1,261 @@
+package dev.portainer.local.agent;
+
+import org.apache.commons.compress.archivers.ArchiveEntry;
+import org.apache.commons.compress.archivers.ArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.mesos.v1.Protos.CommandInfo;
+
+import java.io.BufferedInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Mesos fetcher's rules for CommandInfo.uris: local paths and file:// are copied, http(s):// downloaded, any
+ * other scheme handed to {@code hadoop fs -copyToLocal}; then output_file, executable and extract are honoured.
+ * Progress and errors go to the sandbox's stderr, as the Mesos fetcher writes them there.
+ */
+final class Fetcher {
+    private static final List<String> ARCHIVES =
+            List.of(".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".zip");
+
+    private final HttpClient http;
+    private final Map<String, String> environment;
+
+    Fetcher(HttpClient http, Map<String, String> environment) {
+        this.http = http;
+        this.environment = environment;
+    }
+
+    /** Raised when one URI cannot be fetched; the message names the URI and the cause. */
+    static final class FetchException extends Exception {
+        FetchException(String message) {
+            super(message);
+        }
+    }
+
+    void fetchAll(List<CommandInfo.URI> uris, Path sandbox, PrintStream log) throws FetchException {
+        for (CommandInfo.URI uri : uris) {
+            try {
+                fetch(uri, sandbox, log);
+            } catch (IOException | RuntimeException e) {
+                String message = "Failed to fetch '" + uri.getValue() + "': " + e.getMessage();
+                log.println("Failed to fetch: " + message);
+                throw new FetchException(message);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FetchException("Failed to fetch '" + uri.getValue() + "': interrupted");
+            }
+        }
+    }
+
+    private void fetch(CommandInfo.URI uri, Path sandbox, PrintStream log) throws IOException, InterruptedException {
+        String value = uri.getValue().trim();
+        log.println("Fetching URI '" + value + "'");
+        Path destination = destination(uri, value, sandbox);
+        log.println("Fetching directly into the sandbox directory");
+        String scheme = scheme(value);
+        if (scheme == null) {
+            if (!value.startsWith("/")) {
+                throw new IOException("A relative path was passed for the resource but the Mesos framework home"
+                        + " was not specified. Please either provide this config option or avoid using a"
+                        + " relative path");
+            }
+            copyLocal(Path.of(value), destination, log);
+        } else if (scheme.equals("file")) {
+            copyLocal(Path.of(URI.create(value).getPath()), destination, log);
+        } else if (scheme.equals("http") || scheme.equals("https")) {
+            download(value, destination, log);
+        } else {
+            copyWithHadoop(value, destination, log);
+        }
+        if (uri.getExecutable()) {
+            Set<PosixFilePermission> permissions = EnumSet.copyOf(Files.getPosixFilePermissions(destination));
+            permissions.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OWNER_READ));
+            Files.setPosixFilePermissions(destination, permissions);
+        } else if ((!uri.hasExtract() || uri.getExtract()) && isArchive(destination)) {
+            extract(destination, sandbox);
+            log.println("Extracted '" + destination + "' into '" + sandbox + "'");
+        }
+        log.println("Fetched '" + value + "' to '" + destination + "'");
+    }
+
+    private static String scheme(String value) {
+        int colon = value.indexOf("://");
+        if (colon <= 0) {
+            return null;
+        }
+        return value.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    private static Path destination(CommandInfo.URI uri, String value, Path sandbox) throws IOException {
+        String name;
+        if (uri.hasOutputFile() && !uri.getOutputFile().isEmpty()) {
+            name = uri.getOutputFile();
+            if (name.startsWith("/")) {
+                throw new IOException("output_file must be a path relative to the sandbox, got '" + name + "'");
+            }
+        } else {
+            String path = value;
+            int query = path.indexOf('?');
+            if (scheme(value) != null && query >= 0) {
+                path = path.substring(0, query);
+            }
+            while (path.endsWith("/")) {
+                path = path.substring(0, path.length() - 1);
+            }
+            name = path.substring(path.lastIndexOf('/') + 1);
+            if (name.isEmpty()) {
+                throw new IOException("cannot derive a file name from the URI; set output_file");
+            }
+        }
+        Path destination = sandbox.resolve(name).normalize();
+        if (!destination.startsWith(sandbox)) {
+            throw new IOException("output_file '" + name + "' leaves the sandbox");
+        }
+        Files.createDirectories(destination.getParent());
+        return destination;
+    }
+
+    private static void copyLocal(Path source, Path destination, PrintStream log) throws IOException {
+        if (!Files.exists(source)) {
+            throw new IOException("Failed to copy '" + source + "': No such file or directory");
+        }
+        if (Files.isDirectory(source)) {
+            throw new IOException("Failed to copy '" + source + "': it is a directory");
+        }
+        log.println("Copying resource with command:cp '" + source + "' '" + destination + "'");
+        Files.copy(source, destination, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void download(String value, Path destination, PrintStream log) throws IOException, InterruptedException {
+        log.println("Downloading resource from '" + value + "' to '" + destination + "'");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(value)).timeout(Duration.ofMinutes(10)).GET().build();
+        HttpResponse<Path> response = http.send(request, HttpResponse.BodyHandlers.ofFile(destination));
+        if (response.statusCode() != 200) {
+            Files.deleteIfExists(destination);
+            throw new IOException("Error downloading resource, received HTTP return code " + response.statusCode());
+        }
+    }
+
+    private void copyWithHadoop(String value, Path destination, PrintStream log)
+            throws IOException, InterruptedException {
+        String hadoop = findHadoop();
+        if (hadoop == null) {
+            throw new IOException("Failed to create HDFS client: Hadoop client is not available: the agent runs"
+                    + " `hadoop fs -copyToLocal` for the '" + scheme(value) + "' scheme; install Hadoop and put"
+                    + " `hadoop` on the PATH or set HADOOP_HOME");
+        }
+        Files.deleteIfExists(destination);
+        log.println("Downloading resource with Hadoop client from '" + value + "' to '" + destination + "'");
+        Process process = new ProcessBuilder(hadoop, "fs", "-copyToLocal", value, destination.toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+        }
+        log.print(output);
+        if (process.exitValue() != 0) {
+            throw new IOException("HDFS copyToLocal failed: " + hadoop + " fs -copyToLocal '" + value + "' '"
+                    + destination + "' exited with status " + process.exitValue() + ": " + output.trim());
+        }
+    }
+
+    private String findHadoop() {
+        String home = environment.get("HADOOP_HOME");
+        if (home != null && Files.isExecutable(Path.of(home, "bin", "hadoop"))) {
+            return Path.of(home, "bin", "hadoop").toString();
+        }
+        String path = environment.getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "hadoop"))) {
+                return Path.of(dir, "hadoop").toString();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isArchive(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return ARCHIVES.stream().anyMatch(name::endsWith);
+    }
+
+    private static void extract(Path archive, Path directory) throws IOException, InterruptedException {
+        String name = archive.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".tar.xz") || name.endsWith(".txz")) {
+            // commons-compress needs the optional XZ library for this one; tar(1) is what Mesos runs anyway.
+            Process tar = new ProcessBuilder("tar", "-C", directory.toString(), "-xJf", archive.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (tar.waitFor() != 0) {
+                throw new IOException("Failed to extract archive '" + archive + "': " + output.trim());
+            }
+            return;
+        }
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
+             ArchiveInputStream<? extends ArchiveEntry> in = open(name, raw)) {
+            ArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                Path target = directory.resolve(entry.getName()).normalize();
+                if (!target.startsWith(directory)) {
+                    throw new IOException("Archive entry '" + entry.getName() + "' leaves the sandbox");
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                    continue;
+                }
+                Files.createDirectories(target.getParent());
+                if (entry instanceof TarArchiveEntry tar && tar.isSymbolicLink()) {
+                    Files.deleteIfExists(target);
+                    Files.createSymbolicLink(target, Path.of(tar.getLinkName()));
+                    continue;
+                }
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                int mode = entry instanceof TarArchiveEntry tar ? tar.getMode()
+                        : entry instanceof ZipArchiveEntry zip ? zip.getUnixMode() : 0;
+                if ((mode & 0111) != 0) {
+                    target.toFile().setExecutable(true, false);
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException("Failed to extract archive '" + archive + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static ArchiveInputStream<? extends ArchiveEntry> open(String name, InputStream raw) throws IOException {
+        if (name.endsWith(".zip")) {
+            return new ZipArchiveInputStream(raw);
+        }
+        if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
+            return new TarArchiveInputStream(new GzipCompressorInputStream(raw));
+        }
+        if (name.endsWith(".tar.bz2") || name.endsWith(".tbz2")) {
+            return new TarArchiveInputStream(new BZip2CompressorInputStream(raw));
+        }
+        return new TarArchiveInputStream(raw);
+    }
+}

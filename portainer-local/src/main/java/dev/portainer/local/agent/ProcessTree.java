@@ -1,0 +1,85 @@
+package dev.portainer.local.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An executor's process and everything it started. Started through setsid(1) when available, so that the whole
+ * process group can be killed at once, like the Mesos posix launcher does; descendants are killed as well for
+ * processes that left the group.
+ */
+final class ProcessTree {
+    private static final Path SETSID = findSetsid();
+
+    private final Process process;
+    private final boolean ownGroup;
+
+    private ProcessTree(Process process, boolean ownGroup) {
+        this.process = process;
+        this.ownGroup = ownGroup;
+    }
+
+    /** Starts {@code builder}'s command as the leader of a new session when setsid(1) exists. */
+    static ProcessTree start(ProcessBuilder builder) throws IOException {
+        if (SETSID != null) {
+            List<String> command = new java.util.ArrayList<>();
+            command.add(SETSID.toString());
+            command.addAll(builder.command());
+            builder.command(command);
+        }
+        return new ProcessTree(builder.start(), SETSID != null);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGTERMs the group (or the process), to let a command task end cleanly before its kill. */
+    void terminate() {
+        if (ownGroup) {
+            signalGroup("-TERM");
+        }
+        process.destroy();
+    }
+
+    private void signalGroup(String signal) {
+        try {
+            new ProcessBuilder("kill", signal, "--", "-" + process.pid())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // The caller falls back on killing the process itself.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGKILLs the group and every descendant still known; returns at once. */
+    void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        if (ownGroup) {
+            signalGroup("-KILL");
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private static Path findSetsid() {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
+            Path candidate = Path.of(dir, "setsid");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,261 @@
+package dev.portainer.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How executors end: crash, kill, teardown, registration timeout, failed fetch; and what the scheduler hears. */
+class ExecutorLifecycleTest {
+    private LocalMesos mesos;
+    private TestScheduler scheduler;
+
+    @BeforeEach
+    void start() throws Exception {
+        mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
+                .executorShutdownGracePeriod(Duration.ofSeconds(1))
+                .executorRegistrationTimeout(Duration.ofSeconds(2))
+                .heartbeatInterval(Duration.ofMillis(500))
+                .build());
+        scheduler = new TestScheduler(mesos.masterUri()).subscribe("{\"user\":\"root\",\"name\":\"lifecycle\"}");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        scheduler.close();
+        mesos.close();
+    }
+
+    @Test
+    void executorDyingMidTaskFailsTheTaskAndReportsItsExitStatus() throws Exception {
+        String marker = "sleep 3101";
+        launch("crash", TestScheduler.bashExecutor("(" + marker + " &); sleep 0.3; exit 3"));
+        JsonNode running = scheduler.nextUpdate("crash", "TASK_RUNNING", 20);
+        scheduler.acknowledge(running);
+        JsonNode failedUpdate = scheduler.nextUpdate("crash", "TASK_FAILED", 20);
+        JsonNode failed = failedUpdate.at("/update/status");
+        assertEquals("SOURCE_AGENT", failed.path("source").asText());
+        assertEquals("REASON_EXECUTOR_TERMINATED", failed.path("reason").asText());
+        assertEquals("Executor terminated", failed.path("message").asText());
+        assertTrue(failed.has("uuid"), "agent-generated updates are acknowledged like executor ones");
+        JsonNode failure = scheduler.next("FAILURE", 20);
+        assertEquals(3 << 8, failure.at("/failure/status").asInt(), "a wait(2) status, like Mesos");
+        assertTrue(Processes.noneWithin(marker, 3000), "what the executor left behind is killed too");
+        scheduler.acknowledge(failedUpdate);
+        JsonNode offer = scheduler.offer(10);
+        assertEquals(2.0, cpus(offer), 1e-9, "task and executor resources are offered again");
+    }
+
+    @Test
+    void killOfATaskNotYetLaunchedKillsTheExecutorsProcessTree() throws Exception {
+        String marker = "sleep 3102";
+        launch("never", "{\"value\":\"" + marker + " & " + marker + "\",\"shell\":true}");
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (Processes.withMarker(marker).size() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(202, scheduler.call("KILL", "kill", "{\"task_id\":{\"value\":\"never\"}}").statusCode());
+        JsonNode killed = scheduler.nextUpdate("never", "TASK_KILLED", 10).at("/update/status");
+        assertEquals("REASON_TASK_KILLED_DURING_LAUNCH", killed.path("reason").asText());
+        assertTrue(Processes.noneWithin(marker, 5000), "both sleeps are gone");
+        assertEquals(9, scheduler.next("FAILURE", 10).at("/failure/status").asInt(), "killed by SIGKILL");
+    }
+
+    @Test
+    void killOfARunningTaskReachesTheExecutor() throws Exception {
+        launch("victim", TestScheduler.bashExecutor(
+                "for i in $(seq 1 100); do grep -q '\"KILL\"' events.txt && break; sleep 0.1; done; upd TASK_KILLED"));
+        scheduler.acknowledge(scheduler.nextUpdate("victim", "TASK_RUNNING", 20));
+        assertEquals(202, scheduler.call("KILL", "kill", "{\"task_id\":{\"value\":\"victim\"}}").statusCode());
+        JsonNode killed = scheduler.nextUpdate("victim", "TASK_KILLED", 20).at("/update/status");
+        assertEquals("SOURCE_EXECUTOR", killed.path("source").asText());
+    }
+
+    @Test
+    void frameworkMessagesReachTheExecutor() throws Exception {
+        launch("talk", TestScheduler.bashExecutor(
+                "for i in $(seq 1 100); do grep -q '\"MESSAGE\"' events.txt && break; sleep 0.1; done; upd TASK_FINISHED"));
+        JsonNode running = scheduler.nextUpdate("talk", "TASK_RUNNING", 20);
+        scheduler.acknowledge(running);
+        String data = java.util.Base64.getEncoder().encodeToString("build now".getBytes());
+        assertEquals(202, scheduler.call("MESSAGE", "message", "{\"agent_id\":" + running.at("/update/status/agent_id")
+                + ",\"executor_id\":{\"value\":\"exec-talk\"},\"data\":\"" + data + "\"}").statusCode());
+        scheduler.nextUpdate("talk", "TASK_FINISHED", 20);
+        String events = Files.readString(sandboxes().findFirst().orElseThrow().resolve("events.txt"));
+        assertTrue(events.contains("\"type\":\"MESSAGE\",\"message\":{\"data\":\"" + data + "\"}"), events);
+    }
+
+    @Test
+    void teardownShutsDownThenKillsTheExecutorsProcessTree() throws Exception {
+        String marker = "sleep 3103";
+        launch("stubborn", TestScheduler.bashExecutor("trap '' TERM; " + marker + "; sleep 60"));
+        scheduler.acknowledge(scheduler.nextUpdate("stubborn", "TASK_RUNNING", 20));
+        assertFalse(Processes.withMarker(marker).isEmpty());
+        Path events = sandboxes().findFirst().orElseThrow().resolve("events.txt");
+        assertEquals(202, scheduler.call("TEARDOWN", null, null).statusCode());
+        assertTrue(Processes.noneWithin(marker, 6000), "killed after the 1s grace period");
+        assertTrue(Files.readString(events).contains("\"type\":\"SHUTDOWN\""), "SHUTDOWN came first");
+    }
+
+    @Test
+    void executorThatNeverSubscribesIsKilledAfterTheRegistrationTimeout() throws Exception {
+        String marker = "sleep 3104";
+        launch("silent", "{\"value\":\"" + marker + "\",\"shell\":true}");
+        JsonNode failed = scheduler.nextUpdate("silent", "TASK_FAILED", 10).at("/update/status");
+        assertEquals("REASON_EXECUTOR_REGISTRATION_TIMEOUT", failed.path("reason").asText());
+        assertEquals("Executor did not register within 2secs", failed.path("message").asText());
+        assertTrue(Processes.noneWithin(marker, 3000));
+    }
+
+    @Test
+    void failedFetchFailsTheTaskAsAContainerLaunchFailure() throws Exception {
+        launch("nofetch", "{\"value\":\"true\",\"shell\":true,\"uris\":[{\"value\":\"/does/not/exist.jar\"}]}");
+        JsonNode failed = scheduler.nextUpdate("nofetch", "TASK_FAILED", 10).at("/update/status");
+        assertEquals("SOURCE_AGENT", failed.path("source").asText());
+        assertEquals("REASON_CONTAINER_LAUNCH_FAILED", failed.path("reason").asText());
+        String message = failed.path("message").asText();
+        assertTrue(message.startsWith("Failed to launch container: Failed to fetch all URIs for container '"),
+                message);
+        assertTrue(message.contains("Failed to fetch '/does/not/exist.jar': "), message);
+        Path stderr = sandboxes().findFirst().orElseThrow().resolve("stderr");
+        assertTrue(Files.readString(stderr).contains("/does/not/exist.jar"), "the fetcher's log is in stderr");
+    }
+
+    @Test
+    void invalidTasksAreAnsweredWithTaskErrorFromTheMaster() throws Exception {
+        JsonNode offer = scheduler.offer(10);
+        String tooBig = "{\"offer_ids\":[" + offer.get("id") + "],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":"
+                + "{\"task_infos\":[{\"name\":\"big\",\"task_id\":{\"value\":\"big\"},\"agent_id\":"
+                + offer.get("agent_id") + ",\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":"
+                + "{\"value\":64}}],\"executor\":{\"executor_id\":{\"value\":\"e\"},\"command\":{\"value\":\"true\"}}}]}}]}";
+        assertEquals(202, scheduler.call("ACCEPT", "accept", tooBig).statusCode());
+        JsonNode error = scheduler.nextUpdate("big", "TASK_ERROR", 10).at("/update/status");
+        assertEquals("SOURCE_MASTER", error.path("source").asText());
+        assertEquals("REASON_TASK_INVALID", error.path("reason").asText());
+        assertFalse(error.has("uuid"), "master-generated updates need no acknowledgement");
+        assertEquals("Total resources cpus(allocated: *):64 required by task and its executor is more than"
+                + " available cpus(allocated: *):2; mem(allocated: *):2048; disk(allocated: *):1000;"
+                + " ports(allocated: *):[31000-32000]", error.path("message").asText());
+
+        assertEquals(202, scheduler.launch(offer, "stale", "e", "{\"value\":\"true\"}").statusCode());
+        JsonNode lost = scheduler.nextUpdate("stale", "TASK_LOST", 10).at("/update/status");
+        assertEquals("REASON_INVALID_OFFERS", lost.path("reason").asText());
+        assertEquals("Task launched with invalid offers: Offer " + offer.at("/id/value").asText()
+                + " is no longer valid", lost.path("message").asText());
+    }
+
+    @Test
+    void reconciliationAnswersWithTheLatestStateAndNoUuid() throws Exception {
+        launch("rec", TestScheduler.bashExecutor("sleep 30"));
+        scheduler.acknowledge(scheduler.nextUpdate("rec", "TASK_RUNNING", 20));
+        assertEquals(202, scheduler.call("RECONCILE", "reconcile", "{\"tasks\":[]}").statusCode());
+        JsonNode implicit = scheduler.nextUpdate("rec", "TASK_RUNNING", 10).at("/update/status");
+        assertEquals("REASON_RECONCILIATION", implicit.path("reason").asText());
+        assertFalse(implicit.has("uuid"));
+        assertEquals(202, scheduler.call("RECONCILE", "reconcile",
+                "{\"tasks\":[{\"task_id\":{\"value\":\"ghost\"}}]}").statusCode());
+        JsonNode ghost = scheduler.nextUpdate("ghost", "TASK_LOST", 10).at("/update/status");
+        assertEquals("REASON_RECONCILIATION", ghost.path("reason").asText());
+    }
+
+    @Test
+    void resubscribingWithTheFrameworkIdFailsOverToTheNewStream() throws Exception {
+        TestScheduler second = new TestScheduler(mesos.masterUri()).subscribe(
+                "{\"user\":\"root\",\"name\":\"lifecycle\",\"id\":{\"value\":\"" + scheduler.frameworkId + "\"}}");
+        assertEquals(scheduler.frameworkId, second.frameworkId);
+        assertFalse(second.streamId.equals(scheduler.streamId));
+        assertEquals("Framework failed over", scheduler.next("ERROR", 5).at("/error/message").asText());
+        HttpResponse<String> stale = scheduler.call("REVIVE", null, null);
+        assertEquals(400, stale.statusCode());
+        assertTrue(stale.body().startsWith("The stream ID '" + scheduler.streamId + "'"), stale.body());
+        second.close();
+    }
+
+    @Test
+    void aDisconnectedFrameworkWithoutFailoverTimeoutIsRemoved() throws Exception {
+        TestScheduler other = new TestScheduler(mesos.masterUri()).subscribe("{\"user\":\"root\",\"name\":\"gone\"}");
+        other.close();
+        long deadline = System.currentTimeMillis() + 10_000;
+        HttpResponse<String> response;
+        do {
+            Thread.sleep(200);
+            response = other.call("REVIVE", null, null);
+        } while (response.statusCode() != 400 && System.currentTimeMillis() < deadline);
+        assertEquals("Framework cannot be found", response.body());
+    }
+
+    @Test
+    void commandTasksRunLikeUnderTheCommandExecutor() throws Exception {
+        launchCommand("ok", "echo from-command > out.txt");
+        for (String state : new String[] {"TASK_STARTING", "TASK_RUNNING"}) {
+            JsonNode update = scheduler.nextUpdate("ok", state, 10);
+            assertEquals("SOURCE_EXECUTOR", update.at("/update/status/source").asText());
+            assertEquals("ok", update.at("/update/status/executor_id/value").asText());
+            scheduler.acknowledge(update);
+        }
+        JsonNode finished = scheduler.nextUpdate("ok", "TASK_FINISHED", 10);
+        assertEquals("Command exited with status 0", finished.at("/update/status/message").asText());
+        scheduler.acknowledge(finished);
+        assertEquals("from-command\n", Files.readString(sandboxes().findFirst().orElseThrow().resolve("out.txt")));
+
+        launchCommand("bad", "exit 4");
+        scheduler.acknowledge(scheduler.nextUpdate("bad", "TASK_STARTING", 10));
+        scheduler.acknowledge(scheduler.nextUpdate("bad", "TASK_RUNNING", 10));
+        JsonNode failed = scheduler.nextUpdate("bad", "TASK_FAILED", 10);
+        assertEquals("Command exited with status 4", failed.at("/update/status/message").asText());
+        scheduler.acknowledge(failed);
+
+        String marker = "sleep 3105";
+        launchCommand("long", marker);
+        scheduler.acknowledge(scheduler.nextUpdate("long", "TASK_STARTING", 10));
+        scheduler.acknowledge(scheduler.nextUpdate("long", "TASK_RUNNING", 10));
+        assertEquals(202, scheduler.call("KILL", "kill", "{\"task_id\":{\"value\":\"long\"}}").statusCode());
+        scheduler.nextUpdate("long", "TASK_KILLED", 10);
+        assertTrue(Processes.noneWithin(marker, 3000));
+    }
+
+    private void launchCommand(String taskId, String command) throws Exception {
+        JsonNode offer = scheduler.offer(10);
+        String accept = "{\"offer_ids\":[" + offer.get("id") + "],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":"
+                + "{\"task_infos\":[{\"name\":\"c\",\"task_id\":{\"value\":\"" + taskId + "\"},\"agent_id\":"
+                + offer.get("agent_id") + ",\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":"
+                + "{\"value\":0.1}}],\"command\":{\"value\":" + TestScheduler.JSON.writeValueAsString(command)
+                + "}}]}}],\"filters\":{\"refuse_seconds\":0}}";
+        HttpResponse<String> response = scheduler.call("ACCEPT", "accept", accept);
+        assertEquals(202, response.statusCode(), response.body());
+    }
+
+    private void launch(String taskId, String command) throws Exception {
+        JsonNode offer = scheduler.offer(10);
+        HttpResponse<String> response = scheduler.launch(offer, taskId, "exec-" + taskId, command);
+        assertEquals(202, response.statusCode(), response.body());
+    }
+
+    private Stream<Path> sandboxes() throws Exception {
+        long deadline = System.currentTimeMillis() + 5000;
+        Path slaves = mesos.workDir().resolve("slaves");
+        while (!Files.exists(slaves) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        return Files.walk(slaves).filter(p -> p.getParent().getFileName().toString().equals("runs"));
+    }
+
+    private static double cpus(JsonNode offer) {
+        for (JsonNode resource : offer.path("resources")) {
+            if (resource.path("name").asText().equals("cpus")) {
+                return resource.at("/scalar/value").asDouble();
+            }
+        }
+        return 0;
+    }
+}
