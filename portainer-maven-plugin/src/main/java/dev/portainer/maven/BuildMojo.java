@@ -7,9 +7,11 @@ import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.context.ContextException;
+import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.scheduler.OfferTimeoutException;
 import dev.portainer.core.staging.StagingException;
 import java.io.File;
 import java.io.IOException;
@@ -93,6 +95,13 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.offerTimeout", defaultValue = "PT5M")
     private String offerTimeout;
 
+    /**
+     * How long the build may run on the cluster once its task is launched (ISO-8601 duration, e.g. {@code PT20M});
+     * when exceeded the task is killed and the build fails. Unset: no limit.
+     */
+    @Parameter(property = "portainer.timeout")
+    private String timeout;
+
     /** The framework name shown in the Mesos UI. */
     @Parameter(property = "portainer.frameworkName", defaultValue = "portainer")
     private String frameworkName;
@@ -135,6 +144,12 @@ public class BuildMojo extends AbstractMojo {
                     + e.getMessage(), e);
         } catch (ContextException e) {
             throw new MojoFailureException(e.getMessage(), e);
+        } catch (OfferTimeoutException e) {
+            throw new MojoExecutionException(e.getMessage() + ". To fix: lower <buildCpu> (portainer.buildCpu) or "
+                    + "<buildMem> (portainer.buildMem) to fit what the cluster offers, free resources on the cluster, "
+                    + "or wait longer with <offerTimeout> (portainer.offerTimeout)", e);
+        } catch (BuildCancelledException e) {
+            throw new MojoExecutionException(e.getMessage(), e);
         } catch (ClusterException | StagingException e) {
             throw new MojoExecutionException(e.getMessage(), e);
         } catch (BuildException e) {
@@ -152,6 +167,7 @@ public class BuildMojo extends AbstractMojo {
             List<String> cleanTags = tags == null ? List.of() : tags.stream().map(String::trim)
                     .filter(t -> !t.isEmpty()).toList();
             Duration waitForOffer = parseDuration(offerTimeout, "offerTimeout");
+            Duration buildTimeout = timeout == null || timeout.isBlank() ? null : parseDuration(timeout, "timeout");
             URI staging = stagingUri == null || stagingUri.isBlank() ? null : URI.create(stagingUri.trim());
             FrameworkSettings framework = new FrameworkSettings(frameworkName,
                     user == null || user.isBlank() ? System.getProperty("user.name") : user, "*", Duration.ofMinutes(1));
@@ -161,7 +177,7 @@ public class BuildMojo extends AbstractMojo {
                     mesosMaster == null ? "local" : mesosMaster.trim(), staging,
                     hadoopProperties == null ? Map.of() : hadoopProperties,
                     dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer);
+                    framework, waitForOffer, buildTimeout);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {

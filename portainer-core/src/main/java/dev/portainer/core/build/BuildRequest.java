@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param executorJar      the self-contained executor jar to stage
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
+ * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
-                           Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+                           Path executorJar, FrameworkSettings framework, Duration offerTimeout,
+                           Duration timeout) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -49,6 +51,10 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(executorJar, "executorJar");
         Objects.requireNonNull(framework, "framework");
         Objects.requireNonNull(offerTimeout, "offerTimeout");
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
+                    + "(portainer.timeout), or leave it unset for no limit");
+        }
     }
 
     /** Whether the build runs on the embedded single-node Mesos in this JVM. */

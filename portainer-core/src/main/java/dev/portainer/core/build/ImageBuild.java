@@ -4,6 +4,7 @@ import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
+import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
@@ -71,33 +72,72 @@ public final class ImageBuild {
      */
     public static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        try (CancelOnShutdown guard = CancelOnShutdown.install(events)) {
+            return run(request, events, launcher, guard);
+        }
+    }
+
+    /**
+     * The build, with each clean-up step wrapped by the shutdown guard so that a Ctrl-C cancels it and, should this
+     * thread be stuck, the guard's hook can finish the clean-up.
+     */
+    static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher,
+                           CancelOnShutdown guard)
+            throws ContextException, StagingException, BuildException, InterruptedException {
         MesosMaster remote = request.localMaster() ? null : MesosMaster.parse(request.mesosMaster());
         SecureRandom random = new SecureRandom();
         Path archive = request.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
+        CancelOnShutdown.Step deleteArchive = guard.cleanup("remove " + archive,
+                () -> deleteQuietly(archive, events));
         try {
             PackedContext context = pack(request, archive, events);
             String executorSha = sha256(request.executorJar());
-            LocalMaster local = null;
+            CancelOnShutdown.Step stopLocal = null;
             try {
+                MesosMaster master = remote;
                 if (request.localMaster()) {
+                    stopIfStopping(guard);
                     events.info("Starting the embedded single-node Mesos (mesosMaster=local)");
-                    local = launcher.start();
+                    LocalMaster local = launcher.start();
+                    stopLocal = guard.cleanup("stop the embedded Mesos", local::close);
+                    master = new MesosMaster(MesosMaster.LOCAL, local.uri());
                 }
-                MesosMaster master = local != null ? new MesosMaster(MesosMaster.LOCAL, local.uri()) : remote;
-                try (Stager stager = openStager(request, master, local != null, random, events)) {
+                stopIfStopping(guard);
+                Stager stager = openStager(request, master, request.localMaster(), random, events);
+                CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
+                try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
                     StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
-                    return schedule(request, master, context, jar, staged, events);
+                    return schedule(request, master, context, jar, staged, events, guard);
+                } finally {
+                    runStep(closeStager);
                 }
             } catch (IOException e) {
                 throw new ClusterException("Cannot start the embedded Mesos: " + e.getMessage(), e);
             } finally {
-                if (local != null) {
-                    local.close();
+                if (stopLocal != null) {
+                    runStep(stopLocal);
                 }
             }
         } finally {
-            deleteQuietly(archive, events);
+            runStep(deleteArchive);
+        }
+    }
+
+    private static void stopIfStopping(CancelOnShutdown guard) throws BuildCancelledException {
+        if (guard.stopping()) {
+            throw new BuildCancelledException("The build was cancelled: the JVM is stopping");
+        }
+    }
+
+    /** Runs a clean-up step on this thread; its own failures are unchecked or already reported. */
+    private static void runStep(CancelOnShutdown.Step step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -149,7 +189,8 @@ public final class ImageBuild {
     }
 
     private static BuildResult schedule(BuildRequest request, MesosMaster master, PackedContext context,
-                                        StagedFile jar, StagedFile staged, BuildEvents events)
+                                        StagedFile jar, StagedFile staged, BuildEvents events,
+                                        CancelOnShutdown guard)
             throws BuildException, InterruptedException {
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
                 request.push(), request.dockerHost());
@@ -164,10 +205,13 @@ public final class ImageBuild {
                 .withFrameworkName(framework.name())
                 .withRole(framework.role())
                 .withFailoverTimeout(framework.failoverTimeout())
-                .withOfferTimeout(request.offerTimeout());
+                .withOfferTimeout(request.offerTimeout())
+                .withBuildTimeout(request.timeout());
         events.info("Scheduling the build of " + request.primaryReference() + " on Mesos master " + master
                 + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb() + " MB)");
         try (BuildRunner runner = BuildRunner.create(config)) {
+            guard.cleanup("tear down the Mesos framework", runner::abort);
+            guard.onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or SIGTERM)"));
             BuildOutcome outcome = runner.run(task, events);
             TaskResult result = outcome.result();
             if (!outcome.missingLogSeqs().isEmpty()) {

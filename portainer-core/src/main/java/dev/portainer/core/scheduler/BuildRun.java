@@ -56,7 +56,8 @@ final class BuildRun {
     private record Closed(ClusterException failure) implements Signal {
     }
 
-    private record Cancel(String why) implements Signal {
+    /** immediate: do not wait for the task to confirm the kill (the JVM is exiting); TEARDOWN kills it anyway. */
+    private record Cancel(String why, boolean immediate) implements Signal {
     }
 
     private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DONE }
@@ -102,7 +103,25 @@ final class BuildRun {
 
     /** Asks the run to stop: the task is killed, the framework torn down, and {@link #execute} throws. */
     void cancel(String why) {
-        signals.add(new Cancel(why));
+        signals.add(new Cancel(why, false));
+    }
+
+    /** Like {@link #cancel}, but the run ends right after sending KILL (then TEARDOWN), without waiting for TASK_KILLED. */
+    void cancelNow(String why) {
+        signals.add(new Cancel(why, true));
+    }
+
+    /** From another thread, when this run's own thread is stuck: TEARDOWN (kills our tasks) and close. */
+    void abort() {
+        try {
+            if (client.frameworkId().isPresent()) {
+                client.teardown();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            events.warn("Could not tear down the Mesos framework: " + e.getMessage());
+        } finally {
+            client.close();
+        }
     }
 
     BuildOutcome execute() throws BuildException, InterruptedException {
@@ -165,6 +184,9 @@ final class BuildRun {
             throw new BuildCancelledException(cancel.why());
         }
         startKill(new BuildCancelledException(cancel.why()));
+        if (cancel.immediate() && killReason != null) {
+            throw killReason;
+        }
         return null;
     }
 
@@ -352,7 +374,9 @@ final class BuildRun {
             case LAUNCHED -> {
                 if (buildDeadline != null && !now.isBefore(buildDeadline)) {
                     startKill(new BuildCancelledException("The build of " + task.name() + " did not finish within "
-                            + "the build timeout of " + human(config.buildTimeout())));
+                            + "the build timeout of " + human(config.buildTimeout()) + "; its task "
+                            + taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) if "
+                            + "the build needs longer"));
                 }
             }
             case KILLING -> {

@@ -18,6 +18,8 @@ public final class BuildRunner implements AutoCloseable {
     private final Clock clock;
     private final Supplier<UUID> ids;
     private final Set<BuildRun> active = ConcurrentHashMap.newKeySet();
+    /** Set once by {@link #cancelNow}: no build may start afterwards. */
+    private volatile String stoppedBecause;
 
     public BuildRunner(SchedulerConfig config, Clock clock, Supplier<UUID> ids) {
         MesosProtobuf.acceptPre22Gencode();
@@ -48,6 +50,11 @@ public final class BuildRunner implements AutoCloseable {
         BuildRun run = new BuildRun(config, clock, ids, task, events, new MesosSchedulerClient(config, clock));
         active.add(run);
         try {
+            String stopped = stoppedBecause;
+            if (stopped != null) {
+                // cancelNow() may have run before this run was in the set; either way it must not start.
+                throw new BuildCancelledException(stopped);
+            }
             return run.execute();
         } finally {
             active.remove(run);
@@ -58,6 +65,29 @@ public final class BuildRunner implements AutoCloseable {
     public void cancel() {
         for (BuildRun run : active) {
             run.cancel("The build was cancelled");
+        }
+    }
+
+    /**
+     * Stops every build in progress and any later one without waiting for their tasks to confirm the kill: KILL, then
+     * TEARDOWN at once (the master kills whatever is left). For a JVM that is about to exit. Returns at once.
+     */
+    public void cancelNow(String why) {
+        stoppedBecause = why;
+        for (BuildRun run : active) {
+            run.cancelNow(why);
+        }
+    }
+
+    /**
+     * Last resort when the threads running builds are stuck: sends TEARDOWN for every build's framework from the
+     * calling thread (the master then kills their tasks) and closes their connections. Blocks for at most the HTTP
+     * timeouts.
+     */
+    public void abort() {
+        stoppedBecause = stoppedBecause == null ? "The build was aborted" : stoppedBecause;
+        for (BuildRun run : active) {
+            run.abort();
         }
     }
 

@@ -473,4 +473,46 @@ class BuildRunnerTest {
         assertEquals(List.of("ours"), events.logs);
         assertEquals(List.of(), events.warnings);
     }
+
+    @Test
+    void buildTimeoutKillsTheTaskAndSaysSo() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
+                .withBuildTimeout(Duration.ofMillis(300))), events);
+        TaskInfo task = launchOnOneOffer(master);
+        Received kill = master.nextCall(Call.Type.KILL);
+        assertEquals(task.getTaskId(), kill.call().getKill().getTaskId());
+        master.send(update(task, TaskState.TASK_KILLED, UUID.randomUUID(), null));
+
+        BuildCancelledException e = assertInstanceOf(BuildCancelledException.class, failure(run));
+        assertTrue(e.getMessage().contains("did not finish within the build timeout of 300 ms")
+                && e.getMessage().contains("was killed") && e.getMessage().contains("portainer.timeout"),
+                e.getMessage());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void cancelNowKillsAndTearsDownWithoutWaitingForTheTask() throws Exception {
+        FakeMesosMaster master = master();
+        BuildRunner runner = runner(config(master.address()));
+        CompletableFuture<BuildOutcome> run = start(runner, events);
+        launchOnOneOffer(master);
+        master.awaitCall(Call.Type.SUPPRESS);
+        runner.cancelNow("stopping");
+
+        // No TASK_KILLED is ever sent: the run must end on its own, KILL first, TEARDOWN last.
+        assertEquals("stopping", assertInstanceOf(BuildCancelledException.class, failure(run)).getMessage());
+        List<Call.Type> types = master.types();
+        assertTrue(types.indexOf(Call.Type.KILL) > types.indexOf(Call.Type.ACCEPT), types.toString());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void aRunStartedAfterCancelNowDoesNotSubscribe() throws Exception {
+        FakeMesosMaster master = master();
+        BuildRunner runner = runner(config(master.address()));
+        runner.cancelNow("stopping");
+        assertInstanceOf(BuildCancelledException.class, failure(start(runner, events)));
+        assertFalse(master.types().contains(Call.Type.SUBSCRIBE), master.types().toString());
+    }
 }
