@@ -61,6 +61,38 @@ final class MavenRun {
         return target;
     }
 
+    /** A build still running: its process (the Maven JVM itself, since bin/mvn execs java) and its log. */
+    record Running(Process process, Path log, Path project) {
+        String output() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** Waits until the log contains the text; fails if the build ends or the time runs out first. */
+        void awaitOutput(String text, long seconds) throws IOException, InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!output().contains(text)) {
+                if (!process.isAlive() || System.nanoTime() > end) {
+                    throw new AssertionError("'" + text + "' did not appear in the build log: " + output());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** Starts {@code mvn -B <args>} in the project like {@link #run} and returns at once. */
+    static Running start(Path project, String... args) throws IOException {
+        Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
+        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
+                "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
+                "-Dportainer.version=" + System.getProperty("portainer.version"),
+                "-Dportainer.mesosMaster=" + MESOS_MASTER));
+        command.addAll(Arrays.asList(args));
+        Path log = project.resolve("build.log");
+        Process process = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        return new Running(process, log, project);
+    }
+
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
     static Outcome run(Path project, String... args) throws IOException, InterruptedException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
