@@ -7,6 +7,7 @@ import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.context.ContextException;
+import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
@@ -102,6 +103,21 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.timeout")
     private String timeout;
 
+    /**
+     * The Mesos role whose resources the build uses ({@code *}: unreserved resources). On a shared cluster, ask the
+     * operators for a role with a quota or reservation.
+     */
+    @Parameter(property = "portainer.role", defaultValue = "*")
+    private String role;
+
+    /**
+     * Agent attributes the build requires, each {@code name:value} (comma-separated as a property), e.g.
+     * {@code rack:us-east-1a} or {@code docker:true}: only agents started with {@code --attributes} that match all of
+     * them host the build.
+     */
+    @Parameter(property = "portainer.constraints")
+    private List<String> constraints;
+
     /** The framework name shown in the Mesos UI. */
     @Parameter(property = "portainer.frameworkName", defaultValue = "portainer")
     private String frameworkName;
@@ -170,14 +186,17 @@ public class BuildMojo extends AbstractMojo {
             Duration buildTimeout = timeout == null || timeout.isBlank() ? null : parseDuration(timeout, "timeout");
             URI staging = stagingUri == null || stagingUri.isBlank() ? null : URI.create(stagingUri.trim());
             FrameworkSettings framework = new FrameworkSettings(frameworkName,
-                    user == null || user.isBlank() ? System.getProperty("user.name") : user, "*", Duration.ofMinutes(1));
+                    user == null || user.isBlank() ? System.getProperty("user.name") : user,
+                    role == null || role.isBlank() ? "*" : role.trim(), Duration.ofMinutes(1));
+            List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
+                    .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
             Path context = contextDirectory.toPath().toAbsolutePath().normalize();
             Path executorJar = ExecutorJar.extractTo(work);
             return new BuildRequest(context, dockerfile, ref, cleanTags, push, buildCpu, buildMem,
                     mesosMaster == null ? "local" : mesosMaster.trim(), staging,
                     hadoopProperties == null ? Map.of() : hadoopProperties,
                     dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer, buildTimeout);
+                    framework, waitForOffer, buildTimeout, agentConstraints);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.scheduler.AgentConstraint;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +27,13 @@ import java.util.Objects;
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
  * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
+ * @param constraints      attributes an agent must have to host the build
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
                            Path executorJar, FrameworkSettings framework, Duration offerTimeout,
-                           Duration timeout) {
+                           Duration timeout, List<AgentConstraint> constraints) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -51,6 +53,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(executorJar, "executorJar");
         Objects.requireNonNull(framework, "framework");
         Objects.requireNonNull(offerTimeout, "offerTimeout");
+        constraints = List.copyOf(constraints);
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
                     + "(portainer.timeout), or leave it unset for no limit");

@@ -206,7 +206,8 @@ public final class ImageBuild {
                 .withRole(framework.role())
                 .withFailoverTimeout(framework.failoverTimeout())
                 .withOfferTimeout(request.offerTimeout())
-                .withBuildTimeout(request.timeout());
+                .withBuildTimeout(request.timeout())
+                .withConstraints(request.constraints());
         events.info("Scheduling the build of " + request.primaryReference() + " on Mesos master " + master
                 + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb() + " MB)");
         try (BuildRunner runner = BuildRunner.create(config)) {

@@ -90,6 +90,9 @@ final class BuildRun {
     private final Set<String> agentsSeen = new HashSet<>();
     private double largestCpus;
     private double largestMem;
+    private final Set<String> rolesSeen = new java.util.TreeSet<>();
+    /** Agent hostname → what it has for the first constraint it fails. */
+    private final java.util.Map<String, String> skippedByConstraints = new java.util.TreeMap<>();
 
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
              MesosSchedulerClient client) {
@@ -229,6 +232,13 @@ final class BuildRun {
         for (Offer offer : offers) {
             offersSeen++;
             agentsSeen.add(offer.getAgentId().getValue());
+            rolesSeen.addAll(OfferMatcher.roles(offer));
+            AgentConstraint failed = firstFailedConstraint(offer);
+            if (failed != null) {
+                skippedByConstraints.put(offer.getHostname(), failed.describe(offer) + ", wanted " + failed);
+                declined.add(offer.getId());
+                continue;
+            }
             largestCpus = Math.max(largestCpus, OfferMatcher.available(offer, config.role(), OfferMatcher.CPUS));
             largestMem = Math.max(largestMem, OfferMatcher.available(offer, config.role(), OfferMatcher.MEM));
             if (phase == Phase.WAITING_FOR_OFFER) {
@@ -246,6 +256,15 @@ final class BuildRun {
                     : DECLINE_AFTER_LAUNCH_SECONDS;
             callMaster("DECLINE", () -> client.decline(declined, refuse));
         }
+    }
+
+    private AgentConstraint firstFailedConstraint(Offer offer) {
+        for (AgentConstraint c : config.constraints()) {
+            if (!c.test(offer)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private void launch(Offer offer, OfferMatcher.Allocation allocation) throws BuildException, InterruptedException {
@@ -454,15 +473,33 @@ final class BuildRun {
     }
 
     private String offerTimeoutMessage() {
-        String seen = offersSeen == 0
-                ? "no offer arrived at all for role '" + config.role() + "' (are agents registered, and does the role "
-                + "have resources?)"
-                : "the largest of " + offersSeen + " offers from " + agentsSeen.size() + " agent"
-                + (agentsSeen.size() == 1 ? "" : "s") + " had " + num(largestCpus) + " cpus and " + num(largestMem)
-                + " MB for role '" + config.role() + "'";
-        return "No Mesos offer could fit the build of " + task.name() + " within " + human(config.offerTimeout())
-                + ": it needs " + needs() + "; " + seen + ". Lower the build's cpus/memory, free resources on the "
-                + "cluster or raise the offer timeout";
+        StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(task.name())
+                .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs());
+        if (!config.constraints().isEmpty()) {
+            m.append(" on an agent with ").append(config.constraints().stream().map(AgentConstraint::toString)
+                    .reduce((a, b) -> a + " and " + b).orElse(""));
+        }
+        m.append(" for role '").append(config.role()).append("'; ");
+        if (offersSeen == 0) {
+            m.append("no offer arrived at all (are agents registered, and does role '").append(config.role())
+                    .append("' get resources? Another framework may hold them all)");
+        } else {
+            int fitting = agentsSeen.size() - skippedByConstraints.size();
+            m.append(offersSeen).append(" offer").append(offersSeen == 1 ? "" : "s").append(" from ")
+                    .append(agentsSeen.size()).append(" agent").append(agentsSeen.size() == 1 ? "" : "s")
+                    .append(" arrived (roles offered: ").append(String.join(", ", rolesSeen)).append(")");
+            if (fitting > 0) {
+                m.append("; the largest had ").append(num(largestCpus)).append(" cpus and ").append(num(largestMem))
+                        .append(" MB for role '").append(config.role()).append("'");
+            }
+            if (!skippedByConstraints.isEmpty()) {
+                m.append("; skipped by constraints: ");
+                m.append(skippedByConstraints.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                        .reduce((a, b) -> a + ", " + b).orElse(""));
+            }
+        }
+        return m.append(". Lower the build's cpus/memory, relax the constraints, free resources on the cluster or "
+                + "raise the offer timeout").toString();
     }
 
     private String needs() {

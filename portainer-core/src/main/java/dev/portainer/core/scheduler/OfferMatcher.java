@@ -58,6 +58,15 @@ final class OfferMatcher {
         return total;
     }
 
+    /** The roles this offer's resources are allocated to (for explaining why nothing fitted). */
+    static java.util.SortedSet<String> roles(Offer offer) {
+        java.util.SortedSet<String> roles = new java.util.TreeSet<>();
+        for (Resource r : offer.getResourcesList()) {
+            roles.add(allocatedTo(r, offer));
+        }
+        return roles;
+    }
+
     private static List<Resource> usable(Offer offer, String role) {
         List<Resource> usable = new ArrayList<>();
         for (Resource r : offer.getResourcesList()) {

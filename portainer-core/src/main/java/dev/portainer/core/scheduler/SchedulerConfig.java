@@ -19,10 +19,11 @@ import org.apache.mesos.v1.Protos.FrameworkInfo;
  * @param offerTimeout    how long to wait for an offer that fits before giving up
  * @param buildTimeout    how long a build may take once launched, or null for no limit
  * @param backoff         waits between re-subscription attempts
+ * @param constraints     attributes an agent must have to host a build (all of them)
  */
 public record SchedulerConfig(MesosMaster master, String frameworkName, String user, String role, String hostname,
                               Duration failoverTimeout, Duration offerTimeout, Duration buildTimeout,
-                              Backoff backoff) {
+                              Backoff backoff, List<AgentConstraint> constraints) {
     public static final String DEFAULT_FRAMEWORK_NAME = "portainer";
     public static final String DEFAULT_ROLE = "*";
     public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofMinutes(2);
@@ -40,42 +41,48 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
             requirePositive(buildTimeout, "buildTimeout");
         }
         Objects.requireNonNull(backoff, "backoff");
+        constraints = List.copyOf(constraints);
     }
 
     /** Defaults: name "portainer", role "*", failover 2 min, offer timeout 5 min, no build timeout. */
     public static SchedulerConfig defaults(MesosMaster master, String user, String hostname) {
         return new SchedulerConfig(master, DEFAULT_FRAMEWORK_NAME, user, DEFAULT_ROLE, hostname,
-                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard());
+                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of());
     }
 
     public SchedulerConfig withFrameworkName(String value) {
         return new SchedulerConfig(master, value, user, role, hostname, failoverTimeout, offerTimeout, buildTimeout,
-                backoff);
+                backoff, constraints);
     }
 
     public SchedulerConfig withRole(String value) {
         return new SchedulerConfig(master, frameworkName, user, value, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff);
+                buildTimeout, backoff, constraints);
     }
 
     public SchedulerConfig withFailoverTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, value, offerTimeout, buildTimeout,
-                backoff);
+                backoff, constraints);
     }
 
     public SchedulerConfig withOfferTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, value, buildTimeout,
-                backoff);
+                backoff, constraints);
     }
 
     public SchedulerConfig withBuildTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout, value,
-                backoff);
+                backoff, constraints);
     }
 
     public SchedulerConfig withBackoff(Backoff value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, value);
+                buildTimeout, value, constraints);
+    }
+
+    public SchedulerConfig withConstraints(List<AgentConstraint> value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, backoff, value);
     }
 
     /** The FrameworkInfo of a first SUBSCRIBE (no id yet). MULTI_ROLE because offers then say which role they are for. */

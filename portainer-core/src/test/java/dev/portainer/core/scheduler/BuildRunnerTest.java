@@ -515,4 +515,45 @@ class BuildRunnerTest {
         assertInstanceOf(BuildCancelledException.class, failure(start(runner, events)));
         assertFalse(master.types().contains(Call.Type.SUBSCRIBE), master.types().toString());
     }
+
+    @Test
+    void offerTimeoutNamesTheRolesOfferedAndTheAgentsSkippedByConstraints() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
+                .withConstraints(List.of(AgentConstraint.parse("rack:us-east-1a")))
+                .withOfferTimeout(Duration.ofMillis(400))), events);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        Offer wrongRack = withText(offer("O1", AGENT_ID, 8, 32000), "rack", "us-east-1b");
+        master.send(offers(wrongRack, withText(offer("O2", "S1", 0.5, 256), "rack", "us-east-1a")));
+        master.nextCall(Call.Type.DECLINE);
+
+        OfferTimeoutException e = assertInstanceOf(OfferTimeoutException.class, failure(run));
+        assertTrue(e.getMessage().contains("on an agent with rack:us-east-1a for role '*'"), e.getMessage());
+        assertTrue(e.getMessage().contains("roles offered: *"), e.getMessage());
+        assertTrue(e.getMessage().contains("skipped by constraints: agent-" + AGENT_ID
+                + " (rack=us-east-1b, wanted rack:us-east-1a)"), e.getMessage());
+        assertTrue(e.getMessage().contains("had 0.5 cpus and 256 MB"), "the big agent does not count: "
+                + e.getMessage());
+        assertFalse(master.types().contains(Call.Type.ACCEPT));
+    }
+
+    @Test
+    void launchesOnlyOnAnAgentThatMeetsTheConstraints() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
+                .withConstraints(List.of(AgentConstraint.parse("docker:true")))), events);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", "S1", 8, 32000), withText(offer("O2", AGENT_ID, 2, 4096), "docker", "true")));
+        Received accept = master.nextCall(Call.Type.ACCEPT);
+        assertEquals("O2", accept.call().getAccept().getOfferIds(0).getValue());
+        master.send(update(accept.call().getAccept().getOperations(0).getLaunch().getTaskInfos(0),
+                TaskState.TASK_FAILED, UUID.randomUUID(), null));
+        failure(run);
+    }
+
+    private static Offer withText(Offer offer, String name, String value) {
+        return offer.toBuilder().addAttributes(org.apache.mesos.v1.Protos.Attribute.newBuilder().setName(name)
+                .setType(org.apache.mesos.v1.Protos.Value.Type.TEXT)
+                .setText(org.apache.mesos.v1.Protos.Value.Text.newBuilder().setValue(value))).build();
+    }
 }
