@@ -5,11 +5,12 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
- * shorten. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
+ * shorten, and the agent's attributes. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
  */
 public record LocalMesosConfig(
         Path workDir,
@@ -20,9 +21,12 @@ public record LocalMesosConfig(
         Duration heartbeatInterval,
         Duration executorRegistrationTimeout,
         Duration executorShutdownGracePeriod,
-        Duration allocationInterval) {
+        Duration allocationInterval,
+        Map<String, String> attributes) {
 
     public LocalMesosConfig {
+        // Sorted, so that offers and /state list them in a stable order.
+        attributes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attributes));
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(executorRegistrationTimeout, "executorRegistrationTimeout");
@@ -57,6 +61,7 @@ public record LocalMesosConfig(
         private Duration executorRegistrationTimeout = Duration.ofMinutes(1);
         private Duration executorShutdownGracePeriod = Duration.ofSeconds(5);
         private Duration allocationInterval = Duration.ofSeconds(1);
+        private Map<String, String> attributes = Map.of();
 
         public Builder workDir(Path workDir) {
             this.workDir = workDir;
@@ -103,13 +108,19 @@ public record LocalMesosConfig(
             return this;
         }
 
+        /** The agent's attributes, like {@code mesos-agent --attributes=rack:us-east-1a;docker:true}. */
+        public Builder attributes(Map<String, String> attributes) {
+            this.attributes = Map.copyOf(attributes);
+            return this;
+        }
+
         public LocalMesosConfig build() {
             return new LocalMesosConfig(workDir,
                     cpus != null ? cpus : Runtime.getRuntime().availableProcessors(),
                     memMb != null ? memMb : detectMemMb(),
                     diskMb != null ? diskMb : detectDiskMb(workDir),
                     hostname, heartbeatInterval, executorRegistrationTimeout, executorShutdownGracePeriod,
-                    allocationInterval);
+                    allocationInterval, attributes);
         }
 
         /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */

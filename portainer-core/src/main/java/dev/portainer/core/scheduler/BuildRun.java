@@ -35,8 +35,12 @@ import org.apache.mesos.v1.scheduler.Protos.Event;
  * state needs no locks.
  */
 final class BuildRun {
-    /** While waiting, a declined agent comes back soon: the cluster may free resources any moment. */
-    static final double DECLINE_WHILE_WAITING_SECONDS = 5;
+    /**
+     * A long filter is safe while waiting: Mesos filters only offers contained in the refused resources, so an agent
+     * that frees more resources is offered again at once; what stays filtered is what cannot fit anyway. Short
+     * filters would make us churn through the same useless offers and hold them from other frameworks.
+     */
+    static final double DECLINE_WHILE_WAITING_SECONDS = 600;
     /** Once launched we need nothing more; keep other agents' resources for other frameworks. */
     static final double DECLINE_AFTER_LAUNCH_SECONDS = 600;
     static final Duration LOG_GAP_WAIT = Duration.ofSeconds(2);

@@ -378,7 +378,7 @@ class BuildRunnerTest {
         master.send(offers(offer("O1", AGENT_ID, 0.5, 23081), offer("O2", "S1", 4, 256)));
         Received decline = master.nextCall(Call.Type.DECLINE);
         assertEquals(2, decline.call().getDecline().getOfferIdsCount());
-        assertEquals(5, decline.call().getDecline().getFilters().getRefuseSeconds(), "short refusal while waiting");
+        assertEquals(600, decline.call().getDecline().getFilters().getRefuseSeconds(), "long refusal, also while waiting");
 
         OfferTimeoutException e = assertInstanceOf(OfferTimeoutException.class, failure(run));
         assertTrue(e.getMessage().contains("1.1 cpus and 640 MB"), e.getMessage());

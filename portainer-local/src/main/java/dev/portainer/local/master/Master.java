@@ -335,6 +335,7 @@ public final class Master {
                             .setPath("/slave(1)"))
                     .addAllResources(free.toProto(framework.role()))
                     .setAllocationInfo(Resource.AllocationInfo.newBuilder().setRole(framework.role()));
+            offer.addAllAttributes(attributes(ctx.config().attributes()));
             framework.executors.keySet().forEach(id -> offer.addExecutorIds(ExecutorID.newBuilder().setValue(id)));
             Offer built = offer.build();
             offers.put(offerId.getValue(), built);
@@ -684,5 +685,23 @@ public final class Master {
 
     NodeContext context() {
         return ctx;
+    }
+
+    /** Like the agent's --attributes parsing: a number is a SCALAR, anything else TEXT. */
+    static java.util.List<org.apache.mesos.v1.Protos.Attribute> attributes(java.util.Map<String, String> values) {
+        java.util.List<org.apache.mesos.v1.Protos.Attribute> list = new java.util.ArrayList<>();
+        values.forEach((name, value) -> {
+            org.apache.mesos.v1.Protos.Attribute.Builder a = org.apache.mesos.v1.Protos.Attribute.newBuilder()
+                    .setName(name);
+            try {
+                a.setType(org.apache.mesos.v1.Protos.Value.Type.SCALAR).setScalar(
+                        org.apache.mesos.v1.Protos.Value.Scalar.newBuilder().setValue(Double.parseDouble(value)));
+            } catch (NumberFormatException e) {
+                a.setType(org.apache.mesos.v1.Protos.Value.Type.TEXT).setText(
+                        org.apache.mesos.v1.Protos.Value.Text.newBuilder().setValue(value));
+            }
+            list.add(a.build());
+        });
+        return list;
     }
 }

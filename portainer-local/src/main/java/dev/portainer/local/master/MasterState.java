@@ -45,7 +45,8 @@ public final class MasterState {
         slave.put("id", ctx.agentId());
         slave.put("hostname", ctx.hostname());
         slave.put("port", ctx.agentPort());
-        slave.putObject("attributes");
+        var attributes = slave.putObject("attributes");
+        ctx.config().attributes().forEach(attributes::put);
         slave.put("pid", ctx.agentPid());
         slave.put("registered_time", master.startTime());
         slave.set("resources", StateJson.resources(master.total()));
