@@ -69,7 +69,7 @@ class CancellationIT {
                         .filter(n -> n.endsWith(".tar.gz")).toList();
                 assertEquals(List.of(), left, "staged context left in target/portainer");
             }
-            ItChecks.assertNothingLeftBehind(project);
+            ItChecks.assertNoExecutorNorStagedFile(project);
         } finally {
             build.process().destroyForcibly();
             Docker.run("rmi", "-f", MavenRun.REGISTRY + "/it/" + marker + ":1.0.0");
