@@ -167,9 +167,7 @@ final class FakeMesosMaster implements AutoCloseable {
                 respond(exchange, answer);
                 return;
             }
-            subscribe(exchange);
-            // Recorded once the stream is up, so that a test seeing the SUBSCRIBE can send() at once.
-            record(received);
+            subscribe(exchange, received);
             return;
         }
         record(received);
@@ -181,7 +179,7 @@ final class FakeMesosMaster implements AutoCloseable {
         calls.add(received);
     }
 
-    private void subscribe(HttpExchange exchange) throws IOException {
+    private void subscribe(HttpExchange exchange, Received received) throws IOException {
         subscriptions++;
         exchange.getResponseHeaders().add(MesosMediaTypes.STREAM_ID, streamId());
         exchange.getResponseHeaders().add("Content-Type", MesosMediaTypes.PROTOBUF);
@@ -189,6 +187,9 @@ final class FakeMesosMaster implements AutoCloseable {
         OutputStream out = exchange.getResponseBody();
         streams.add(out);
         stream = out;
+        // Recorded once the stream is up, so that a test seeing the SUBSCRIBE can send() at once, and before
+        // SUBSCRIBED, so that a client that returned from subscribe() finds its SUBSCRIBE recorded.
+        record(received);
         send(Event.newBuilder().setType(Event.Type.SUBSCRIBED).setSubscribed(Event.Subscribed.newBuilder()
                 .setFrameworkId(FrameworkID.newBuilder().setValue(FRAMEWORK_ID))
                 .setHeartbeatIntervalSeconds(heartbeatSeconds)
