@@ -6,6 +6,7 @@ import dev.portainer.core.build.BuildResultFiles;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
+import dev.portainer.core.build.MesosAccess;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.scheduler.BuildCancelledException;
@@ -118,6 +119,15 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.constraints")
     private List<String> constraints;
 
+    /**
+     * How many times to relaunch a build task that the cluster failed before the build could run or report: the
+     * executor could not be fetched or started, died, or its agent was lost. Each retry is a new task, on another
+     * agent when one offers (on a single-agent cluster such as {@code local}, on the same one). A build that failed
+     * on the Dockerfile is never retried.
+     */
+    @Parameter(property = "portainer.retries", defaultValue = "2")
+    private int retries;
+
     /** The framework name shown in the Mesos UI. */
     @Parameter(property = "portainer.frameworkName", defaultValue = "portainer")
     private String frameworkName;
@@ -196,7 +206,7 @@ public class BuildMojo extends AbstractMojo {
                     mesosMaster == null ? "local" : mesosMaster.trim(), staging,
                     hadoopProperties == null ? Map.of() : hadoopProperties,
                     dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer, buildTimeout, agentConstraints);
+                    framework, waitForOffer, buildTimeout, agentConstraints, retries, MesosAccess.NONE);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {

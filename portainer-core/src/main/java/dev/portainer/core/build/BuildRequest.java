@@ -28,12 +28,15 @@ import java.util.Objects;
  * @param offerTimeout     how long to wait for an offer that fits
  * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
  * @param constraints      attributes an agent must have to host the build
+ * @param retries          how many times a task the cluster failed before the build could run is relaunched
+ * @param mesosAccess      authentication and TLS trust for the master
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
                            Path executorJar, FrameworkSettings framework, Duration offerTimeout,
-                           Duration timeout, List<AgentConstraint> constraints) {
+                           Duration timeout, List<AgentConstraint> constraints, int retries,
+                           MesosAccess mesosAccess) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -54,6 +57,11 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(framework, "framework");
         Objects.requireNonNull(offerTimeout, "offerTimeout");
         constraints = List.copyOf(constraints);
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be 0 or more (got " + retries + "); fix <retries> "
+                    + "(portainer.retries)");
+        }
+        Objects.requireNonNull(mesosAccess, "mesosAccess");
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
                     + "(portainer.timeout), or leave it unset for no limit");

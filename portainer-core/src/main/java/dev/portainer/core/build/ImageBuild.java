@@ -207,7 +207,8 @@ public final class ImageBuild {
                 .withFailoverTimeout(framework.failoverTimeout())
                 .withOfferTimeout(request.offerTimeout())
                 .withBuildTimeout(request.timeout())
-                .withConstraints(request.constraints());
+                .withConstraints(request.constraints())
+                .withRetries(request.retries());
         events.info("Scheduling the build of " + request.primaryReference() + " on Mesos master " + master
                 + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb() + " MB)");
         try (BuildRunner runner = BuildRunner.create(config)) {

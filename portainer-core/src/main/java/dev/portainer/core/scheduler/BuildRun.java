@@ -47,6 +47,11 @@ final class BuildRun {
     static final int LOG_MAX_WAITING = 1_000;
     /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
     static final Duration KILL_GRACE = Duration.ofSeconds(15);
+    /**
+     * A retry declines the agents that failed the build with this short filter only, so that they come back if no
+     * other agent can take the build after all.
+     */
+    static final double DECLINE_FAILED_AGENT_SECONDS = 5;
 
     private sealed interface Signal {
     }
@@ -73,7 +78,8 @@ final class BuildRun {
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    private final LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+    /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
+    private LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
 
     private Phase phase = Phase.WAITING_FOR_OFFER;
     private FrameworkID frameworkId;
@@ -88,6 +94,7 @@ final class BuildRun {
     private String agentHostname;
     private String agentUrl;
     private TaskState lastState;
+    private boolean reachedRunning;
     private boolean badFrameReported;
     // What the cluster offered, to explain an offer timeout.
     private int offersSeen;
@@ -97,6 +104,12 @@ final class BuildRun {
     private final Set<String> rolesSeen = new java.util.TreeSet<>();
     /** Agent hostname → what it has for the first constraint it fails. */
     private final java.util.Map<String, String> skippedByConstraints = new java.util.TreeMap<>();
+    // Retries: the attempt running now (1-based), the agents that failed earlier ones, and why they failed.
+    private int attempt = 1;
+    private Instant retryingSince;
+    private final Set<String> failedAgents = new HashSet<>();
+    private final Set<String> eligibleAgents = new HashSet<>();
+    private final List<String> failedAttempts = new ArrayList<>();
 
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
              MesosSchedulerClient client) {
@@ -233,6 +246,14 @@ final class BuildRun {
 
     private void onOffers(List<Offer> offers) throws BuildException, InterruptedException {
         List<OfferID> declined = new ArrayList<>();
+        List<OfferID> avoided = new ArrayList<>();
+        for (Offer offer : offers) {
+            if (firstFailedConstraint(offer) == null) {
+                // All of them first, so that an offer from an agent that failed us is skipped when a later one in
+                // the same batch comes from another agent.
+                eligibleAgents.add(offer.getAgentId().getValue());
+            }
+        }
         for (Offer offer : offers) {
             offersSeen++;
             agentsSeen.add(offer.getAgentId().getValue());
@@ -245,6 +266,10 @@ final class BuildRun {
             }
             largestCpus = Math.max(largestCpus, OfferMatcher.available(offer, config.role(), OfferMatcher.CPUS));
             largestMem = Math.max(largestMem, OfferMatcher.available(offer, config.role(), OfferMatcher.MEM));
+            if (phase == Phase.WAITING_FOR_OFFER && avoid(offer)) {
+                avoided.add(offer.getId());
+                continue;
+            }
             if (phase == Phase.WAITING_FOR_OFFER) {
                 var allocation = OfferMatcher.allocate(offer, config.role(), task.cpus(), task.memMb(),
                         task.executor().cpus(), task.executor().memMb());
@@ -260,6 +285,22 @@ final class BuildRun {
                     : DECLINE_AFTER_LAUNCH_SECONDS;
             callMaster("DECLINE", () -> client.decline(declined, refuse));
         }
+        if (!avoided.isEmpty()) {
+            callMaster("DECLINE", () -> client.decline(avoided, DECLINE_FAILED_AGENT_SECONDS));
+        }
+    }
+
+    /**
+     * Whether to pass over an agent that failed an earlier attempt: yes while another agent that meets the
+     * constraints is known and the retry has waited less than half the offer timeout for it. A single-agent cluster
+     * (such as {@code local}) retries on the same agent at once.
+     */
+    private boolean avoid(Offer offer) {
+        if (!failedAgents.contains(offer.getAgentId().getValue())) {
+            return false;
+        }
+        boolean othersKnown = eligibleAgents.stream().anyMatch(a -> !failedAgents.contains(a));
+        return othersKnown && clock.instant().isBefore(retryingSince.plus(config.offerTimeout().dividedBy(2)));
     }
 
     private AgentConstraint firstFailedConstraint(Offer offer) {
@@ -287,12 +328,14 @@ final class BuildRun {
         if (config.buildTimeout() != null) {
             buildDeadline = clock.instant().plus(config.buildTimeout());
         }
-        events.info("Launched " + taskId.getValue() + " on " + agentHostname + " (" + needs() + ")");
+        events.info("Launched " + taskId.getValue() + " on " + agentHostname + " (" + needs() + ")"
+                + (attempt > 1 ? ", attempt " + attempt + " of " + (config.retries() + 1) : ""));
         // One task per run: no more offers wanted.
         callMaster("SUPPRESS", client::suppress);
     }
 
     private BuildOutcome onUpdate(TaskStatus status) throws BuildException, InterruptedException {
+        // Updates of an earlier attempt's task are acknowledged below and otherwise ignored.
         if (status.hasUuid()) {
             // Only updates with a uuid are acknowledged; the others (from the master, reconciliation) must not be.
             AgentID agent = status.hasAgentId() ? status.getAgentId() : agentId;
@@ -303,6 +346,7 @@ final class BuildRun {
         }
         TaskState state = status.getState();
         if (!isTerminal(state)) {
+            reachedRunning |= state == TaskState.TASK_RUNNING;
             if (state != lastState) {
                 events.info(task.name() + " is " + stateName(state) + " on " + agentHostname);
             }
@@ -312,7 +356,7 @@ final class BuildRun {
         return onTerminal(status);
     }
 
-    private BuildOutcome onTerminal(TaskStatus status) throws BuildException {
+    private BuildOutcome onTerminal(TaskStatus status) throws BuildException, InterruptedException {
         Phase before = phase;
         phase = Phase.DONE;
         TaskResult result = readResult(status);
@@ -335,10 +379,51 @@ final class BuildRun {
             return new BuildOutcome(frameworkId.getValue(), taskId.getValue(), agentId.getValue(), agentHostname,
                     agentUrl, result, logs.delivered(), logs.missing());
         }
-        throw new TaskFailedException(task.name(), agentHostname, status.getState().name(),
-                status.hasReason() ? status.getReason().name() : null,
+        TaskFailedException failure = new TaskFailedException(task.name(), agentHostname,
+                status.getState().name(), status.hasReason() ? status.getReason().name() : null,
                 status.hasSource() ? status.getSource().name() : null,
-                status.hasMessage() ? status.getMessage() : null);
+                status.hasMessage() ? status.getMessage() : null, failedAttempts);
+        if (before == Phase.LAUNCHED && TaskRetry.retryable(status, result, reachedRunning)) {
+            if (attempt <= config.retries()) {
+                retry(failure);
+                return null;
+            }
+            if (config.retries() > 0) {
+                throw new TaskFailedException(task.name(), agentHostname, status.getState().name(),
+                        status.hasReason() ? status.getReason().name() : null,
+                        status.hasSource() ? status.getSource().name() : null,
+                        status.hasMessage() ? status.getMessage() : null, failedAttempts, attempt);
+            }
+        }
+        throw failure;
+    }
+
+    /**
+     * Relaunches the build as a new task with a new executor, after a failure of the cluster before the build
+     * could run or report (the executor never started, died or lost its agent): waits for offers again, preferring
+     * agents other than those that failed it.
+     */
+    private void retry(TaskFailedException failure) throws BuildException, InterruptedException {
+        String why = failure.getMessage();
+        failedAttempts.add("attempt " + attempt + " on " + agentHostname + ": " + failure.summary());
+        failedAgents.add(agentId.getValue());
+        attempt++;
+        events.warn(why + "; retrying (attempt " + attempt + " of " + (config.retries() + 1) + "), on another "
+                + "agent if one offers");
+        taskId = null;
+        executorId = null;
+        agentId = null;
+        agentHostname = null;
+        agentUrl = null;
+        lastState = null;
+        reachedRunning = false;
+        buildDeadline = null;
+        logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        phase = Phase.WAITING_FOR_OFFER;
+        retryingSince = clock.instant();
+        offerDeadline = retryingSince.plus(config.offerTimeout());
+        // We suppressed offers and declined the others for long after the first launch: ask for them again.
+        callMaster("REVIVE", client::revive);
     }
 
     private TaskResult readResult(TaskStatus status) {
@@ -484,6 +569,9 @@ final class BuildRun {
                     .reduce((a, b) -> a + " and " + b).orElse(""));
         }
         m.append(" for role '").append(config.role()).append("'; ");
+        if (!failedAttempts.isEmpty()) {
+            m.append("retrying after ").append(String.join("; ", failedAttempts)).append("; ");
+        }
         if (offersSeen == 0) {
             m.append("no offer arrived at all (are agents registered, and does role '").append(config.role())
                     .append("' get resources? Another framework may hold them all)");

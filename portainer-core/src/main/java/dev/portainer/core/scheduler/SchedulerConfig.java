@@ -20,14 +20,19 @@ import org.apache.mesos.v1.Protos.FrameworkInfo;
  * @param buildTimeout    how long a build may take once launched, or null for no limit
  * @param backoff         waits between re-subscription attempts
  * @param constraints     attributes an agent must have to host a build (all of them)
+ * @param retries         how many times a task the cluster failed before it could build is relaunched
+ * @param credential      the framework's principal and secret for HTTP Basic authentication, or null for none
+ * @param sslContext      the TLS set-up for {@code https://} masters, or null for the JVM's default trust store
  */
 public record SchedulerConfig(MesosMaster master, String frameworkName, String user, String role, String hostname,
                               Duration failoverTimeout, Duration offerTimeout, Duration buildTimeout,
-                              Backoff backoff, List<AgentConstraint> constraints) {
+                              Backoff backoff, List<AgentConstraint> constraints, int retries,
+                              MesosCredential credential, javax.net.ssl.SSLContext sslContext) {
     public static final String DEFAULT_FRAMEWORK_NAME = "portainer";
     public static final String DEFAULT_ROLE = "*";
     public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofMinutes(2);
     public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofMinutes(5);
+    public static final int DEFAULT_RETRIES = 2;
 
     public SchedulerConfig {
         Objects.requireNonNull(master, "master");
@@ -42,60 +47,87 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
         }
         Objects.requireNonNull(backoff, "backoff");
         constraints = List.copyOf(constraints);
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must not be negative, got " + retries);
+        }
     }
 
-    /** Defaults: name "portainer", role "*", failover 2 min, offer timeout 5 min, no build timeout. */
+    /**
+     * Defaults: name "portainer", role "*", failover 2 min, offer timeout 5 min, no build timeout, 2 retries, no
+     * authentication, the JVM's trust store.
+     */
     public static SchedulerConfig defaults(MesosMaster master, String user, String hostname) {
         return new SchedulerConfig(master, DEFAULT_FRAMEWORK_NAME, user, DEFAULT_ROLE, hostname,
-                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of());
+                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of(), DEFAULT_RETRIES, null, null);
     }
 
     public SchedulerConfig withFrameworkName(String value) {
         return new SchedulerConfig(master, value, user, role, hostname, failoverTimeout, offerTimeout, buildTimeout,
-                backoff, constraints);
+                backoff, constraints, retries, credential, sslContext);
     }
 
     public SchedulerConfig withRole(String value) {
         return new SchedulerConfig(master, frameworkName, user, value, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, constraints);
+                buildTimeout, backoff, constraints, retries, credential, sslContext);
     }
 
     public SchedulerConfig withFailoverTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, value, offerTimeout, buildTimeout,
-                backoff, constraints);
+                backoff, constraints, retries, credential, sslContext);
     }
 
     public SchedulerConfig withOfferTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, value, buildTimeout,
-                backoff, constraints);
+                backoff, constraints, retries, credential, sslContext);
     }
 
     public SchedulerConfig withBuildTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout, value,
-                backoff, constraints);
+                backoff, constraints, retries, credential, sslContext);
     }
 
     public SchedulerConfig withBackoff(Backoff value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, value, constraints);
+                buildTimeout, value, constraints, retries, credential, sslContext);
     }
 
     public SchedulerConfig withConstraints(List<AgentConstraint> value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, value);
+                buildTimeout, backoff, value, retries, credential, sslContext);
+    }
+
+    public SchedulerConfig withRetries(int value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, backoff, constraints, value, credential, sslContext);
+    }
+
+    /** Authenticates as this principal (also set as FrameworkInfo.principal); null for no authentication. */
+    public SchedulerConfig withCredential(MesosCredential value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, backoff, constraints, retries, value, sslContext);
+    }
+
+    /** Trusts what this context trusts for {@code https://} masters; null for the JVM's default trust store. */
+    public SchedulerConfig withSslContext(javax.net.ssl.SSLContext value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, backoff, constraints, retries, credential, value);
     }
 
     /** The FrameworkInfo of a first SUBSCRIBE (no id yet). MULTI_ROLE because offers then say which role they are for. */
     public FrameworkInfo frameworkInfo() {
-        return FrameworkInfo.newBuilder()
+        FrameworkInfo.Builder info = FrameworkInfo.newBuilder()
                 .setUser(user)
                 .setName(frameworkName)
                 .addAllRoles(List.of(role))
                 .addCapabilities(FrameworkInfo.Capability.newBuilder()
                         .setType(FrameworkInfo.Capability.Type.MULTI_ROLE))
                 .setFailoverTimeout(failoverTimeout.toMillis() / 1000.0)
-                .setHostname(hostname)
-                .build();
+                .setHostname(hostname);
+        if (credential != null) {
+            // Mesos refuses a framework whose principal differs from the authenticated one.
+            info.setPrincipal(credential.principal());
+        }
+        return info.build();
     }
 
     private static void requireText(String value, String name) {

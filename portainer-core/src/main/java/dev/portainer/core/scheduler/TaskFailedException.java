@@ -10,15 +10,47 @@ public final class TaskFailedException extends ClusterException {
     private final String source;
     private final String statusMessage;
 
+    private final java.util.List<String> earlierAttempts;
+
     public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
                                String statusMessage) {
+        this(taskName, agentHost, state, reason, source, statusMessage, java.util.List.of());
+    }
+
+    /** With what went wrong in earlier attempts, when the task was retried. */
+    public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
+                               String statusMessage, java.util.List<String> earlierAttempts) {
+        this(taskName, agentHost, state, reason, source, statusMessage, earlierAttempts, 0);
+    }
+
+    /** The last of {@code attempts} attempts failed; retries are used up. */
+    public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
+                               String statusMessage, java.util.List<String> earlierAttempts, int attempts) {
         super("The cluster failed to run the build of " + taskName + (agentHost == null ? "" : " on " + agentHost)
-                + ": " + state + (reason == null ? "" : " (" + reason + ")") + (source == null ? "" : " from " + source)
-                + (statusMessage == null || statusMessage.isBlank() ? "" : ": " + statusMessage.strip()));
+                + ": " + summary(state, reason, source, statusMessage)
+                + (attempts > 0 ? " (attempt " + attempts + " of " + attempts + ", retries used up"
+                + (earlierAttempts.isEmpty() ? "" : "; earlier: " + String.join("; ", earlierAttempts))
+                + "). Raise <retries> (portainer.retries) or check the agents' logs" : ""));
+        this.earlierAttempts = java.util.List.copyOf(earlierAttempts);
         this.state = state;
         this.reason = reason;
         this.source = source;
         this.statusMessage = statusMessage;
+    }
+
+    private static String summary(String state, String reason, String source, String statusMessage) {
+        return state + (reason == null ? "" : " (" + reason + ")") + (source == null ? "" : " from " + source)
+                + (statusMessage == null || statusMessage.isBlank() ? "" : ": " + statusMessage.strip());
+    }
+
+    /** State, reason, source and message in one line, without the task's name. */
+    public String summary() {
+        return summary(state, reason, source, statusMessage);
+    }
+
+    /** What went wrong in the attempts before this one (empty unless the task was retried). */
+    public java.util.List<String> earlierAttempts() {
+        return earlierAttempts;
     }
 
     /** The terminal task state, e.g. {@code TASK_FAILED}. */

@@ -295,7 +295,7 @@ class BuildRunnerTest {
     @Test
     void aTaskThatDiesWithoutAResultIsAClusterFailureExplainingStateReasonAndSource() throws Exception {
         FakeMesosMaster master = master();
-        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withRetries(0)), events);
         TaskInfo task = launchOnOneOffer(master);
         Event failed = update(task, TaskState.TASK_FAILED, UUID.randomUUID(), null);
         failed = failed.toBuilder().setUpdate(Event.Update.newBuilder().setStatus(failed.getUpdate().getStatus()
@@ -541,7 +541,7 @@ class BuildRunnerTest {
     void launchesOnlyOnAnAgentThatMeetsTheConstraints() throws Exception {
         FakeMesosMaster master = master();
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
-                .withConstraints(List.of(AgentConstraint.parse("docker:true")))), events);
+                .withConstraints(List.of(AgentConstraint.parse("docker:true"))).withRetries(0)), events);
         master.nextCall(Call.Type.SUBSCRIBE);
         master.send(offers(offer("O1", "S1", 8, 32000), withText(offer("O2", AGENT_ID, 2, 4096), "docker", "true")));
         Received accept = master.nextCall(Call.Type.ACCEPT);
@@ -549,6 +549,122 @@ class BuildRunnerTest {
         master.send(update(accept.call().getAccept().getOperations(0).getLaunch().getTaskInfos(0),
                 TaskState.TASK_FAILED, UUID.randomUUID(), null));
         failure(run);
+    }
+
+    private static Event failedUpdate(TaskInfo task, TaskState state, TaskStatus.Reason reason, String message) {
+        Event event = update(task, state, UUID.randomUUID(), null);
+        return event.toBuilder().setUpdate(Event.Update.newBuilder().setStatus(event.getUpdate().getStatus()
+                .toBuilder().setSource(TaskStatus.Source.SOURCE_AGENT).setReason(reason).setMessage(message)))
+                .build();
+    }
+
+    private static TaskInfo launched(Received accept) {
+        return accept.call().getAccept().getOperations(0).getLaunch().getTaskInfos(0);
+    }
+
+    @Test
+    void aTaskTheClusterFailedBeforeTheBuildIsRelaunchedAsANewTaskOnAnotherAgent() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        TaskInfo first = launchOnOneOffer(master);
+        assertEquals(AGENT_ID, first.getAgentId().getValue());
+        master.send(failedUpdate(first, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED,
+                "Failed to launch container: Failed to fetch all URIs for container"));
+
+        master.nextCall(Call.Type.REVIVE);
+        // The agent that failed comes first in the batch, and is passed over for the other one.
+        master.send(offers(offer("O2", AGENT_ID, 4, 8192), offer("O3", "S1", 4, 8192)));
+        Received accept = master.nextCall(Call.Type.ACCEPT);
+        assertEquals("O3", accept.call().getAccept().getOfferIds(0).getValue());
+        TaskInfo second = launched(accept);
+        assertEquals("S1", second.getAgentId().getValue());
+        assertNotEquals(first.getTaskId(), second.getTaskId());
+        assertNotEquals(first.getTaskId().getValue(), second.getTaskId().getValue());
+        assertNotEquals(first.getExecutor().getExecutorId(), second.getExecutor().getExecutorId());
+        master.awaitCall(Call.Type.DECLINE);
+        Call.Decline avoided = master.allCalls().stream().map(Received::call)
+                .filter(c -> c.getType() == Call.Type.DECLINE && c.getDecline().getOfferIds(0).getValue().equals("O2"))
+                .findFirst().orElseThrow(() -> new AssertionError("O2 not declined: " + master.types()))
+                .getDecline();
+        assertEquals(BuildRun.DECLINE_FAILED_AGENT_SECONDS, avoided.getFilters().getRefuseSeconds(),
+                "the failed agent is only passed over for a short while");
+
+        master.send(message(second, 1, "Step 1/1 : FROM busybox"));
+        master.send(update(second, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "a".repeat(64), null, List.of("1.0"), -1, 1).toBytes())));
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals("S1", outcome.agentId());
+        assertEquals(List.of("Step 1/1 : FROM busybox"), events.logs);
+        assertEquals(1, events.warnings.size(), events.warnings.toString());
+        String warning = events.warnings.get(0);
+        assertTrue(warning.contains("REASON_CONTAINER_LAUNCH_FAILED") && warning.contains("Failed to fetch all URIs")
+                && warning.contains("agent-" + AGENT_ID) && warning.contains("retrying (attempt 2 of 3), on another "
+                + "agent if one offers"), warning);
+        assertTrue(events.infos.stream().anyMatch(i -> i.contains("on agent-S1") && i.contains("attempt 2 of 3")),
+                events.infos.toString());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void withASingleAgentTheRetryUsesItAgainAndFailsOnceRetriesAreUsedUp() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withRetries(1)), events);
+        TaskInfo first = launchOnOneOffer(master);
+        master.send(failedUpdate(first, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                "Executor terminated"));
+        master.nextCall(Call.Type.REVIVE);
+        master.send(offers(offer("O2", AGENT_ID, 4, 8192)));
+        TaskInfo second = launched(master.nextCall(Call.Type.ACCEPT));
+        assertEquals(AGENT_ID, second.getAgentId().getValue());
+        master.send(update(second, TaskState.TASK_RUNNING, UUID.randomUUID(), null));
+        // Dies mid-build: still the cluster's fault, but this was the last attempt.
+        master.send(failedUpdate(second, TaskState.TASK_LOST, TaskStatus.Reason.REASON_AGENT_DISCONNECTED,
+                "Agent disconnected"));
+
+        TaskFailedException e = assertInstanceOf(TaskFailedException.class, failure(run));
+        assertEquals("TASK_LOST", e.state());
+        assertTrue(e.getMessage().contains("attempt 2 of 2, retries used up")
+                && e.getMessage().contains("attempt 1 on agent-" + AGENT_ID + ": TASK_FAILED "
+                + "(REASON_EXECUTOR_TERMINATED) from SOURCE_AGENT: Executor terminated")
+                && e.getMessage().contains("portainer.retries"), e.getMessage());
+        assertEquals(2, master.types().stream().filter(Call.Type.ACCEPT::equals).count());
+        assertTrue(events.infos.stream().anyMatch(i -> i.contains("on agent-" + AGENT_ID)
+                && i.contains("attempt 2 of 2")), events.infos.toString());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void aBuildThatFailedOnTheDockerfileIsNeverRetried() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        TaskInfo task = launchOnOneOffer(master);
+        master.send(update(task, TaskState.TASK_FAILED, UUID.randomUUID(),
+                ByteString.copyFrom(TaskResult.failure("unknown instruction: FORM", null, 0).toBytes())));
+        assertInstanceOf(BuildFailedException.class, failure(run));
+        assertTornDownLast(master);
+        assertFalse(master.types().contains(Call.Type.REVIVE), master.types().toString());
+        assertEquals(1, master.types().stream().filter(Call.Type.ACCEPT::equals).count());
+    }
+
+    @Test
+    void anInvalidTaskOrOneThatFailedWhileRunningForItsOwnReasonIsNotRetried() throws Exception {
+        for (boolean running : List.of(false, true)) {
+            FakeMesosMaster master = master();
+            CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+            TaskInfo task = launchOnOneOffer(master);
+            if (running) {
+                master.send(update(task, TaskState.TASK_RUNNING, UUID.randomUUID(), null));
+                master.send(failedUpdate(task, TaskState.TASK_FAILED,
+                        TaskStatus.Reason.REASON_CONTAINER_LIMITATION_MEMORY, "Memory limit exceeded"));
+            } else {
+                master.send(failedUpdate(task, TaskState.TASK_ERROR, TaskStatus.Reason.REASON_TASK_INVALID,
+                        "Task uses more resources than available"));
+            }
+            TaskFailedException e = assertInstanceOf(TaskFailedException.class, failure(run));
+            assertFalse(e.getMessage().contains("attempt"), e.getMessage());
+            assertTornDownLast(master);
+            assertFalse(master.types().contains(Call.Type.REVIVE), master.types().toString());
+        }
     }
 
     private static Offer withText(Offer offer, String name, String value) {
