@@ -101,7 +101,7 @@ public final class LocalMesos implements AutoCloseable {
             loop.execute(() -> master.attach(agent));
 
             MasterState masterState = new MasterState(master);
-            masterServer.createContext("/api/v1/scheduler", new SchedulerApi(master, loop));
+            masterServer.createContext("/api/v1/scheduler", new SchedulerApi(master, loop, config.frameworkCredentials()));
             HttpHandler state = json(loop, masterState::state);
             masterServer.createContext("/state", state);
             masterServer.createContext("/master/state", state);

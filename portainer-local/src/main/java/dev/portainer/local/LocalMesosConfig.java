@@ -11,6 +11,9 @@ import java.util.Objects;
 /**
  * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
  * shorten, and the agent's attributes. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
+ * {@code frameworkCredentials} (principal → secret), when not empty, makes the master require HTTP Basic
+ * authentication of schedulers, like {@code mesos-master --authenticate_http_frameworks
+ * --http_framework_authenticators=basic --credentials=…}.
  */
 public record LocalMesosConfig(
         Path workDir,
@@ -22,11 +25,13 @@ public record LocalMesosConfig(
         Duration executorRegistrationTimeout,
         Duration executorShutdownGracePeriod,
         Duration allocationInterval,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        Map<String, dev.portainer.core.auth.Secret> frameworkCredentials) {
 
     public LocalMesosConfig {
         // Sorted, so that offers and /state list them in a stable order.
         attributes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attributes));
+        frameworkCredentials = Map.copyOf(frameworkCredentials);
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(executorRegistrationTimeout, "executorRegistrationTimeout");
@@ -62,6 +67,7 @@ public record LocalMesosConfig(
         private Duration executorShutdownGracePeriod = Duration.ofSeconds(5);
         private Duration allocationInterval = Duration.ofSeconds(1);
         private Map<String, String> attributes = Map.of();
+        private Map<String, dev.portainer.core.auth.Secret> frameworkCredentials = Map.of();
 
         public Builder workDir(Path workDir) {
             this.workDir = workDir;
@@ -114,13 +120,19 @@ public record LocalMesosConfig(
             return this;
         }
 
+        /** Requires schedulers to authenticate with HTTP Basic as one of these principals (→ secret). */
+        public Builder frameworkCredentials(Map<String, dev.portainer.core.auth.Secret> credentials) {
+            this.frameworkCredentials = Map.copyOf(credentials);
+            return this;
+        }
+
         public LocalMesosConfig build() {
             return new LocalMesosConfig(workDir,
                     cpus != null ? cpus : Runtime.getRuntime().availableProcessors(),
                     memMb != null ? memMb : detectMemMb(),
                     diskMb != null ? diskMb : detectDiskMb(workDir),
                     hostname, heartbeatInterval, executorRegistrationTimeout, executorShutdownGracePeriod,
-                    allocationInterval, attributes);
+                    allocationInterval, attributes, frameworkCredentials);
         }
 
         /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */

@@ -13,7 +13,9 @@ import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.OfferTimeoutException;
+import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.StagingException;
 import java.io.File;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import javax.inject.Inject;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -30,6 +33,8 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Builds the module's Docker image on an Apache Mesos cluster and pushes it: packs the build context (with
@@ -128,6 +133,36 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.retries", defaultValue = "2")
     private int retries;
 
+    /**
+     * The Mesos principal to authenticate the framework as (HTTP Basic), for a master started with
+     * {@code --authenticate_http_frameworks}; its secret is the {@code <password>} of the settings.xml
+     * {@code <server>} named by {@code mesosServerId}. Unset: that server's {@code <username>}, if any.
+     */
+    @Parameter(property = "portainer.principal")
+    private String principal;
+
+    /**
+     * The id of the settings.xml {@code <server>} holding the Mesos framework secret as its {@code <password>}
+     * (encrypted passwords work as for deploy). Unset: the framework does not authenticate.
+     */
+    @Parameter(property = "portainer.mesosServerId")
+    private String mesosServerId;
+
+    /**
+     * For an {@code https://} master whose certificate is signed by a private CA: a PEM file with that CA's
+     * certificate, trusted instead of the JVM's trust store. Unset: the JVM's trust store (which
+     * {@code -Djavax.net.ssl.trustStore} in {@code MAVEN_OPTS} can replace).
+     */
+    @Parameter(property = "portainer.mesosCaCertificate")
+    private File mesosCaCertificate;
+
+    @Parameter(defaultValue = "${settings}", readonly = true, required = true)
+    private Settings settings;
+
+    /** Maven's own decrypter, so that settings-security.xml works for the Mesos secret exactly as for deploy. */
+    @Inject
+    private SettingsDecrypter settingsDecrypter;
+
     /** The framework name shown in the Mesos UI. */
     @Parameter(property = "portainer.frameworkName", defaultValue = "portainer")
     private String frameworkName;
@@ -206,12 +241,23 @@ public class BuildMojo extends AbstractMojo {
                     mesosMaster == null ? "local" : mesosMaster.trim(), staging,
                     hadoopProperties == null ? Map.of() : hadoopProperties,
                     dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer, buildTimeout, agentConstraints, retries, MesosAccess.NONE);
+                    framework, waitForOffer, buildTimeout, agentConstraints, retries, mesosAccess());
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot prepare " + work + ": " + e.getMessage(), e);
         }
+    }
+
+    private MesosAccess mesosAccess() throws MojoFailureException {
+        MesosCredential credential = MesosSettingsCredential.resolve(principal, mesosServerId, settings,
+                settingsDecrypter);
+        Path ca = mesosCaCertificate == null ? null : mesosCaCertificate.toPath().toAbsolutePath();
+        if (ca != null) {
+            // Read now, so that a wrong file fails before anything is packed or started.
+            TrustedCertificates.fromPem(ca);
+        }
+        return new MesosAccess(credential, ca);
     }
 
     private static Duration parseDuration(String value, String name) {

@@ -14,6 +14,7 @@ import dev.portainer.core.scheduler.ExecutorLaunch;
 import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
+import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.HadoopStager;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.StagedFile;
@@ -208,7 +209,10 @@ public final class ImageBuild {
                 .withOfferTimeout(request.offerTimeout())
                 .withBuildTimeout(request.timeout())
                 .withConstraints(request.constraints())
-                .withRetries(request.retries());
+                .withRetries(request.retries())
+                .withCredential(request.mesosAccess().credential())
+                .withSslContext(request.mesosAccess().caCertificate() == null ? null
+                        : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));
         events.info("Scheduling the build of " + request.primaryReference() + " on Mesos master " + master
                 + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb() + " MB)");
         try (BuildRunner runner = BuildRunner.create(config)) {

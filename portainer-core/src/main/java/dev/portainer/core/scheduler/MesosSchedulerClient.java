@@ -113,11 +113,14 @@ public final class MesosSchedulerClient implements AutoCloseable {
         this.leader = config.master().schedulerEndpoint();
         // HTTP/1.1 only: libprocess does not speak HTTP/2 and an h2c upgrade attempt on a POST only adds risk.
         // Redirects by hand, because the leader has to be remembered for the calls.
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+                .connectTimeout(CONNECT_TIMEOUT);
+        if (config.sslContext() != null) {
+            http.sslContext(config.sslContext());
+        }
+        this.http = http.build();
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "portainer-mesos-watchdog"));
     }
 
@@ -265,14 +268,14 @@ public final class MesosSchedulerClient implements AutoCloseable {
         byte[] body = call.setFrameworkId(s.frameworkId()).build().toByteArray();
         URI endpoint = s.endpoint();
         for (int hops = 0; ; hops++) {
-            HttpRequest request = HttpRequest.newBuilder(endpoint)
+            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                     .timeout(CALL_TIMEOUT)
                     .header("Content-Type", MesosMediaTypes.PROTOBUF)
                     .header("Accept", MesosMediaTypes.PROTOBUF)
                     .header(MesosMediaTypes.STREAM_ID, s.streamId())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
-            HttpResponse<String> response = http.send(request,
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            authorize(request);
+            HttpResponse<String> response = http.send(request.build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             int status = response.statusCode();
             if (MesosRedirects.isRedirect(status) && hops < MesosRedirects.MAX_REDIRECTS) {
@@ -317,6 +320,9 @@ public final class MesosSchedulerClient implements AutoCloseable {
                 return new ClusterException("The Mesos master ended the subscription of framework "
                         + frameworkIdText() + ": " + e.getMessage());
             } catch (MesosHttpException e) {
+                if (e.status() == 401) {
+                    return new ClusterException(unauthorizedMessage(e), e);
+                }
                 if (e.status() != 503) {
                     return new ClusterException("The Mesos master '" + config.master().address()
                             + "' refused to subscribe the framework: HTTP " + e.status() + ": " + e.body().strip(), e);
@@ -328,6 +334,12 @@ public final class MesosSchedulerClient implements AutoCloseable {
             } catch (IOException e) {
                 if (state.get() == State.CLOSED) {
                     return null;
+                }
+                if (e instanceof javax.net.ssl.SSLException && !firstSubscription.isDone()) {
+                    return new ClusterException("Cannot set up TLS with the Mesos master at " + leader + ": "
+                            + describe(e) + ". If the master's certificate is signed by a private CA, set "
+                            + "<mesosCaCertificate> (portainer.mesosCaCertificate) to that CA's certificate (PEM); "
+                            + "the certificate must also name the host you connect to", e);
                 }
                 if (isConnectFailure(e)) {
                     if (!firstSubscription.isDone()) {
@@ -373,14 +385,14 @@ public final class MesosSchedulerClient implements AutoCloseable {
         URI endpoint = leader;
         HttpResponse<InputStream> response;
         for (int hops = 0; ; hops++) {
-            HttpRequest request = HttpRequest.newBuilder(endpoint)
+            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                     // Bounds the wait for the response headers only; the stream itself is watched by heartbeats.
                     .timeout(CALL_TIMEOUT)
                     .header("Content-Type", MesosMediaTypes.PROTOBUF)
                     .header("Accept", MesosMediaTypes.PROTOBUF)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(subscribeCall().toByteArray()))
-                    .build();
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(subscribeCall().toByteArray()));
+            authorize(request);
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             if (!MesosRedirects.isRedirect(response.statusCode())) {
                 break;
             }
@@ -461,6 +473,27 @@ public final class MesosSchedulerClient implements AutoCloseable {
             call.setFrameworkId(frameworkId);
         }
         return call.setSubscribe(Call.Subscribe.newBuilder().setFrameworkInfo(info)).build();
+    }
+
+    /** HTTP Basic on every request when the framework authenticates; Mesos checks each call, not only SUBSCRIBE. */
+    private void authorize(HttpRequest.Builder request) {
+        if (config.credential() != null) {
+            request.header("Authorization", config.credential().authorization());
+        }
+    }
+
+    private String unauthorizedMessage(MesosHttpException e) {
+        String challenge = e.body().isBlank() ? "" : " (" + e.body().strip() + ")";
+        MesosCredential credential = config.credential();
+        if (credential == null) {
+            return "The Mesos master '" + config.master().address() + "' requires frameworks to authenticate: HTTP "
+                    + "401" + challenge + ". Set <principal> (portainer.principal) to the framework principal and "
+                    + "<mesosServerId> (portainer.mesosServerId) to the id of a settings.xml <server> whose "
+                    + "<password> is its secret";
+        }
+        return "The Mesos master '" + config.master().address() + "' rejected principal '" + credential.principal()
+                + "' with the secret from " + credential.source() + ": HTTP 401" + challenge + ". Check the "
+                + "principal and the <password> of that server in settings.xml against the master's --credentials";
     }
 
     private boolean transition(State to) {

@@ -11,24 +11,44 @@ import dev.portainer.local.http.ProtoCodec;
 import dev.portainer.local.http.Responses;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 
+import dev.portainer.core.auth.Secret;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** {@code /api/v1/scheduler}: decodes and checks calls like the Mesos master, then hands them to the loop. */
 public final class SchedulerApi implements HttpHandler {
+    /** The realm of the master's scheduler endpoint (DEFAULT_HTTP_FRAMEWORK_AUTHENTICATION_REALM in Mesos). */
+    static final String REALM = "mesos-master-scheduler";
     private final Master master;
     private final ExecutorService loop;
+    /** principal → secret; empty: no authentication, like a master without --authenticate_http_frameworks. */
+    private final Map<String, Secret> credentials;
 
     public SchedulerApi(Master master, ExecutorService loop) {
+        this(master, loop, Map.of());
+    }
+
+    public SchedulerApi(Master master, ExecutorService loop, Map<String, Secret> credentials) {
         this.master = master;
         this.loop = loop;
+        this.credentials = Map.copyOf(credentials);
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            // Like libprocess, authentication comes before the endpoint looks at the request.
+            String principal = credentials.isEmpty() ? null : authenticate(exchange);
+            if (!credentials.isEmpty() && principal == null) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
+                Responses.text(exchange, 401, "401 Unauthorized.");
+                return;
+            }
             if (!exchange.getRequestMethod().equals("POST")) {
                 exchange.getResponseHeaders().set("Allow", "POST");
                 throw new BadRequestException(405, "Expecting one of { 'POST' }, but received '"
@@ -42,6 +62,12 @@ public final class SchedulerApi implements HttpHandler {
                             + MesosMediaTypes.JSON + " or " + MesosMediaTypes.PROTOBUF));
             Call call = ProtoCodec.parse(Call.getDefaultInstance(), body, contentType);
             String error = validate(call);
+            if (error == null && principal != null && call.getType() == Call.Type.SUBSCRIBE
+                    && call.getSubscribe().getFrameworkInfo().hasPrincipal()
+                    && !principal.equals(call.getSubscribe().getFrameworkInfo().getPrincipal())) {
+                error = "Authenticated principal '" + principal + "' does not match principal '"
+                        + call.getSubscribe().getFrameworkInfo().getPrincipal() + "' set in `FrameworkInfo`";
+            }
             if (error != null) {
                 throw new BadRequestException("Failed to validate scheduler::Call: " + error);
             }
@@ -73,6 +99,33 @@ public final class SchedulerApi implements HttpHandler {
         } catch (RuntimeException e) {
             Responses.text(exchange, 500, "portainer-local failed: " + e);
         }
+    }
+
+    /**
+     * The principal of a valid {@code Authorization: Basic} header, or null: the checks of libprocess's basic
+     * authenticator (exactly two fields, a known principal, its secret).
+     */
+    private String authenticate(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null) {
+            return null;
+        }
+        String[] parts = header.split(" ");
+        if (parts.length != 2 || !parts[0].equals("Basic")) {
+            return null;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        String[] credential = decoded.split(":", -1);
+        if (credential.length != 2) {
+            return null;
+        }
+        Secret secret = credentials.get(credential[0]);
+        return secret != null && secret.reveal().equals(credential[1]) ? credential[0] : null;
     }
 
     /** The master's static checks of a call (validation.cpp), before any framework is looked up. */

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.portainer.core.auth.Secret;
 import dev.portainer.core.scheduler.Backoff;
+import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
@@ -34,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -89,13 +93,7 @@ class FaultInjectionTest {
 
     @BeforeEach
     void start() throws IOException {
-        mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
-                .workDir(dir.resolve("mesos"))
-                .executorShutdownGracePeriod(Duration.ofSeconds(1))
-                .executorRegistrationTimeout(Duration.ofSeconds(5))
-                .heartbeatInterval(Duration.ofMillis(500))
-                .allocationInterval(Duration.ofMillis(100))
-                .build());
+        mesos = startMesos(Map.of());
         files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         files.createContext("/context.tar.gz", exchange -> {
             int n = contextRequests.incrementAndGet();
@@ -111,6 +109,23 @@ class FaultInjectionTest {
         });
         files.start();
         marker = "portainer-fault-" + UUID.randomUUID();
+    }
+
+    private LocalMesos startMesos(Map<String, Secret> credentials) {
+        return LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
+                .workDir(dir.resolve("mesos-" + UUID.randomUUID()))
+                .executorShutdownGracePeriod(Duration.ofSeconds(1))
+                .executorRegistrationTimeout(Duration.ofSeconds(5))
+                .heartbeatInterval(Duration.ofMillis(500))
+                .allocationInterval(Duration.ofMillis(100))
+                .frameworkCredentials(credentials)
+                .build());
+    }
+
+    /** Replaces the embedded Mesos by one that requires this principal to authenticate. */
+    private void requireAuthentication(String principal, String secret) {
+        mesos.close();
+        mesos = startMesos(Map.of(principal, Secret.of(secret)));
     }
 
     @AfterEach
@@ -226,6 +241,49 @@ class FaultInjectionTest {
         }
         assertEquals(1, events.warnings.stream().filter(w -> w.contains("retrying (attempt 2 of 2)")).count(),
                 events.warnings.toString());
+        assertNothingLeft();
+    }
+
+    @Test
+    void anAuthenticatedFrameworkBuildsAndEveryCallCarriesItsCredential() throws Exception {
+        requireAuthentication("builder", "s3cr3t-pass");
+        MesosCredential credential = new MesosCredential("builder", Secret.of("s3cr3t-pass"),
+                "settings.xml server 'mesos'");
+        BuildOutcome outcome;
+        try (BuildRunner runner = BuildRunner.create(config().withCredential(credential))) {
+            // ACCEPT, ACKNOWLEDGE, SUPPRESS and TEARDOWN are all refused without the header, so a build that
+            // finishes proves each call carried it.
+            outcome = runner.run(task("finish"), events);
+        }
+        assertEquals(IMAGE_ID, outcome.result().imageId());
+        assertNothingLeft();
+    }
+
+    @Test
+    void aMasterThatRequiresAuthenticationRefusesAFrameworkWithoutCredentialNamingTheParameters() throws Exception {
+        requireAuthentication("builder", "s3cr3t-pass");
+        try (BuildRunner runner = BuildRunner.create(config())) {
+            ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class,
+                    () -> runner.run(task("finish"), events));
+            assertTrue(e.getMessage().contains("requires frameworks to authenticate: HTTP 401")
+                    && e.getMessage().contains("<principal> (portainer.principal)")
+                    && e.getMessage().contains("<mesosServerId> (portainer.mesosServerId)"), e.getMessage());
+        }
+        assertEquals(0, contextRequests.get(), "nothing launched");
+        assertNothingLeft();
+    }
+
+    @Test
+    void aWrongSecretIsRejectedNamingThePrincipalAndTheSettingsServer() throws Exception {
+        requireAuthentication("builder", "s3cr3t-pass");
+        MesosCredential wrong = new MesosCredential("builder", Secret.of("typo"), "settings.xml server 'mesos'");
+        try (BuildRunner runner = BuildRunner.create(config().withCredential(wrong))) {
+            ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class,
+                    () -> runner.run(task("finish"), events));
+            assertTrue(e.getMessage().contains("rejected principal 'builder' with the secret from settings.xml "
+                    + "server 'mesos': HTTP 401 (401 Unauthorized.)"), e.getMessage());
+            assertTrue(!e.getMessage().contains("typo"), "the secret stays out of messages: " + e.getMessage());
+        }
         assertNothingLeft();
     }
 }
