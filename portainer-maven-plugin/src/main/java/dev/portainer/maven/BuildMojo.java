@@ -188,6 +188,7 @@ public class BuildMojo extends AbstractMojo {
             return;
         }
         BuildRequest request = readConfiguration();
+        QuietZooKeeperLogging.apply();
         MavenBuildListener listener = new MavenBuildListener(getLog(), request.image().name());
         try {
             BuildResult result = ImageBuild.run(request, listener, LocalMesosLauncher.INSTANCE);

@@ -13,7 +13,10 @@ import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.ExecutorLaunch;
 import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.scheduler.MasterDetector;
 import dev.portainer.core.scheduler.SchedulerConfig;
+import dev.portainer.core.scheduler.ZooKeeperAddress;
+import dev.portainer.core.scheduler.ZooKeeperMasterDetector;
 import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.HadoopStager;
 import dev.portainer.core.staging.HttpStager;
@@ -57,6 +60,9 @@ public final class ImageBuild {
     static final String EXECUTOR_COMMAND = "exec \"${JAVA_HOME:+$JAVA_HOME/bin/}java\" -XX:+UseSerialGC "
             + "-XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM=" + (int) EXECUTOR_MEM_MB + "m -jar " + EXECUTOR_FILE;
 
+    /** How long to wait for ZooKeeper when the master is a {@code zk://} address. */
+    static final java.time.Duration ZOOKEEPER_TIMEOUT = java.time.Duration.ofSeconds(15);
+
     private ImageBuild() {
     }
 
@@ -85,7 +91,30 @@ public final class ImageBuild {
     static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher,
                            CancelOnShutdown guard)
             throws ContextException, StagingException, BuildException, InterruptedException {
-        MesosMaster remote = request.localMaster() ? null : MesosMaster.parse(request.mesosMaster());
+        // zk://: the leader is looked up now and again whenever the connection to it is lost.
+        MasterDetector zookeeper = !request.localMaster() && ZooKeeperAddress.isZooKeeper(request.mesosMaster())
+                ? ZooKeeperMasterDetector.connect(ZooKeeperAddress.parse(request.mesosMaster()), ZOOKEEPER_TIMEOUT)
+                : null;
+        CancelOnShutdown.Step stopZooKeeper = zookeeper == null ? null
+                : guard.cleanup("stop watching ZooKeeper", zookeeper::close);
+        try {
+            return run(request, events, launcher, guard, zookeeper);
+        } finally {
+            if (stopZooKeeper != null) {
+                runStep(stopZooKeeper);
+            }
+        }
+    }
+
+    private static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher,
+                                   CancelOnShutdown guard, MasterDetector zookeeper)
+            throws ContextException, StagingException, BuildException, InterruptedException {
+        MesosMaster remote = request.localMaster() ? null
+                : zookeeper != null ? zookeeper.leader() : MesosMaster.parse(request.mesosMaster());
+        if (zookeeper != null) {
+            events.info("ZooKeeper " + zookeeper.address() + " names " + remote.baseUri() + " as the leading Mesos "
+                    + "master");
+        }
         SecureRandom random = new SecureRandom();
         Path archive = request.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
         CancelOnShutdown.Step deleteArchive = guard.cleanup("remove " + archive,
@@ -109,7 +138,7 @@ public final class ImageBuild {
                 try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
                     StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
-                    return schedule(request, master, context, jar, staged, events, guard);
+                    return schedule(request, master, context, jar, staged, events, guard, zookeeper);
                 } finally {
                     runStep(closeStager);
                 }
@@ -191,7 +220,7 @@ public final class ImageBuild {
 
     private static BuildResult schedule(BuildRequest request, MesosMaster master, PackedContext context,
                                         StagedFile jar, StagedFile staged, BuildEvents events,
-                                        CancelOnShutdown guard)
+                                        CancelOnShutdown guard, MasterDetector zookeeper)
             throws BuildException, InterruptedException {
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
                 request.push(), request.dockerHost());
@@ -210,6 +239,7 @@ public final class ImageBuild {
                 .withBuildTimeout(request.timeout())
                 .withConstraints(request.constraints())
                 .withRetries(request.retries())
+                .withDetector(zookeeper)
                 .withCredential(request.mesosAccess().credential())
                 .withSslContext(request.mesosAccess().caCertificate() == null ? null
                         : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));

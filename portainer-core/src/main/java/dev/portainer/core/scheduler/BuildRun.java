@@ -323,8 +323,12 @@ final class BuildRun {
         // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call still
         // kills the task.
         phase = Phase.LAUNCHED;
-        callMaster("ACCEPT", () -> client.accept(List.of(offer.getId()), List.of(operation),
-                DECLINE_AFTER_LAUNCH_SECONDS));
+        if (!callMaster("ACCEPT", () -> client.accept(List.of(offer.getId()), List.of(operation),
+                DECLINE_AFTER_LAUNCH_SECONDS))) {
+            // Did the master get it? Ask: an unknown task comes back as lost, which relaunches it.
+            callMaster("RECONCILE", () -> client.reconcile(List.of(Call.Reconcile.Task.newBuilder()
+                    .setTaskId(taskId).setAgentId(agentId).build())));
+        }
         if (config.buildTimeout() != null) {
             buildDeadline = clock.instant().plus(config.buildTimeout());
         }
@@ -549,15 +553,26 @@ final class BuildRun {
         void run() throws IOException, InterruptedException;
     }
 
-    private void callMaster(String what, MasterCall call) throws ClusterException, InterruptedException {
+    /**
+     * Makes a call; a refusal fails the build. A call lost with the connection does not while the client still
+     * tries to reconnect (a master failover drops calls in flight): Mesos resends unacknowledged updates and
+     * re-offers what was not declined, and the re-subscription reconciles our task. Returns whether it was sent.
+     */
+    private boolean callMaster(String what, MasterCall call) throws ClusterException, InterruptedException {
         try {
             call.run();
+            return true;
         } catch (MesosHttpException e) {
             throw new ClusterException("The Mesos master refused " + what + " (HTTP " + e.status() + "): "
                     + e.body().strip(), e);
         } catch (IOException e) {
-            throw new ClusterException("Could not send " + what + " to the Mesos master at " + client.leader() + ": "
-                    + e, e);
+            if (client.state() == MesosSchedulerClient.State.CLOSED) {
+                throw new ClusterException("Could not send " + what + " to the Mesos master at " + client.leader()
+                        + ": " + e, e);
+            }
+            events.warn("Could not send " + what + " to the Mesos master at " + client.leader() + " (" + e
+                    + "); carrying on, the connection is re-established if it is lost");
+            return false;
         }
     }
 

@@ -10,6 +10,12 @@ public final class MasterUnreachableException extends ClusterException {
         this.master = master.address();
     }
 
+    /** Neither the master nor the way to find it (ZooKeeper) answered; the message says which and what to do. */
+    public MasterUnreachableException(String address, String message) {
+        super(message);
+        this.master = address;
+    }
+
     /** The master address as configured. */
     public String master() {
         return master;

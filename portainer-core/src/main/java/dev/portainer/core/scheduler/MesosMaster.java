@@ -17,7 +17,8 @@ public record MesosMaster(String address, URI baseUri) {
     public static final String LOCAL = "local";
 
     private static final String ACCEPTED_FORMS = "use host:port (e.g. mesos.example.com:5050), http://host:port or "
-            + "https://host:port[/path] (for a master behind a proxy), or 'local' for the embedded single-node Mesos";
+            + "https://host:port[/path] (for a master behind a proxy), zk://host1:2181,host2:2181/mesos to find the "
+            + "leading master through ZooKeeper, or 'local' for the embedded single-node Mesos";
 
     public MesosMaster {
         Objects.requireNonNull(address, "address");
@@ -40,10 +41,10 @@ public record MesosMaster(String address, URI baseUri) {
                     + "and use its address instead");
         }
         String lower = trimmed.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("zk://")) {
-            throw new IllegalArgumentException("Mesos master address '" + trimmed + "': ZooKeeper addresses (zk://…) "
-                    + "are not supported yet; give any master directly instead (it redirects to the leader): "
-                    + ACCEPTED_FORMS);
+        if (ZooKeeperAddress.isZooKeeper(trimmed)) {
+            // The caller resolves these with ZooKeeperMasterDetector; a ZooKeeper address is not a master's.
+            throw new IllegalArgumentException("Mesos master address '" + trimmed + "' is a ZooKeeper address: "
+                    + "find the leading master with ZooKeeperMasterDetector");
         }
         if (lower.contains("://")) {
             return parseUrl(address, trimmed);

@@ -377,6 +377,13 @@ public final class MesosSchedulerClient implements AutoCloseable {
             } catch (InterruptedException e) {
                 return null;
             }
+            if (config.detector() != null) {
+                // Whatever broke the stream may be a failover, even if the old leader still answers.
+                String failed = redetect();
+                if (failed != null) {
+                    listener.onDisconnected(failed);
+                }
+            }
         }
     }
 
@@ -475,7 +482,24 @@ public final class MesosSchedulerClient implements AutoCloseable {
         return call.setSubscribe(Call.Subscribe.newBuilder().setFrameworkInfo(info)).build();
     }
 
-    /** HTTP Basic on every request when the framework authenticates; Mesos checks each call, not only SUBSCRIBE. */
+    /**
+     * Asks the detector for the leader and makes it the next SUBSCRIBE's target. Returns a note for the
+     * disconnection message when the detector failed (the previous leader is kept, and asked again after the
+     * backoff), else null.
+     */
+    private String redetect() {
+        try {
+            leader = config.detector().leader().schedulerEndpoint();
+            return null;
+        } catch (ClusterException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while finding the leading master";
+        }
+    }
+
+        /** HTTP Basic on every request when the framework authenticates; Mesos checks each call, not only SUBSCRIBE. */
     private void authorize(HttpRequest.Builder request) {
         if (config.credential() != null) {
             request.header("Authorization", config.credential().authorization());

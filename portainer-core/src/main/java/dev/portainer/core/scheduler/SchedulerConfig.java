@@ -23,11 +23,14 @@ import org.apache.mesos.v1.Protos.FrameworkInfo;
  * @param retries         how many times a task the cluster failed before it could build is relaunched
  * @param credential      the framework's principal and secret for HTTP Basic authentication, or null for none
  * @param sslContext      the TLS set-up for {@code https://} masters, or null for the JVM's default trust store
+ * @param detector        finds the leader again after the connection is lost (ZooKeeper); null: {@code master} is
+ *                        asked again, and it redirects to the leader
  */
 public record SchedulerConfig(MesosMaster master, String frameworkName, String user, String role, String hostname,
                               Duration failoverTimeout, Duration offerTimeout, Duration buildTimeout,
                               Backoff backoff, List<AgentConstraint> constraints, int retries,
-                              MesosCredential credential, javax.net.ssl.SSLContext sslContext) {
+                              MesosCredential credential, javax.net.ssl.SSLContext sslContext,
+                              MasterDetector detector) {
     public static final String DEFAULT_FRAMEWORK_NAME = "portainer";
     public static final String DEFAULT_ROLE = "*";
     public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofMinutes(2);
@@ -58,59 +61,65 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
      */
     public static SchedulerConfig defaults(MesosMaster master, String user, String hostname) {
         return new SchedulerConfig(master, DEFAULT_FRAMEWORK_NAME, user, DEFAULT_ROLE, hostname,
-                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of(), DEFAULT_RETRIES, null, null);
+                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of(), DEFAULT_RETRIES, null, null, null);
     }
 
     public SchedulerConfig withFrameworkName(String value) {
         return new SchedulerConfig(master, value, user, role, hostname, failoverTimeout, offerTimeout, buildTimeout,
-                backoff, constraints, retries, credential, sslContext);
+                backoff, constraints, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withRole(String value) {
         return new SchedulerConfig(master, frameworkName, user, value, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, constraints, retries, credential, sslContext);
+                buildTimeout, backoff, constraints, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withFailoverTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, value, offerTimeout, buildTimeout,
-                backoff, constraints, retries, credential, sslContext);
+                backoff, constraints, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withOfferTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, value, buildTimeout,
-                backoff, constraints, retries, credential, sslContext);
+                backoff, constraints, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withBuildTimeout(Duration value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout, value,
-                backoff, constraints, retries, credential, sslContext);
+                backoff, constraints, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withBackoff(Backoff value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, value, constraints, retries, credential, sslContext);
+                buildTimeout, value, constraints, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withConstraints(List<AgentConstraint> value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, value, retries, credential, sslContext);
+                buildTimeout, backoff, value, retries, credential, sslContext, detector);
     }
 
     public SchedulerConfig withRetries(int value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, constraints, value, credential, sslContext);
+                buildTimeout, backoff, constraints, value, credential, sslContext, detector);
     }
 
     /** Authenticates as this principal (also set as FrameworkInfo.principal); null for no authentication. */
     public SchedulerConfig withCredential(MesosCredential value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, constraints, retries, value, sslContext);
+                buildTimeout, backoff, constraints, retries, value, sslContext, detector);
     }
 
     /** Trusts what this context trusts for {@code https://} masters; null for the JVM's default trust store. */
     public SchedulerConfig withSslContext(javax.net.ssl.SSLContext value) {
         return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
-                buildTimeout, backoff, constraints, retries, credential, value);
+                buildTimeout, backoff, constraints, retries, credential, value, detector);
+    }
+
+    /** Asks this detector for the leader after a lost connection (a ZooKeeper one follows a master failover). */
+    public SchedulerConfig withDetector(MasterDetector value) {
+        return new SchedulerConfig(master, frameworkName, user, role, hostname, failoverTimeout, offerTimeout,
+                buildTimeout, backoff, constraints, retries, credential, sslContext, value);
     }
 
     /** The FrameworkInfo of a first SUBSCRIBE (no id yet). MULTI_ROLE because offers then say which role they are for. */

@@ -667,6 +667,47 @@ class BuildRunnerTest {
         }
     }
 
+    @Test
+    void aZooKeeperLeaderChangeDuringTheBuildReSubscribesToTheNewLeaderAndCarriesOn() throws Exception {
+        try (org.apache.curator.test.TestingServer zookeeper = new org.apache.curator.test.TestingServer(true);
+             org.apache.curator.framework.CuratorFramework masters = org.apache.curator.framework
+                     .CuratorFrameworkFactory.newClient(zookeeper.getConnectString(),
+                             new org.apache.curator.retry.RetryOneTime(100))) {
+            masters.start();
+            FakeMesosMaster first = master();
+            FakeMesosMaster second = master();
+            String firstNode = ZooKeeperMasterDetectorTest.publish(masters, "/mesos",
+                    ZooKeeperMasterDetectorTest.masterInfo("127.0.0.1", first.port()));
+            ZooKeeperMasterDetector detector = ZooKeeperMasterDetector.connect(
+                    ZooKeeperAddress.parse("zk://" + zookeeper.getConnectString() + "/mesos"), Duration.ofSeconds(5));
+            toClose.add(detector);
+            SchedulerConfig config = SchedulerConfig.defaults(detector.leader(), "root", "builder.test")
+                    .withOfferTimeout(Duration.ofSeconds(10))
+                    .withBackoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)))
+                    .withDetector(detector);
+            CompletableFuture<BuildOutcome> run = start(runner(config), events);
+            TaskInfo task = launchOnOneOffer(first);
+
+            // Failover: the old leader's znode goes, a new leader registers, the old master dies.
+            masters.delete().forPath(firstNode);
+            ZooKeeperMasterDetectorTest.publish(masters, "/mesos",
+                    ZooKeeperMasterDetectorTest.masterInfo("127.0.0.1", second.port()));
+            first.close();
+
+
+            Received subscribe = second.nextCall(Call.Type.SUBSCRIBE);
+            assertEquals(FRAMEWORK_ID, subscribe.call().getSubscribe().getFrameworkInfo().getId().getValue(),
+                    "the same framework, so that the new leader keeps its task");
+            Received reconcile = second.nextCall(Call.Type.RECONCILE);
+            assertEquals(task.getTaskId(), reconcile.call().getReconcile().getTasks(0).getTaskId());
+            second.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                    TaskResult.success("sha256:" + "d".repeat(64), null, List.of("1.0"), -1, 0).toBytes())));
+            assertEquals("sha256:" + "d".repeat(64), run.get(10, TimeUnit.SECONDS).result().imageId());
+            assertTornDownLast(second);
+            assertTrue(events.warnings.stream().anyMatch(w -> w.contains("re-subscribing")), events.warnings.toString());
+        }
+    }
+
     private static Offer withText(Offer offer, String name, String value) {
         return offer.toBuilder().addAttributes(org.apache.mesos.v1.Protos.Attribute.newBuilder().setName(name)
                 .setType(org.apache.mesos.v1.Protos.Value.Type.TEXT)

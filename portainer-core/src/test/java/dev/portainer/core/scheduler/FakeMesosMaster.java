@@ -218,6 +218,8 @@ final class FakeMesosMaster implements AutoCloseable {
 
     @Override
     public void close() {
+        // Stopped first, so that a client whose stream ends cannot subscribe again to a master on its way out.
+        server.stop(0);
         for (OutputStream out : streams) {
             try {
                 out.close();
@@ -225,7 +227,6 @@ final class FakeMesosMaster implements AutoCloseable {
                 // Client already gone.
             }
         }
-        server.stop(0);
         threads.shutdownNow();
     }
 

@@ -32,11 +32,19 @@ class MesosMasterTest {
     }
 
     @Test
-    void zookeeperAddressesAreRefusedAsNotSupportedYet() {
+    void zookeeperAddressesAreNotASingleMasterButParseAsZooKeeperAddresses() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MesosMaster.parse("zk://zk1:2181,zk2:2181/mesos"));
-        assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
-        assertTrue(e.getMessage().contains("host:port"), e.getMessage());
+        assertTrue(e.getMessage().contains("ZooKeeper"), e.getMessage());
+        ZooKeeperAddress zk = ZooKeeperAddress.parse(" zk://zk1:2181,zk2:2181/mesos/ ");
+        assertEquals(new ZooKeeperAddress("zk://zk1:2181,zk2:2181/mesos/", "zk1:2181,zk2:2181", "/mesos", "http"), zk);
+        assertEquals("https", ZooKeeperAddress.parse("zk+https://zk1/mesos").scheme());
+        for (String bad : new String[] {"zk://zk1:2181", "zk:///mesos", "zk://u:p@zk1:2181/mesos", "zk://zk1:x/mesos",
+                "zk://zk1:2181,/mesos"}) {
+            IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> ZooKeeperAddress.parse(bad),
+                    bad);
+            assertTrue(b.getMessage().contains("zk://host1:2181,host2:2181/mesos"), b.getMessage());
+        }
     }
 
     @Test
