@@ -28,7 +28,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,7 +45,10 @@ import java.util.function.Supplier;
  * two loopback ports, one event loop owning their state. {@code mesosMaster=local}.
  */
 public final class LocalMesos implements AutoCloseable {
-    private final HttpServer masterServer;
+    /** Replaced by {@link #restartMasterEndpoint}; always on the same port. */
+    private volatile HttpServer masterServer;
+    private final Map<String, HttpHandler> masterRoutes;
+    private final Master master;
     private final HttpServer agentServer;
     private final ScheduledExecutorService loop;
     private final ExecutorService io;
@@ -53,10 +58,13 @@ public final class LocalMesos implements AutoCloseable {
     private final boolean deleteWorkDir;
     private boolean closed;
 
-    private LocalMesos(HttpServer masterServer, HttpServer agentServer, ScheduledExecutorService loop,
+    private LocalMesos(HttpServer masterServer, Map<String, HttpHandler> masterRoutes, Master master,
+                       HttpServer agentServer, ScheduledExecutorService loop,
                        ExecutorService io, ExecutorService httpThreads, Agent agent, Path workDir,
                        boolean deleteWorkDir) {
         this.masterServer = masterServer;
+        this.masterRoutes = masterRoutes;
+        this.master = master;
         this.agentServer = agentServer;
         this.loop = loop;
         this.io = io;
@@ -101,15 +109,17 @@ public final class LocalMesos implements AutoCloseable {
             loop.execute(() -> master.attach(agent));
 
             MasterState masterState = new MasterState(master);
-            masterServer.createContext("/api/v1/scheduler", new SchedulerApi(master, loop, config.frameworkCredentials()));
+            Map<String, HttpHandler> masterRoutes = new LinkedHashMap<>();
+            masterRoutes.put("/api/v1/scheduler", new SchedulerApi(master, loop, config.frameworkCredentials()));
             HttpHandler state = json(loop, masterState::state);
-            masterServer.createContext("/state", state);
-            masterServer.createContext("/master/state", state);
-            masterServer.createContext("/state.json", state);
-            masterServer.createContext("/frameworks", json(loop, masterState::frameworksEndpoint));
-            masterServer.createContext("/master/frameworks", json(loop, masterState::frameworksEndpoint));
-            masterServer.createContext("/tasks", json(loop, masterState::tasksEndpoint));
-            masterServer.createContext("/master/tasks", json(loop, masterState::tasksEndpoint));
+            masterRoutes.put("/state", state);
+            masterRoutes.put("/master/state", state);
+            masterRoutes.put("/state.json", state);
+            masterRoutes.put("/frameworks", json(loop, masterState::frameworksEndpoint));
+            masterRoutes.put("/master/frameworks", json(loop, masterState::frameworksEndpoint));
+            masterRoutes.put("/tasks", json(loop, masterState::tasksEndpoint));
+            masterRoutes.put("/master/tasks", json(loop, masterState::tasksEndpoint));
+            masterRoutes.forEach(masterServer::createContext);
 
             AgentState agentState = new AgentState(agent);
             agentServer.createContext("/api/v1/executor", new ExecutorApi(agent, loop));
@@ -124,7 +134,8 @@ public final class LocalMesos implements AutoCloseable {
             agentServer.setExecutor(httpThreads);
             masterServer.start();
             agentServer.start();
-            return new LocalMesos(masterServer, agentServer, loop, io, httpThreads, agent, workDir, temporary);
+            return new LocalMesos(masterServer, masterRoutes, master, agentServer, loop, io, httpThreads, agent,
+                    workDir, temporary);
         } catch (IOException | RuntimeException e) {
             if (masterServer != null) {
                 masterServer.stop(0);
@@ -167,6 +178,44 @@ public final class LocalMesos implements AutoCloseable {
     /** The agent's work directory (sandboxes live under {@code slaves/}). */
     public Path workDir() {
         return workDir;
+    }
+
+    /**
+     * Fault injection: breaks every scheduler's event stream at once, as a network failure would; the frameworks
+     * stay registered for their failover timeout, their tasks keep running.
+     */
+    public void dropSchedulerStreams() {
+        try {
+            loop.submit(master::dropStreams).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot drop the scheduler streams: " + e, e);
+        }
+    }
+
+    /**
+     * Fault injection: the master's HTTP endpoint goes away (connections cut, new ones refused) for
+     * {@code downtime}, then comes back on the same port with its state, as after a master failover whose new leader
+     * recovered the registry. Frameworks that do not re-subscribe within their failover timeout are removed with
+     * their tasks, as Mesos does. Blocks for the downtime.
+     */
+    public synchronized void restartMasterEndpoint(Duration downtime) throws InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        HttpServer old = masterServer;
+        InetSocketAddress address = old.getAddress();
+        old.stop(0);
+        Thread.sleep(downtime.toMillis());
+        HttpServer fresh;
+        try {
+            fresh = HttpServer.create(address, 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot bind the master again on " + address, e);
+        }
+        masterRoutes.forEach(fresh::createContext);
+        fresh.setExecutor(httpThreads);
+        fresh.start();
+        masterServer = fresh;
     }
 
     /** Kills every executor's process tree, stops both servers, deletes a temporary work directory. */

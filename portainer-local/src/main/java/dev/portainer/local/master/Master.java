@@ -183,6 +183,17 @@ public final class Master {
         }
     }
 
+    /** Fault injection: every scheduler's connection breaks at once, as a network failure would do it. */
+    public void dropStreams() {
+        for (Framework framework : List.copyOf(frameworks.values())) {
+            EventStream stream = framework.stream;
+            if (stream != null) {
+                stream.close();
+                streamBroken(stream);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- other calls
 
     /** Handles a non-SUBSCRIBE call; throws with Mesos's status and text when Mesos would refuse it. */

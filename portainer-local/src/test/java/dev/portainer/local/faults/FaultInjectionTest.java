@@ -185,9 +185,16 @@ class FaultInjectionTest {
         }
         assertEquals(List.of(), ours().stream().map(p -> p.info().commandLine().orElse("?")).toList(),
                 "executor processes left behind");
+        while (frameworks().size() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, frameworks().size(), "frameworks still registered: " + frameworks());
+    }
+
+    private JsonNode frameworks() throws Exception {
         JsonNode state = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 mesos.masterUri().resolve("/state")).build(), HttpResponse.BodyHandlers.ofString()).body());
-        assertEquals(0, state.path("frameworks").size(), "frameworks still registered: " + state.path("frameworks"));
+        return state.path("frameworks");
     }
 
     private List<ProcessHandle> ours() {
@@ -283,6 +290,131 @@ class FaultInjectionTest {
             assertTrue(e.getMessage().contains("rejected principal 'builder' with the secret from settings.xml "
                     + "server 'mesos': HTTP 401 (401 Unauthorized.)"), e.getMessage());
             assertTrue(!e.getMessage().contains("typo"), "the secret stays out of messages: " + e.getMessage());
+        }
+        assertNothingLeft();
+    }
+
+    /** Runs the build on another thread, so that the test can inject a fault while it runs. */
+    private java.util.concurrent.CompletableFuture<BuildOutcome> startBuild(BuildRunner runner, BuildTask task) {
+        java.util.concurrent.CompletableFuture<BuildOutcome> result = new java.util.concurrent.CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(runner.run(task, events));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "fault-build");
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+
+    private void awaitInfo(String text) throws InterruptedException {
+        long end = System.currentTimeMillis() + 20_000;
+        while (events.infos.stream().noneMatch(i -> i.contains(text))) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("no '" + text + "' in " + events.infos + " / " + events.warnings);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** An executor that finishes the build once the test creates the file {@code go}. */
+    private String finishOnceTold(Path go) {
+        return "for i in $(seq 1 300); do [ -f " + go + " ] && break; sleep 0.1; done; finish";
+    }
+
+    @Test
+    void aDroppedEventStreamIsReSubscribedAndTheBuildCarriesOn() throws Exception {
+        Path go = dir.resolve("go");
+        try (BuildRunner runner = BuildRunner.create(config())) {
+            var run = startBuild(runner, task(finishOnceTold(go)));
+            awaitInfo("is running");
+            mesos.dropSchedulerStreams();
+            awaitInfo("Re-subscribed to the Mesos master; reconciling");
+            Files.createFile(go);
+            assertEquals(IMAGE_ID, run.get(20, TimeUnit.SECONDS).result().imageId());
+        }
+        assertTrue(events.warnings.stream().anyMatch(w -> w.startsWith("Lost the connection to the Mesos master")),
+                events.warnings.toString());
+        assertNothingLeft();
+    }
+
+    @Test
+    void aMasterEndpointBackWithinTheFailoverTimeoutIsReSubscribedAndTheBuildCarriesOn() throws Exception {
+        Path go = dir.resolve("go");
+        try (BuildRunner runner = BuildRunner.create(config())) {
+            var run = startBuild(runner, task(finishOnceTold(go)));
+            awaitInfo("is running");
+            mesos.restartMasterEndpoint(Duration.ofSeconds(1));
+            awaitInfo("Re-subscribed to the Mesos master; reconciling");
+            Files.createFile(go);
+            assertEquals(IMAGE_ID, run.get(20, TimeUnit.SECONDS).result().imageId());
+        }
+        assertNothingLeft();
+    }
+
+    @Test
+    void aMasterGoneLongerThanTheFailoverTimeoutFailsTheBuildAndTheMasterRemovesItsTask() throws Exception {
+        try (BuildRunner runner = BuildRunner.create(config().withFailoverTimeout(Duration.ofSeconds(1)))) {
+            var run = startBuild(runner, task("sleep 60"));
+            awaitInfo("is running");
+            mesos.restartMasterEndpoint(Duration.ofMillis(2500));
+            ClusterException e = assertInstanceOf(ClusterException.class, org.junit.jupiter.api.Assertions
+                    .assertThrows(java.util.concurrent.ExecutionException.class,
+                            () -> run.get(20, TimeUnit.SECONDS)).getCause());
+            assertTrue(e.getMessage().contains("for longer than the failover timeout (1 s)"), e.getMessage());
+        }
+        // The master, back, removed the framework after its failover timeout, and the agent killed the executor.
+        assertNothingLeft();
+    }
+
+    @Test
+    void noOfferAtAllEndsWithTheOfferTimeoutDiagnosis() throws Exception {
+        // Another framework holds every offer and never answers: nothing is left for the build.
+        dev.portainer.core.scheduler.MesosSchedulerClient hog = new dev.portainer.core.scheduler.MesosSchedulerClient(
+                config().withFrameworkName("hog"), java.time.Clock.systemUTC());
+        java.util.concurrent.CountDownLatch offered = new java.util.concurrent.CountDownLatch(1);
+        hog.subscribe(new dev.portainer.core.scheduler.MesosSchedulerClient.Listener() {
+            @Override
+            public void onEvent(org.apache.mesos.v1.scheduler.Protos.Event event) {
+                if (event.getType() == org.apache.mesos.v1.scheduler.Protos.Event.Type.OFFERS) {
+                    offered.countDown();
+                }
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+            }
+
+            @Override
+            public void onClosed(ClusterException failure) {
+            }
+        });
+        try {
+            assertTrue(offered.await(10, TimeUnit.SECONDS));
+            try (BuildRunner runner = BuildRunner.create(config().withOfferTimeout(Duration.ofMillis(1500)))) {
+                dev.portainer.core.scheduler.OfferTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.portainer.core.scheduler.OfferTimeoutException.class,
+                        () -> runner.run(task("finish"), events));
+                assertTrue(e.getMessage().contains("no offer arrived at all"), e.getMessage());
+            }
+        } finally {
+            hog.teardown();
+        }
+        assertEquals(0, contextRequests.get(), "nothing was launched");
+        assertNothingLeft();
+    }
+
+    @Test
+    void anOfferTooSmallEndsWithTheOfferTimeoutDiagnosisOfWhatWasOffered() throws Exception {
+        BuildTask small = task("finish");
+        BuildTask big = new BuildTask(small.name(), small.spec(), 64, small.memMb(), small.executor());
+        try (BuildRunner runner = BuildRunner.create(config().withOfferTimeout(Duration.ofMillis(1500)))) {
+            dev.portainer.core.scheduler.OfferTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.portainer.core.scheduler.OfferTimeoutException.class, () -> runner.run(big, events));
+            assertTrue(e.getMessage().contains("it needs 64.1 cpus")
+                    && e.getMessage().contains("the largest had 2 cpus"), e.getMessage());
         }
         assertNothingLeft();
     }
