@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
  * shorten, and the agent's attributes. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
- * {@code frameworkCredentials} (principal → secret), when not empty, makes the master require HTTP Basic
+ *
+ * <p>{@code frameworkCredentials} (principal → secret), when not empty, makes the master require HTTP Basic
  * authentication of schedulers, like {@code mesos-master --authenticate_http_frameworks
  * --http_framework_authenticators=basic --credentials=…}.
  */

@@ -94,8 +94,8 @@ class MesosSettingsCredentialTest {
     @Test
     void aPasswordThatCannotBeDecryptedSaysSoWithoutTheValue() {
         SettingsDecrypter failing = request -> result(request.getServers().get(0), List.of(
-                new DefaultSettingsProblem("Failed to decrypt password for server mesos", SettingsProblem.Severity.ERROR,
-                        "server: mesos", -1, -1, null)));
+                new DefaultSettingsProblem("Failed to decrypt password for server mesos",
+                        SettingsProblem.Severity.ERROR, "server: mesos", -1, -1, null)));
         MojoFailureException e = assertThrows(MojoFailureException.class, () -> MesosSettingsCredential.resolve(
                 "builder", "mesos", settings("mesos", "u", "{enc}zzz"), failing));
         assertTrue(e.getMessage().contains("Cannot decrypt the password of settings.xml server 'mesos'")

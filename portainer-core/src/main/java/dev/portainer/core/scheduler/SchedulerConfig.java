@@ -61,7 +61,8 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
      */
     public static SchedulerConfig defaults(MesosMaster master, String user, String hostname) {
         return new SchedulerConfig(master, DEFAULT_FRAMEWORK_NAME, user, DEFAULT_ROLE, hostname,
-                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of(), DEFAULT_RETRIES, null, null, null);
+                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of(), DEFAULT_RETRIES,
+                null, null, null);
     }
 
     public SchedulerConfig withFrameworkName(String value) {

@@ -61,8 +61,8 @@ public final class ZooKeeperMasterDetector implements MasterDetector {
     public MesosMaster leader() throws ClusterException, InterruptedException {
         if (!curator.getZookeeperClient().isConnected()
                 && !curator.blockUntilConnected((int) timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new MasterUnreachableException(zk.address(), "Cannot reach ZooKeeper at " + zk.connectString() + " (from "
-                    + "mesosMaster '" + zk.address() + "') within " + timeout.toSeconds() + " s; check the hosts "
+            throw new MasterUnreachableException(zk.address(), "Cannot reach ZooKeeper at " + zk.connectString()
+                    + " (from mesosMaster '" + zk.address() + "') within " + timeout.toSeconds() + " s; check the hosts "
                     + "and ports, or give a master directly as host:5050");
         }
         List<String> children;

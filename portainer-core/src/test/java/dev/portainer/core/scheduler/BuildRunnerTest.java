@@ -704,7 +704,8 @@ class BuildRunnerTest {
                     TaskResult.success("sha256:" + "d".repeat(64), null, List.of("1.0"), -1, 0).toBytes())));
             assertEquals("sha256:" + "d".repeat(64), run.get(10, TimeUnit.SECONDS).result().imageId());
             assertTornDownLast(second);
-            assertTrue(events.warnings.stream().anyMatch(w -> w.contains("re-subscribing")), events.warnings.toString());
+            assertTrue(events.warnings.stream().anyMatch(w -> w.contains("re-subscribing")),
+                    events.warnings.toString());
         }
     }
 
