@@ -306,8 +306,10 @@ public final class ExecutorLoop {
             sendKilled(imageId);
         } else if (failure == null) {
             note("built " + result.imageId() + (result.digest() == null ? "" : ", pushed as " + result.digest()));
-            sendTerminal(TaskState.TASK_FINISHED, null, TaskResult.success(result.imageId(), result.digest(),
-                    result.tags(), result.sizeBytes(), nextSeq));
+            sendTerminal(TaskState.TASK_FINISHED, null, result.digests().isEmpty()
+                    ? TaskResult.success(result.imageId(), result.digest(), result.tags(), result.sizeBytes(), nextSeq)
+                    : TaskResult.pushed(result.imageId(), result.digests(), result.tags(), result.sizeBytes(),
+                    nextSeq));
         } else {
             note("build failed: " + failure.getMessage());
             sendTerminal(TaskState.TASK_FAILED, failure.getMessage(),

@@ -71,6 +71,8 @@ public final class ImageBuild {
      */
     public static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        // Before anything can fail: an old digest left next to a failed build would look like this build's.
+        BuildResultFiles.clear(request.workDirectory(), request.image());
         MesosMaster remote = request.localMaster() ? null : MesosMaster.parse(request.mesosMaster());
         SecureRandom random = new SecureRandom();
         Path archive = request.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
@@ -175,7 +177,7 @@ public final class ImageBuild {
                         + "is in the task's sandbox (stdout) on agent " + outcome.agentHostname());
             }
             return new BuildResult(request.image(), request.tags(),
-                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname());
+                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname(), result.digests());
         }
     }
 

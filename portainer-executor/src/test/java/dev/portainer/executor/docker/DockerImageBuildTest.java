@@ -64,9 +64,11 @@ class DockerImageBuildTest {
         assertTrue(result.sizeBytes() > 0);
         assertTrue(lines.contains("building-marker"), "RUN output reaches the log: " + lines);
         assertTrue(lines.stream().noneMatch(String::isEmpty));
+        assertEquals(List.of("1.0", "latest"), List.copyOf(result.digests().keySet()), "a digest per pushed tag");
         for (String tag : List.of("1.0", "latest")) {
-            assertEquals(result.digest(), registryDigest(tag), "the registry serves tag " + tag + " as pushed");
+            assertEquals(result.digests().get(tag), registryDigest(tag), "the registry serves tag " + tag + " as pushed");
         }
+        assertEquals(result.digests().get("1.0"), result.digest(), "the first tag's digest is the result's");
         assertEquals(result.imageId(), docker.inspectImageCmd(image + ":latest").exec().getId());
         long pushingLines = lines.stream().filter(l -> l.endsWith(": Pushing")).count();
         long layers = lines.stream().filter(l -> l.endsWith(": Preparing")).count();
