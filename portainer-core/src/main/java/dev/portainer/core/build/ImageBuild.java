@@ -172,10 +172,7 @@ public final class ImageBuild {
         try (BuildRunner runner = BuildRunner.create(config)) {
             BuildOutcome outcome = runner.run(task, events);
             TaskResult result = outcome.result();
-            if (!outcome.missingLogSeqs().isEmpty()) {
-                events.warn(outcome.missingLogSeqs().size() + " build log lines were lost in transit; the full log "
-                        + "is in the task's sandbox (stdout) on agent " + outcome.agentHostname());
-            }
+            // Lines lost for good were already reported by the run, with where the full log is.
             return new BuildResult(request.image(), request.tags(),
                     result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname(), result.digests());
         }
