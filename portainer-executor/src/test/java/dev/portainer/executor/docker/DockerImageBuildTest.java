@@ -76,6 +76,25 @@ class DockerImageBuildTest {
     }
 
     @Test
+    void pushingALargeLayerShowsCompactProgress() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
+                "FROM portainer/busybox:latest\nRUN dd if=/dev/urandom of=/big bs=1M count=30 2>/dev/null\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("1.0"), "Dockerfile", "context.tar.gz", true, null);
+
+        ImageBuildResult result = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null)
+                .run(lines::add);
+
+        int pushedAt = lines.indexOf("Pushing " + image + ":1.0");
+        List<String> push = lines.subList(pushedAt, lines.size());
+        List<String> aggregates = push.stream().filter(l -> l.matches("Pushing \\d+ layers?: \\d+% .*")).toList();
+        assertTrue(!aggregates.isEmpty() && aggregates.size() <= 12, "at most one line per 10% or 5 s: " + push);
+        assertTrue(aggregates.get(aggregates.size() - 1).contains(": 100% ("), aggregates.toString());
+        assertTrue(push.stream().anyMatch(l -> l.endsWith(": Pushed")), push.toString());
+        assertTrue(push.get(push.size() - 1).contains("digest: " + result.digest()), push.toString());
+        assertTrue(push.size() <= 25, "compact, not hundreds of progress lines: " + push);
+    }
+
+    @Test
     void failedRunStepFailsWithDockersOwnMessage() throws Exception {
         ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
                 "Dockerfile", "FROM portainer/busybox:latest\nRUN echo about-to-fail && exit 3\n"));
