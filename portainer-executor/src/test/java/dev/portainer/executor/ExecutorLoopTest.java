@@ -293,4 +293,13 @@ class ExecutorLoopTest {
         }
         return digests;
     }
+
+    @Test
+    void aBuildLineIsOneStdoutLineThatNeverPassesForTheExecutorsNote() {
+        assertEquals("Step 1/2 : FROM x", ExecutorLoop.stdoutSafe("Step 1/2 : FROM x"));
+        assertEquals(" portainer-executor: printed by a RUN step",
+                ExecutorLoop.stdoutSafe("portainer-executor: printed by a RUN step"));
+        assertEquals("two lines in one", ExecutorLoop.stdoutSafe("two lines\nin one").replace("  ", " "));
+        assertFalse(ExecutorLoop.stdoutSafe("a\nb").contains("\n"));
+    }
 }
