@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongPredicate;
 
 /**
  * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
- * shorten, and the agent's attributes. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
+ * shorten, and the agent's attributes, and faults they may inject. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
  */
 public record LocalMesosConfig(
         Path workDir,
@@ -22,7 +23,8 @@ public record LocalMesosConfig(
         Duration executorRegistrationTimeout,
         Duration executorShutdownGracePeriod,
         Duration allocationInterval,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        LongPredicate dropExecutorMessages) {
 
     public LocalMesosConfig {
         // Sorted, so that offers and /state list them in a stable order.
@@ -32,6 +34,7 @@ public record LocalMesosConfig(
         Objects.requireNonNull(executorRegistrationTimeout, "executorRegistrationTimeout");
         Objects.requireNonNull(executorShutdownGracePeriod, "executorShutdownGracePeriod");
         Objects.requireNonNull(allocationInterval, "allocationInterval");
+        Objects.requireNonNull(dropExecutorMessages, "dropExecutorMessages");
         if (cpus <= 0 || memMb <= 0 || diskMb < 0) {
             throw new IllegalArgumentException("The agent needs positive cpus and mem, got cpus=" + cpus
                     + " mem=" + memMb + " disk=" + diskMb);
@@ -62,6 +65,7 @@ public record LocalMesosConfig(
         private Duration executorShutdownGracePeriod = Duration.ofSeconds(5);
         private Duration allocationInterval = Duration.ofSeconds(1);
         private Map<String, String> attributes = Map.of();
+        private LongPredicate dropExecutorMessages = index -> false;
 
         public Builder workDir(Path workDir) {
             this.workDir = workDir;
@@ -114,13 +118,22 @@ public record LocalMesosConfig(
             return this;
         }
 
+        /**
+         * Fault injection for tests: the agent accepts but silently drops the executor MESSAGE calls whose index
+         * (from 0, over the agent's life) matches, as a real cluster may drop framework messages in transit.
+         */
+        public Builder dropExecutorMessages(LongPredicate dropExecutorMessages) {
+            this.dropExecutorMessages = dropExecutorMessages;
+            return this;
+        }
+
         public LocalMesosConfig build() {
             return new LocalMesosConfig(workDir,
                     cpus != null ? cpus : Runtime.getRuntime().availableProcessors(),
                     memMb != null ? memMb : detectMemMb(),
                     diskMb != null ? diskMb : detectDiskMb(workDir),
                     hostname, heartbeatInterval, executorRegistrationTimeout, executorShutdownGracePeriod,
-                    allocationInterval, attributes);
+                    allocationInterval, attributes, dropExecutorMessages);
         }
 
         /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */

@@ -154,6 +154,9 @@ public class BuildMojo extends AbstractMojo {
             }
             getLog().info("Built " + result.image().name() + " " + String.join(", ", result.tags()) + ": "
                     + result.imageId() + (result.digest() == null ? " (not pushed)" : ", pushed " + result.digest()));
+            // Each push reports its own digest; usually all are equal, but say which reference has which.
+            result.digests().forEach((tag, digest) ->
+                    getLog().info("Pushed " + result.image().name() + ":" + tag + "@" + digest));
             getLog().info("Wrote " + written.json());
         } catch (BuildFailedException e) {
             throw new MojoFailureException("Docker build of " + request.primaryReference() + " failed: "

@@ -72,6 +72,8 @@ public final class ImageBuild {
      */
     public static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        // Before anything can fail: an old digest left next to a failed build would look like this build's.
+        BuildResultFiles.clear(request.workDirectory(), request.image());
         try (CancelOnShutdown guard = CancelOnShutdown.install(events)) {
             return run(request, events, launcher, guard);
         }
@@ -215,12 +217,9 @@ public final class ImageBuild {
             guard.onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or SIGTERM)"));
             BuildOutcome outcome = runner.run(task, events);
             TaskResult result = outcome.result();
-            if (!outcome.missingLogSeqs().isEmpty()) {
-                events.warn(outcome.missingLogSeqs().size() + " build log lines were lost in transit; the full log "
-                        + "is in the task's sandbox (stdout) on agent " + outcome.agentHostname());
-            }
+            // Lines lost for good were already reported by the run, with where the full log is.
             return new BuildResult(request.image(), request.tags(),
-                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname());
+                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname(), result.digests());
         }
     }
 

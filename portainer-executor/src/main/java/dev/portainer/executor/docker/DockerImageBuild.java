@@ -19,7 +19,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,10 +76,13 @@ public final class DockerImageBuild implements ImageBuild {
                 log.line("Tagged " + refs.get(i));
             }
             String digest = null;
+            // Every push reports its own digest; usually all equal, but a registry may store a tag differently.
+            Map<String, String> digests = new LinkedHashMap<>();
             if (spec.push()) {
                 for (int i = 0; i < refs.size(); i++) {
                     checkCancelled(imageId);
                     String pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
+                    digests.put(spec.tags().get(i), pushed);
                     if (digest == null) {
                         digest = pushed;
                     }
@@ -85,7 +90,7 @@ public final class DockerImageBuild implements ImageBuild {
             }
             InspectImageResponse inspected = docker.inspectImageCmd(imageId).exec();
             long size = inspected.getSize() == null ? -1 : inspected.getSize();
-            return new ImageBuildResult(inspected.getId(), digest, refs, size);
+            return new ImageBuildResult(inspected.getId(), digest, refs, size, digests);
         } catch (DockerException e) {
             throw new ImageBuildException(DockerErrors.describe(e), null, e);
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,10 @@ final class ExecutorLauncher {
     /** Runs on an I/O thread: creates the sandbox, fetches, starts. */
     ProcessTree launch(ExecutorRun run) throws IOException, Fetcher.FetchException {
         Files.createDirectories(run.sandbox);
+        // Like the Mesos agent: runs/latest names the newest run, and /files serves it as a virtual path.
+        Path latest = run.sandbox.resolveSibling("latest");
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, run.sandbox.getFileName());
         File stdout = run.sandbox.resolve("stdout").toFile();
         File stderr = run.sandbox.resolve("stderr").toFile();
         Files.write(stdout.toPath(), new byte[0]);
