@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param executorJar      the self-contained executor jar to stage
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
+ * @param docker           build options, pull registry, Docker-in-Docker
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
-                           Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+                           Path executorJar, FrameworkSettings framework, Duration offerTimeout,
+                           DockerSettings docker) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -49,6 +51,17 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(executorJar, "executorJar");
         Objects.requireNonNull(framework, "framework");
         Objects.requireNonNull(offerTimeout, "offerTimeout");
+        docker = docker == null ? DockerSettings.DEFAULTS : docker;
+    }
+
+    /** A request with {@link DockerSettings#DEFAULTS}. */
+    public BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
+                        double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
+                        Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
+                        Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+        this(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster, stagingUri,
+                hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout,
+                DockerSettings.DEFAULTS);
     }
 
     /** Whether the build runs on the embedded single-node Mesos in this JVM. */

@@ -37,6 +37,9 @@ public final class DockerImageBuilds implements ImageBuilds {
 
     @Override
     public ImageBuild create(BuildSpec spec, Path sandbox) {
+        if (spec.ephemeralDaemon() != null) {
+            return dockerInDocker(spec, sandbox);
+        }
         String host = dockerHostFor(spec);
         DockerClient client = connect(host);
         // Registry credentials will come with the spec later; that is the one place to turn them into an AuthConfig.
@@ -58,6 +61,45 @@ public final class DockerImageBuilds implements ImageBuilds {
             @Override
             public void cancel() {
                 build.cancel();
+            }
+        };
+    }
+
+    /** Starts the executor's own dockerd when the build runs, builds against it and stops it afterwards. */
+    private ImageBuild dockerInDocker(BuildSpec spec, Path sandbox) {
+        return new ImageBuild() {
+            private volatile ImageBuild inner;
+            private volatile boolean cancelled;
+
+            @Override
+            public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+                try (EphemeralDockerd daemon = EphemeralDockerd.start(spec.ephemeralDaemon(), sandbox, log)) {
+                    DockerClient client = connect(daemon.host());
+                    try {
+                        DockerImageBuild build = new DockerImageBuild(client, daemon.host(), spec,
+                                sandbox.resolve(spec.contextFile()), null);
+                        inner = build;
+                        if (cancelled) {
+                            build.cancel();
+                        }
+                        return build.run(log);
+                    } finally {
+                        try {
+                            client.close();
+                        } catch (IOException ignored) {
+                            // the daemon stops next
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void cancel() {
+                cancelled = true;
+                ImageBuild build = inner;
+                if (build != null) {
+                    build.cancel();
+                }
             }
         };
     }
