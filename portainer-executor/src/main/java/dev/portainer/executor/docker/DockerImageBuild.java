@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.ResponseItem;
+import dev.portainer.core.dockerfile.ImageNames;
 import dev.portainer.core.wire.BuildOptions;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.executor.build.BuildLog;
@@ -225,13 +226,28 @@ public final class DockerImageBuild implements ImageBuild {
             throw failure(callback.failure, imageId);
         }
         if (callback.error != null) {
-            throw new ImageBuildException("Pushing " + ref + " failed: " + callback.error, imageId, null);
+            throw new ImageBuildException("Pushing " + ref + " failed: " + callback.error
+                    + unreachableRegistryHint(callback.error), imageId, null);
         }
         if (callback.digest == null) {
             throw new ImageBuildException("Pushing " + ref + " reported no digest; the registry may not have stored it",
                     imageId, null);
         }
         return callback.digest;
+    }
+
+    /** For a registry that cannot be reached: which one, and what to check. Empty for other failures. */
+    private String unreachableRegistryHint(String error) {
+        String lower = error.toLowerCase(java.util.Locale.ROOT);
+        if (!(lower.contains("connection refused") || lower.contains("no such host") || lower.contains("i/o timeout")
+                || lower.contains("dial tcp") || lower.contains("http response to https client"))) {
+            return "";
+        }
+        String registry = ImageNames.hasRegistryHost(spec.image())
+                ? spec.image().substring(0, spec.image().indexOf('/')) : "docker.io";
+        return " — the registry " + registry + " cannot be reached from the agent: check that it runs and that the"
+                + " image name's host and port are right (fix <image>); a registry on plain HTTP must be in the"
+                + " agent daemon's insecure-registries (see <insecureRegistries>)";
     }
 
     private void checkCancelled(String imageId) throws ImageBuildException {
