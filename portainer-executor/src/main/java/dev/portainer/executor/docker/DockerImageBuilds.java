@@ -5,6 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.portainer.core.wire.BuildOptions;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
@@ -76,7 +77,7 @@ public final class DockerImageBuilds implements ImageBuilds {
                 try (EphemeralDockerd daemon = EphemeralDockerd.start(spec.ephemeralDaemon(), sandbox, log)) {
                     DockerClient client = connect(daemon.host());
                     try {
-                        DockerImageBuild build = new DockerImageBuild(client, daemon.host(), spec,
+                        DockerImageBuild build = new DockerImageBuild(client, daemon.host(), onHostNetwork(spec),
                                 sandbox.resolve(spec.contextFile()), null);
                         inner = build;
                         if (cancelled) {
@@ -102,6 +103,16 @@ public final class DockerImageBuilds implements ImageBuilds {
                 }
             }
         };
+    }
+
+    /** RUN steps of the executor's own daemon have no bridge; unless the user chose a network they use the host's. */
+    static BuildSpec onHostNetwork(BuildSpec spec) {
+        BuildOptions o = spec.options();
+        if (o.network() != null) {
+            return spec;
+        }
+        return spec.with(new BuildOptions(o.buildArgs(), o.target(), o.labels(), o.noCache(), o.pull(), "host",
+                o.extraHosts(), o.shmSize(), o.cacheFrom(), o.platform()), spec.ephemeralDaemon());
     }
 
     /**

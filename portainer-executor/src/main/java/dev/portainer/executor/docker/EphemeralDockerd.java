@@ -46,7 +46,10 @@ public final class EphemeralDockerd implements AutoCloseable {
                 "--host=unix://" + runDirectory.resolve("docker.sock"),
                 "--data-root=" + sandbox.resolve("docker"),
                 "--exec-root=" + runDirectory.resolve("exec"),
-                "--pidfile=" + runDirectory.resolve("docker.pid")));
+                "--pidfile=" + runDirectory.resolve("docker.pid"),
+                // The container shares the host's network (Mesos HOST mode): the host's docker0 bridge and iptables
+                // rules belong to the agent's daemon, so this one makes neither; builds use the host network.
+                "--bridge=none", "--iptables=false"));
         for (String registry : settings.insecureRegistries()) {
             command.add("--insecure-registry=" + registry);
         }
