@@ -24,12 +24,14 @@ public final class EphemeralDockerd implements AutoCloseable {
     private static final long STOP_TIMEOUT_MS = 20_000;
 
     private final Process process;
+    private final Path sandbox;
     private final Path runDirectory;
     private final Path logFile;
     private final String host;
 
-    private EphemeralDockerd(Process process, Path runDirectory, Path logFile, String host) {
+    private EphemeralDockerd(Process process, Path sandbox, Path runDirectory, Path logFile, String host) {
         this.process = process;
+        this.sandbox = sandbox;
         this.runDirectory = runDirectory;
         this.logFile = logFile;
         this.host = host;
@@ -47,9 +49,11 @@ public final class EphemeralDockerd implements AutoCloseable {
                 "--data-root=" + sandbox.resolve("docker"),
                 "--exec-root=" + runDirectory.resolve("exec"),
                 "--pidfile=" + runDirectory.resolve("docker.pid"),
-                // The container shares the host's network (Mesos HOST mode): the host's docker0 bridge and iptables
-                // rules belong to the agent's daemon, so this one makes neither; builds use the host network.
-                "--bridge=none", "--iptables=false"));
+                // The container shares the host's network namespace (Mesos HOST mode). The host's iptables rules belong
+                // to the agent's daemon: leave them alone. Never --bridge=none: with it dockerd DELETES an existing
+                // docker0 at start-up, which would be the agent's. It reuses docker0 instead; builds default to the
+                // host network (see DockerImageBuilds) so that no build container takes an address on it.
+                "--iptables=false", "--ip-masq=false"));
         for (String registry : settings.insecureRegistries()) {
             command.add("--insecure-registry=" + registry);
         }
@@ -73,7 +77,7 @@ public final class EphemeralDockerd implements AutoCloseable {
                     + "; the <containerImage> must contain dockerd (with containerd and runc) on its PATH", null, e);
         }
         String host = "unix://" + run.resolve("docker.sock");
-        EphemeralDockerd daemon = new EphemeralDockerd(process, run, logFile, host);
+        EphemeralDockerd daemon = new EphemeralDockerd(process, sandbox, run, logFile, host);
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         try (DockerClient client = DockerImageBuilds.connect(host)) {
             while (true) {
@@ -107,6 +111,36 @@ public final class EphemeralDockerd implements AutoCloseable {
         }
     }
 
+    private static void unmountUnder(List<Path> roots) {
+        List<String> mountPoints = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8)) {
+                String[] fields = line.split(" ");
+                if (fields.length > 1) {
+                    // /proc/mounts escapes spaces and other characters as octal
+                    String point = fields[1].replace("\\040", " ");
+                    if (roots.stream().anyMatch(root -> Path.of(point).startsWith(root))) {
+                        mountPoints.add(point);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return; // not Linux, or no /proc: nothing we could unmount either
+        }
+        mountPoints.sort(java.util.Comparator.reverseOrder()); // deepest first
+        for (String point : mountPoints) {
+            try {
+                new ProcessBuilder("umount", "-l", point).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private String tail() {
         try {
             List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
@@ -128,6 +162,9 @@ public final class EphemeralDockerd implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        // dockerd bind-mounts the network namespace under its exec root and, if it could not stop cleanly, may
+        // leave layer mounts under its data root: unmount them, or neither directory could be removed.
+        unmountUnder(List.of(runDirectory, sandbox.resolve("docker")));
         try (var files = Files.walk(runDirectory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

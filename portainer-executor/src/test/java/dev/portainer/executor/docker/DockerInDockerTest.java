@@ -39,7 +39,9 @@ class DockerInDockerTest {
         assertTrue(command.contains("--host=unix:///tmp/run/docker.sock"), command.toString());
         assertTrue(command.contains("--insecure-registry=r1:5000") && command.contains("--insecure-registry=r2"),
                 command.toString());
-        assertTrue(command.contains("--bridge=none") && command.contains("--iptables=false"), command.toString());
+        assertTrue(command.contains("--iptables=false"), command.toString());
+        assertFalse(command.stream().anyMatch(a -> a.startsWith("--bridge")),
+                "--bridge=none would delete the host's docker0 (shared network namespace): " + command);
     }
 
     @Test
@@ -54,6 +56,7 @@ class DockerInDockerTest {
         BuildSpec spec = BuildSpec.of(image, List.of("1"), "Dockerfile", "context.tar.gz", true, null)
                 .with(null, new EphemeralDaemon(List.of(DockerDaemon.REGISTRY)));
         List<String> lines = new CopyOnWriteArrayList<>();
+        String bridgeBefore = bridge();
 
         ImageBuildResult result = new DockerImageBuilds(null).create(spec, sandbox).run(lines::add);
 
@@ -67,6 +70,16 @@ class DockerInDockerTest {
         String sandboxPath = sandbox.toString();
         assertFalse(ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("")
                 .contains(sandboxPath)), "dockerd stopped");
+        assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains("/tmp/portainer-dockerd-"),
+                "no mount of the daemon left behind");
+        assertEquals(bridgeBefore, bridge(), "the host's docker0 is untouched (same interface index and address)");
         host.close();
+    }
+
+    private static String bridge() throws Exception {
+        Process ip = new ProcessBuilder("ip", "-o", "addr", "show", "docker0").redirectErrorStream(true).start();
+        String out = new String(ip.getInputStream().readAllBytes());
+        ip.waitFor();
+        return out.lines().filter(l -> l.contains(" inet ")).findFirst().orElse("no docker0: " + out);
     }
 }
