@@ -3,6 +3,8 @@ package dev.portainer.maven;
 import dev.portainer.core.build.BuildRequest;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
+import dev.portainer.core.build.DockerSettings;
+import dev.portainer.core.build.DockerfileDefaults;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
@@ -14,6 +16,7 @@ import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.OfferTimeoutException;
 import dev.portainer.core.staging.StagingException;
+import dev.portainer.core.wire.BuildOptions;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -46,8 +49,12 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.mesosMaster", defaultValue = "local")
     private String mesosMaster;
 
-    /** The repository to build, with the registry host (and port) if any, e.g. {@code registry:5000/team/app}. */
-    @Parameter(property = "portainer.image", defaultValue = "${project.artifactId}")
+    /**
+     * The repository to build, with the registry host (and port) if any, e.g. {@code registry:5000/team/app}.
+     * Unset: the Dockerfile's {@code REGISTRY}/{@code REPOSITORY} instructions (Dockerfiles written for the
+     * original Portainer), else the artifactId. When set it wins over those instructions.
+     */
+    @Parameter(property = "portainer.image")
     private String image;
 
     /** The tags to build and push (comma-separated as a property). */
@@ -66,13 +73,99 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.push", defaultValue = "true")
     private boolean push;
 
-    /** CPUs the build task asks Mesos for. */
-    @Parameter(property = "portainer.buildCpu", defaultValue = "1")
-    private double buildCpu;
+    /**
+     * CPUs the build task asks Mesos for. Unset: the Dockerfile's {@code BUILD_CPU} instruction, else 1. (No Maven
+     * default on purpose: a value is "set" only when the user gives one, so that the Dockerfile's can apply.)
+     */
+    @Parameter(property = "portainer.buildCpu")
+    private Double buildCpu;
 
-    /** Memory in MB the build task asks Mesos for. */
-    @Parameter(property = "portainer.buildMem", defaultValue = "512")
-    private double buildMem;
+    /** Memory in MB the build task asks Mesos for. Unset: the Dockerfile's {@code BUILD_MEM} instruction, else 512. */
+    @Parameter(property = "portainer.buildMem")
+    private Double buildMem;
+
+    /**
+     * Build args ({@code docker build --build-arg}). Every arg needs a value: Docker's CLI would take a bare name's
+     * value from its environment, but the build runs on a Mesos agent, not in this JVM, so Portainer refuses it.
+     */
+    @Parameter
+    private Map<String, String> buildArgs;
+
+    /**
+     * Build args as {@code K=V,K2=V2} ({@code -Dportainer.buildArgs=…}); merged with {@code <buildArgs>}, winning on
+     * the same name (a command line overrides the pom). Values with commas go in {@code <buildArgs>}.
+     */
+    @Parameter(property = "portainer.buildArgs")
+    private String buildArgsList;
+
+    /** The stage of a multi-stage Dockerfile to build ({@code --target}); unset: the last. */
+    @Parameter(property = "portainer.target")
+    private String target;
+
+    /** Labels to set on the image ({@code --label}). */
+    @Parameter
+    private Map<String, String> labels;
+
+    /** Labels as {@code K=V,K2=V2}; merged with {@code <labels>}, winning on the same key. */
+    @Parameter(property = "portainer.labels")
+    private String labelsList;
+
+    /** Build without Docker's layer cache ({@code --no-cache}). */
+    @Parameter(property = "portainer.noCache", defaultValue = "false")
+    private boolean noCache;
+
+    /** Always pull base images, even when the agent's daemon has them ({@code --pull}). */
+    @Parameter(property = "portainer.pull", defaultValue = "false")
+    private boolean pull;
+
+    /** The network RUN steps use ({@code --network}: {@code bridge}, {@code host}, {@code none}, a network name). */
+    @Parameter(property = "portainer.network")
+    private String network;
+
+    /** Extra {@code /etc/hosts} entries for RUN steps, {@code host:ip} ({@code --add-host}). */
+    @Parameter(property = "portainer.extraHosts")
+    private List<String> extraHosts;
+
+    /** Size of /dev/shm for RUN steps ({@code --shm-size}), e.g. {@code 256m}. */
+    @Parameter(property = "portainer.shmSize")
+    private String shmSize;
+
+    /** Images the daemon may use as cache sources ({@code --cache-from}). */
+    @Parameter(property = "portainer.cacheFrom")
+    private List<String> cacheFrom;
+
+    /**
+     * The platform to build for ({@code --platform}, e.g. {@code linux/arm64}); needs Docker 17.07 (API 1.32) on
+     * the agents. It selects the base images' variant; RUN steps of another architecture need qemu on the agent.
+     */
+    @Parameter(property = "portainer.platform")
+    private String platform;
+
+    /**
+     * A registry ({@code host[:port]}) to pull base images from: {@code FROM} images without a registry host (and
+     * {@code COPY --from=image}) are rewritten to come from it, e.g. {@code FROM ubuntu:22.04} becomes
+     * {@code FROM mirror:5000/ubuntu:22.04}. Build stages, {@code scratch} and images that name their registry are
+     * left alone. Only the packed copy of the Dockerfile changes.
+     */
+    @Parameter(property = "portainer.pullRegistry")
+    private String pullRegistry;
+
+    /**
+     * Registries reached over plain HTTP. They are given to the Docker daemon that Portainer starts itself
+     * ({@code containerImage}); the agents' own daemon must list them in {@code /etc/docker/daemon.json}
+     * ({@code "insecure-registries": ["host:5000"]}) and be restarted, as Portainer cannot change it.
+     */
+    @Parameter(property = "portainer.insecureRegistries")
+    private List<String> insecureRegistries;
+
+    /**
+     * Docker-in-Docker: run the executor in this image through the agent's Docker containerizer (privileged, host
+     * network) with its own {@code dockerd}, whose data lives in the task's sandbox. The image needs a Java 17
+     * runtime ({@code java} on the PATH or {@code JAVA_HOME}), {@code dockerd}, {@code containerd} and {@code runc};
+     * agents need {@code --containerizers=docker,mesos}. Unset: the executor uses the agent's daemon.
+     */
+    @Parameter(property = "portainer.containerImage")
+    private String containerImage;
 
     /**
      * Where to stage the build context for the agents: a Hadoop filesystem URI ({@code hdfs://}, {@code file://},
@@ -143,6 +236,8 @@ public class BuildMojo extends AbstractMojo {
             return;
         }
         BuildRequest request = readConfiguration();
+        getLog().info("Image " + request.image() + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb()
+                + " MB)");
         MavenBuildListener listener = new MavenBuildListener(getLog(), request.image().name());
         try {
             BuildResult result = ImageBuild.run(request, listener, LocalMesosLauncher.INSTANCE);
@@ -182,7 +277,18 @@ public class BuildMojo extends AbstractMojo {
     private BuildRequest readConfiguration() throws MojoFailureException, MojoExecutionException {
         Path work = workDirectory.toPath().toAbsolutePath();
         try {
-            ImageRef ref = ImageRef.parse(image);
+            Path context = contextDirectory.toPath().toAbsolutePath().normalize();
+            DockerfileDefaults fromDockerfile = DockerfileDefaults.resolve(context, dockerfile,
+                    image == null || image.isBlank() ? null : image.trim(), project.getArtifactId(), buildCpu,
+                    buildMem);
+            fromDockerfile.notes().forEach(note -> getLog().info(note));
+            ImageRef ref = fromDockerfile.image();
+            BuildOptions options = new BuildOptions(
+                    ParameterParsing.mergeKeyValues(buildArgs, buildArgsList, "buildArgs", true), target,
+                    ParameterParsing.mergeKeyValues(labels, labelsList, "labels", false), noCache, pull, network,
+                    clean(extraHosts), ParameterParsing.byteSize(shmSize, "shmSize"), clean(cacheFrom), platform);
+            DockerSettings docker = new DockerSettings(options, pullRegistry, containerImage,
+                    clean(insecureRegistries));
             List<String> cleanTags = tags == null ? List.of() : tags.stream().map(String::trim)
                     .filter(t -> !t.isEmpty()).toList();
             Duration waitForOffer = parseDuration(offerTimeout, "offerTimeout");
@@ -193,18 +299,22 @@ public class BuildMojo extends AbstractMojo {
                     role == null || role.isBlank() ? "*" : role.trim(), Duration.ofMinutes(1));
             List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
                     .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
-            Path context = contextDirectory.toPath().toAbsolutePath().normalize();
             Path executorJar = ExecutorJar.extractTo(work);
-            return new BuildRequest(context, dockerfile, ref, cleanTags, push, buildCpu, buildMem,
+            return new BuildRequest(context, dockerfile, ref, cleanTags, push, fromDockerfile.buildCpu(),
+                    fromDockerfile.buildMemMb(),
                     mesosMaster == null ? "local" : mesosMaster.trim(), staging,
                     hadoopProperties == null ? Map.of() : hadoopProperties,
                     dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer, buildTimeout, agentConstraints);
+                    framework, waitForOffer, buildTimeout, agentConstraints, docker);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot prepare " + work + ": " + e.getMessage(), e);
         }
+    }
+
+    private static List<String> clean(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
     private static Duration parseDuration(String value, String name) {

@@ -59,7 +59,7 @@ class LostLogFramesTest {
         BuildRequest request = new BuildRequest(context, "Dockerfile", ImageRef.parse(image), List.of("1.0"), false,
                 0.5, 256, "local", null, Map.of(), null, work, ExecutorJar.extractTo(work),
                 new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*", Duration.ofMinutes(1)),
-                Duration.ofSeconds(60), null, List.of());
+                Duration.ofSeconds(60), null, List.of(), null);
         // Two of every five messages vanish, as framework messages may on a real cluster.
         LocalMaster.Launcher lossy = () -> {
             LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)

@@ -28,12 +28,13 @@ import java.util.Objects;
  * @param offerTimeout     how long to wait for an offer that fits
  * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
  * @param constraints      attributes an agent must have to host the build
+ * @param docker           build options, pull registry, Docker-in-Docker
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
                            Path executorJar, FrameworkSettings framework, Duration offerTimeout,
-                           Duration timeout, List<AgentConstraint> constraints) {
+                           Duration timeout, List<AgentConstraint> constraints, DockerSettings docker) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -58,6 +59,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
             throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
                     + "(portainer.timeout), or leave it unset for no limit");
         }
+        docker = docker == null ? DockerSettings.DEFAULTS : docker;
     }
 
     /** Whether the build runs on the embedded single-node Mesos in this JVM. */

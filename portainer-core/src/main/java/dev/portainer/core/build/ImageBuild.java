@@ -2,6 +2,10 @@ package dev.portainer.core.build;
 
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
+import dev.portainer.core.context.DockerfileTransform;
+import dev.portainer.core.dockerfile.Dockerfile;
+import dev.portainer.core.dockerfile.DockerfileRewrite;
+import dev.portainer.core.dockerfile.PortainerInstructions;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildCancelledException;
@@ -20,6 +24,7 @@ import dev.portainer.core.staging.StagedFile;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.EphemeralDaemon;
 import dev.portainer.core.wire.TaskResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,6 +34,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -55,6 +64,11 @@ public final class ImageBuild {
      */
     static final String EXECUTOR_COMMAND = "exec \"${JAVA_HOME:+$JAVA_HOME/bin/}java\" -XX:+UseSerialGC "
             + "-XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM=" + (int) EXECUTOR_MEM_MB + "m -jar " + EXECUTOR_FILE;
+    /**
+     * In a container the working directory is the image's, not the sandbox: Mesos's Docker containerizer mounts the
+     * sandbox at {@code $MESOS_SANDBOX} (/mnt/mesos/sandbox) and runs the command with {@code /bin/sh -c}.
+     */
+    static final String CONTAINER_EXECUTOR_COMMAND = "cd \"$MESOS_SANDBOX\" && " + EXECUTOR_COMMAND;
 
     private ImageBuild() {
     }
@@ -148,7 +162,7 @@ public final class ImageBuild {
         long start = System.nanoTime();
         try {
             PackedContext context = new ContextPacker().pack(request.contextDirectory(), request.dockerfile(),
-                    archive, List.of(request.workDirectory()));
+                    archive, List.of(request.workDirectory()), dockerfileFor(request, events));
             events.info(String.format("Packed context %s: %d entries, %s (%s compressed) in %d ms, sha256 %s",
                     request.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
                     bytes(context.compressedSize()), (System.nanoTime() - start) / 1_000_000,
@@ -157,6 +171,37 @@ public final class ImageBuild {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the packed build context to " + archive, e);
         }
+    }
+
+    /** Strips the original Portainer's instructions and applies {@code pullRegistry}, in the packed copy only. */
+    private static DockerfileTransform dockerfileFor(BuildRequest request, BuildEvents events) {
+        return (path, original) -> {
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(original)).toString();
+            } catch (CharacterCodingException e) {
+                // Not UTF-8: Docker reads it as bytes; there is nothing Portainer could safely rewrite.
+                if (request.docker().pullRegistry() != null) {
+                    events.warn("Dockerfile " + path + " is not UTF-8; <pullRegistry> is not applied to it");
+                }
+                return original;
+            }
+            Dockerfile dockerfile = Dockerfile.parse(text);
+            PortainerInstructions portainer = PortainerInstructions.of(dockerfile);
+            DockerfileRewrite.Result result = DockerfileRewrite.rewrite(dockerfile, request.docker().pullRegistry(),
+                    request.docker().options().buildArgs());
+            if (portainer.any()) {
+                events.info("Dockerfile " + path + ": " + portainer.found().stream()
+                        .map(i -> i.keyword() + " " + i.arguments() + " (line " + i.lineNumber() + ")")
+                        .reduce((a, b) -> a + ", " + b).orElse("")
+                        + " read by Portainer and left out of what Docker gets");
+            }
+            result.notes().forEach(note -> events.info("pullRegistry " + request.docker().pullRegistry() + ": "
+                    + note));
+            result.warnings().forEach(events::warn);
+            return result.changed() ? result.text().getBytes(StandardCharsets.UTF_8) : original;
+        };
     }
 
     private static Stager openStager(BuildRequest request, MesosMaster master, boolean local, SecureRandom random,
@@ -194,12 +239,20 @@ public final class ImageBuild {
                                         StagedFile jar, StagedFile staged, BuildEvents events,
                                         CancelOnShutdown guard)
             throws BuildException, InterruptedException {
+        DockerSettings docker = request.docker();
+        boolean inContainer = docker.containerImage() != null;
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
-                request.push(), request.dockerHost());
+                request.push(), request.dockerHost())
+                .with(docker.options(), inContainer ? new EphemeralDaemon(docker.insecureRegistries()) : null);
         ExecutorLaunch executor = new ExecutorLaunch(List.of(
                 new FetchUri(jar.uri().toString(), EXECUTOR_FILE, false, false),
                 new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)),
-                EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB);
+                inContainer ? CONTAINER_EXECUTOR_COMMAND : EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB,
+                docker.containerImage());
+        if (inContainer) {
+            events.info("The executor runs in container image " + docker.containerImage()
+                    + " with its own Docker daemon (Docker-in-Docker)");
+        }
         BuildTask task = new BuildTask(request.primaryReference(), spec, request.buildCpu(),
                 request.buildMemMb(), executor);
         FrameworkSettings framework = request.framework();

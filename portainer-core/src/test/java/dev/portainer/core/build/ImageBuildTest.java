@@ -29,7 +29,7 @@ class ImageBuildTest {
         BuildRequest request = new BuildRequest(context, "Dockerfile", image, List.of("1.0"), true, 1, 64,
                 "127.0.0.1:1", null, Map.of(), null, work, dir.resolve("executor.jar"),
                 new FrameworkSettings("portainer", "nobody", "*", Duration.ofMinutes(1)), Duration.ofSeconds(1), null,
-                List.of());
+                List.of(), null);
 
         assertThrows(ContextException.class, () -> ImageBuild.run(request, new BuildEvents() {
             @Override

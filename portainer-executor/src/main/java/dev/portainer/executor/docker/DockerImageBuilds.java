@@ -5,6 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.portainer.core.wire.BuildOptions;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
@@ -37,6 +38,9 @@ public final class DockerImageBuilds implements ImageBuilds {
 
     @Override
     public ImageBuild create(BuildSpec spec, Path sandbox) {
+        if (spec.ephemeralDaemon() != null) {
+            return dockerInDocker(spec, sandbox);
+        }
         String host = dockerHostFor(spec);
         DockerClient client = connect(host);
         // Registry credentials will come with the spec later; that is the one place to turn them into an AuthConfig.
@@ -60,6 +64,55 @@ public final class DockerImageBuilds implements ImageBuilds {
                 build.cancel();
             }
         };
+    }
+
+    /** Starts the executor's own dockerd when the build runs, builds against it and stops it afterwards. */
+    private ImageBuild dockerInDocker(BuildSpec spec, Path sandbox) {
+        return new ImageBuild() {
+            private volatile ImageBuild inner;
+            private volatile boolean cancelled;
+
+            @Override
+            public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+                try (EphemeralDockerd daemon = EphemeralDockerd.start(spec.ephemeralDaemon(), sandbox, log)) {
+                    DockerClient client = connect(daemon.host());
+                    try {
+                        DockerImageBuild build = new DockerImageBuild(client, daemon.host(), onHostNetwork(spec),
+                                sandbox.resolve(spec.contextFile()), null);
+                        inner = build;
+                        if (cancelled) {
+                            build.cancel();
+                        }
+                        return build.run(log);
+                    } finally {
+                        try {
+                            client.close();
+                        } catch (IOException ignored) {
+                            // the daemon stops next
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void cancel() {
+                cancelled = true;
+                ImageBuild build = inner;
+                if (build != null) {
+                    build.cancel();
+                }
+            }
+        };
+    }
+
+    /** RUN steps of the executor's own daemon have no bridge; unless the user chose a network they use the host's. */
+    static BuildSpec onHostNetwork(BuildSpec spec) {
+        BuildOptions o = spec.options();
+        if (o.network() != null) {
+            return spec;
+        }
+        return spec.with(new BuildOptions(o.buildArgs(), o.target(), o.labels(), o.noCache(), o.pull(), "host",
+                o.extraHosts(), o.shmSize(), o.cacheFrom(), o.platform()), spec.ephemeralDaemon());
     }
 
     /**
