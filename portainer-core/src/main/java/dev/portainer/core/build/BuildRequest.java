@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.auth.RegistryAuth;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,11 +26,22 @@ import java.util.Objects;
  * @param executorJar      the self-contained executor jar to stage
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
+ * @param credentials      registry credentials for the push and the base images' pulls
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
-                           Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+                           Path executorJar, FrameworkSettings framework, Duration offerTimeout,
+                           RegistryAuth credentials) {
+    /** A request without registry credentials. */
+    public BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
+                        double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
+                        Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
+                        Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+        this(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster, stagingUri,
+                hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout, RegistryAuth.NONE);
+    }
+
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -49,6 +61,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(executorJar, "executorJar");
         Objects.requireNonNull(framework, "framework");
         Objects.requireNonNull(offerTimeout, "offerTimeout");
+        Objects.requireNonNull(credentials, "credentials");
     }
 
     /** Whether the build runs on the embedded single-node Mesos in this JVM. */

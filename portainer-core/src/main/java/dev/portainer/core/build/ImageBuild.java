@@ -1,5 +1,7 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.core.auth.SealedCredentials;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.PackedContext;
@@ -16,9 +18,11 @@ import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.staging.HadoopStager;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.StagedFile;
+import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.CredentialsRef;
 import dev.portainer.core.wire.TaskResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,8 +38,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -45,6 +51,7 @@ import java.util.UUID;
 public final class ImageBuild {
     static final String CONTEXT_FILE = "context.tar.gz";
     static final String EXECUTOR_FILE = "portainer-executor.jar";
+    static final String CREDENTIALS_FILE = "credentials.sealed";
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
     static final double EXECUTOR_CPUS = 0.1;
     static final double EXECUTOR_MEM_MB = 192;
@@ -87,7 +94,18 @@ public final class ImageBuild {
                 try (Stager stager = openStager(request, master, local != null, random, events)) {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
                     StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
-                    return schedule(request, master, context, jar, staged, events);
+                    CredentialsRef credentials = null;
+                    StagedSecret secret = null;
+                    if (!request.credentials().isEmpty()) {
+                        SealedCredentials sealed = SealedCredentials.seal(request.credentials(), random);
+                        secret = stager.stageSecret(sealed.ciphertext(), CREDENTIALS_FILE);
+                        credentials = secret.viaFetcher()
+                                ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
+                                : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+                        events.info("Registry credentials: " + describe(request.credentials()));
+                    }
+                    return schedule(request, master, context, jar, staged, credentials,
+                            secret != null && secret.viaFetcher() ? secret : null, events);
                 }
             } catch (IOException e) {
                 throw new ClusterException("Cannot start the embedded Mesos: " + e.getMessage(), e);
@@ -149,14 +167,19 @@ public final class ImageBuild {
     }
 
     private static BuildResult schedule(BuildRequest request, MesosMaster master, PackedContext context,
-                                        StagedFile jar, StagedFile staged, BuildEvents events)
+                                        StagedFile jar, StagedFile staged, CredentialsRef credentials,
+                                        StagedSecret fetchedSecret, BuildEvents events)
             throws BuildException, InterruptedException {
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
-                request.push(), request.dockerHost());
-        ExecutorLaunch executor = new ExecutorLaunch(List.of(
+                request.push(), request.dockerHost()).withCredentials(credentials);
+        List<FetchUri> uris = new ArrayList<>(List.of(
                 new FetchUri(jar.uri().toString(), EXECUTOR_FILE, false, false),
-                new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)),
-                EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB);
+                new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)));
+        if (fetchedSecret != null) {
+            // Never cached: the fetcher's cache would keep a copy outside the sandbox.
+            uris.add(new FetchUri(fetchedSecret.uri().toString(), fetchedSecret.fileName(), false, false));
+        }
+        ExecutorLaunch executor = new ExecutorLaunch(uris, EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB);
         BuildTask task = new BuildTask(request.primaryReference(), spec, request.buildCpu(),
                 request.buildMemMb(), executor);
         FrameworkSettings framework = request.framework();
@@ -177,6 +200,18 @@ public final class ImageBuild {
             return new BuildResult(request.image(), request.tags(),
                     result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname());
         }
+    }
+
+    /** Which registries have credentials and where they came from; never the secrets. */
+    private static String describe(RegistryAuth auth) {
+        List<String> parts = new ArrayList<>();
+        if (auth.push() != null) {
+            parts.add("push to " + auth.push().registry() + " as '" + auth.push().username() + "' from "
+                    + auth.push().source());
+        }
+        new TreeMap<>(auth.pull()).values().forEach(c -> parts.add("pull from " + c.registry() + " as '"
+                + c.username() + "' from " + c.source()));
+        return String.join("; ", parts);
     }
 
     private static String hostname() {

@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param contextFile file name of the fetched build context (a tar.gz) in the sandbox
  * @param push        whether to push every tag after building
  * @param dockerHost  the daemon to use, or null for the agent's DOCKER_HOST, else the default socket
+ * @param credentials where the sealed registry credentials are and their key, or null for none
  */
 public record BuildSpec(int v, String image, List<String> tags, String dockerfile, String contextFile, boolean push,
-                        String dockerHost) {
+                        String dockerHost, CredentialsRef credentials) {
     public BuildSpec {
         Objects.requireNonNull(image, "image");
         tags = List.copyOf(tags);
@@ -29,7 +30,12 @@ public record BuildSpec(int v, String image, List<String> tags, String dockerfil
 
     public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
                                String dockerHost) {
-        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost);
+        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost, null);
+    }
+
+    /** This spec with the build's sealed registry credentials. */
+    public BuildSpec withCredentials(CredentialsRef ref) {
+        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, ref);
     }
 
     public byte[] toBytes() {

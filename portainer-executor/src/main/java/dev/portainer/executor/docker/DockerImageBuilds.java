@@ -5,7 +5,9 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.executor.auth.CredentialsFetch;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
@@ -21,10 +23,17 @@ public final class DockerImageBuilds implements ImageBuilds {
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     private final String agentDockerHost;
+    private final CredentialsFetch credentials;
 
     /** @param agentDockerHost the agent's {@code DOCKER_HOST}, or null */
     public DockerImageBuilds(String agentDockerHost) {
+        this(agentDockerHost, CredentialsFetch.standard());
+    }
+
+    /** @param credentials gets the sealed registry credentials a spec points to */
+    public DockerImageBuilds(String agentDockerHost, CredentialsFetch credentials) {
         this.agentDockerHost = agentDockerHost;
+        this.credentials = credentials;
     }
 
     /** The daemon to use: the spec's, else the agent's DOCKER_HOST, else the default socket. */
@@ -39,19 +48,22 @@ public final class DockerImageBuilds implements ImageBuilds {
     public ImageBuild create(BuildSpec spec, Path sandbox) {
         String host = dockerHostFor(spec);
         DockerClient client = connect(host);
-        // Registry credentials will come with the spec later; that is the one place to turn them into an AuthConfig.
-        DockerImageBuild build = new DockerImageBuild(client, host, spec, sandbox.resolve(spec.contextFile()), null);
+        RegistryAuth auth;
+        try {
+            auth = spec.credentials() == null ? RegistryAuth.NONE : credentials.open(spec.credentials(), sandbox);
+        } catch (RuntimeException e) {
+            closeQuietly(client);
+            throw e;
+        }
+        DockerImageBuild build = new DockerImageBuild(client, host, spec, sandbox.resolve(spec.contextFile()),
+                AuthConfigs.push(auth), AuthConfigs.build(auth));
         return new ImageBuild() {
             @Override
             public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
                 try {
                     return build.run(log);
                 } finally {
-                    try {
-                        client.close();
-                    } catch (IOException ignored) {
-                        // the connection pool is gone either way
-                    }
+                    closeQuietly(client);
                 }
             }
 
@@ -60,6 +72,14 @@ public final class DockerImageBuilds implements ImageBuilds {
                 build.cancel();
             }
         };
+    }
+
+    private static void closeQuietly(DockerClient client) {
+        try {
+            client.close();
+        } catch (IOException ignored) {
+            // the connection pool is gone either way
+        }
     }
 
     /**
