@@ -95,11 +95,20 @@ final class MavenRun {
 
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
     static Outcome run(Path project, String... args) throws IOException, InterruptedException {
+        return runWithSettings(project, null, args);
+    }
+
+    /** Like {@link #run}, with {@code -s settings} (user settings.xml) when settings is not null. */
+    static Outcome runWithSettings(Path project, Path settings, String... args) throws IOException, InterruptedException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
                 "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
                 "-Dportainer.version=" + System.getProperty("portainer.version"),
                 "-Dportainer.mesosMaster=" + MESOS_MASTER));
+        if (settings != null) {
+            command.add("-s");
+            command.add(settings.toString());
+        }
         command.addAll(Arrays.asList(args));
         Path log = project.resolve("build.log");
         Process process = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)

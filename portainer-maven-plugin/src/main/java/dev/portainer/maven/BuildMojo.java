@@ -1,5 +1,11 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.AuthFailureHint;
+import dev.portainer.core.auth.CredentialsException;
+import dev.portainer.core.auth.CredentialsResolver;
+import dev.portainer.core.auth.DockerConfigCredentials;
+import dev.portainer.core.auth.Registries;
+import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.build.BuildRequest;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
@@ -20,11 +26,15 @@ import dev.portainer.core.wire.BuildOptions;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import javax.inject.Inject;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -32,6 +42,7 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Builds the module's Docker image on an Apache Mesos cluster and pushes it: packs the build context (with
@@ -226,6 +237,14 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
 
+    /** Registry credentials come from the session's settings, never from parameters (which -X prints). */
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    private MavenSession session;
+
+    /** Maven's own decrypter, so settings-security.xml works exactly as for deploy. */
+    @Inject
+    private SettingsDecrypter settingsDecrypter;
+
     @Parameter(defaultValue = "${project.build.directory}/portainer", readonly = true, required = true)
     private File workDirectory;
 
@@ -254,8 +273,9 @@ public class BuildMojo extends AbstractMojo {
                     getLog().info("Pushed " + result.image().name() + ":" + tag + "@" + digest));
             getLog().info("Wrote " + written.json());
         } catch (BuildFailedException e) {
+            String hint = authHint(e.dockerError(), request);
             throw new MojoFailureException("Docker build of " + request.primaryReference() + " failed: "
-                    + e.getMessage(), e);
+                    + e.getMessage() + (hint == null ? "" : "; " + hint), e);
         } catch (ContextException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (OfferTimeoutException e) {
@@ -300,13 +320,24 @@ public class BuildMojo extends AbstractMojo {
             List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
                     .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
             Path executorJar = ExecutorJar.extractTo(work);
-            return new BuildRequest(context, dockerfile, ref, cleanTags, push, fromDockerfile.buildCpu(),
-                    fromDockerfile.buildMemMb(),
-                    mesosMaster == null ? "local" : mesosMaster.trim(), staging,
-                    hadoopProperties == null ? Map.of() : hadoopProperties,
-                    dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer, buildTimeout, agentConstraints, docker);
-        } catch (IllegalArgumentException e) {
+            RegistryAuth credentials = credentialsResolver().resolve(push ? Registries.of(ref.name()) : null,
+                    pullRegistries(context));
+            return BuildRequest.builder(context, ref, cleanTags)
+                    .dockerfile(dockerfile)
+                    .push(push)
+                    .resources(fromDockerfile.buildCpu(), fromDockerfile.buildMemMb())
+                    .mesosMaster(mesosMaster == null ? "local" : mesosMaster.trim())
+                    .staging(staging, hadoopProperties == null ? Map.of() : hadoopProperties)
+                    .dockerHost(dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim())
+                    .work(work, executorJar)
+                    .framework(framework)
+                    .offerTimeout(waitForOffer)
+                    .timeout(buildTimeout)
+                    .constraints(agentConstraints)
+                    .docker(docker)
+                    .credentials(credentials)
+                    .build();
+        } catch (IllegalArgumentException | CredentialsException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot prepare " + work + ": " + e.getMessage(), e);
@@ -315,6 +346,41 @@ public class BuildMojo extends AbstractMojo {
 
     private static List<String> clean(List<String> values) {
         return values == null ? List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** settings.xml first, then the Docker CLI's config on this machine (read only when settings.xml has nothing). */
+    private CredentialsResolver credentialsResolver() {
+        Map<String, String> environment = System.getenv();
+        Path home = Path.of(System.getProperty("user.home"));
+        return new CredentialsResolver(List.of(
+                new MavenSettingsCredentials(session == null ? null : session.getSettings(), settingsDecrypter),
+                registry -> DockerConfigCredentials.load(environment, home).find(registry)));
+    }
+
+    /** The registries the Dockerfile's FROM lines pull from; none if it cannot be read (packing reports that). */
+    private List<String> pullRegistries(Path context) {
+        try {
+            return Registries.pulledBy(Files.readAllLines(context.resolve(dockerfile), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** A fix for a registry's refusal, naming the registry and where the credentials came from; or null. */
+    private String authHint(String dockerError, BuildRequest request) {
+        if (dockerError == null || !AuthFailureHint.isAuthFailure(dockerError)) {
+            return null;
+        }
+        String pushRegistry = Registries.of(request.image().name());
+        if (dockerError.startsWith("Pushing ")) {
+            return AuthFailureHint.forRegistry(dockerError, pushRegistry, request.credentials().push());
+        }
+        for (String registry : pullRegistries(request.contextDirectory())) {
+            if (dockerError.contains(registry)) {
+                return AuthFailureHint.forRegistry(dockerError, registry, request.credentials().pull().get(registry));
+            }
+        }
+        return null;
     }
 
     private static Duration parseDuration(String value, String name) {

@@ -56,10 +56,11 @@ class LostLogFramesTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\n"
                 + "RUN for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; done\n");
         Path work = project.resolve("target/portainer");
-        BuildRequest request = new BuildRequest(context, "Dockerfile", ImageRef.parse(image), List.of("1.0"), false,
-                0.5, 256, "local", null, Map.of(), null, work, ExecutorJar.extractTo(work),
-                new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*", Duration.ofMinutes(1)),
-                Duration.ofSeconds(60), null, List.of(), null);
+        BuildRequest request = BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).push(false)
+                .resources(0.5, 256).work(work, ExecutorJar.extractTo(work))
+                .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
+                        Duration.ofMinutes(1)))
+                .offerTimeout(Duration.ofSeconds(60)).build();
         // Two of every five messages vanish, as framework messages may on a real cluster.
         LocalMaster.Launcher lossy = () -> {
             LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)

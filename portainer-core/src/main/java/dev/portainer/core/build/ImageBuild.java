@@ -1,5 +1,7 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.core.auth.SealedCredentials;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.DockerfileTransform;
@@ -21,10 +23,12 @@ import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.staging.HadoopStager;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.StagedFile;
+import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.core.wire.CredentialsRef;
 import dev.portainer.core.wire.TaskResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,8 +48,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -55,6 +61,7 @@ import java.util.UUID;
 public final class ImageBuild {
     static final String CONTEXT_FILE = "context.tar.gz";
     static final String EXECUTOR_FILE = "portainer-executor.jar";
+    static final String CREDENTIALS_FILE = "credentials.sealed";
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
     static final double EXECUTOR_CPUS = 0.1;
     static final double EXECUTOR_MEM_MB = 192;
@@ -124,7 +131,18 @@ public final class ImageBuild {
                 try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
                     StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
-                    return schedule(request, master, context, jar, staged, events, guard);
+                    CredentialsRef credentials = null;
+                    StagedSecret secret = null;
+                    if (!request.credentials().isEmpty()) {
+                        SealedCredentials sealed = SealedCredentials.seal(request.credentials(), random);
+                        secret = stager.stageSecret(sealed.ciphertext(), CREDENTIALS_FILE);
+                        credentials = secret.viaFetcher()
+                                ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
+                                : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+                        events.info("Registry credentials: " + describe(request.credentials()));
+                    }
+                    return schedule(request, master, context, jar, staged, credentials,
+                            secret != null && secret.viaFetcher() ? secret : null, events, guard);
                 } finally {
                     runStep(closeStager);
                 }
@@ -236,17 +254,23 @@ public final class ImageBuild {
     }
 
     private static BuildResult schedule(BuildRequest request, MesosMaster master, PackedContext context,
-                                        StagedFile jar, StagedFile staged, BuildEvents events,
-                                        CancelOnShutdown guard)
+                                        StagedFile jar, StagedFile staged, CredentialsRef credentials,
+                                        StagedSecret fetchedSecret, BuildEvents events, CancelOnShutdown guard)
             throws BuildException, InterruptedException {
         DockerSettings docker = request.docker();
         boolean inContainer = docker.containerImage() != null;
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
                 request.push(), request.dockerHost())
-                .with(docker.options(), inContainer ? new EphemeralDaemon(docker.insecureRegistries()) : null);
-        ExecutorLaunch executor = new ExecutorLaunch(List.of(
+                .with(docker.options(), inContainer ? new EphemeralDaemon(docker.insecureRegistries()) : null)
+                .withCredentials(credentials);
+        List<FetchUri> uris = new ArrayList<>(List.of(
                 new FetchUri(jar.uri().toString(), EXECUTOR_FILE, false, false),
-                new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)),
+                new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)));
+        if (fetchedSecret != null) {
+            // Never cached: the fetcher's cache would keep a copy outside the sandbox.
+            uris.add(new FetchUri(fetchedSecret.uri().toString(), fetchedSecret.fileName(), false, false));
+        }
+        ExecutorLaunch executor = new ExecutorLaunch(uris,
                 inContainer ? CONTAINER_EXECUTOR_COMMAND : EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB,
                 docker.containerImage());
         if (inContainer) {
@@ -274,6 +298,18 @@ public final class ImageBuild {
             return new BuildResult(request.image(), request.tags(),
                     result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname(), result.digests());
         }
+    }
+
+    /** Which registries have credentials and where they came from; never the secrets. */
+    private static String describe(RegistryAuth auth) {
+        List<String> parts = new ArrayList<>();
+        if (auth.push() != null) {
+            parts.add("push to " + auth.push().registry() + " as '" + auth.push().username() + "' from "
+                    + auth.push().source());
+        }
+        new TreeMap<>(auth.pull()).values().forEach(c -> parts.add("pull from " + c.registry() + " as '"
+                + c.username() + "' from " + c.source()));
+        return String.join("; ", parts);
     }
 
     private static String hostname() {

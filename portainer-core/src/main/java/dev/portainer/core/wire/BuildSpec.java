@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param options     the {@code docker build} options; absent on the wire means none
  * @param ephemeralDaemon when set, the executor runs in a container and starts its own daemon (Docker-in-Docker);
  *                    absent on the wire means it uses the agent's daemon
+ * @param credentials where the sealed registry credentials are and their key, or null for none
  */
 public record BuildSpec(int v, String image, List<String> tags, String dockerfile, String contextFile, boolean push,
-                        String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon) {
+                        String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
+                        CredentialsRef credentials) {
     public BuildSpec {
         Objects.requireNonNull(image, "image");
         tags = List.copyOf(tags);
@@ -33,12 +35,19 @@ public record BuildSpec(int v, String image, List<String> tags, String dockerfil
 
     public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
                                String dockerHost) {
-        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost, null, null);
+        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost, null, null,
+                null);
     }
 
     /** This spec with {@code options} and, for Docker-in-Docker, an ephemeral daemon (null: the agent's). */
     public BuildSpec with(BuildOptions options, EphemeralDaemon ephemeralDaemon) {
-        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon);
+        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon,
+                credentials);
+    }
+
+    /** This spec with the build's sealed registry credentials. */
+    public BuildSpec withCredentials(CredentialsRef ref) {
+        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon, ref);
     }
 
     public byte[] toBytes() {

@@ -26,10 +26,10 @@ class ImageBuildTest {
         String old = "sha256:" + "9".repeat(64);
         BuildResultFiles.write(work, new BuildResult(image, List.of("1.0"), old, old, 1, "earlier-agent"));
         assertTrue(Files.exists(work.resolve("app.digest")));
-        BuildRequest request = new BuildRequest(context, "Dockerfile", image, List.of("1.0"), true, 1, 64,
-                "127.0.0.1:1", null, Map.of(), null, work, dir.resolve("executor.jar"),
-                new FrameworkSettings("portainer", "nobody", "*", Duration.ofMinutes(1)), Duration.ofSeconds(1), null,
-                List.of(), null);
+        BuildRequest request = BuildRequest.builder(context, image, List.of("1.0")).resources(1, 64)
+                .mesosMaster("127.0.0.1:1").work(work, dir.resolve("executor.jar"))
+                .framework(new FrameworkSettings("portainer", "nobody", "*", Duration.ofMinutes(1)))
+                .offerTimeout(Duration.ofSeconds(1)).build();
 
         assertThrows(ContextException.class, () -> ImageBuild.run(request, new BuildEvents() {
             @Override

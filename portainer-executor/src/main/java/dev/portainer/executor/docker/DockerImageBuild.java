@@ -6,7 +6,9 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PushImageCmd;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.ResponseItem;
@@ -45,6 +47,7 @@ public final class DockerImageBuild implements ImageBuild {
     private final BuildSpec spec;
     private final Path contextFile;
     private final AuthConfig pushAuth;
+    private final AuthConfigurations buildAuth;
     private volatile boolean cancelled;
     private volatile ResultCallback<?> current;
 
@@ -56,6 +59,15 @@ public final class DockerImageBuild implements ImageBuild {
      *                    {@code ~/.docker/config.json}; never logged
      */
     public DockerImageBuild(DockerClient docker, String daemon, BuildSpec spec, Path contextFile, AuthConfig pushAuth) {
+        this(docker, daemon, spec, contextFile, pushAuth, null);
+    }
+
+    /**
+     * @param buildAuth registry credentials the daemon may use to pull base images, or null; never logged
+     */
+    public DockerImageBuild(DockerClient docker, String daemon, BuildSpec spec, Path contextFile, AuthConfig pushAuth,
+                            AuthConfigurations buildAuth) {
+        this.buildAuth = buildAuth;
         this.docker = docker;
         this.daemon = daemon;
         this.spec = spec;
@@ -126,7 +138,11 @@ public final class DockerImageBuild implements ImageBuild {
             if (cancelled) {
                 throw cancelledException(null);
             }
-            BuildImageCmd command = docker.buildImageCmd()
+            BuildImageCmd command = docker.buildImageCmd();
+            if (buildAuth != null) {
+                command.withBuildAuthConfigs(buildAuth);
+            }
+            command
                     .withTarInputStream(tar)
                     // The API's "dockerfile" parameter: a path inside the context archive.
                     .withDockerfilePath(spec.dockerfile())
