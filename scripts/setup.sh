@@ -3,6 +3,9 @@
 # installs Docker, a registry and busybox from Debian, starts dockerd and a plain-HTTP registry on
 # 127.0.0.1:5000 if they are not running, and builds the base image the examples use
 # (127.0.0.1:5000/portainer/busybox:latest, FROM scratch + busybox-static, since Docker Hub may be unreachable).
+# For the credential tests it also starts a second registry on 127.0.0.1:5001 that requires htpasswd basic auth,
+# user "portainer", password "it-secret-7c1e94d2" (fixed and public: a test fixture, nothing else; recorded in
+# $PORTAINER_SERVICES_DIR/registry-auth/credentials). Docker talks plain HTTP to 127.0.0.0/8 registries, auth included.
 # Run as root (or with sudo). State lives under $PORTAINER_SERVICES_DIR (default /var/tmp/portainer-services).
 set -euo pipefail
 
@@ -18,6 +21,7 @@ command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
@@ -52,6 +56,41 @@ YML
   curl -fsS "http://$registry/v2/" >/dev/null || { log "registry did not start:"; tail -n 30 "$state/registry.log"; exit 1; }
 fi
 
+auth_registry=127.0.0.1:5001
+auth_user=portainer
+auth_password=it-secret-7c1e94d2
+if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$auth_registry/v2/")" != 401 ]; then
+  log "starting a registry with htpasswd auth on $auth_registry (log: $state/registry-auth.log)"
+  mkdir -p "$state/registry-auth"
+  htpasswd -Bbn "$auth_user" "$auth_password" >"$state/registry-auth/htpasswd"
+  printf 'registry=%s\nusername=%s\npassword=%s\n' "$auth_registry" "$auth_user" "$auth_password" \
+    >"$state/registry-auth/credentials"
+  cat >"$state/registry-auth.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $state/registry-auth/data
+  delete:
+    enabled: true
+auth:
+  htpasswd:
+    realm: portainer-it
+    path: $state/registry-auth/htpasswd
+http:
+  addr: $auth_registry
+YML
+  nohup docker-registry serve "$state/registry-auth.yml" >"$state/registry-auth.log" 2>&1 &
+  for _ in $(seq 1 30); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$auth_registry/v2/")" = 401 ] && break; sleep 1
+  done
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$auth_registry/v2/")" = 401 ] \
+    || { log "registry with auth did not start:"; tail -n 30 "$state/registry-auth.log"; exit 1; }
+fi
+curl -fsS -u "$auth_user:$auth_password" "http://$auth_registry/v2/" >/dev/null \
+  || { log "registry $auth_registry refuses $auth_user's password; remove $state/registry-auth and rerun"; exit 1; }
+
 base=$registry/portainer/busybox:latest
 if ! curl -fsS "http://$registry/v2/portainer/busybox/manifests/latest" \
      -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1 \
@@ -69,4 +108,19 @@ DOCKERFILE
   docker build -q -t "$base" -t portainer/busybox:latest "$ctx" >/dev/null
   docker push -q "$base" >/dev/null
 fi
-log "ready: docker $(docker version -f '{{.Server.Version}}'), registry http://$registry, base image $base"
+auth_base=$auth_registry/portainer/busybox:latest
+if ! curl -fsS -u "$auth_user:$auth_password" "http://$auth_registry/v2/portainer/busybox/manifests/latest" \
+     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; then
+  log "pushing the base image to $auth_base"
+  # A throw-away client config: the test password must not stay in root's ~/.docker/config.json, where it
+  # would silently make "missing credentials" tests pass.
+  login_config=$(mktemp -d)
+  docker tag "$base" "$auth_base"
+  echo "$auth_password" | DOCKER_CONFIG=$login_config docker login -u "$auth_user" --password-stdin "$auth_registry" >/dev/null 2>&1
+  DOCKER_CONFIG=$login_config docker push -q "$auth_base" >/dev/null
+  rm -rf "$login_config"
+  # Untagged here, so that a build FROM it must pull it with credentials.
+  docker rmi "$auth_base" >/dev/null
+fi
+log "ready: docker $(docker version -f '{{.Server.Version}}'), registry http://$registry, base image $base;"\
+" registry with auth http://$auth_registry ($auth_user)"

@@ -3,6 +3,7 @@ package dev.portainer.executor;
 import com.google.protobuf.ByteString;
 import dev.portainer.core.mesos.RecordIo;
 import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.ExecutorStdout;
 import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskResult;
 import dev.portainer.core.wire.WireFormatException;
@@ -44,7 +45,7 @@ import org.apache.mesos.v1.executor.Protos.Event;
  */
 public final class ExecutorLoop {
     /** Executor progress lines carry this prefix on stdout; every other stdout line is a build log line, in order. */
-    public static final String NOTE_PREFIX = "portainer-executor: ";
+    public static final String NOTE_PREFIX = dev.portainer.core.wire.ExecutorStdout.NOTE_PREFIX;
     /** Longest {@code TaskStatus.message}: enough for Docker's error, short enough for the master's memory. */
     static final int MAX_STATUS_MESSAGE = 2000;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
@@ -272,10 +273,11 @@ public final class ExecutorLoop {
         }
     }
 
-    private void onBuildLine(String line) {
+    private void onBuildLine(String text) {
         if (phase == Phase.TERMINAL_SENT) {
             return; // after TASK_KILLED went out on the kill deadline: the result already says how many lines there were
         }
+        String line = stdoutSafe(text);
         out.println(line);
         long seq = nextSeq++;
         if (connection == Connection.SUBSCRIBED) {
@@ -296,6 +298,15 @@ public final class ExecutorLoop {
         }
     }
 
+    /**
+     * Keeps {@link ExecutorStdout}'s contract, on which the scheduler's recovery of lost frames relies: one build line
+     * is one stdout line, and never looks like the executor's note.
+     */
+    static String stdoutSafe(String line) {
+        String single = line.indexOf('\n') < 0 ? line : line.replace('\n', ' ');
+        return ExecutorStdout.isBuildLine(single) ? single : " " + single;
+    }
+
     private void onBuildEnded(ImageBuildResult result, ImageBuildException failure) {
         build = null;
         if (phase == Phase.TERMINAL_SENT) {
@@ -306,8 +317,10 @@ public final class ExecutorLoop {
             sendKilled(imageId);
         } else if (failure == null) {
             note("built " + result.imageId() + (result.digest() == null ? "" : ", pushed as " + result.digest()));
-            sendTerminal(TaskState.TASK_FINISHED, null, TaskResult.success(result.imageId(), result.digest(),
-                    result.tags(), result.sizeBytes(), nextSeq));
+            sendTerminal(TaskState.TASK_FINISHED, null, result.digests().isEmpty()
+                    ? TaskResult.success(result.imageId(), result.digest(), result.tags(), result.sizeBytes(), nextSeq)
+                    : TaskResult.pushed(result.imageId(), result.digests(), result.tags(), result.sizeBytes(),
+                    nextSeq));
         } else {
             note("build failed: " + failure.getMessage());
             sendTerminal(TaskState.TASK_FAILED, failure.getMessage(),

@@ -3,7 +3,10 @@ package dev.portainer.executor;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.ImageBuilds;
 import dev.portainer.executor.docker.DockerImageBuilds;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -25,9 +28,11 @@ public final class ExecutorMain {
     public static void main(String[] args) throws InterruptedException {
         // Mesos 1.11's generated classes predate protobuf 3.22; this keeps protobuf from warning about them.
         System.setProperty("com.google.protobuf.use_unsafe_pre22_gencode", "true");
-        int code = run(System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err,
-                DockerImageBuilds::new);
-        System.out.flush();
+        // UTF-8 whatever the agent's locale: the scheduler reads this file back to recover lost log lines, and an
+        // ASCII default (LANG unset) would turn every non-ASCII character into '?'.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        int code = run(System.getenv(), Path.of("").toAbsolutePath(), out, System.err, DockerImageBuilds::new);
+        out.flush();
         // docker-java and the HTTP client keep non-daemon threads; the executor's life ends here.
         System.exit(code);
     }

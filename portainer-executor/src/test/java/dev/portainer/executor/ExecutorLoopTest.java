@@ -42,7 +42,8 @@ class ExecutorLoopTest {
     private static final BuildSpec SPEC = BuildSpec.of("127.0.0.1:5000/team/app", List.of("1.0", "latest"),
             "Dockerfile", "context.tar.gz", true, null);
     private static final ImageBuildResult BUILT = new ImageBuildResult("sha256:" + "a".repeat(64),
-            "sha256:" + "b".repeat(64), List.of("127.0.0.1:5000/team/app:1.0", "127.0.0.1:5000/team/app:latest"), 1234);
+            "sha256:" + "b".repeat(64), List.of("127.0.0.1:5000/team/app:1.0", "127.0.0.1:5000/team/app:latest"), 1234,
+            orderedDigests("1.0", "sha256:" + "b".repeat(64), "latest", "sha256:" + "c".repeat(64)));
 
     @TempDir
     Path sandbox;
@@ -85,6 +86,8 @@ class ExecutorLoopTest {
         assertEquals(BUILT.imageId(), result.imageId());
         assertEquals(BUILT.digest(), result.digest());
         assertEquals(BUILT.tags(), result.tags());
+        assertEquals(List.of("1.0", "latest"), List.copyOf(result.digests().keySet()), "every tag's digest, in order");
+        assertEquals(BUILT.digests(), result.digests());
         assertEquals(2, result.logLines());
         assertFalse(result.failed());
 
@@ -281,5 +284,22 @@ class ExecutorLoopTest {
                 hold.countDown();
             }
         }
+    }
+
+    private static java.util.Map<String, String> orderedDigests(String... tagsAndDigests) {
+        java.util.Map<String, String> digests = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < tagsAndDigests.length; i += 2) {
+            digests.put(tagsAndDigests[i], tagsAndDigests[i + 1]);
+        }
+        return digests;
+    }
+
+    @Test
+    void aBuildLineIsOneStdoutLineThatNeverPassesForTheExecutorsNote() {
+        assertEquals("Step 1/2 : FROM x", ExecutorLoop.stdoutSafe("Step 1/2 : FROM x"));
+        assertEquals(" portainer-executor: printed by a RUN step",
+                ExecutorLoop.stdoutSafe("portainer-executor: printed by a RUN step"));
+        assertEquals("two lines in one", ExecutorLoop.stdoutSafe("two lines\nin one").replace("  ", " "));
+        assertFalse(ExecutorLoop.stdoutSafe("a\nb").contains("\n"));
     }
 }

@@ -27,8 +27,13 @@ class PropertiesIT {
         assertTrue(build.output().matches("(?s).*Packed context [^\\n]*\\([0-9.]+ (B|KB) compressed\\).*"),
                 build.output());
         String digest = Files.readString(project.resolve("target/portainer/" + repo.substring(3) + ".digest")).trim();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                project.resolve("target/portainer/" + repo.substring(3) + ".json").toFile());
         for (String tag : new String[] {"2.0.0", "stable"}) {
             assertEquals(digest, Registry.digest(repo, tag), "tag " + tag);
+            assertEquals(Registry.digest(repo, tag), json.at("/digests/" + tag).asText(), "each tag's own digest");
+            assertTrue(build.output().contains("Pushed " + image + ":" + tag + "@" + Registry.digest(repo, tag)),
+                    build.output());
         }
         assertEquals(404, Registry.status(repo, "1.0.0"), "the project version is not a tag when tags are given");
         Docker.run("rmi", "-f", image + ":2.0.0", image + ":stable");

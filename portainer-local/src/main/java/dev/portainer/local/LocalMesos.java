@@ -123,8 +123,8 @@ public final class LocalMesos implements AutoCloseable {
 
             AgentState agentState = new AgentState(agent);
             agentServer.createContext("/api/v1/executor", new ExecutorApi(agent, loop));
-            agentServer.createContext("/files/read", new FilesApi(agent::isSandboxPath));
-            agentServer.createContext("/files/read.json", new FilesApi(agent::isSandboxPath));
+            agentServer.createContext("/files/read", new FilesApi(agent::filesPath, agent::isSandboxPath));
+            agentServer.createContext("/files/read.json", new FilesApi(agent::filesPath, agent::isSandboxPath));
             HttpHandler agentStateHandler = json(loop, agentState::state);
             agentServer.createContext("/state", agentStateHandler);
             agentServer.createContext("/slave(1)/state", agentStateHandler);

@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongPredicate;
 
 /**
  * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
- * shorten, and the agent's attributes. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
+ * shorten, and the agent's attributes, and faults they may inject. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
  *
  * <p>{@code frameworkCredentials} (principal → secret), when not empty, makes the master require HTTP Basic
  * authentication of schedulers, like {@code mesos-master --authenticate_http_frameworks
@@ -27,6 +28,7 @@ public record LocalMesosConfig(
         Duration executorShutdownGracePeriod,
         Duration allocationInterval,
         Map<String, String> attributes,
+        LongPredicate dropExecutorMessages,
         Map<String, dev.portainer.core.auth.Secret> frameworkCredentials) {
 
     public LocalMesosConfig {
@@ -38,6 +40,7 @@ public record LocalMesosConfig(
         Objects.requireNonNull(executorRegistrationTimeout, "executorRegistrationTimeout");
         Objects.requireNonNull(executorShutdownGracePeriod, "executorShutdownGracePeriod");
         Objects.requireNonNull(allocationInterval, "allocationInterval");
+        Objects.requireNonNull(dropExecutorMessages, "dropExecutorMessages");
         if (cpus <= 0 || memMb <= 0 || diskMb < 0) {
             throw new IllegalArgumentException("The agent needs positive cpus and mem, got cpus=" + cpus
                     + " mem=" + memMb + " disk=" + diskMb);
@@ -68,6 +71,7 @@ public record LocalMesosConfig(
         private Duration executorShutdownGracePeriod = Duration.ofSeconds(5);
         private Duration allocationInterval = Duration.ofSeconds(1);
         private Map<String, String> attributes = Map.of();
+        private LongPredicate dropExecutorMessages = index -> false;
         private Map<String, dev.portainer.core.auth.Secret> frameworkCredentials = Map.of();
 
         public Builder workDir(Path workDir) {
@@ -121,6 +125,15 @@ public record LocalMesosConfig(
             return this;
         }
 
+        /**
+         * Fault injection for tests: the agent accepts but silently drops the executor MESSAGE calls whose index
+         * (from 0, over the agent's life) matches, as a real cluster may drop framework messages in transit.
+         */
+        public Builder dropExecutorMessages(LongPredicate dropExecutorMessages) {
+            this.dropExecutorMessages = dropExecutorMessages;
+            return this;
+        }
+
         /** Requires schedulers to authenticate with HTTP Basic as one of these principals (→ secret). */
         public Builder frameworkCredentials(Map<String, dev.portainer.core.auth.Secret> credentials) {
             this.frameworkCredentials = Map.copyOf(credentials);
@@ -133,7 +146,7 @@ public record LocalMesosConfig(
                     memMb != null ? memMb : detectMemMb(),
                     diskMb != null ? diskMb : detectDiskMb(workDir),
                     hostname, heartbeatInterval, executorRegistrationTimeout, executorShutdownGracePeriod,
-                    allocationInterval, attributes, frameworkCredentials);
+                    allocationInterval, attributes, dropExecutorMessages, frameworkCredentials);
         }
 
         /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */

@@ -106,6 +106,9 @@ class TranscriptExecutorRoundTripTest {
                     "VISIBLE_ENV=env-values-are-public"), env);
             assertEquals("line one of the build log\nline two of the build log\n <- MESSAGE -> 202\n"
                     + " <- UPDATE TASK_RUNNING -> 202\n <- UPDATE TASK_FINISHED -> 202\n", read(mesos, sandbox + "/stdout"));
+            // Like the real agent, the latest run is also served under a virtual path free of the work directory.
+            assertEquals(read(mesos, sandbox + "/stdout"), read(mesos, "/frameworks/" + scheduler.frameworkId
+                    + "/executors/transcript-executor-1/runs/latest/stdout"));
             JsonNode size = get(mesos.agentUri().resolve("/files/read?offset=-1&path="
                     + URLEncoder.encode(sandbox + "/stdout", StandardCharsets.UTF_8)));
             assertEquals(134, size.path("offset").asInt());

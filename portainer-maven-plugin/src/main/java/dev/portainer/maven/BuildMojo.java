@@ -1,8 +1,16 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.AuthFailureHint;
+import dev.portainer.core.auth.CredentialsException;
+import dev.portainer.core.auth.CredentialsResolver;
+import dev.portainer.core.auth.DockerConfigCredentials;
+import dev.portainer.core.auth.Registries;
+import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.build.BuildRequest;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
+import dev.portainer.core.build.DockerSettings;
+import dev.portainer.core.build.DockerfileDefaults;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
@@ -17,15 +25,19 @@ import dev.portainer.core.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.OfferTimeoutException;
 import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.StagingException;
+import dev.portainer.core.wire.BuildOptions;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import javax.inject.Inject;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -33,7 +45,6 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
-import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
@@ -52,8 +63,12 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.mesosMaster", defaultValue = "local")
     private String mesosMaster;
 
-    /** The repository to build, with the registry host (and port) if any, e.g. {@code registry:5000/team/app}. */
-    @Parameter(property = "portainer.image", defaultValue = "${project.artifactId}")
+    /**
+     * The repository to build, with the registry host (and port) if any, e.g. {@code registry:5000/team/app}.
+     * Unset: the Dockerfile's {@code REGISTRY}/{@code REPOSITORY} instructions (Dockerfiles written for the
+     * original Portainer), else the artifactId. When set it wins over those instructions.
+     */
+    @Parameter(property = "portainer.image")
     private String image;
 
     /** The tags to build and push (comma-separated as a property). */
@@ -72,13 +87,99 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.push", defaultValue = "true")
     private boolean push;
 
-    /** CPUs the build task asks Mesos for. */
-    @Parameter(property = "portainer.buildCpu", defaultValue = "1")
-    private double buildCpu;
+    /**
+     * CPUs the build task asks Mesos for. Unset: the Dockerfile's {@code BUILD_CPU} instruction, else 1. (No Maven
+     * default on purpose: a value is "set" only when the user gives one, so that the Dockerfile's can apply.)
+     */
+    @Parameter(property = "portainer.buildCpu")
+    private Double buildCpu;
 
-    /** Memory in MB the build task asks Mesos for. */
-    @Parameter(property = "portainer.buildMem", defaultValue = "512")
-    private double buildMem;
+    /** Memory in MB the build task asks Mesos for. Unset: the Dockerfile's {@code BUILD_MEM} instruction, else 512. */
+    @Parameter(property = "portainer.buildMem")
+    private Double buildMem;
+
+    /**
+     * Build args ({@code docker build --build-arg}). Every arg needs a value: Docker's CLI would take a bare name's
+     * value from its environment, but the build runs on a Mesos agent, not in this JVM, so Portainer refuses it.
+     */
+    @Parameter
+    private Map<String, String> buildArgs;
+
+    /**
+     * Build args as {@code K=V,K2=V2} ({@code -Dportainer.buildArgs=…}); merged with {@code <buildArgs>}, winning on
+     * the same name (a command line overrides the pom). Values with commas go in {@code <buildArgs>}.
+     */
+    @Parameter(property = "portainer.buildArgs")
+    private String buildArgsList;
+
+    /** The stage of a multi-stage Dockerfile to build ({@code --target}); unset: the last. */
+    @Parameter(property = "portainer.target")
+    private String target;
+
+    /** Labels to set on the image ({@code --label}). */
+    @Parameter
+    private Map<String, String> labels;
+
+    /** Labels as {@code K=V,K2=V2}; merged with {@code <labels>}, winning on the same key. */
+    @Parameter(property = "portainer.labels")
+    private String labelsList;
+
+    /** Build without Docker's layer cache ({@code --no-cache}). */
+    @Parameter(property = "portainer.noCache", defaultValue = "false")
+    private boolean noCache;
+
+    /** Always pull base images, even when the agent's daemon has them ({@code --pull}). */
+    @Parameter(property = "portainer.pull", defaultValue = "false")
+    private boolean pull;
+
+    /** The network RUN steps use ({@code --network}: {@code bridge}, {@code host}, {@code none}, a network name). */
+    @Parameter(property = "portainer.network")
+    private String network;
+
+    /** Extra {@code /etc/hosts} entries for RUN steps, {@code host:ip} ({@code --add-host}). */
+    @Parameter(property = "portainer.extraHosts")
+    private List<String> extraHosts;
+
+    /** Size of /dev/shm for RUN steps ({@code --shm-size}), e.g. {@code 256m}. */
+    @Parameter(property = "portainer.shmSize")
+    private String shmSize;
+
+    /** Images the daemon may use as cache sources ({@code --cache-from}). */
+    @Parameter(property = "portainer.cacheFrom")
+    private List<String> cacheFrom;
+
+    /**
+     * The platform to build for ({@code --platform}, e.g. {@code linux/arm64}); needs Docker 17.07 (API 1.32) on
+     * the agents. It selects the base images' variant; RUN steps of another architecture need qemu on the agent.
+     */
+    @Parameter(property = "portainer.platform")
+    private String platform;
+
+    /**
+     * A registry ({@code host[:port]}) to pull base images from: {@code FROM} images without a registry host (and
+     * {@code COPY --from=image}) are rewritten to come from it, e.g. {@code FROM ubuntu:22.04} becomes
+     * {@code FROM mirror:5000/ubuntu:22.04}. Build stages, {@code scratch} and images that name their registry are
+     * left alone. Only the packed copy of the Dockerfile changes.
+     */
+    @Parameter(property = "portainer.pullRegistry")
+    private String pullRegistry;
+
+    /**
+     * Registries reached over plain HTTP. They are given to the Docker daemon that Portainer starts itself
+     * ({@code containerImage}); the agents' own daemon must list them in {@code /etc/docker/daemon.json}
+     * ({@code "insecure-registries": ["host:5000"]}) and be restarted, as Portainer cannot change it.
+     */
+    @Parameter(property = "portainer.insecureRegistries")
+    private List<String> insecureRegistries;
+
+    /**
+     * Docker-in-Docker: run the executor in this image through the agent's Docker containerizer (privileged, host
+     * network) with its own {@code dockerd}, whose data lives in the task's sandbox. The image needs a Java 17
+     * runtime ({@code java} on the PATH or {@code JAVA_HOME}), {@code dockerd}, {@code containerd} and {@code runc};
+     * agents need {@code --containerizers=docker,mesos}. Unset: the executor uses the agent's daemon.
+     */
+    @Parameter(property = "portainer.containerImage")
+    private String containerImage;
 
     /**
      * Where to stage the build context for the agents: a Hadoop filesystem URI ({@code hdfs://}, {@code file://},
@@ -156,13 +257,6 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.mesosCaCertificate")
     private File mesosCaCertificate;
 
-    @Parameter(defaultValue = "${settings}", readonly = true, required = true)
-    private Settings settings;
-
-    /** Maven's own decrypter, so that settings-security.xml works for the Mesos secret exactly as for deploy. */
-    @Inject
-    private SettingsDecrypter settingsDecrypter;
-
     /** The framework name shown in the Mesos UI. */
     @Parameter(property = "portainer.frameworkName", defaultValue = "portainer")
     private String frameworkName;
@@ -178,6 +272,14 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
 
+    /** Registry credentials come from the session's settings, never from parameters (which -X prints). */
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    private MavenSession session;
+
+    /** Maven's own decrypter, so settings-security.xml works exactly as for deploy. */
+    @Inject
+    private SettingsDecrypter settingsDecrypter;
+
     @Parameter(defaultValue = "${project.build.directory}/portainer", readonly = true, required = true)
     private File workDirectory;
 
@@ -189,6 +291,8 @@ public class BuildMojo extends AbstractMojo {
         }
         BuildRequest request = readConfiguration();
         QuietZooKeeperLogging.apply();
+        getLog().info("Image " + request.image() + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb()
+                + " MB)");
         MavenBuildListener listener = new MavenBuildListener(getLog(), request.image().name());
         try {
             BuildResult result = ImageBuild.run(request, listener, LocalMesosLauncher.INSTANCE);
@@ -200,10 +304,14 @@ public class BuildMojo extends AbstractMojo {
             }
             getLog().info("Built " + result.image().name() + " " + String.join(", ", result.tags()) + ": "
                     + result.imageId() + (result.digest() == null ? " (not pushed)" : ", pushed " + result.digest()));
+            // Each push reports its own digest; usually all are equal, but say which reference has which.
+            result.digests().forEach((tag, digest) ->
+                    getLog().info("Pushed " + result.image().name() + ":" + tag + "@" + digest));
             getLog().info("Wrote " + written.json());
         } catch (BuildFailedException e) {
+            String hint = authHint(e.dockerError(), request);
             throw new MojoFailureException("Docker build of " + request.primaryReference() + " failed: "
-                    + e.getMessage(), e);
+                    + e.getMessage() + (hint == null ? "" : "; " + hint), e);
         } catch (ContextException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (OfferTimeoutException e) {
@@ -225,7 +333,18 @@ public class BuildMojo extends AbstractMojo {
     private BuildRequest readConfiguration() throws MojoFailureException, MojoExecutionException {
         Path work = workDirectory.toPath().toAbsolutePath();
         try {
-            ImageRef ref = ImageRef.parse(image);
+            Path context = contextDirectory.toPath().toAbsolutePath().normalize();
+            DockerfileDefaults fromDockerfile = DockerfileDefaults.resolve(context, dockerfile,
+                    image == null || image.isBlank() ? null : image.trim(), project.getArtifactId(), buildCpu,
+                    buildMem);
+            fromDockerfile.notes().forEach(note -> getLog().info(note));
+            ImageRef ref = fromDockerfile.image();
+            BuildOptions options = new BuildOptions(
+                    ParameterParsing.mergeKeyValues(buildArgs, buildArgsList, "buildArgs", true), target,
+                    ParameterParsing.mergeKeyValues(labels, labelsList, "labels", false), noCache, pull, network,
+                    clean(extraHosts), ParameterParsing.byteSize(shmSize, "shmSize"), clean(cacheFrom), platform);
+            DockerSettings docker = new DockerSettings(options, pullRegistry, containerImage,
+                    clean(insecureRegistries));
             List<String> cleanTags = tags == null ? List.of() : tags.stream().map(String::trim)
                     .filter(t -> !t.isEmpty()).toList();
             Duration waitForOffer = parseDuration(offerTimeout, "offerTimeout");
@@ -236,14 +355,27 @@ public class BuildMojo extends AbstractMojo {
                     role == null || role.isBlank() ? "*" : role.trim(), Duration.ofMinutes(1));
             List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
                     .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
-            Path context = contextDirectory.toPath().toAbsolutePath().normalize();
             Path executorJar = ExecutorJar.extractTo(work);
-            return new BuildRequest(context, dockerfile, ref, cleanTags, push, buildCpu, buildMem,
-                    mesosMaster == null ? "local" : mesosMaster.trim(), staging,
-                    hadoopProperties == null ? Map.of() : hadoopProperties,
-                    dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim(), work, executorJar,
-                    framework, waitForOffer, buildTimeout, agentConstraints, retries, mesosAccess());
-        } catch (IllegalArgumentException e) {
+            RegistryAuth credentials = credentialsResolver().resolve(push ? Registries.of(ref.name()) : null,
+                    pullRegistries(context));
+            return BuildRequest.builder(context, ref, cleanTags)
+                    .dockerfile(dockerfile)
+                    .push(push)
+                    .resources(fromDockerfile.buildCpu(), fromDockerfile.buildMemMb())
+                    .mesosMaster(mesosMaster == null ? "local" : mesosMaster.trim())
+                    .staging(staging, hadoopProperties == null ? Map.of() : hadoopProperties)
+                    .dockerHost(dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim())
+                    .work(work, executorJar)
+                    .framework(framework)
+                    .offerTimeout(waitForOffer)
+                    .timeout(buildTimeout)
+                    .constraints(agentConstraints)
+                    .docker(docker)
+                    .credentials(credentials)
+                    .retries(retries)
+                    .mesosAccess(mesosAccess())
+                    .build();
+        } catch (IllegalArgumentException | CredentialsException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot prepare " + work + ": " + e.getMessage(), e);
@@ -251,14 +383,53 @@ public class BuildMojo extends AbstractMojo {
     }
 
     private MesosAccess mesosAccess() throws MojoFailureException {
-        MesosCredential credential = MesosSettingsCredential.resolve(principal, mesosServerId, settings,
-                settingsDecrypter);
+        MesosCredential credential = MesosSettingsCredential.resolve(principal, mesosServerId,
+                session == null ? null : session.getSettings(), settingsDecrypter);
         Path ca = mesosCaCertificate == null ? null : mesosCaCertificate.toPath().toAbsolutePath();
         if (ca != null) {
             // Read now, so that a wrong file fails before anything is packed or started.
             TrustedCertificates.fromPem(ca);
         }
         return new MesosAccess(credential, ca);
+    }
+
+    private static List<String> clean(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** settings.xml first, then the Docker CLI's config on this machine (read only when settings.xml has nothing). */
+    private CredentialsResolver credentialsResolver() {
+        Map<String, String> environment = System.getenv();
+        Path home = Path.of(System.getProperty("user.home"));
+        return new CredentialsResolver(List.of(
+                new MavenSettingsCredentials(session == null ? null : session.getSettings(), settingsDecrypter),
+                registry -> DockerConfigCredentials.load(environment, home).find(registry)));
+    }
+
+    /** The registries the Dockerfile's FROM lines pull from; none if it cannot be read (packing reports that). */
+    private List<String> pullRegistries(Path context) {
+        try {
+            return Registries.pulledBy(Files.readAllLines(context.resolve(dockerfile), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** A fix for a registry's refusal, naming the registry and where the credentials came from; or null. */
+    private String authHint(String dockerError, BuildRequest request) {
+        if (dockerError == null || !AuthFailureHint.isAuthFailure(dockerError)) {
+            return null;
+        }
+        String pushRegistry = Registries.of(request.image().name());
+        if (dockerError.startsWith("Pushing ")) {
+            return AuthFailureHint.forRegistry(dockerError, pushRegistry, request.credentials().push());
+        }
+        for (String registry : pullRegistries(request.contextDirectory())) {
+            if (dockerError.contains(registry)) {
+                return AuthFailureHint.forRegistry(dockerError, registry, request.credentials().pull().get(registry));
+            }
+        }
+        return null;
     }
 
     private static Duration parseDuration(String value, String name) {

@@ -1,6 +1,7 @@
 package dev.portainer.core.build;
 
 import dev.portainer.core.scheduler.AgentConstraint;
+import dev.portainer.core.auth.RegistryAuth;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.util.Objects;
  * @param offerTimeout     how long to wait for an offer that fits
  * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
  * @param constraints      attributes an agent must have to host the build
+ * @param docker           build options, pull registry, Docker-in-Docker
+ * @param credentials      registry credentials for the push and the base images' pulls
  * @param retries          how many times a task the cluster failed before the build could run is relaunched
  * @param mesosAccess      authentication and TLS trust for the master
  */
@@ -35,8 +38,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
                            Path executorJar, FrameworkSettings framework, Duration offerTimeout,
-                           Duration timeout, List<AgentConstraint> constraints, int retries,
-                           MesosAccess mesosAccess) {
+                           Duration timeout, List<AgentConstraint> constraints, DockerSettings docker,
+                           RegistryAuth credentials, int retries, MesosAccess mesosAccess) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -66,6 +69,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
             throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
                     + "(portainer.timeout), or leave it unset for no limit");
         }
+        docker = docker == null ? DockerSettings.DEFAULTS : docker;
+        credentials = credentials == null ? RegistryAuth.NONE : credentials;
     }
 
     /** Whether the build runs on the embedded single-node Mesos in this JVM. */
@@ -76,5 +81,129 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
     /** The reference of the first tag, e.g. {@code 127.0.0.1:5000/team/app:1.0}. */
     public String primaryReference() {
         return image.name() + ":" + tags.get(0);
+    }
+
+    /**
+     * Starts a request for the context, image and tags given, with every other setting at its default; the work
+     * directory and executor jar must be set before {@link Builder#build()}.
+     */
+    public static Builder builder(Path contextDirectory, ImageRef image, List<String> tags) {
+        return new Builder(contextDirectory, image, tags);
+    }
+
+    /** Builds a request field by field, so that adding a setting does not touch every caller. */
+    public static final class Builder {
+        private final Path contextDirectory;
+        private final ImageRef image;
+        private final List<String> tags;
+        private String dockerfile = "Dockerfile";
+        private boolean push = true;
+        private double buildCpu = 1;
+        private double buildMemMb = 512;
+        private String mesosMaster = "local";
+        private URI stagingUri;
+        private Map<String, String> hadoopProperties = Map.of();
+        private String dockerHost;
+        private Path workDirectory;
+        private Path executorJar;
+        private FrameworkSettings framework = new FrameworkSettings("portainer", System.getProperty("user.name"), "*",
+                Duration.ofMinutes(1));
+        private Duration offerTimeout = Duration.ofMinutes(5);
+        private Duration timeout;
+        private List<AgentConstraint> constraints = List.of();
+        private DockerSettings docker = DockerSettings.DEFAULTS;
+        private RegistryAuth credentials = RegistryAuth.NONE;
+        private int retries = dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_RETRIES;
+        private MesosAccess mesosAccess = MesosAccess.NONE;
+
+        private Builder(Path contextDirectory, ImageRef image, List<String> tags) {
+            this.contextDirectory = contextDirectory;
+            this.image = image;
+            this.tags = tags;
+        }
+
+        public Builder dockerfile(String value) {
+            dockerfile = value;
+            return this;
+        }
+
+        public Builder push(boolean value) {
+            push = value;
+            return this;
+        }
+
+        public Builder resources(double cpus, double memMb) {
+            buildCpu = cpus;
+            buildMemMb = memMb;
+            return this;
+        }
+
+        public Builder mesosMaster(String value) {
+            mesosMaster = value;
+            return this;
+        }
+
+        public Builder staging(URI uri, Map<String, String> properties) {
+            stagingUri = uri;
+            hadoopProperties = properties;
+            return this;
+        }
+
+        public Builder dockerHost(String value) {
+            dockerHost = value;
+            return this;
+        }
+
+        public Builder work(Path directory, Path executor) {
+            workDirectory = directory;
+            executorJar = executor;
+            return this;
+        }
+
+        public Builder framework(FrameworkSettings value) {
+            framework = value;
+            return this;
+        }
+
+        public Builder offerTimeout(Duration value) {
+            offerTimeout = value;
+            return this;
+        }
+
+        public Builder timeout(Duration value) {
+            timeout = value;
+            return this;
+        }
+
+        public Builder constraints(List<AgentConstraint> value) {
+            constraints = value;
+            return this;
+        }
+
+        public Builder docker(DockerSettings value) {
+            docker = value;
+            return this;
+        }
+
+        public Builder credentials(RegistryAuth value) {
+            credentials = value;
+            return this;
+        }
+
+        public Builder retries(int value) {
+            retries = value;
+            return this;
+        }
+
+        public Builder mesosAccess(MesosAccess value) {
+            mesosAccess = value;
+            return this;
+        }
+
+        public BuildRequest build() {
+            return new BuildRequest(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster,
+                    stagingUri, hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout,
+                    timeout, constraints, docker, credentials, retries, mesosAccess);
+        }
     }
 }

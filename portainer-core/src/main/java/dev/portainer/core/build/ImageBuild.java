@@ -1,7 +1,13 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.core.auth.SealedCredentials;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
+import dev.portainer.core.context.DockerfileTransform;
+import dev.portainer.core.dockerfile.Dockerfile;
+import dev.portainer.core.dockerfile.DockerfileRewrite;
+import dev.portainer.core.dockerfile.PortainerInstructions;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildCancelledException;
@@ -21,9 +27,12 @@ import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.HadoopStager;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.StagedFile;
+import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.core.wire.CredentialsRef;
 import dev.portainer.core.wire.TaskResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,14 +42,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -50,6 +65,7 @@ import java.util.UUID;
 public final class ImageBuild {
     static final String CONTEXT_FILE = "context.tar.gz";
     static final String EXECUTOR_FILE = "portainer-executor.jar";
+    static final String CREDENTIALS_FILE = "credentials.sealed";
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
     static final double EXECUTOR_CPUS = 0.1;
     static final double EXECUTOR_MEM_MB = 192;
@@ -59,6 +75,11 @@ public final class ImageBuild {
      */
     static final String EXECUTOR_COMMAND = "exec \"${JAVA_HOME:+$JAVA_HOME/bin/}java\" -XX:+UseSerialGC "
             + "-XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM=" + (int) EXECUTOR_MEM_MB + "m -jar " + EXECUTOR_FILE;
+    /**
+     * In a container the working directory is the image's, not the sandbox: Mesos's Docker containerizer mounts the
+     * sandbox at {@code $MESOS_SANDBOX} (/mnt/mesos/sandbox) and runs the command with {@code /bin/sh -c}.
+     */
+    static final String CONTAINER_EXECUTOR_COMMAND = "cd \"$MESOS_SANDBOX\" && " + EXECUTOR_COMMAND;
 
     /** How long to wait for ZooKeeper when the master is a {@code zk://} address. */
     static final java.time.Duration ZOOKEEPER_TIMEOUT = java.time.Duration.ofSeconds(15);
@@ -79,6 +100,8 @@ public final class ImageBuild {
      */
     public static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        // Before anything can fail: an old digest left next to a failed build would look like this build's.
+        BuildResultFiles.clear(request.workDirectory(), request.image());
         try (CancelOnShutdown guard = CancelOnShutdown.install(events)) {
             return run(request, events, launcher, guard);
         }
@@ -138,7 +161,18 @@ public final class ImageBuild {
                 try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
                     StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
-                    return schedule(request, master, context, jar, staged, events, guard, zookeeper);
+                    CredentialsRef credentials = null;
+                    StagedSecret secret = null;
+                    if (!request.credentials().isEmpty()) {
+                        SealedCredentials sealed = SealedCredentials.seal(request.credentials(), random);
+                        secret = stager.stageSecret(sealed.ciphertext(), CREDENTIALS_FILE);
+                        credentials = secret.viaFetcher()
+                                ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
+                                : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+                        events.info("Registry credentials: " + describe(request.credentials()));
+                    }
+                    return schedule(request, master, context, jar, staged, credentials,
+                            secret != null && secret.viaFetcher() ? secret : null, events, guard, zookeeper);
                 } finally {
                     runStep(closeStager);
                 }
@@ -176,7 +210,7 @@ public final class ImageBuild {
         long start = System.nanoTime();
         try {
             PackedContext context = new ContextPacker().pack(request.contextDirectory(), request.dockerfile(),
-                    archive, List.of(request.workDirectory()));
+                    archive, List.of(request.workDirectory()), dockerfileFor(request, events));
             events.info(String.format("Packed context %s: %d entries, %s (%s compressed) in %d ms, sha256 %s",
                     request.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
                     bytes(context.compressedSize()), (System.nanoTime() - start) / 1_000_000,
@@ -185,6 +219,37 @@ public final class ImageBuild {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the packed build context to " + archive, e);
         }
+    }
+
+    /** Strips the original Portainer's instructions and applies {@code pullRegistry}, in the packed copy only. */
+    private static DockerfileTransform dockerfileFor(BuildRequest request, BuildEvents events) {
+        return (path, original) -> {
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(original)).toString();
+            } catch (CharacterCodingException e) {
+                // Not UTF-8: Docker reads it as bytes; there is nothing Portainer could safely rewrite.
+                if (request.docker().pullRegistry() != null) {
+                    events.warn("Dockerfile " + path + " is not UTF-8; <pullRegistry> is not applied to it");
+                }
+                return original;
+            }
+            Dockerfile dockerfile = Dockerfile.parse(text);
+            PortainerInstructions portainer = PortainerInstructions.of(dockerfile);
+            DockerfileRewrite.Result result = DockerfileRewrite.rewrite(dockerfile, request.docker().pullRegistry(),
+                    request.docker().options().buildArgs());
+            if (portainer.any()) {
+                events.info("Dockerfile " + path + ": " + portainer.found().stream()
+                        .map(i -> i.keyword() + " " + i.arguments() + " (line " + i.lineNumber() + ")")
+                        .reduce((a, b) -> a + ", " + b).orElse("")
+                        + " read by Portainer and left out of what Docker gets");
+            }
+            result.notes().forEach(note -> events.info("pullRegistry " + request.docker().pullRegistry() + ": "
+                    + note));
+            result.warnings().forEach(events::warn);
+            return result.changed() ? result.text().getBytes(StandardCharsets.UTF_8) : original;
+        };
     }
 
     private static Stager openStager(BuildRequest request, MesosMaster master, boolean local, SecureRandom random,
@@ -219,15 +284,30 @@ public final class ImageBuild {
     }
 
     private static BuildResult schedule(BuildRequest request, MesosMaster master, PackedContext context,
-                                        StagedFile jar, StagedFile staged, BuildEvents events,
-                                        CancelOnShutdown guard, MasterDetector zookeeper)
+                                        StagedFile jar, StagedFile staged, CredentialsRef credentials,
+                                        StagedSecret fetchedSecret, BuildEvents events, CancelOnShutdown guard,
+                                        MasterDetector zookeeper)
             throws BuildException, InterruptedException {
+        DockerSettings docker = request.docker();
+        boolean inContainer = docker.containerImage() != null;
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
-                request.push(), request.dockerHost());
-        ExecutorLaunch executor = new ExecutorLaunch(List.of(
+                request.push(), request.dockerHost())
+                .with(docker.options(), inContainer ? new EphemeralDaemon(docker.insecureRegistries()) : null)
+                .withCredentials(credentials);
+        List<FetchUri> uris = new ArrayList<>(List.of(
                 new FetchUri(jar.uri().toString(), EXECUTOR_FILE, false, false),
-                new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)),
-                EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB);
+                new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)));
+        if (fetchedSecret != null) {
+            // Never cached: the fetcher's cache would keep a copy outside the sandbox.
+            uris.add(new FetchUri(fetchedSecret.uri().toString(), fetchedSecret.fileName(), false, false));
+        }
+        ExecutorLaunch executor = new ExecutorLaunch(uris,
+                inContainer ? CONTAINER_EXECUTOR_COMMAND : EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB,
+                docker.containerImage());
+        if (inContainer) {
+            events.info("The executor runs in container image " + docker.containerImage()
+                    + " with its own Docker daemon (Docker-in-Docker)");
+        }
         BuildTask task = new BuildTask(request.primaryReference(), spec, request.buildCpu(),
                 request.buildMemMb(), executor);
         FrameworkSettings framework = request.framework();
@@ -250,13 +330,22 @@ public final class ImageBuild {
             guard.onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or SIGTERM)"));
             BuildOutcome outcome = runner.run(task, events);
             TaskResult result = outcome.result();
-            if (!outcome.missingLogSeqs().isEmpty()) {
-                events.warn(outcome.missingLogSeqs().size() + " build log lines were lost in transit; the full log "
-                        + "is in the task's sandbox (stdout) on agent " + outcome.agentHostname());
-            }
+            // Lines lost for good were already reported by the run, with where the full log is.
             return new BuildResult(request.image(), request.tags(),
-                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname());
+                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname(), result.digests());
         }
+    }
+
+    /** Which registries have credentials and where they came from; never the secrets. */
+    private static String describe(RegistryAuth auth) {
+        List<String> parts = new ArrayList<>();
+        if (auth.push() != null) {
+            parts.add("push to " + auth.push().registry() + " as '" + auth.push().username() + "' from "
+                    + auth.push().source());
+        }
+        new TreeMap<>(auth.pull()).values().forEach(c -> parts.add("pull from " + c.registry() + " as '"
+                + c.username() + "' from " + c.source()));
+        return String.join("; ", parts);
     }
 
     private static String hostname() {

@@ -96,8 +96,29 @@ public final class ContextPacker {
      */
     public PackedContext pack(Path contextDir, String dockerfile, Path target, List<Path> ownPaths)
             throws ContextException, IOException {
+        return pack(contextDir, dockerfile, target, ownPaths, DockerfileTransform.NONE);
+    }
+
+    /**
+     * Packs like {@link #pack(Path, String, Path, List)}, with the Dockerfile's bytes in the archive replaced by what
+     * {@code transform} makes of them (the file on disk stays as it is).
+     */
+    public PackedContext pack(Path contextDir, String dockerfile, Path target, List<Path> ownPaths,
+                              DockerfileTransform transform) throws ContextException, IOException {
         Path context = checkContextDirectory(contextDir);
         String dockerfileInContext = checkDockerfile(context, dockerfile == null ? DEFAULT_DOCKERFILE : dockerfile);
+        byte[] dockerfileBytes = null;
+        if (transform != DockerfileTransform.NONE) {
+            byte[] original;
+            try {
+                original = Files.readAllBytes(context.resolve(dockerfileInContext));
+            } catch (IOException e) {
+                throw new ContextException("Cannot read Dockerfile " + context.resolve(dockerfileInContext) + ": "
+                        + e.getMessage() + "; make it readable", e);
+            }
+            byte[] replaced = transform.apply(dockerfileInContext, original);
+            dockerfileBytes = Arrays.equals(original, replaced) ? null : replaced.clone();
+        }
         DockerIgnore ignore = DockerIgnore.read(context).keepingBuildFiles(dockerfileInContext);
 
         Path finalTarget = target.toAbsolutePath().normalize();
@@ -108,7 +129,7 @@ public final class ContextPacker {
         MessageDigest sha256 = sha256();
         List<Path> skipped = new ArrayList<>(List.of(finalTarget, partial));
         ownPaths.forEach(own -> skipped.add(own.toAbsolutePath().normalize()));
-        Walk walk = new Walk(context, ignore, List.copyOf(skipped));
+        Walk walk = new Walk(context, ignore, List.copyOf(skipped), dockerfileInContext, dockerfileBytes);
         boolean done = false;
         try {
             long tarBytes;
@@ -210,13 +231,17 @@ public final class ContextPacker {
         private final Path context;
         private final DockerIgnore ignore;
         private final List<Path> ownFiles;
+        private final String dockerfile;
+        private final byte[] dockerfileBytes;
         private final byte[] buffer = new byte[64 * 1024];
         private int entries;
 
-        Walk(Path context, DockerIgnore ignore, List<Path> ownFiles) {
+        Walk(Path context, DockerIgnore ignore, List<Path> ownFiles, String dockerfile, byte[] dockerfileBytes) {
             this.context = context;
             this.ignore = ignore;
             this.ownFiles = ownFiles;
+            this.dockerfile = dockerfile;
+            this.dockerfileBytes = dockerfileBytes;
         }
 
         void directory(TarArchiveOutputStream tar, Path dir, String relDir, DockerIgnore.Match dirMatch)
@@ -245,6 +270,15 @@ public final class ContextPacker {
                     TarArchiveEntry link = entry(rel, TarConstants.LF_SYMLINK, SYMLINK | 0777);
                     link.setLinkName(readLink(path, rel));
                     put(tar, link, 0);
+                } else if (attrs.isRegularFile() && dockerfileBytes != null && rel.equals(dockerfile)) {
+                    TarArchiveEntry entry = entry(rel, TarConstants.LF_NORMAL,
+                            REGULAR | (isExecutable(path) ? 0755 : 0644));
+                    entry.setSize(dockerfileBytes.length);
+                    tar.putArchiveEntry(entry);
+                    tar.write(dockerfileBytes);
+                    tar.closeArchiveEntry();
+                    entries++;
+                    listener.entryAdded(rel, dockerfileBytes.length);
                 } else if (attrs.isRegularFile()) {
                     file(tar, path, rel, attrs.size());
                 } else {

@@ -1,10 +1,14 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
+import dev.portainer.core.wire.ExecutorStdout;
 import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskResult;
 import dev.portainer.core.wire.WireFormatException;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +47,13 @@ final class BuildRun {
     static final double DECLINE_WHILE_WAITING_SECONDS = 600;
     /** Once launched we need nothing more; keep other agents' resources for other frameworks. */
     static final double DECLINE_AFTER_LAUNCH_SECONDS = 600;
-    static final Duration LOG_GAP_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a gap in the log waits for its frame before the lines are read back from the sandbox. Short: frames
+     * travel one ordered path (executor → agent → master → us), so a gap is a loss far more often than a reordering.
+     */
+    static final Duration LOG_GAP_WAIT = Duration.ofMillis(500);
+    /** How long one read of the sandbox's stdout through the agent may take before the gap is given up. */
+    static final Duration SANDBOX_READ_TIMEOUT = Duration.ofSeconds(5);
     static final int LOG_MAX_WAITING = 1_000;
     /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
     static final Duration KILL_GRACE = Duration.ofSeconds(15);
@@ -80,6 +90,12 @@ final class BuildRun {
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
     private LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+    /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
+    private SandboxLog sandboxLog;
+    private String sandboxStdout;
+    /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
+    private String sandboxFailure;
+    private boolean sandboxMismatch;
 
     private Phase phase = Phase.WAITING_FOR_OFFER;
     private FrameworkID frameworkId;
@@ -181,7 +197,7 @@ final class BuildRun {
                 }
             }
             Instant now = clock.instant();
-            deliver(logs.expire(now));
+            fillDueGaps(now);
             checkDeadlines(now);
         }
     }
@@ -319,6 +335,9 @@ final class BuildRun {
         agentHostname = offer.getHostname();
         agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://" + offer.getUrl().getAddress().getHostname()
                 + ":" + offer.getUrl().getAddress().getPort() + offer.getUrl().getPath() : null;
+        if (offer.hasUrl()) {
+            openSandboxLog(offer.getUrl());
+        }
         Offer.Operation operation = TaskLaunch.operation(task, offer, allocation, frameworkId, taskId, executorId);
         // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call still
         // kills the task.
@@ -364,10 +383,15 @@ final class BuildRun {
         Phase before = phase;
         phase = Phase.DONE;
         TaskResult result = readResult(status);
-        deliver(logs.finish(result == null ? -1 : result.logLines()));
+        logs.end(result == null ? -1 : result.logLines());
+        sandboxFailure = null; // the executor printed every line before its final update: worth one more try
+        fillDueGaps(clock.instant());
+        recoverGivenUpLines();
         long lost = result == null ? logs.missing().size() : Math.max(0, result.logLines() - logs.delivered());
         if (lost > 0) {
-            events.warn(lost + " log line" + (lost == 1 ? " was" : "s were") + " lost in transit");
+            events.warn(lost + " log line" + (lost == 1 ? " was" : "s were") + " lost in transit"
+                    + (sandboxFailure == null ? "" : " and could not be read back from the sandbox (" + sandboxFailure
+                    + ")") + (sandboxStdout == null ? "" : "; the full log is " + sandboxStdout));
         }
         if (before == Phase.KILLING && killReason != null && status.getState() != TaskState.TASK_FINISHED) {
             throw killReason;
@@ -423,6 +447,10 @@ final class BuildRun {
         reachedRunning = false;
         buildDeadline = null;
         logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        sandboxLog = null;
+        sandboxStdout = null;
+        sandboxFailure = null;
+        sandboxMismatch = false;
         phase = Phase.WAITING_FOR_OFFER;
         retryingSince = clock.instant();
         offerDeadline = retryingSince.plus(config.offerTimeout());
@@ -442,7 +470,7 @@ final class BuildRun {
         }
     }
 
-    private void onMessage(Event.Message message) {
+    private void onMessage(Event.Message message) throws InterruptedException {
         if (executorId == null || !message.getExecutorId().equals(executorId)) {
             return;
         }
@@ -456,13 +484,78 @@ final class BuildRun {
             }
             return;
         }
-        deliver(logs.accept(frame, clock.instant()));
+        Instant now = clock.instant();
+        deliver(logs.accept(frame, now));
+        fillDueGaps(now);
     }
 
     private void deliver(List<LogFrame> frames) {
         for (LogFrame frame : frames) {
             events.log(task.name(), frame.line());
+            if (sandboxLog != null) {
+                sandboxLog.delivered(frame.seq(), frame.line());
+            }
         }
+    }
+
+    private void openSandboxLog(org.apache.mesos.v1.Protos.URL url) {
+        URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
+                ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
+        // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
+        String path = AgentFiles.sandboxPath(frameworkId.getValue(), executorId.getValue()) + "/"
+                + ExecutorStdout.FILE;
+        AgentFiles files = new AgentFiles(HttpClient.newBuilder().connectTimeout(SANDBOX_READ_TIMEOUT).build(), root,
+                SANDBOX_READ_TIMEOUT);
+        sandboxStdout = path + " on " + root;
+        sandboxLog = new SandboxLog((offset, length) -> files.read(path, offset, length), sandboxStdout);
+    }
+
+    /**
+     * Fills every gap that is due with the lines read back from the sandbox, in their place; skips it when they
+     * cannot be read (they are tried once more, out of place, when the task ends). Later frames wait meanwhile.
+     */
+    private void fillDueGaps(Instant now) throws InterruptedException {
+        LogSequencer.Gap gap;
+        while ((gap = logs.dueGap(now)) != null) {
+            List<String> lines = phase == Phase.DONE || sandboxFailure == null ? readBack(gap.from(), gap.to())
+                    : null;
+            deliver(lines == null ? logs.skip(gap) : logs.fill(gap, lines));
+        }
+    }
+
+    /** Lines given up on during the build get one more chance at the end, shown with a note since out of place. */
+    private void recoverGivenUpLines() throws InterruptedException {
+        List<Long> missing = logs.missing();
+        if (missing.isEmpty() || sandboxLog == null || sandboxMismatch || sandboxFailure != null) {
+            return;
+        }
+        List<String> lines = readBack(missing.get(0), missing.get(missing.size() - 1) + 1);
+        if (lines == null) {
+            return;
+        }
+        for (long seq : missing) {
+            String line = lines.get((int) (seq - missing.get(0)));
+            events.log(task.name(), "(recovered line " + (seq + 1) + ") " + line);
+            logs.recoveredLate(seq);
+        }
+    }
+
+    /** Build log lines [from, to) from the sandbox's stdout, or null (and the reason remembered) if unavailable. */
+    private List<String> readBack(long from, long to) throws InterruptedException {
+        if (sandboxLog == null || sandboxMismatch) {
+            return null;
+        }
+        try {
+            List<String> lines = sandboxLog.lines(from, to);
+            sandboxFailure = null;
+            return lines;
+        } catch (SandboxLog.MismatchException e) {
+            sandboxMismatch = true;
+            sandboxFailure = e.getMessage();
+        } catch (IOException e) {
+            sandboxFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        return null;
     }
 
     private void startKill(ClusterException reason) throws BuildException, InterruptedException {

@@ -2,6 +2,7 @@ package dev.portainer.core.scheduler;
 
 import com.google.protobuf.ByteString;
 import org.apache.mesos.v1.Protos.CommandInfo;
+import org.apache.mesos.v1.Protos.ContainerInfo;
 import org.apache.mesos.v1.Protos.ExecutorID;
 import org.apache.mesos.v1.Protos.ExecutorInfo;
 import org.apache.mesos.v1.Protos.FrameworkID;
@@ -32,14 +33,23 @@ final class TaskLaunch {
             }
             command.addUris(fetch);
         }
-        ExecutorInfo executor = ExecutorInfo.newBuilder()
+        ExecutorInfo.Builder executor = ExecutorInfo.newBuilder()
                 .setType(ExecutorInfo.Type.CUSTOM)
                 .setExecutorId(executorId)
                 .setFrameworkId(frameworkId)
                 .setName("Portainer executor for " + task.name())
                 .setCommand(command)
-                .addAllResources(allocation.executor())
-                .build();
+                .addAllResources(allocation.executor());
+        if (task.executor().containerImage() != null) {
+            // Docker-in-Docker: dockerd needs a privileged container; the host's network lets the executor reach
+            // the agent and the staging server on the addresses the agent itself uses.
+            executor.setContainer(ContainerInfo.newBuilder()
+                    .setType(ContainerInfo.Type.DOCKER)
+                    .setDocker(ContainerInfo.DockerInfo.newBuilder()
+                            .setImage(task.executor().containerImage())
+                            .setPrivileged(true)
+                            .setNetwork(ContainerInfo.DockerInfo.Network.HOST)));
+        }
         TaskInfo info = TaskInfo.newBuilder()
                 .setName(task.name())
                 .setTaskId(taskId)

@@ -99,6 +99,29 @@ public final class HadoopStager implements Stager {
         return new StagedFile(target.toUri(), fileName);
     }
 
+    /**
+     * Writes the secret with owner-only permissions into this build's directory, which {@link #close()} deletes.
+     * The agents can only reach this filesystem through the Mesos fetcher, so the executor reads it from the
+     * sandbox (and deletes it there); it is ciphertext whose key travels only in {@code TaskInfo.data}.
+     */
+    @Override
+    public StagedSecret stageSecret(byte[] bytes, String fileName) throws StagingException {
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(buildDir, fileName);
+        try (OutputStream out = fs.create(target, OWNER_FILE, true, 4096, fs.getDefaultReplication(target),
+                fs.getDefaultBlockSize(target), null)) {
+            out.write(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new StagingException("Cannot stage the sealed registry credentials at " + target + ": "
+                    + e.getMessage() + "; check the permissions of the staging directory", e);
+        }
+        try {
+            fs.setPermission(target, OWNER_FILE);
+        } catch (IOException e) {
+            warnings.accept("Could not set permissions on " + target + ": " + e.getMessage());
+        }
+        return new StagedSecret(target.toUri(), fileName, true);
+    }
+
     private void upload(Path file, org.apache.hadoop.fs.Path target, FsPermission permission)
             throws StagingException {
         try (InputStream in = Files.newInputStream(file);

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,13 +23,18 @@ import java.util.concurrent.Executors;
  * build: zero infrastructure, and the Mesos fetcher downloads http:// natively.
  */
 public final class HttpStager implements Stager {
+    private static final String SECRET_PREFIX = "secret-";
     private final HttpServer server;
     private final ExecutorService workers;
     private final String baseUri;
     private final String token;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
+    /** One-time secrets by their own unguessable name; removed by the one GET that serves them. */
+    private final Map<String, byte[]> secrets = new ConcurrentHashMap<>();
+    private final SecureRandom random;
 
-    private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token) {
+    private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token, SecureRandom random) {
+        this.random = random;
         this.server = server;
         this.workers = workers;
         this.baseUri = baseUri;
@@ -57,7 +63,7 @@ public final class HttpStager implements Stager {
                 host = "[" + host + "]";
             }
             HttpStager stager = new HttpStager(server, workers,
-                    "http://" + host + ":" + server.getAddress().getPort() + "/" + token + "/", token);
+                    "http://" + host + ":" + server.getAddress().getPort() + "/" + token + "/", token, random);
             server.createContext("/", stager::handle);
             server.start();
             return stager;
@@ -86,11 +92,29 @@ public final class HttpStager implements Stager {
         return new StagedFile(URI.create(baseUri + fileName), fileName);
     }
 
+    /**
+     * Serves {@code bytes} exactly once, to the first GET of an unguessable URL of its own, then answers 404 and
+     * forgets them; {@link #close()} forgets them too. The executor GETs it itself: it is never a fetcher URI, so it
+     * never lands in the sandbox.
+     */
+    @Override
+    public StagedSecret stageSecret(byte[] bytes, String fileName) {
+        byte[] name = new byte[24];
+        random.nextBytes(name);
+        String key = SECRET_PREFIX + HexFormat.of().formatHex(name);
+        secrets.put(key, bytes.clone());
+        return new StagedSecret(URI.create(baseUri + key), fileName, false);
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             String prefix = "/" + token + "/";
+            if (path.startsWith(prefix + SECRET_PREFIX)) {
+                serveSecretOnce(exchange, path.substring(prefix.length()));
+                return;
+            }
             Path file = path.startsWith(prefix) ? files.get(path.substring(prefix.length())) : null;
             if (file == null) {
                 exchange.sendResponseHeaders(404, -1);
@@ -115,8 +139,29 @@ public final class HttpStager implements Stager {
         }
     }
 
+    private void serveSecretOnce(HttpExchange exchange, String key) throws IOException {
+        // Only a GET consumes the secret: a HEAD or a stray POST must not burn it for the executor.
+        byte[] secret = exchange.getRequestMethod().equals("GET") ? secrets.remove(key) : null;
+        if (secret == null) {
+            exchange.sendResponseHeaders(404, -1);
+            return;
+        }
+        try {
+            exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            exchange.getResponseHeaders().add("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(200, secret.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(secret);
+            }
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
     @Override
     public void close() {
+        secrets.values().forEach(s -> Arrays.fill(s, (byte) 0));
+        secrets.clear();
         files.clear();
         server.stop(0);
         workers.shutdownNow();

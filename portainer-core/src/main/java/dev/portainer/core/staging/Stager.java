@@ -17,6 +17,12 @@ public interface Stager extends AutoCloseable {
      */
     StagedFile stageSharedFile(Path file, String fileName, String sha256) throws StagingException;
 
+    /**
+     * Stages a small secret for this build only (the sealed registry credentials): readable by no-one else, gone
+     * when the build ends. See security.md for why each stager delivers it the way it does.
+     */
+    StagedSecret stageSecret(byte[] bytes, String fileName) throws StagingException;
+
     /** Removes what this build staged; never throws, problems are reported to the given sink. */
     @Override
     void close();

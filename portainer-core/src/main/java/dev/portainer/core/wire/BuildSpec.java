@@ -14,9 +14,14 @@ import java.util.Objects;
  * @param contextFile file name of the fetched build context (a tar.gz) in the sandbox
  * @param push        whether to push every tag after building
  * @param dockerHost  the daemon to use, or null for the agent's DOCKER_HOST, else the default socket
+ * @param options     the {@code docker build} options; absent on the wire means none
+ * @param ephemeralDaemon when set, the executor runs in a container and starts its own daemon (Docker-in-Docker);
+ *                    absent on the wire means it uses the agent's daemon
+ * @param credentials where the sealed registry credentials are and their key, or null for none
  */
 public record BuildSpec(int v, String image, List<String> tags, String dockerfile, String contextFile, boolean push,
-                        String dockerHost) {
+                        String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
+                        CredentialsRef credentials) {
     public BuildSpec {
         Objects.requireNonNull(image, "image");
         tags = List.copyOf(tags);
@@ -25,11 +30,24 @@ public record BuildSpec(int v, String image, List<String> tags, String dockerfil
         }
         Objects.requireNonNull(dockerfile, "dockerfile");
         Objects.requireNonNull(contextFile, "contextFile");
+        options = options == null ? BuildOptions.NONE : options;
     }
 
     public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
                                String dockerHost) {
-        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost);
+        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost, null, null,
+                null);
+    }
+
+    /** This spec with {@code options} and, for Docker-in-Docker, an ephemeral daemon (null: the agent's). */
+    public BuildSpec with(BuildOptions options, EphemeralDaemon ephemeralDaemon) {
+        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon,
+                credentials);
+    }
+
+    /** This spec with the build's sealed registry credentials. */
+    public BuildSpec withCredentials(CredentialsRef ref) {
+        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon, ref);
     }
 
     public byte[] toBytes() {

@@ -1,6 +1,8 @@
 package dev.portainer.core.wire;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of a build, sent in the terminal status update's {@code data} (the reliable channel).
@@ -12,19 +14,36 @@ import java.util.List;
  * @param sizeBytes the image's size, or -1 if unknown
  * @param error     Docker's own error text when the task failed, else null
  * @param logLines  how many log frames the executor sent, so that the scheduler knows whether any are missing
+ * @param digests   the digest each tag's push reported, by tag, in push order; empty when not pushed. Optional on
+ *                  the wire (an older executor omits it), so adding it kept wire version 1
  */
 public record TaskResult(int v, String imageId, String digest, List<String> tags, long sizeBytes, String error,
-                         long logLines) {
+                         long logLines, Map<String, String> digests) {
     public TaskResult {
         tags = tags == null ? List.of() : List.copyOf(tags);
+        // Map.copyOf would lose the push order, which the result files keep.
+        digests = digests == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(digests));
+    }
+
+    /** The result as wire version 1 had it before per-tag digests. */
+    public TaskResult(int v, String imageId, String digest, List<String> tags, long sizeBytes, String error,
+                      long logLines) {
+        this(v, imageId, digest, tags, sizeBytes, error, logLines, null);
     }
 
     public static TaskResult success(String imageId, String digest, List<String> tags, long sizeBytes, long logLines) {
-        return new TaskResult(WireFormat.VERSION, imageId, digest, tags, sizeBytes, null, logLines);
+        return new TaskResult(WireFormat.VERSION, imageId, digest, tags, sizeBytes, null, logLines, null);
+    }
+
+    /** A success that pushed: {@code digests} by tag, in push order; the first is the result's {@code digest}. */
+    public static TaskResult pushed(String imageId, Map<String, String> digests, List<String> tags, long sizeBytes,
+                                    long logLines) {
+        String first = digests.isEmpty() ? null : digests.values().iterator().next();
+        return new TaskResult(WireFormat.VERSION, imageId, first, tags, sizeBytes, null, logLines, digests);
     }
 
     public static TaskResult failure(String error, String imageId, long logLines) {
-        return new TaskResult(WireFormat.VERSION, imageId, null, List.of(), -1, error, logLines);
+        return new TaskResult(WireFormat.VERSION, imageId, null, List.of(), -1, error, logLines, null);
     }
 
     public boolean failed() {

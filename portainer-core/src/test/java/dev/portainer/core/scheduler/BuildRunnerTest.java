@@ -1,5 +1,16 @@
 package dev.portainer.core.scheduler;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.mesos.v1.Protos.Offer;
 import static dev.portainer.core.scheduler.FakeMesosMaster.AGENT_ID;
 import static dev.portainer.core.scheduler.FakeMesosMaster.FRAMEWORK_ID;
 import static dev.portainer.core.scheduler.FakeMesosMaster.offer;
@@ -241,7 +252,12 @@ class BuildRunnerTest {
                 "Successfully tagged 127.0.0.1:5000/team/app:1.0"), events.logs);
         assertEquals(3, outcome.logLinesReceived());
         assertEquals(List.of(2L), outcome.missingLogSeqs());
-        assertEquals(List.of("1 log line was lost in transit"), events.warnings);
+        assertEquals(1, events.warnings.size(), events.warnings.toString());
+        assertTrue(events.warnings.get(0).startsWith("1 log line was lost in transit and could not be read back "
+                + "from the sandbox"), events.warnings.toString());
+        assertTrue(events.warnings.get(0).endsWith("the full log is /frameworks/" + FRAMEWORK_ID + "/executors/"
+                + task.getExecutor().getExecutorId().getValue() + "/runs/latest/stdout on http://127.0.0.1:5051"),
+                events.warnings.toString());
 
         assertTornDownLast(master);
         List<Received> acks = master.allCalls().stream()
@@ -713,5 +729,90 @@ class BuildRunnerTest {
         return offer.toBuilder().addAttributes(org.apache.mesos.v1.Protos.Attribute.newBuilder().setName(name)
                 .setType(org.apache.mesos.v1.Protos.Value.Type.TEXT)
                 .setText(org.apache.mesos.v1.Protos.Value.Text.newBuilder().setValue(value))).build();
+    }
+
+    /** An agent's /files/read serving one executor's stdout under the virtual sandbox path, like Mesos. */
+    private HttpServer fakeAgent(Supplier<String> executorId, String stdout) throws IOException {
+        HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] file = stdout.getBytes(StandardCharsets.UTF_8);
+        agent.createContext("/files/read", exchange -> {
+            Map<String, String> query = new HashMap<>();
+            for (String pair : exchange.getRequestURI().getRawQuery().split("&")) {
+                String[] kv = pair.split("=", 2);
+                query.put(kv[0], URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+            }
+            String expected = "/frameworks/" + FRAMEWORK_ID + "/executors/" + executorId.get() + "/runs/latest/stdout";
+            byte[] body = new byte[0];
+            int code = 404;
+            if (expected.equals(query.get("path"))) {
+                code = 200;
+                int offset = (int) Math.min(file.length, Long.parseLong(query.get("offset")));
+                int end = (int) Math.min(file.length, offset + Long.parseLong(query.get("length")));
+                body = new ObjectMapper().writeValueAsBytes(Map.of("data",
+                        new String(file, offset, end - offset, StandardCharsets.UTF_8), "offset", offset));
+            }
+            exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        agent.start();
+        toClose.add(() -> agent.stop(0));
+        return agent;
+    }
+
+    private static TaskInfo launchOnAgentAt(FakeMesosMaster master, int agentPort) throws Exception {
+        master.nextCall(Call.Type.SUBSCRIBE);
+        Offer offer = offer("O1", AGENT_ID, 2, 23081);
+        master.send(offers(offer.toBuilder().setUrl(offer.getUrl().toBuilder().setAddress(
+                offer.getUrl().getAddress().toBuilder().setPort(agentPort))).build()));
+        return master.nextCall(Call.Type.ACCEPT).call().getAccept().getOperations(0).getLaunch().getTaskInfos(0);
+    }
+
+    @Test
+    void lostFramesAreReadBackFromTheSandboxAndShownInTheirPlace() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, "portainer-executor: launched\nline 0\nline 1\n"
+                + "portainer-executor: a note\nline 2\nline 3\nline 4\nportainer-executor: TASK_FINISHED\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        master.send(message(task, 0, "line 0"));
+        master.send(message(task, 2, "line 2")); // 1 is lost
+        master.send(message(task, 3, "line 3"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (events.logs.size() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of("line 0", "line 1", "line 2", "line 3"), events.logs,
+                "the gap is filled in place while the build still runs");
+        // 4 is lost too, at the end, where no later frame shows the gap: the executor's count does.
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, 5).toBytes())));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("line 0", "line 1", "line 2", "line 3", "line 4"), events.logs);
+        assertEquals(List.of(), outcome.missingLogSeqs());
+        assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void linesTheAgentCannotServeAreReportedLostWithWhereTheFullLogIs() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        HttpServer agent = fakeAgent(() -> "another-executor", "line 0\nline 1\nline 2\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        master.send(message(task, 0, "line 0"));
+        master.send(message(task, 2, "line 2"));
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, 3).toBytes())));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("line 0", "line 2"), events.logs);
+        assertEquals(List.of(1L), outcome.missingLogSeqs());
+        assertEquals(1, events.warnings.size(), events.warnings.toString());
+        assertTrue(events.warnings.get(0).contains("HTTP 404"), events.warnings.toString());
+        assertTrue(events.warnings.get(0).contains("runs/latest/stdout on http://127.0.0.1:"), events.warnings.get(0));
     }
 }

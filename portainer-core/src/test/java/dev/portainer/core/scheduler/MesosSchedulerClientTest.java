@@ -126,6 +126,11 @@ class MesosSchedulerClientTest {
         master.subscribeAnswer = call -> attempts.incrementAndGet() <= 2 ? Answer.text(503, "No leader elected") : null;
         MesosSchedulerClient client = client(master, Duration.ofSeconds(10));
         assertEquals(FakeMesosMaster.FRAMEWORK_ID, client.subscribe(listener).getValue());
+        // The fake records a successful SUBSCRIBE only after SUBSCRIBED went out, so the client may be first.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (master.types().size() < 3 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
         assertEquals(List.of(Call.Type.SUBSCRIBE, Call.Type.SUBSCRIBE, Call.Type.SUBSCRIBE), master.types());
     }
 

@@ -36,6 +36,20 @@ class HadoopStagerTest {
     }
 
     @Test
+    void stagesASecretOwnerOnlyForTheFetcherAndRemovesItOnClose(@TempDir Path dir) throws Exception {
+        Path root = Files.createDirectory(dir.resolve("stage"));
+        Path staged;
+        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), w -> { })) {
+            StagedSecret secret = stager.stageSecret(new byte[] {3, 1, 4}, "credentials.sealed");
+            assertTrue(secret.viaFetcher(), "agents reach a Hadoop filesystem only through the fetcher");
+            staged = Path.of(secret.uri());
+            assertArrayEquals(new byte[] {3, 1, 4}, Files.readAllBytes(staged));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(staged)));
+        }
+        assertFalse(Files.exists(staged), "the staged secret must not outlive the build");
+    }
+
+    @Test
     void keepsSharedExecutorJarAndNeverUploadsItTwice(@TempDir Path dir) throws Exception {
         Path root = Files.createDirectory(dir.resolve("stage"));
         Path jar = Files.write(dir.resolve("executor.jar"), new byte[] {1});

@@ -2,6 +2,7 @@ package dev.portainer.core.staging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,32 @@ class HttpStagerTest {
         try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
             uri = stager.stageSharedFile(file, "portainer-executor.jar", "abc").uri();
             assertEquals(200, get(uri).statusCode());
+        }
+        assertThrows(ConnectException.class, () -> get(uri));
+    }
+
+    @Test
+    void servesASecretToExactlyOneGetThenForgetsIt() throws Exception {
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            StagedSecret secret = stager.stageSecret(new byte[] {7, 8}, "credentials.sealed");
+            assertFalse(secret.viaFetcher(), "the executor fetches it itself, the fetcher never sees it");
+            assertTrue(secret.uri().getPath().matches("/[0-9a-f]{48}/secret-[0-9a-f]{48}"), secret.uri().toString());
+
+            HttpResponse<byte[]> head = http.send(HttpRequest.newBuilder(secret.uri())
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(404, head.statusCode(), "a HEAD neither reveals nor burns it");
+            HttpResponse<byte[]> first = get(secret.uri());
+            assertEquals(200, first.statusCode());
+            assertArrayEquals(new byte[] {7, 8}, first.body());
+            assertEquals(404, get(secret.uri()).statusCode(), "served once");
+        }
+    }
+
+    @Test
+    void closingForgetsAnUnfetchedSecret() throws Exception {
+        URI uri;
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            uri = stager.stageSecret(new byte[] {1}, "credentials.sealed").uri();
         }
         assertThrows(ConnectException.class, () -> get(uri));
     }

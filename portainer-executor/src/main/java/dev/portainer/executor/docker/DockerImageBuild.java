@@ -2,13 +2,18 @@ package dev.portainer.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PushImageCmd;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.ResponseItem;
+import dev.portainer.core.dockerfile.ImageNames;
+import dev.portainer.core.wire.BuildOptions;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
@@ -19,7 +24,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,12 +39,15 @@ import java.util.regex.Pattern;
  */
 public final class DockerImageBuild implements ImageBuild {
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64}) size:");
+    /** The build API takes {@code platform} from this version on (Docker 17.07). */
+    private static final String PLATFORM_API = "1.32";
 
     private final DockerClient docker;
     private final String daemon;
     private final BuildSpec spec;
     private final Path contextFile;
     private final AuthConfig pushAuth;
+    private final AuthConfigurations buildAuth;
     private volatile boolean cancelled;
     private volatile ResultCallback<?> current;
 
@@ -48,6 +59,15 @@ public final class DockerImageBuild implements ImageBuild {
      *                    {@code ~/.docker/config.json}; never logged
      */
     public DockerImageBuild(DockerClient docker, String daemon, BuildSpec spec, Path contextFile, AuthConfig pushAuth) {
+        this(docker, daemon, spec, contextFile, pushAuth, null);
+    }
+
+    /**
+     * @param buildAuth registry credentials the daemon may use to pull base images, or null; never logged
+     */
+    public DockerImageBuild(DockerClient docker, String daemon, BuildSpec spec, Path contextFile, AuthConfig pushAuth,
+                            AuthConfigurations buildAuth) {
+        this.buildAuth = buildAuth;
         this.docker = docker;
         this.daemon = daemon;
         this.spec = spec;
@@ -74,10 +94,13 @@ public final class DockerImageBuild implements ImageBuild {
                 log.line("Tagged " + refs.get(i));
             }
             String digest = null;
+            // Every push reports its own digest; usually all equal, but a registry may store a tag differently.
+            Map<String, String> digests = new LinkedHashMap<>();
             if (spec.push()) {
                 for (int i = 0; i < refs.size(); i++) {
                     checkCancelled(imageId);
                     String pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
+                    digests.put(spec.tags().get(i), pushed);
                     if (digest == null) {
                         digest = pushed;
                     }
@@ -85,7 +108,7 @@ public final class DockerImageBuild implements ImageBuild {
             }
             InspectImageResponse inspected = docker.inspectImageCmd(imageId).exec();
             long size = inspected.getSize() == null ? -1 : inspected.getSize();
-            return new ImageBuildResult(inspected.getId(), digest, refs, size);
+            return new ImageBuildResult(inspected.getId(), digest, refs, size, digests);
         } catch (DockerException e) {
             throw new ImageBuildException(DockerErrors.describe(e), null, e);
         } catch (RuntimeException e) {
@@ -115,16 +138,20 @@ public final class DockerImageBuild implements ImageBuild {
             if (cancelled) {
                 throw cancelledException(null);
             }
-            docker.buildImageCmd()
+            BuildImageCmd command = docker.buildImageCmd();
+            if (buildAuth != null) {
+                command.withBuildAuthConfigs(buildAuth);
+            }
+            command
                     .withTarInputStream(tar)
                     // The API's "dockerfile" parameter: a path inside the context archive.
                     .withDockerfilePath(spec.dockerfile())
                     .withTags(Set.of(ref))
                     .withRemove(true)
                     // Also remove the containers of failed steps: agents are shared, nobody would clean them up.
-                    .withForcerm(true)
-                    .withPull(false)
-                    .exec(callback);
+                    .withForcerm(true);
+            apply(spec.options(), command, log);
+            command.exec(callback);
             callback.awaitCompletion();
         } catch (IOException e) {
             throw new ImageBuildException("Cannot read the build context " + contextFile + ": " + e.getMessage(), null, e);
@@ -144,6 +171,59 @@ public final class DockerImageBuild implements ImageBuild {
             return docker.inspectImageCmd(ref).exec().getId();
         }
         return callback.imageId;
+    }
+
+    /** The user's {@code docker build} options, each only when set so that the daemon's defaults apply otherwise. */
+    private void apply(BuildOptions options, BuildImageCmd command, BuildLog log) throws ImageBuildException {
+        command.withPull(options.pull());
+        if (options.noCache()) {
+            command.withNoCache(true);
+        }
+        for (Map.Entry<String, String> arg : options.buildArgs().entrySet()) {
+            command.withBuildArg(arg.getKey(), arg.getValue());
+        }
+        if (options.target() != null) {
+            command.withTarget(options.target());
+        }
+        if (!options.labels().isEmpty()) {
+            command.withLabels(options.labels());
+        }
+        if (options.network() != null) {
+            command.withNetworkMode(options.network());
+        }
+        if (!options.extraHosts().isEmpty()) {
+            command.withExtraHosts(new LinkedHashSet<>(options.extraHosts()));
+        }
+        if (options.shmSize() != null) {
+            command.withShmsize(options.shmSize());
+        }
+        if (!options.cacheFrom().isEmpty()) {
+            command.withCacheFrom(new LinkedHashSet<>(options.cacheFrom()));
+        }
+        if (options.platform() != null) {
+            String api = docker.versionCmd().exec().getApiVersion();
+            if (api == null || compareVersions(api, PLATFORM_API) < 0) {
+                throw new ImageBuildException("The Docker daemon at " + daemon + " speaks API " + api + ", which has"
+                        + " no build platform (API " + PLATFORM_API + ", Docker 17.07, needed): upgrade the agent's"
+                        + " Docker or remove <platform> (portainer.platform)", null, null);
+            }
+            command.withPlatform(options.platform());
+            log.line("Platform " + options.platform() + " (base images of another architecture need the agent to"
+                    + " run them, e.g. with qemu binfmt handlers)");
+        }
+    }
+
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int p = i < x.length ? Integer.parseInt(x[i].replaceAll("\\D.*", "")) : 0;
+            int q = i < y.length ? Integer.parseInt(y[i].replaceAll("\\D.*", "")) : 0;
+            if (p != q) {
+                return Integer.compare(p, q);
+            }
+        }
+        return 0;
     }
 
     private String push(String tag, String ref, String imageId, BuildLog log)
@@ -166,13 +246,28 @@ public final class DockerImageBuild implements ImageBuild {
             throw failure(callback.failure, imageId);
         }
         if (callback.error != null) {
-            throw new ImageBuildException("Pushing " + ref + " failed: " + callback.error, imageId, null);
+            throw new ImageBuildException("Pushing " + ref + " failed: " + callback.error
+                    + unreachableRegistryHint(callback.error), imageId, null);
         }
         if (callback.digest == null) {
             throw new ImageBuildException("Pushing " + ref + " reported no digest; the registry may not have stored it",
                     imageId, null);
         }
         return callback.digest;
+    }
+
+    /** For a registry that cannot be reached: which one, and what to check. Empty for other failures. */
+    private String unreachableRegistryHint(String error) {
+        String lower = error.toLowerCase(java.util.Locale.ROOT);
+        if (!(lower.contains("connection refused") || lower.contains("no such host") || lower.contains("i/o timeout")
+                || lower.contains("dial tcp") || lower.contains("http response to https client"))) {
+            return "";
+        }
+        String registry = ImageNames.hasRegistryHost(spec.image())
+                ? spec.image().substring(0, spec.image().indexOf('/')) : "docker.io";
+        return " — the registry " + registry + " cannot be reached from the agent: check that it runs and that the"
+                + " image name's host and port are right (fix <image>); a registry on plain HTTP must be in the"
+                + " agent daemon's insecure-registries (see <insecureRegistries>)";
     }
 
     private void checkCancelled(String imageId) throws ImageBuildException {

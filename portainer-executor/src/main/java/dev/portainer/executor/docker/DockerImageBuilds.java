@@ -5,7 +5,10 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.executor.auth.CredentialsFetch;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
@@ -21,10 +24,17 @@ public final class DockerImageBuilds implements ImageBuilds {
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     private final String agentDockerHost;
+    private final CredentialsFetch credentials;
 
     /** @param agentDockerHost the agent's {@code DOCKER_HOST}, or null */
     public DockerImageBuilds(String agentDockerHost) {
+        this(agentDockerHost, CredentialsFetch.standard());
+    }
+
+    /** @param credentials gets the sealed registry credentials a spec points to */
+    public DockerImageBuilds(String agentDockerHost, CredentialsFetch credentials) {
         this.agentDockerHost = agentDockerHost;
+        this.credentials = credentials;
     }
 
     /** The daemon to use: the spec's, else the agent's DOCKER_HOST, else the default socket. */
@@ -37,21 +47,23 @@ public final class DockerImageBuilds implements ImageBuilds {
 
     @Override
     public ImageBuild create(BuildSpec spec, Path sandbox) {
+        // Opened first, whatever the daemon: the one-time secret is used up (or its fetched file deleted) at once.
+        RegistryAuth auth = spec.credentials() == null ? RegistryAuth.NONE
+                : credentials.open(spec.credentials(), sandbox);
+        if (spec.ephemeralDaemon() != null) {
+            return dockerInDocker(spec, sandbox, auth);
+        }
         String host = dockerHostFor(spec);
         DockerClient client = connect(host);
-        // Registry credentials will come with the spec later; that is the one place to turn them into an AuthConfig.
-        DockerImageBuild build = new DockerImageBuild(client, host, spec, sandbox.resolve(spec.contextFile()), null);
+        DockerImageBuild build = new DockerImageBuild(client, host, spec, sandbox.resolve(spec.contextFile()),
+                AuthConfigs.push(auth), AuthConfigs.build(auth));
         return new ImageBuild() {
             @Override
             public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
                 try {
                     return build.run(log);
                 } finally {
-                    try {
-                        client.close();
-                    } catch (IOException ignored) {
-                        // the connection pool is gone either way
-                    }
+                    closeQuietly(client);
                 }
             }
 
@@ -60,6 +72,63 @@ public final class DockerImageBuilds implements ImageBuilds {
                 build.cancel();
             }
         };
+    }
+
+    /** Starts the executor's own dockerd when the build runs, builds against it and stops it afterwards. */
+    private ImageBuild dockerInDocker(BuildSpec spec, Path sandbox, RegistryAuth auth) {
+        return new ImageBuild() {
+            private volatile ImageBuild inner;
+            private volatile boolean cancelled;
+
+            @Override
+            public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+                try (EphemeralDockerd daemon = EphemeralDockerd.start(spec.ephemeralDaemon(), sandbox, log)) {
+                    DockerClient client = connect(daemon.host());
+                    try {
+                        DockerImageBuild build = new DockerImageBuild(client, daemon.host(), onHostNetwork(spec),
+                                sandbox.resolve(spec.contextFile()), AuthConfigs.push(auth), AuthConfigs.build(auth));
+                        inner = build;
+                        if (cancelled) {
+                            build.cancel();
+                        }
+                        return build.run(log);
+                    } finally {
+                        try {
+                            client.close();
+                        } catch (IOException ignored) {
+                            // the daemon stops next
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void cancel() {
+                cancelled = true;
+                ImageBuild build = inner;
+                if (build != null) {
+                    build.cancel();
+                }
+            }
+        };
+    }
+
+    /** RUN steps of the executor's own daemon have no bridge; unless the user chose a network they use the host's. */
+    static BuildSpec onHostNetwork(BuildSpec spec) {
+        BuildOptions o = spec.options();
+        if (o.network() != null) {
+            return spec;
+        }
+        return spec.with(new BuildOptions(o.buildArgs(), o.target(), o.labels(), o.noCache(), o.pull(), "host",
+                o.extraHosts(), o.shmSize(), o.cacheFrom(), o.platform()), spec.ephemeralDaemon());
+    }
+
+    private static void closeQuietly(DockerClient client) {
+        try {
+            client.close();
+        } catch (IOException ignored) {
+            // the connection pool is gone either way
+        }
     }
 
     /**

@@ -64,13 +64,34 @@ class DockerImageBuildTest {
         assertTrue(result.sizeBytes() > 0);
         assertTrue(lines.contains("building-marker"), "RUN output reaches the log: " + lines);
         assertTrue(lines.stream().noneMatch(String::isEmpty));
+        assertEquals(List.of("1.0", "latest"), List.copyOf(result.digests().keySet()), "a digest per pushed tag");
         for (String tag : List.of("1.0", "latest")) {
-            assertEquals(result.digest(), registryDigest(tag), "the registry serves tag " + tag + " as pushed");
+            assertEquals(result.digests().get(tag), registryDigest(tag), "the registry serves tag " + tag + " as pushed");
         }
+        assertEquals(result.digests().get("1.0"), result.digest(), "the first tag's digest is the result's");
         assertEquals(result.imageId(), docker.inspectImageCmd(image + ":latest").exec().getId());
         long pushingLines = lines.stream().filter(l -> l.endsWith(": Pushing")).count();
         long layers = lines.stream().filter(l -> l.endsWith(": Preparing")).count();
         assertTrue(pushingLines <= layers, "at most one 'Pushing' line per layer per push: " + lines);
+    }
+
+    @Test
+    void pushingALargeLayerShowsCompactProgress() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
+                "FROM portainer/busybox:latest\nRUN dd if=/dev/urandom of=/big bs=1M count=30 2>/dev/null\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("1.0"), "Dockerfile", "context.tar.gz", true, null);
+
+        ImageBuildResult result = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null)
+                .run(lines::add);
+
+        int pushedAt = lines.indexOf("Pushing " + image + ":1.0");
+        List<String> push = lines.subList(pushedAt, lines.size());
+        List<String> aggregates = push.stream().filter(l -> l.matches("Pushing \\d+ layers?: \\d+% .*")).toList();
+        assertTrue(!aggregates.isEmpty() && aggregates.size() <= 12, "at most one line per 10% or 5 s: " + push);
+        assertTrue(aggregates.get(aggregates.size() - 1).contains(": 100% ("), aggregates.toString());
+        assertTrue(push.stream().anyMatch(l -> l.endsWith(": Pushed")), push.toString());
+        assertTrue(push.get(push.size() - 1).contains("digest: " + result.digest()), push.toString());
+        assertTrue(push.size() <= 25, "compact, not hundreds of progress lines: " + push);
     }
 
     @Test

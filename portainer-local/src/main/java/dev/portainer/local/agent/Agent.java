@@ -46,6 +46,8 @@ import java.util.logging.Logger;
  * method runs on the event loop.
  */
 public final class Agent {
+    private static final java.util.regex.Pattern VIRTUAL_SANDBOX =
+            java.util.regex.Pattern.compile("/frameworks/[^/]+/executors/[^/]+/runs/latest(/.*)?");
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
 
     /** A task's status update stream, keyed like Mesos's: by framework and task. */
@@ -77,6 +79,8 @@ public final class Agent {
     private final Map<TaskKey, Deque<TaskStatus>> updates = new LinkedHashMap<>();
     /** Uuids already seen per task, so that an executor's retried update is not forwarded twice. */
     private final Map<TaskKey, Set<ByteString>> seenUuids = new LinkedHashMap<>();
+    /** Executor MESSAGE calls so far, for the fault-injection knob; owned by the loop like the rest. */
+    private long executorMessages;
 
     public Agent(NodeContext ctx, Master master, Resources total, ExecutorLauncherFactory launcherFactory,
                  ExecutorService io) {
@@ -493,6 +497,9 @@ public final class Agent {
 
     public void message(Call call) throws BadRequestException {
         ExecutorRun run = lookup(call);
+        if (ctx.config().dropExecutorMessages().test(executorMessages++)) {
+            return; // accepted and lost, as framework messages may be on a real cluster
+        }
         master.executorMessage(run.frameworkId, run.id(), call.getMessage().getData());
     }
 
@@ -649,6 +656,18 @@ public final class Agent {
                 }
             }
         }
+    }
+
+    /**
+     * The file a {@code /files/read} path names: a real path, or the virtual path the Mesos agent serves each
+     * executor's latest run under, {@code /frameworks/<framework>/executors/<executor>/runs/latest[/file]}.
+     * Depends on nothing but the node's identity, so any thread may call it.
+     */
+    public Path filesPath(String path) {
+        if (VIRTUAL_SANDBOX.matcher(path).matches()) {
+            return ctx.workDir().resolve("slaves").resolve(ctx.agentId()).resolve(path.substring(1));
+        }
+        return Path.of(path);
     }
 
     /** Whether {@code path} is inside an executor sandbox (what /files/read may serve). */

@@ -2,6 +2,7 @@ package dev.portainer.local.agent;
 
 import dev.portainer.local.NodeContext;
 import org.apache.mesos.v1.Protos.CommandInfo;
+import org.apache.mesos.v1.Protos.ContainerInfo;
 import org.apache.mesos.v1.Protos.Environment;
 
 import java.io.File;
@@ -10,13 +11,21 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Fetches an executor's URIs into its sandbox and starts its command, as the Mesos containerizer does. */
+/**
+ * Fetches an executor's URIs into its sandbox and starts its command, as the Mesos containerizer does; an executor
+ * with a DOCKER {@code ContainerInfo} runs in a container of the local Docker daemon, as Mesos's Docker
+ * containerizer runs it.
+ */
 final class ExecutorLauncher {
+    /** Where Mesos's Docker containerizer mounts the sandbox in the container (its --sandbox_directory default). */
+    static final String CONTAINER_SANDBOX = "/mnt/mesos/sandbox";
+
     private final NodeContext ctx;
     private final Map<String, String> agentEnvironment;
     private final Fetcher fetcher;
@@ -30,6 +39,10 @@ final class ExecutorLauncher {
     /** Runs on an I/O thread: creates the sandbox, fetches, starts. */
     ProcessTree launch(ExecutorRun run) throws IOException, Fetcher.FetchException {
         Files.createDirectories(run.sandbox);
+        // Like the Mesos agent: runs/latest names the newest run, and /files serves it as a virtual path.
+        Path latest = run.sandbox.resolveSibling("latest");
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, run.sandbox.getFileName());
         File stdout = run.sandbox.resolve("stdout").toFile();
         File stderr = run.sandbox.resolve("stderr").toFile();
         Files.write(stdout.toPath(), new byte[0]);
@@ -40,14 +53,69 @@ final class ExecutorLauncher {
                 fetcher.fetchAll(command.getUrisList(), run.sandbox, log);
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(commandLine(command))
+        boolean docker = run.info.hasContainer() && run.info.getContainer().getType() == ContainerInfo.Type.DOCKER;
+        ProcessBuilder builder = new ProcessBuilder(docker ? dockerRun(run, containerName(run)) : commandLine(command))
                 .directory(run.sandbox.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr));
+        if (docker) {
+            // Like the Mesos agent's log line "Running docker -H … run …", but where the framework's user sees it.
+            Files.writeString(stderr.toPath(), "Running " + String.join(" ", builder.command()) + "\n",
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            // The docker CLI runs with the agent's environment (PATH, DOCKER_HOST); the executor's goes in with -e.
+            builder.environment().clear();
+            builder.environment().putAll(agentEnvironment);
+            return ProcessTree.start(builder, containerName(run));
+        }
         builder.environment().clear();
         builder.environment().putAll(environment(run));
         return ProcessTree.start(builder);
+    }
+
+    /** The container's name, as Mesos's Docker containerizer names it. */
+    static String containerName(ExecutorRun run) {
+        return "mesos-" + run.containerId;
+    }
+
+    /**
+     * The {@code docker run} that Mesos's Docker containerizer makes of the executor's ContainerInfo and command:
+     * {@code --privileged}, {@code --net}, the executor's environment as {@code -e} with {@code MESOS_SANDBOX} set to
+     * the mount point, the sandbox mounted there, {@code --entrypoint /bin/sh} and {@code -c command} when
+     * shell=true. {@code --rm} because nobody else removes the container once the executor has exited. Unlike
+     * Mesos, no {@code --cpu-shares}/{@code --memory} limits (this is a single-node development agent) and the agent's
+     * own environment is not passed in (the image's PATH and JAVA_HOME must stay the image's).
+     */
+    List<String> dockerRun(ExecutorRun run, String name) {
+        ContainerInfo.DockerInfo info = run.info.getContainer().getDocker();
+        CommandInfo command = run.info.getCommand();
+        List<String> line = new ArrayList<>(List.of("docker", "run", "--rm", "--name", name));
+        if (info.getPrivileged()) {
+            line.add("--privileged");
+        }
+        switch (info.getNetwork()) {
+            case HOST -> line.addAll(List.of("--net", "host"));
+            case NONE -> line.addAll(List.of("--net", "none"));
+            case USER -> line.addAll(List.of("--net", run.info.getContainer().getNetworkInfos(0).getName()));
+            default -> line.addAll(List.of("--net", "bridge"));
+        }
+        Map<String, String> env = new LinkedHashMap<>(environment(run));
+        agentEnvironment.keySet().forEach(env::remove);
+        env.putAll(mesosVariables(run));
+        env.put("MESOS_SANDBOX", CONTAINER_SANDBOX);
+        env.put("MESOS_CONTAINER_NAME", name);
+        env.forEach((key, value) -> line.addAll(List.of("-e", key + "=" + value)));
+        line.addAll(List.of("-v", run.sandbox.toAbsolutePath() + ":" + CONTAINER_SANDBOX));
+        if (!command.hasShell() || command.getShell()) {
+            line.addAll(List.of("--entrypoint", "/bin/sh", info.getImage(), "-c", command.getValue()));
+        } else {
+            line.add(info.getImage());
+            if (command.hasValue()) {
+                line.add(command.getValue());
+            }
+            line.addAll(command.getArgumentsList());
+        }
+        return line;
     }
 
     /**
@@ -73,6 +141,17 @@ final class ExecutorLauncher {
     /** The agent's own environment, then the MESOS_* / LIBPROCESS_* variables, then the command's. */
     Map<String, String> environment(ExecutorRun run) {
         Map<String, String> env = new LinkedHashMap<>(agentEnvironment);
+        env.putAll(mesosVariables(run));
+        for (Environment.Variable variable : run.info.getCommand().getEnvironment().getVariablesList()) {
+            if (variable.getType() != Environment.Variable.Type.SECRET) {
+                env.put(variable.getName(), variable.getValue());
+            }
+        }
+        return env;
+    }
+
+    private Map<String, String> mesosVariables(ExecutorRun run) {
+        Map<String, String> env = new LinkedHashMap<>();
         String sandbox = run.sandbox.toString();
         env.put("LIBPROCESS_IP", "127.0.0.1");
         env.put("LIBPROCESS_PORT", "0");
@@ -86,11 +165,6 @@ final class ExecutorLauncher {
         env.put("MESOS_SANDBOX", sandbox);
         env.put("MESOS_SLAVE_ID", ctx.agentId());
         env.put("MESOS_SLAVE_PID", ctx.agentPid());
-        for (Environment.Variable variable : run.info.getCommand().getEnvironment().getVariablesList()) {
-            if (variable.getType() != Environment.Variable.Type.SECRET) {
-                env.put(variable.getName(), variable.getValue());
-            }
-        }
         return env;
     }
 

@@ -1,9 +1,7 @@
 package dev.portainer.local.agent;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.portainer.local.http.ProtoCodec;
 import dev.portainer.local.http.Responses;
 
 import java.io.IOException;
@@ -14,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -24,9 +23,16 @@ public final class FilesApi implements HttpHandler {
     /** Mesos caps a read at 16 pages. */
     private static final int MAX_LENGTH = 16 * 4096;
 
+    private final Function<String, Path> resolve;
     private final Predicate<Path> readable;
 
     public FilesApi(Predicate<Path> readable) {
+        this(Path::of, readable);
+    }
+
+    /** @param resolve maps a requested path, real or virtual, to the file */
+    public FilesApi(Function<String, Path> resolve, Predicate<Path> readable) {
+        this.resolve = resolve;
         this.readable = readable;
     }
 
@@ -70,7 +76,7 @@ public final class FilesApi implements HttpHandler {
             Responses.text(exchange, 400, "Negative offset provided: " + offset + ".\n");
             return;
         }
-        Path file = Path.of(path).normalize();
+        Path file = resolve.apply(path).normalize();
         if (!file.isAbsolute() || !Files.exists(file) || !readable.test(file)) {
             Responses.text(exchange, 404, "");
             return;
@@ -79,24 +85,54 @@ public final class FilesApi implements HttpHandler {
             Responses.text(exchange, 400, "Cannot read a directory.\n");
             return;
         }
-        String data;
+        byte[] data;
         long size;
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             size = in.length();
             if (offset == -1 || offset >= size) {
-                data = "";
+                data = new byte[0];
                 offset = size;
             } else {
-                byte[] buffer = new byte[(int) Math.min(length, size - offset)];
+                data = new byte[(int) Math.min(length, size - offset)];
                 in.seek(offset);
-                in.readFully(buffer);
-                data = new String(buffer, StandardCharsets.UTF_8);
+                in.readFully(data);
             }
         }
-        ObjectNode json = ProtoCodec.mapper().createObjectNode();
-        json.put("data", data);
-        json.put("offset", offset);
-        Responses.json(exchange, 200, json.toString());
+        byte[] body = json(data, offset);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /**
+     * {@code {"data":…,"offset":…}} as the agent writes it: the file's bytes go into the string as they are (a read
+     * may end inside a UTF-8 character), only quotes, backslashes and control characters escaped.
+     */
+    static byte[] json(byte[] data, long offset) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length + 32);
+        out.writeBytes("{\"data\":\"".getBytes(StandardCharsets.US_ASCII));
+        for (byte b : data) {
+            int c = b & 0xff;
+            String escape = switch (c) {
+                case '"' -> "\\\"";
+                case '\\' -> "\\\\";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                case '\b' -> "\\b";
+                case '\f' -> "\\f";
+                default -> c < 0x20 ? String.format("\\u%04X", c) : null;
+            };
+            if (escape == null) {
+                out.write(c);
+            } else {
+                out.writeBytes(escape.getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        out.writeBytes(("\",\"offset\":" + offset + "}").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     private static Map<String, String> query(String raw) {

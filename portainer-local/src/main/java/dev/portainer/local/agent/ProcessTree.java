@@ -16,10 +16,20 @@ final class ProcessTree {
 
     private final Process process;
     private final boolean ownGroup;
+    private final String dockerContainer;
 
-    private ProcessTree(Process process, boolean ownGroup) {
+    private ProcessTree(Process process, boolean ownGroup, String dockerContainer) {
         this.process = process;
         this.ownGroup = ownGroup;
+        this.dockerContainer = dockerContainer;
+    }
+
+    /**
+     * Starts a {@code docker run} of container {@code name}. Killing the docker CLI would leave the container
+     * running, so a kill removes the container ({@code docker rm -f}) and the CLI then exits by itself.
+     */
+    static ProcessTree start(ProcessBuilder builder, String dockerContainer) throws IOException {
+        return new ProcessTree(builder.start(), false, dockerContainer);
     }
 
     /** Starts {@code builder}'s command as the leader of a new session when setsid(1) exists. */
@@ -30,7 +40,7 @@ final class ProcessTree {
             command.addAll(builder.command());
             builder.command(command);
         }
-        return new ProcessTree(builder.start(), SETSID != null);
+        return new ProcessTree(builder.start(), SETSID != null, null);
     }
 
     Process process() {
@@ -65,6 +75,20 @@ final class ProcessTree {
 
     /** SIGKILLs the group and every descendant still known; returns at once. */
     void kill() {
+        if (dockerContainer != null) {
+            try {
+                // The CLI is killed once the container is gone, so that the executor's exit means "container gone".
+                new ProcessBuilder("docker", "rm", "-f", dockerContainer)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .onExit()
+                        .thenRun(process::destroyForcibly);
+                return;
+            } catch (IOException e) {
+                // no docker CLI any more: at least end the client
+            }
+        }
         List<ProcessHandle> descendants = process.descendants().toList();
         if (ownGroup) {
             signalGroup("-KILL");

@@ -1,0 +1,115 @@
+package dev.portainer.core.build;
+
+import dev.portainer.core.dockerfile.Dockerfile;
+import dev.portainer.core.dockerfile.PortainerInstructions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings that a Dockerfile written for the original Portainer carries ({@code REPOSITORY}, {@code REGISTRY},
+ * {@code BUILD_CPU}, {@code BUILD_MEM}), merged with the pom's. A pom value counts as set when the Mojo passes it
+ * (it passes null for a parameter the user did not configure, so that its default applies only after the
+ * Dockerfile): the pom wins, then the Dockerfile, then the default.
+ *
+ * @param image      the image to build
+ * @param buildCpu   cpus for the build task
+ * @param buildMemMb memory in MB for the build task
+ * @param notes      what was taken from or ignored in the Dockerfile, one line each, for the log
+ */
+public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMemMb, List<String> notes) {
+    /** The build's cpus when neither the pom nor the Dockerfile says. */
+    public static final double DEFAULT_CPU = 1;
+    /** The build's memory in MB when neither the pom nor the Dockerfile says. */
+    public static final double DEFAULT_MEM_MB = 512;
+
+    public DockerfileDefaults {
+        notes = List.copyOf(notes);
+    }
+
+    /**
+     * Resolves the settings. A Dockerfile that does not exist or lies outside the context is not read here; packing
+     * reports it.
+     *
+     * @param pomImage          {@code <image>}, or null when not configured
+     * @param defaultRepository the repository when neither says (the artifactId)
+     * @param pomCpu            {@code <buildCpu>}, or null
+     * @param pomMemMb          {@code <buildMem>}, or null
+     * @throws IllegalArgumentException a value is invalid; the message names the fix
+     */
+    public static DockerfileDefaults resolve(Path contextDirectory, String dockerfile, String pomImage,
+                                             String defaultRepository, Double pomCpu, Double pomMemMb) {
+        PortainerInstructions found = read(contextDirectory, dockerfile);
+        List<String> notes = new ArrayList<>();
+        String image;
+        if (pomImage != null) {
+            image = pomImage;
+            if (found.repository() != null || found.registry() != null) {
+                notes.add("Dockerfile " + describe("REPOSITORY", found.repository()) + describe("REGISTRY",
+                        found.registry()) + "ignored: <image> (portainer.image) is set to " + pomImage);
+            }
+        } else if (found.repository() != null || found.registry() != null) {
+            String repository = found.repository() != null ? found.repository() : defaultRepository;
+            image = found.registry() != null ? found.registry() + "/" + repository : repository;
+            notes.add("Dockerfile " + describe("REPOSITORY", found.repository()) + describe("REGISTRY",
+                    found.registry()) + "-> image " + image);
+        } else {
+            image = defaultRepository;
+        }
+        ImageRef ref;
+        try {
+            ref = ImageRef.parse(image);
+        } catch (IllegalArgumentException e) {
+            if (pomImage == null && (found.repository() != null || found.registry() != null)) {
+                throw new IllegalArgumentException(e.getMessage() + " (the name comes from the Dockerfile's "
+                        + "REPOSITORY/REGISTRY instructions; fix them or set <image>)", e);
+            }
+            throw e;
+        }
+        double cpu = pick("BUILD_CPU", found.buildCpu(), pomCpu, DEFAULT_CPU, "buildCpu", notes);
+        double mem = pick("BUILD_MEM", found.buildMem(), pomMemMb, DEFAULT_MEM_MB, "buildMem", notes);
+        return new DockerfileDefaults(ref, cpu, mem, notes);
+    }
+
+    private static double pick(String instruction, String fromDockerfile, Double pom, double fallback, String param,
+                               List<String> notes) {
+        if (pom != null) {
+            if (fromDockerfile != null) {
+                notes.add("Dockerfile " + instruction + " " + fromDockerfile + " ignored: <" + param + "> (portainer."
+                        + param + ") is set to " + pom);
+            }
+            return pom;
+        }
+        if (fromDockerfile == null) {
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(fromDockerfile.trim());
+            notes.add("Dockerfile " + instruction + " " + fromDockerfile + " -> " + param + " " + value);
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("The Dockerfile's " + instruction + " '" + fromDockerfile
+                    + "' is not a number: fix it, or set <" + param + "> (portainer." + param + ") which wins");
+        }
+    }
+
+    private static String describe(String instruction, String value) {
+        return value == null ? "" : instruction + " " + value + " ";
+    }
+
+    private static PortainerInstructions read(Path contextDirectory, String dockerfile) {
+        try {
+            Path context = contextDirectory.toAbsolutePath().normalize();
+            Path file = context.resolve(dockerfile == null ? "Dockerfile" : dockerfile).normalize();
+            if (file.startsWith(context) && Files.isRegularFile(file)) {
+                return PortainerInstructions.of(Dockerfile.parse(Files.readString(file, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable or not UTF-8: packing reports what is wrong with the Dockerfile
+        }
+        return PortainerInstructions.of(Dockerfile.parse(""));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.portainer.core.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RegistriesTest {
+    @Test
+    void registryOfAReferenceFollowsDockersRule() {
+        assertEquals("127.0.0.1:5001", Registries.of("127.0.0.1:5001/team/app:1"));
+        assertEquals("localhost", Registries.of("localhost/app"));
+        assertEquals("docker.io", Registries.of("team/app"));
+        assertEquals("docker.io", Registries.of("busybox@sha256:abc"));
+        assertEquals("docker.io", Registries.of("index.docker.io/library/busybox"));
+    }
+
+    @Test
+    void normalizesConfigKeysLikeConvertToHostname() {
+        assertEquals("127.0.0.1:5001", Registries.normalize("http://127.0.0.1:5001/v2/"));
+        assertEquals("docker.io", Registries.normalize("https://index.docker.io/v1/"));
+        assertEquals("reg.example.com", Registries.normalize("reg.example.com"));
+    }
+
+    @Test
+    void pulledByScansFromLinesSkippingStagesScratchAndArgs() {
+        List<String> dockerfile = List.of(
+                "# FROM commented.example.com/x",
+                "ARG BASE=x",
+                "FROM --platform=linux/amd64 127.0.0.1:5001/portainer/busybox:latest AS builder",
+                "RUN echo hi",
+                "from builder",
+                "FROM scratch",
+                "FROM ${BASE}",
+                "FROM \\",
+                "  reg.example.com:443/base@sha256:0123 as final",
+                "FROM busybox");
+
+        assertEquals(List.of("127.0.0.1:5001", "reg.example.com:443", "docker.io"), Registries.pulledBy(dockerfile));
+    }
+}

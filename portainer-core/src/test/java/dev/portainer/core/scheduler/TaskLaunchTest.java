@@ -1,0 +1,64 @@
+package dev.portainer.core.scheduler;
+
+import static dev.portainer.core.scheduler.FakeMesosMaster.offer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.EphemeralDaemon;
+import java.util.List;
+import java.util.Map;
+import org.apache.mesos.v1.Protos.ContainerInfo;
+import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
+import org.apache.mesos.v1.Protos.FrameworkID;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.junit.jupiter.api.Test;
+
+class TaskLaunchTest {
+    private static final BuildSpec SPEC = BuildSpec.of("team/app", List.of("1"), "Dockerfile", "context.tar.gz",
+            false, null);
+
+    private static ExecutorInfo launch(String containerImage, BuildSpec spec) {
+        Offer offer = offer("O1", "S0", 2, 1024);
+        BuildTask task = new BuildTask("team/app:1", spec, 1, 512, new ExecutorLaunch(List.of(), "java -jar x.jar",
+                0.1, 32, containerImage));
+        Offer.Operation op = TaskLaunch.operation(task, offer,
+                OfferMatcher.allocate(offer, "*", 1, 512, 0.1, 32).orElseThrow(),
+                FrameworkID.newBuilder().setValue("F").build(), TaskID.newBuilder().setValue("T").build(),
+                ExecutorID.newBuilder().setValue("E").build());
+        return op.getLaunch().getTaskInfos(0).getExecutor();
+    }
+
+    @Test
+    void aContainerImageRunsTheExecutorPrivilegedOnTheHostNetwork() {
+        ExecutorInfo executor = launch("127.0.0.1:5000/portainer/dind:1", SPEC);
+        assertTrue(executor.hasContainer());
+        ContainerInfo container = executor.getContainer();
+        assertEquals(ContainerInfo.Type.DOCKER, container.getType());
+        assertEquals("127.0.0.1:5000/portainer/dind:1", container.getDocker().getImage());
+        assertTrue(container.getDocker().getPrivileged());
+        assertEquals(ContainerInfo.DockerInfo.Network.HOST, container.getDocker().getNetwork());
+    }
+
+    @Test
+    void withoutContainerImageTheExecutorRunsOnTheAgent() {
+        assertFalse(launch(null, SPEC).hasContainer());
+    }
+
+    @Test
+    void buildOptionsTravelInTaskDataAndOldSpecsReadWithDefaults() {
+        BuildSpec spec = SPEC.with(new BuildOptions(Map.of("A", "1"), "build", Map.of("l", "v"), true, true, "host",
+                List.of("db:10.0.0.1"), 1024L, List.of("team/app:cache"), "linux/amd64"),
+                new EphemeralDaemon(List.of("r:5000")));
+        assertEquals(spec, BuildSpec.fromBytes(spec.toBytes()));
+        // what a scheduler without these fields sends
+        BuildSpec old = BuildSpec.fromBytes(("{\"v\":1,\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\","
+                + "\"contextFile\":\"c.tar.gz\",\"push\":false}").getBytes());
+        assertEquals(BuildOptions.NONE, old.options());
+        assertEquals(null, old.ephemeralDaemon());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.portainer.executor.auth;
+
+import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.core.auth.SealedCredentials;
+import dev.portainer.core.auth.Secret;
+import dev.portainer.core.wire.CredentialsRef;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Gets the build's sealed registry credentials (a one-time GET to the Maven JVM, or the file the fetcher put in the
+ * sandbox, deleted at once) and opens them in memory; nothing is written to disk and nothing is printed.
+ */
+public final class CredentialsFetch {
+    private final HttpClient http;
+
+    public CredentialsFetch(HttpClient http) {
+        this.http = http;
+    }
+
+    public static CredentialsFetch standard() {
+        return new CredentialsFetch(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build());
+    }
+
+    /**
+     * @throws IllegalStateException with a message for the task's failure when the credentials cannot be had
+     */
+    public RegistryAuth open(CredentialsRef ref, Path sandbox) {
+        byte[] sealed = ref.url() != null ? download(ref.url()) : readAndDelete(sandbox.resolve(ref.sandboxFile()));
+        try {
+            return SealedCredentials.open(sealed, Secret.of(ref.key()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot open the registry credentials: " + e.getMessage(), e);
+        } finally {
+            Arrays.fill(sealed, (byte) 0);
+        }
+    }
+
+    private byte[] download(String url) {
+        try {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                // The URL serves once: a second launch of the same task, or a build that already ended, sees 404.
+                throw new IllegalStateException("Cannot fetch the registry credentials from the Maven JVM: HTTP "
+                        + response.statusCode() + " (they are served once, for the length of the build; was this "
+                        + "task relaunched, or did the Maven build end?)");
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot fetch the registry credentials from the Maven JVM: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while fetching the registry credentials", e);
+        }
+    }
+
+    private static byte[] readAndDelete(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("The sealed registry credentials " + file.getFileName() + " are not in the "
+                    + "sandbox: the Mesos fetcher should have put them there (" + e.getMessage() + ")", e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // ciphertext without its key, and the sandbox goes with the task
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.portainer.it;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Input the build cannot use: BUILD FAILURE, a message that says what to fix, nothing left behind. */
+class BadInputIT {
+    private static String image() {
+        return MavenRun.REGISTRY + "/it/bad-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static MavenRun.Outcome failing(Path project, String... properties) throws Exception {
+        String[] args = new String[properties.length + 2];
+        args[0] = "package";
+        args[1] = "portainer:build";
+        System.arraycopy(properties, 0, args, 2, properties.length);
+        MavenRun.Outcome build = MavenRun.run(project, args);
+        assertNotEquals(0, build.exitCode(), build.output());
+        assertTrue(build.output().contains("BUILD FAILURE"), build.output());
+        return build;
+    }
+
+    @Test
+    void dockerfileOutsideTheContext() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(),
+                "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=../Dockerfile");
+        assertTrue(build.output().contains("is outside the build context")
+                && build.output().contains("move the Dockerfile into it"), build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    @Test
+    void unknownInstructionSurfacesDockersError() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(),
+                "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=Dockerfile.unknown");
+        assertTrue(build.output().contains("unknown instruction: FROOM"), build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    @Test
+    void copyOfAFileExcludedByDockerignoreSurfacesDockersError() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(),
+                "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=Dockerfile.ignored");
+        assertTrue(build.output().contains("excluded by .dockerignore") && build.output().contains("secret.txt"),
+                build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    @Test
+    void unreachableRegistryIsNamed() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        String image = "127.0.0.1:5999/it/unreachable-" + UUID.randomUUID().toString().substring(0, 8);
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image, "-Dportainer.contextDirectory=ctx");
+        assertTrue(build.output().contains("127.0.0.1:5999"), build.output());
+        assertTrue(build.output().contains("reachable"), build.output());
+        Docker.run("rmi", "-f", image + ":1.0.0");
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    @Test
+    void buildArgWithoutValueIsRefusedBeforeAnythingRuns() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(), "-Dportainer.contextDirectory=ctx",
+                "-Dportainer.buildArgs=A=1,TOKEN");
+        assertTrue(build.output().contains("Build arg 'TOKEN' has no value: write it as TOKEN=value"),
+                build.output());
+        assertTrue(!build.output().contains("Scheduling the build"), build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.portainer.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.portainer.core.build.BuildRequest;
+import dev.portainer.core.build.BuildResult;
+import dev.portainer.core.build.FrameworkSettings;
+import dev.portainer.core.build.ImageBuild;
+import dev.portainer.core.build.ImageRef;
+import dev.portainer.core.build.LocalMaster;
+import dev.portainer.core.scheduler.BuildEvents;
+import dev.portainer.local.LocalMesos;
+import dev.portainer.local.LocalMesosConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine against the embedded Mesos and the real executor jar this plugin carries, with the agent dropping log
+ * messages on purpose: the log the Maven user sees is still complete and in order, because the scheduler reads the
+ * lost lines back from the sandbox.
+ */
+@Timeout(180)
+class LostLogFramesTest {
+    private static final int LINES = 30;
+    @TempDir
+    Path project;
+    private final String image = "127.0.0.1:5000/portainer-test/lost-frames-" + UUID.randomUUID().toString()
+            .substring(0, 8);
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final AtomicInteger dropped = new AtomicInteger();
+
+    @AfterEach
+    void removeImage() throws Exception {
+        docker("rmi", "-f", image + ":1.0");
+    }
+
+    @Test
+    void theMavenLogIsCompleteAndInOrderWhenTheClusterDropsLogMessages() throws Exception {
+        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        Path context = Files.createDirectories(project.resolve("context"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\n"
+                + "RUN for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; done\n");
+        Path work = project.resolve("target/portainer");
+        BuildRequest request = BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).push(false)
+                .resources(0.5, 256).work(work, ExecutorJar.extractTo(work))
+                .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
+                        Duration.ofMinutes(1)))
+                .offerTimeout(Duration.ofSeconds(60)).build();
+        // Two of every five messages vanish, as framework messages may on a real cluster.
+        LocalMaster.Launcher lossy = () -> {
+            LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
+                    .dropExecutorMessages(index -> (index % 5 == 1 || index % 5 == 2) && dropped.incrementAndGet() > 0)
+                    .build());
+            return new LocalMaster() {
+                @Override
+                public URI uri() {
+                    return mesos.masterUri();
+                }
+
+                @Override
+                public void close() {
+                    mesos.close();
+                }
+            };
+        };
+
+        BuildResult result = ImageBuild.run(request, new BuildEvents() {
+            @Override
+            public void info(String message) {
+            }
+
+            @Override
+            public void log(String taskName, String line) {
+                log.add(line);
+            }
+
+            @Override
+            public void warn(String message) {
+                warnings.add(message);
+            }
+        }, lossy);
+
+        assertTrue(result.imageId().startsWith("sha256:"), result.imageId());
+        assertTrue(dropped.get() >= 5, "the agent dropped messages: " + dropped.get());
+        List<String> runOutput = log.stream().filter(l -> l.startsWith("log-line-")).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 1; i <= LINES; i++) {
+            expected.add(String.format("log-line-%02d", i));
+        }
+        assertEquals(expected, runOutput, "every line, once, in order: " + log);
+        assertTrue(log.get(0).startsWith("Building " + image), "the first line is there too: " + log);
+        assertTrue(log.get(log.size() - 1).startsWith("Successfully tagged " + image), "and the last: " + log);
+        assertTrue(log.stream().noneMatch(l -> l.startsWith("(recovered")), "all in place: " + log);
+        assertEquals(List.of(), warnings);
+    }
+
+    private static int docker(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (java.io.IOException e) {
+            return -1; // no docker CLI
+        }
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return -1;
+        }
+        return process.exitValue();
+    }
+}
