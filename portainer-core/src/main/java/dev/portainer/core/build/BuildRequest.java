@@ -25,11 +25,15 @@ import java.util.Objects;
  * @param executorJar      the self-contained executor jar to stage
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
+ * @param hadoopConfDir    a directory with core-site.xml/hdfs-site.xml for staging, or null for HADOOP_CONF_DIR
+ * @param fetchUriBase     how agents fetch files staged on a Hadoop filesystem: null/{@code auto}, {@code hadoop}
+ *                         or a WebHDFS {@code http(s)://host:port} (see {@code HadoopStaging})
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
-                           Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+                           Path executorJar, FrameworkSettings framework, Duration offerTimeout,
+                           Path hadoopConfDir, String fetchUriBase) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -49,6 +53,15 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(executorJar, "executorJar");
         Objects.requireNonNull(framework, "framework");
         Objects.requireNonNull(offerTimeout, "offerTimeout");
+    }
+
+    /** A request with the Hadoop configuration from HADOOP_CONF_DIR and the fetch URIs chosen automatically. */
+    public BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
+                        double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
+                        Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
+                        Path executorJar, FrameworkSettings framework, Duration offerTimeout) {
+        this(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster, stagingUri,
+                hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout, null, null);
     }
 
     /** Whether the build runs on the embedded single-node Mesos in this JVM. */
