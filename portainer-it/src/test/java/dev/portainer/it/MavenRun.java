@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -63,6 +64,12 @@ final class MavenRun {
 
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
     static Outcome run(Path project, String... args) throws IOException, InterruptedException {
+        return run(project, Map.of(), args);
+    }
+
+    /** Like {@link #run(Path, String...)}, with extra environment variables for Maven (and its embedded Mesos). */
+    static Outcome run(Path project, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
                 "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
@@ -70,8 +77,10 @@ final class MavenRun {
                 "-Dportainer.mesosMaster=" + MESOS_MASTER));
         command.addAll(Arrays.asList(args));
         Path log = project.resolve("build.log");
-        Process process = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");

@@ -151,7 +151,7 @@ public final class HadoopStager implements Stager {
     @Override
     public StagedFile stageBuildFile(Path file, String fileName) throws StagingException {
         org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(buildDir, fileName);
-        upload(file, target);
+        upload(file, target, fileName);
         return new StagedFile(fetchUri(target), fileName);
     }
 
@@ -183,7 +183,7 @@ public final class HadoopStager implements Stager {
                 // Write under a private name, then rename: a concurrent build never fetches a half-written jar.
                 org.apache.hadoop.fs.Path partial = new org.apache.hadoop.fs.Path(buildDir, target.getName()
                         + ".partial");
-                upload(file, partial);
+                upload(file, partial, fileName);
                 boolean renamed = InPluginLoader.call(() -> fs.rename(partial, target) || fs.exists(target));
                 if (!renamed) {
                     throw new IOException("could not rename " + partial + " to " + target);
@@ -197,7 +197,7 @@ public final class HadoopStager implements Stager {
         return new StagedFile(fetchUri(target), fileName);
     }
 
-    private void upload(Path file, org.apache.hadoop.fs.Path target) throws StagingException {
+    private void upload(Path file, org.apache.hadoop.fs.Path target, String displayName) throws StagingException {
         try {
             long size = Files.size(file);
             InPluginLoader.call(() -> {
@@ -206,7 +206,7 @@ public final class HadoopStager implements Stager {
                 try (InputStream in = Files.newInputStream(file);
                      OutputStream hadoopOut = fs.create(target, OWNER_FILE, true, 1 << 16,
                              fs.getDefaultReplication(target), fs.getDefaultBlockSize(target), null);
-                     UploadProgress out = new UploadProgress(hadoopOut, target.getName(), size, System::nanoTime,
+                     UploadProgress out = new UploadProgress(hadoopOut, displayName, size, System::nanoTime,
                              listener::info)) {
                     in.transferTo(out);
                     bytesUploaded += out.written();
