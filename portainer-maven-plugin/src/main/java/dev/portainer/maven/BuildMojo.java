@@ -179,8 +179,13 @@ public class BuildMojo extends AbstractMojo {
     private String containerImage;
 
     /**
-     * Where to stage the build context for the agents: a Hadoop filesystem URI ({@code hdfs://}, {@code file://},
-     * …). Unset: the files are served over HTTP from this JVM for the length of the build.
+     * Where to stage the build context for the agents: a Hadoop filesystem URI, e.g.
+     * {@code hdfs://namenode:8020/user/ci/portainer}, {@code webhdfs://namenode:9870/…}, {@code file:///shared/…},
+     * or {@code s3a://bucket/prefix} once {@code org.apache.hadoop:hadoop-aws} (same version as Portainer's Hadoop
+     * client, 3.4.2) is added to this plugin's {@code <dependencies>} in the pom. The executor jar is kept under
+     * {@code executors/<sha256>.jar} and uploaded once; the context goes to {@code builds/<random id>/}, readable
+     * by you only (0600/0700), and is removed when the build ends. Unset: the files are served over HTTP from this
+     * JVM for the length of the build.
      */
     @Parameter(property = "portainer.stagingUri")
     private String stagingUri;
@@ -188,6 +193,27 @@ public class BuildMojo extends AbstractMojo {
     /** Extra Hadoop configuration for staging (e.g. {@code dfs.client.use.datanode.hostname}). */
     @Parameter
     private Map<String, String> hadoopProperties;
+
+    /**
+     * A Hadoop configuration directory whose {@code core-site.xml} and {@code hdfs-site.xml} apply to staging
+     * (HA nameservices, Kerberos: {@code hadoop.security.authentication=kerberos} logs in from your ticket cache, so
+     * run {@code kinit} first). Unset: {@code HADOOP_CONF_DIR}, if set.
+     */
+    @Parameter(property = "portainer.hadoopConfDir")
+    private File hadoopConfDir;
+
+    /**
+     * How the agents fetch files staged on a Hadoop filesystem. {@code auto}: over WebHDFS (HTTP, no Hadoop client
+     * needed on the agents) for {@code hdfs://} and {@code webhdfs://} staging, at the namenode's
+     * {@code dfs.namenode.http-address}; the staging URI itself for other schemes. {@code hadoop}: always the
+     * staging URI, which the agents' Mesos fetcher copies with {@code hadoop fs -copyToLocal} (a Hadoop client
+     * on every agent). {@code http(s)://host:port}: a WebHDFS or HttpFS endpoint to use (needed for HA
+     * nameservices). WebHDFS URLs carry {@code user.name=<you>} (or, with Kerberos, a delegation token cancelled
+     * when the build ends): anyone who sees the task's URIs in Mesos can read the context for the length of the
+     * build, so use {@code hadoop} on clusters where that matters.
+     */
+    @Parameter(property = "portainer.fetchUriBase", defaultValue = "auto")
+    private String fetchUriBase;
 
     /**
      * The Docker daemon the executor uses on the agent. Unset: the agent's {@code DOCKER_HOST}, else
@@ -336,6 +362,7 @@ public class BuildMojo extends AbstractMojo {
                     .constraints(agentConstraints)
                     .docker(docker)
                     .credentials(credentials)
+                    .hadoop(hadoopConfDir == null ? null : hadoopConfDir.toPath().toAbsolutePath(), fetchUriBase)
                     .build();
         } catch (IllegalArgumentException | CredentialsException e) {
             throw new MojoFailureException(e.getMessage(), e);

@@ -31,13 +31,16 @@ import java.util.Objects;
  * @param constraints      attributes an agent must have to host the build
  * @param docker           build options, pull registry, Docker-in-Docker
  * @param credentials      registry credentials for the push and the base images' pulls
+ * @param hadoopConfDir    a directory with core-site.xml/hdfs-site.xml for staging, or null for HADOOP_CONF_DIR
+ * @param fetchUriBase     how agents fetch files staged on a Hadoop filesystem: null/{@code auto}, {@code hadoop}
+ *                         or a WebHDFS {@code http(s)://host:port} (see {@code HadoopStaging})
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
                            Path executorJar, FrameworkSettings framework, Duration offerTimeout,
                            Duration timeout, List<AgentConstraint> constraints, DockerSettings docker,
-                           RegistryAuth credentials) {
+                           RegistryAuth credentials, Path hadoopConfDir, String fetchUriBase) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -106,6 +109,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         private List<AgentConstraint> constraints = List.of();
         private DockerSettings docker = DockerSettings.DEFAULTS;
         private RegistryAuth credentials = RegistryAuth.NONE;
+        private Path hadoopConfDir;
+        private String fetchUriBase;
 
         private Builder(Path contextDirectory, ImageRef image, List<String> tags) {
             this.contextDirectory = contextDirectory;
@@ -181,10 +186,17 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
             return this;
         }
 
+        /** Hadoop staging: the configuration directory (null: HADOOP_CONF_DIR) and how agents fetch. */
+        public Builder hadoop(Path confDir, String fetchBase) {
+            hadoopConfDir = confDir;
+            fetchUriBase = fetchBase;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster,
                     stagingUri, hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout,
-                    timeout, constraints, docker, credentials);
+                    timeout, constraints, docker, credentials, hadoopConfDir, fetchUriBase);
         }
     }
 }

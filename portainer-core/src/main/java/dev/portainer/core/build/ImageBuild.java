@@ -21,11 +21,13 @@ import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.staging.HadoopStager;
+import dev.portainer.core.staging.HadoopStaging;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.StagedFile;
 import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.core.staging.StagingException;
+import dev.portainer.core.staging.StagingListener;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.EphemeralDaemon;
 import dev.portainer.core.wire.CredentialsRef;
@@ -49,6 +51,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
@@ -130,7 +133,7 @@ public final class ImageBuild {
                 CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
                 try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
-                    StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
+                    StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE, context.sha256());
                     CredentialsRef credentials = null;
                     StagedSecret secret = null;
                     if (!request.credentials().isEmpty()) {
@@ -226,7 +229,10 @@ public final class ImageBuild {
                                      BuildEvents events) throws StagingException {
         if (request.stagingUri() != null) {
             events.info("Staging on " + request.stagingUri());
-            return HadoopStager.open(request.stagingUri(), request.hadoopProperties(), random, events::warn);
+            HadoopStaging staging = new HadoopStaging(request.stagingUri(), request.hadoopConfDir(),
+                    request.hadoopProperties(), request.fetchUriBase());
+            return HadoopStager.open(staging, System.getenv(), random, StagingListener.of(events::info, events::warn),
+                    Clock.systemUTC());
         }
         InetAddress address = local ? InetAddress.getLoopbackAddress() : addressTowards(master);
         return HttpStager.start(address, random);
