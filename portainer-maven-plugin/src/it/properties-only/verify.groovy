@@ -14,8 +14,10 @@ try {
         assert manifest.responseCode == 200
         assert manifest.getHeaderField('Docker-Content-Digest') == json.digest
     }
+    def out = new StringBuilder(), err = new StringBuilder()
     def run = ['docker', 'run', '--rm', image + ':it'].execute()
-    assert run.text.trim() == 'configured by properties'
+    run.waitForProcessOutput(out, err)
+    assert run.exitValue() == 0 && out.toString().trim() == 'configured by properties' : "docker run said: $out $err"
 } finally {
     ['docker', 'rmi', '-f', image + ':it', image + ':latest'].execute().waitFor()
 }

@@ -10,8 +10,10 @@ assert !new File(basedir, 'lib/target/portainer').exists()
 def image = "${registry}/invoker/reactor-reactor-app-${runId}:1.0.0"
 try {
     assert log.contains('(not pushed)')
+    def out = new StringBuilder(), err = new StringBuilder()
     def run = ['docker', 'run', '--rm', image].execute()
-    assert run.text.trim() == 'built in a reactor'
+    run.waitForProcessOutput(out, err)
+    assert run.exitValue() == 0 && out.toString().trim() == 'built in a reactor' : "docker run said: $out $err"
 } finally {
     ['docker', 'rmi', '-f', image].execute().waitFor()
 }
