@@ -98,8 +98,9 @@ public final class ImageBuild {
             throws ContextException, StagingException, BuildException, InterruptedException {
         // Before anything can fail: an old digest left next to a failed build would look like this build's.
         BuildResultFiles.clear(request.workDirectory(), request.image());
-        try (CancelOnShutdown guard = CancelOnShutdown.install(events)) {
-            return run(request, events, launcher, guard);
+        BuildEvents safeEvents = NeverFailingEvents.wrap(events);
+        try (CancelOnShutdown guard = CancelOnShutdown.install(safeEvents)) {
+            return run(request, safeEvents, launcher, guard);
         }
     }
 
