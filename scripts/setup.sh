@@ -122,5 +122,28 @@ if ! curl -fsS -u "$auth_user:$auth_password" "http://$auth_registry/v2/portaine
   # Untagged here, so that a build FROM it must pull it with credentials.
   docker rmi "$auth_base" >/dev/null
 fi
-log "ready: docker $(docker version -f '{{.Server.Version}}'), registry http://$registry, base image $base;"\
+# A Java runtime image for the Java examples (Docker Hub's JRE images are out of reach): a jlink'ed runtime of
+# this machine's JDK on the busybox base, with the glibc libraries the java launcher links against.
+jre=$registry/portainer/jre:17
+if ! curl -fsS "http://$registry/v2/portainer/jre/manifests/17" \
+     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; then
+  command -v jlink >/dev/null || { log "jlink not found: install a JDK 17+ (openjdk-17-jdk-headless)"; exit 1; }
+  log "building the Java runtime image $jre with jlink"
+  jctx=$(mktemp -d)
+  jlink --add-modules java.base,java.logging,java.net.http --strip-debug --no-header-files --no-man-pages \
+    --output "$jctx/jre" >/dev/null
+  # Every shared library the runtime needs, at the path the dynamic loader looks for it.
+  find "$jctx/jre" -name '*.so' -o -path '*/bin/java' | xargs ldd 2>/dev/null | awk '/=> \//{print $3} /^\t\/.*ld-linux/{print $1}' \
+    | sort -u | while read -r lib; do mkdir -p "$jctx/root$(dirname "$lib")"; cp -L "$lib" "$jctx/root$lib"; done
+  cat >"$jctx/Dockerfile" <<DOCKERFILE
+FROM $base
+COPY root/ /
+COPY jre /opt/java
+ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/bin
+DOCKERFILE
+  docker build -q -t "$jre" "$jctx" >/dev/null
+  docker push -q "$jre" >/dev/null
+  rm -rf "$jctx"
+fi
+log "ready: docker $(docker version -f '{{.Server.Version}}'), registry http://$registry, base images $base, $jre;"\
 " registry with auth http://$auth_registry ($auth_user)"

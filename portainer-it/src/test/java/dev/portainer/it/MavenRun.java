@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -81,25 +82,41 @@ final class MavenRun {
 
     /** Starts {@code mvn -B <args>} in the project like {@link #run} and returns at once. */
     static Running start(Path project, String... args) throws IOException {
-        Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
-        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
-                "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
-                "-Dportainer.version=" + System.getProperty("portainer.version"),
-                "-Dportainer.mesosMaster=" + MESOS_MASTER));
-        command.addAll(Arrays.asList(args));
         Path log = project.resolve("build.log");
-        Process process = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        return new Running(process, log, project);
+        return new Running(launch(project, null, Map.of(), log, args), log, project);
     }
 
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
     static Outcome run(Path project, String... args) throws IOException, InterruptedException {
-        return runWithSettings(project, null, args);
+        return run(project, null, Map.of(), args);
     }
 
-    /** Like {@link #run}, with {@code -s settings} (user settings.xml) when settings is not null. */
-    static Outcome runWithSettings(Path project, Path settings, String... args) throws IOException, InterruptedException {
+    /** Like {@link #run(Path, String...)}, with {@code -s settings} (user settings.xml). */
+    static Outcome runWithSettings(Path project, Path settings, String... args)
+            throws IOException, InterruptedException {
+        return run(project, settings, Map.of(), args);
+    }
+
+    /** Like {@link #run(Path, String...)}, with extra environment variables for Maven (and its embedded Mesos). */
+    static Outcome run(Path project, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
+        return run(project, null, environment, args);
+    }
+
+    private static Outcome run(Path project, Path settings, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
+        Path log = project.resolve("build.log");
+        Process process = launch(project, settings, environment, log, args);
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        return new Outcome(process.exitValue(), output, project);
+    }
+
+    private static Process launch(Path project, Path settings, Map<String, String> environment, Path log,
+                                  String... args) throws IOException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
                 "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
@@ -110,14 +127,9 @@ final class MavenRun {
             command.add(settings.toString());
         }
         command.addAll(Arrays.asList(args));
-        Path log = project.resolve("build.log");
-        Process process = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        return new Outcome(process.exitValue(), output, project);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 }

@@ -52,13 +52,21 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * {@code .dockerignore} applied as Docker does), stages it where the agents can fetch it, runs a Mesos scheduler
  * in this JVM, and streams the executor's Docker build log into the Maven log. The build fails when the Docker
  * build or the push fails, with Docker's own message.
+ * <p>
+ * In a multi-module reactor, a module without a Dockerfile (an aggregator, a library jar) is skipped with one info
+ * line, so the goal can be bound in a parent pom. Run on its own, a project without a Dockerfile fails the build.
+ * The goal also runs without a pom, like the original Portainer command line:
+ * {@code mvn dev.portainer:portainer-maven-plugin:0.1.0-SNAPSHOT:build -Dportainer.image=registry:5000/team/app}
+ * builds the current directory. Every parameter can be given in the pom or as a {@code -Dportainer.*} property.
  */
-@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true, requiresProject = false)
 public class BuildMojo extends AbstractMojo {
 
     /**
      * The Mesos master: {@code local} for an embedded single-node Mesos in this JVM (needs a Docker daemon here),
-     * {@code host:port} or {@code http(s)://host:port} for a real master.
+     * {@code host:port} or {@code http(s)://host:port} for a real master, e.g.
+     * {@code -Dportainer.mesosMaster=mesos-master.example.com:5050}. A real master cannot be used in Maven offline
+     * mode ({@code -o}); {@code local} can.
      */
     @Parameter(property = "portainer.mesosMaster", defaultValue = "local")
     private String mesosMaster;
@@ -66,35 +74,50 @@ public class BuildMojo extends AbstractMojo {
     /**
      * The repository to build, with the registry host (and port) if any, e.g. {@code registry:5000/team/app}.
      * Unset: the Dockerfile's {@code REGISTRY}/{@code REPOSITORY} instructions (Dockerfiles written for the
-     * original Portainer), else the artifactId. When set it wins over those instructions.
+     * original Portainer), else the artifactId. When set it wins over those instructions. Docker's naming rules
+     * apply (lower case). Required when running without a pom (unless the Dockerfile names it).
      */
     @Parameter(property = "portainer.image")
     private String image;
 
-    /** The tags to build and push (comma-separated as a property). */
-    @Parameter(property = "portainer.tags", defaultValue = "${project.version}")
+    /**
+     * The tags to build and push; the first is the one the build reports. In the pom:
+     * {@code <tags><tag>${project.version}</tag><tag>latest</tag></tags>}; as a property, comma-separated:
+     * {@code -Dportainer.tags=1.0,latest}. Default: the project's version, or {@code latest} without a pom.
+     */
+    @Parameter(property = "portainer.tags")
     private List<String> tags;
 
-    /** The Docker build context. */
+    /**
+     * The Docker build context: the directory whose files (minus those its {@code .dockerignore} excludes) are sent
+     * to the build, e.g. {@code ${project.basedir}/src/main/docker}. Default: the project's directory, or the
+     * current directory without a pom.
+     */
     @Parameter(property = "portainer.contextDirectory", defaultValue = "${project.basedir}")
     private File contextDirectory;
 
-    /** The Dockerfile, relative to the context directory. */
+    /**
+     * The Dockerfile, relative to the context directory, e.g. {@code docker/Dockerfile.release}. When it does not
+     * exist, a module of a multi-module reactor is skipped and a single project fails.
+     */
     @Parameter(property = "portainer.dockerfile", defaultValue = "Dockerfile")
     private String dockerfile;
 
-    /** Push every tag after the build. */
+    /**
+     * Push every tag to the registry after the build. {@code false} builds and tags the image on the agent's Docker
+     * daemon only (useful with {@code local}); see also {@code skipPush}.
+     */
     @Parameter(property = "portainer.push", defaultValue = "true")
     private boolean push;
 
     /**
-     * CPUs the build task asks Mesos for. Unset: the Dockerfile's {@code BUILD_CPU} instruction, else 1. (No Maven
+     * CPUs the build task asks Mesos for (more than 0, e.g. {@code 0.5}). Unset: the Dockerfile's {@code BUILD_CPU} instruction, else 1. (No Maven
      * default on purpose: a value is "set" only when the user gives one, so that the Dockerfile's can apply.)
      */
     @Parameter(property = "portainer.buildCpu")
     private Double buildCpu;
 
-    /** Memory in MB the build task asks Mesos for. Unset: the Dockerfile's {@code BUILD_MEM} instruction, else 512. */
+    /** Memory in MB the build task asks Mesos for (at least 32, e.g. {@code 2048}). Unset: the Dockerfile's {@code BUILD_MEM} instruction, else 512. */
     @Parameter(property = "portainer.buildMem")
     private Double buildMem;
 
@@ -182,15 +205,44 @@ public class BuildMojo extends AbstractMojo {
     private String containerImage;
 
     /**
-     * Where to stage the build context for the agents: a Hadoop filesystem URI ({@code hdfs://}, {@code file://},
-     * …). Unset: the files are served over HTTP from this JVM for the length of the build.
+     * Where to stage the build context for the agents: a Hadoop filesystem URI, e.g.
+     * {@code hdfs://namenode:8020/user/ci/portainer}, {@code webhdfs://namenode:9870/…}, {@code file:///shared/…},
+     * or {@code s3a://bucket/prefix} once {@code org.apache.hadoop:hadoop-aws} (same version as Portainer's Hadoop
+     * client, 3.4.2) is added to this plugin's {@code <dependencies>} in the pom. The executor jar is kept under
+     * {@code executors/<sha256>.jar} and uploaded once; the context goes to {@code builds/<random id>/}, readable
+     * by you only (0600/0700), and is removed when the build ends. Unset: the files are served over HTTP from this
+     * JVM for the length of the build.
      */
     @Parameter(property = "portainer.stagingUri")
     private String stagingUri;
 
-    /** Extra Hadoop configuration for staging (e.g. {@code dfs.client.use.datanode.hostname}). */
+    /**
+     * Extra Hadoop configuration for staging on a Hadoop filesystem, pom only, e.g.
+     * {@code <hadoopProperties><dfs.client.use.datanode.hostname>true</dfs.client.use.datanode.hostname></hadoopProperties>}.
+     */
     @Parameter
     private Map<String, String> hadoopProperties;
+
+    /**
+     * A Hadoop configuration directory whose {@code core-site.xml} and {@code hdfs-site.xml} apply to staging
+     * (HA nameservices, Kerberos: {@code hadoop.security.authentication=kerberos} logs in from your ticket cache, so
+     * run {@code kinit} first). Unset: {@code HADOOP_CONF_DIR}, if set.
+     */
+    @Parameter(property = "portainer.hadoopConfDir")
+    private File hadoopConfDir;
+
+    /**
+     * How the agents fetch files staged on a Hadoop filesystem. {@code auto}: over WebHDFS (HTTP, no Hadoop client
+     * needed on the agents) for {@code hdfs://} and {@code webhdfs://} staging, at the namenode's
+     * {@code dfs.namenode.http-address}; the staging URI itself for other schemes. {@code hadoop}: always the
+     * staging URI, which the agents' Mesos fetcher copies with {@code hadoop fs -copyToLocal} (a Hadoop client
+     * on every agent). {@code http(s)://host:port}: a WebHDFS or HttpFS endpoint to use (needed for HA
+     * nameservices). WebHDFS URLs carry {@code user.name=<you>} (or, with Kerberos, a delegation token cancelled
+     * when the build ends): anyone who sees the task's URIs in Mesos can read the context for the length of the
+     * build, so use {@code hadoop} on clusters where that matters.
+     */
+    @Parameter(property = "portainer.fetchUriBase", defaultValue = "auto")
+    private String fetchUriBase;
 
     /**
      * The Docker daemon the executor uses on the agent. Unset: the agent's {@code DOCKER_HOST}, else
@@ -199,7 +251,10 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.dockerHost")
     private String dockerHost;
 
-    /** How long to wait for a Mesos offer with enough cpus and memory (ISO-8601 duration). */
+    /**
+     * How long to wait for a Mesos offer with enough cpus and memory before failing, as an ISO-8601 duration
+     * ({@code PT5M} = 5 minutes, {@code PT30S} = 30 seconds).
+     */
     @Parameter(property = "portainer.offerTimeout", defaultValue = "PT5M")
     private String offerTimeout;
 
@@ -257,17 +312,27 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.mesosCaCertificate")
     private File mesosCaCertificate;
 
-    /** The framework name shown in the Mesos UI. */
+    /** The framework name shown in the Mesos UI, e.g. {@code portainer-ci}. */
     @Parameter(property = "portainer.frameworkName", defaultValue = "portainer")
     private String frameworkName;
 
-    /** The user the executor runs as on the agent; unset: the user running Maven. */
+    /**
+     * The Unix user the executor runs as on the agent (it must exist there and may use the Docker daemon).
+     * Default: the user running Maven.
+     */
     @Parameter(property = "portainer.user")
     private String user;
 
-    /** Skip the goal. */
+    /** Skip the goal: nothing is packed, staged or built ({@code -Dportainer.skip}). */
     @Parameter(property = "portainer.skip", defaultValue = "false")
     private boolean skip;
+
+    /**
+     * Build and tag the image but do not push it ({@code -Dportainer.skipPush}), e.g. for a pull-request build;
+     * the result files then have no digest. Overrides {@code push}.
+     */
+    @Parameter(property = "portainer.skipPush", defaultValue = "false")
+    private boolean skipPush;
 
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
@@ -280,7 +345,12 @@ public class BuildMojo extends AbstractMojo {
     @Inject
     private SettingsDecrypter settingsDecrypter;
 
-    @Parameter(defaultValue = "${project.build.directory}/portainer", readonly = true, required = true)
+    /**
+     * Where the build writes the executor jar, its staged files and its results ({@code <image>.id},
+     * {@code .digest}, {@code .json}). Default: {@code target/portainer}; without a pom, {@code target/portainer}
+     * in the context directory. The context packer never packs it.
+     */
+    @Parameter(property = "portainer.workDirectory")
     private File workDirectory;
 
     @Override
@@ -289,7 +359,20 @@ public class BuildMojo extends AbstractMojo {
             getLog().info("Skipping portainer:build (portainer.skip=true)");
             return;
         }
-        BuildRequest request = readConfiguration();
+        Invocation invocation = new Invocation(session.getRequest().isProjectPresent(),
+                session.getProjects() == null ? 1 : session.getProjects().size(), session.isOffline());
+        Path dockerfilePath = contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile);
+        if (invocation.skipsWithoutDockerfile() && !Files.isRegularFile(dockerfilePath)) {
+            getLog().info("Skipping portainer:build for " + project.getArtifactId() + ": no Dockerfile at "
+                    + dockerfilePath);
+            return;
+        }
+        if (invocation.offline() && !"local".equals(master())) {
+            throw new MojoFailureException("Maven is offline (-o) but mesosMaster is " + master() + ", a remote "
+                    + "Mesos cluster that needs the network; build online, or use -Dportainer.mesosMaster=local "
+                    + "to build on this machine's Docker daemon");
+        }
+        BuildRequest request = readConfiguration(invocation);
         QuietZooKeeperLogging.apply();
         getLog().info("Image " + request.image() + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb()
                 + " MB)");
@@ -330,13 +413,25 @@ public class BuildMojo extends AbstractMojo {
         }
     }
 
-    private BuildRequest readConfiguration() throws MojoFailureException, MojoExecutionException {
-        Path work = workDirectory.toPath().toAbsolutePath();
+    private BuildRequest readConfiguration(Invocation invocation)
+            throws MojoFailureException, MojoExecutionException {
+        Path context = contextDirectory();
+        Path work = workDirectory != null ? workDirectory.toPath().toAbsolutePath()
+                : invocation.projectPresent() ? Path.of(project.getBuild().getDirectory(), "portainer").toAbsolutePath()
+                : context.resolve("target").resolve("portainer");
         try {
-            Path context = contextDirectory.toPath().toAbsolutePath().normalize();
-            DockerfileDefaults fromDockerfile = DockerfileDefaults.resolve(context, dockerfile,
-                    image == null || image.isBlank() ? null : image.trim(), project.getArtifactId(), buildCpu,
-                    buildMem);
+            String imageName = image == null || image.isBlank() ? null : image.trim();
+            DockerfileDefaults fromDockerfile;
+            try {
+                fromDockerfile = DockerfileDefaults.resolve(context, dockerfile, imageName,
+                        invocation.projectPresent() ? project.getArtifactId() : null, buildCpu, buildMem);
+            } catch (IllegalArgumentException e) {
+                if (imageName == null && !invocation.projectPresent()) {
+                    throw new IllegalArgumentException("No image to build: without a pom, give the repository "
+                            + "with -Dportainer.image=registry:5000/team/app", e);
+                }
+                throw e;
+            }
             fromDockerfile.notes().forEach(note -> getLog().info(note));
             ImageRef ref = fromDockerfile.image();
             BuildOptions options = new BuildOptions(
@@ -347,6 +442,9 @@ public class BuildMojo extends AbstractMojo {
                     clean(insecureRegistries));
             List<String> cleanTags = tags == null ? List.of() : tags.stream().map(String::trim)
                     .filter(t -> !t.isEmpty()).toList();
+            if (cleanTags.isEmpty()) {
+                cleanTags = List.of(invocation.projectPresent() ? project.getVersion() : "latest");
+            }
             Duration waitForOffer = parseDuration(offerTimeout, "offerTimeout");
             Duration buildTimeout = timeout == null || timeout.isBlank() ? null : parseDuration(timeout, "timeout");
             URI staging = stagingUri == null || stagingUri.isBlank() ? null : URI.create(stagingUri.trim());
@@ -356,13 +454,14 @@ public class BuildMojo extends AbstractMojo {
             List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
                     .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
             Path executorJar = ExecutorJar.extractTo(work);
-            RegistryAuth credentials = credentialsResolver().resolve(push ? Registries.of(ref.name()) : null,
+            boolean pushing = push && !skipPush;
+            RegistryAuth credentials = credentialsResolver().resolve(pushing ? Registries.of(ref.name()) : null,
                     pullRegistries(context));
             return BuildRequest.builder(context, ref, cleanTags)
                     .dockerfile(dockerfile)
-                    .push(push)
+                    .push(pushing)
                     .resources(fromDockerfile.buildCpu(), fromDockerfile.buildMemMb())
-                    .mesosMaster(mesosMaster == null ? "local" : mesosMaster.trim())
+                    .mesosMaster(master())
                     .staging(staging, hadoopProperties == null ? Map.of() : hadoopProperties)
                     .dockerHost(dockerHost == null || dockerHost.isBlank() ? null : dockerHost.trim())
                     .work(work, executorJar)
@@ -374,6 +473,7 @@ public class BuildMojo extends AbstractMojo {
                     .credentials(credentials)
                     .retries(retries)
                     .mesosAccess(mesosAccess())
+                    .hadoop(hadoopConfDir == null ? null : hadoopConfDir.toPath().toAbsolutePath(), fetchUriBase)
                     .build();
         } catch (IllegalArgumentException | CredentialsException e) {
             throw new MojoFailureException(e.getMessage(), e);
@@ -430,6 +530,16 @@ public class BuildMojo extends AbstractMojo {
             }
         }
         return null;
+    }
+
+    private String master() {
+        return mesosMaster == null || mesosMaster.isBlank() ? "local" : mesosMaster.trim();
+    }
+
+    private Path contextDirectory() {
+        File dir = contextDirectory != null ? contextDirectory : project.getBasedir() != null ? project.getBasedir()
+                : new File(session.getRequest().getBaseDirectory());
+        return dir.toPath().toAbsolutePath().normalize();
     }
 
     private static Duration parseDuration(String value, String name) {

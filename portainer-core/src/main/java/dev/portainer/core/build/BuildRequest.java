@@ -31,6 +31,9 @@ import java.util.Objects;
  * @param constraints      attributes an agent must have to host the build
  * @param docker           build options, pull registry, Docker-in-Docker
  * @param credentials      registry credentials for the push and the base images' pulls
+ * @param hadoopConfDir    a directory with core-site.xml/hdfs-site.xml for staging, or null for HADOOP_CONF_DIR
+ * @param fetchUriBase     how agents fetch files staged on a Hadoop filesystem: null/{@code auto}, {@code hadoop}
+ *                         or a WebHDFS {@code http(s)://host:port} (see {@code HadoopStaging})
  * @param retries          how many times a task the cluster failed before the build could run is relaunched
  * @param mesosAccess      authentication and TLS trust for the master
  */
@@ -39,7 +42,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
                            Path executorJar, FrameworkSettings framework, Duration offerTimeout,
                            Duration timeout, List<AgentConstraint> constraints, DockerSettings docker,
-                           RegistryAuth credentials, int retries, MesosAccess mesosAccess) {
+                           RegistryAuth credentials, Path hadoopConfDir, String fetchUriBase, int retries,
+                           MesosAccess mesosAccess) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -113,6 +117,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         private List<AgentConstraint> constraints = List.of();
         private DockerSettings docker = DockerSettings.DEFAULTS;
         private RegistryAuth credentials = RegistryAuth.NONE;
+        private Path hadoopConfDir;
+        private String fetchUriBase;
         private int retries = dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_RETRIES;
         private MesosAccess mesosAccess = MesosAccess.NONE;
 
@@ -190,6 +196,13 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
             return this;
         }
 
+        /** Hadoop staging: the configuration directory (null: HADOOP_CONF_DIR) and how agents fetch. */
+        public Builder hadoop(Path confDir, String fetchBase) {
+            hadoopConfDir = confDir;
+            fetchUriBase = fetchBase;
+            return this;
+        }
+
         public Builder retries(int value) {
             retries = value;
             return this;
@@ -203,7 +216,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         public BuildRequest build() {
             return new BuildRequest(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster,
                     stagingUri, hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout,
-                    timeout, constraints, docker, credentials, retries, mesosAccess);
+                    timeout, constraints, docker, credentials, hadoopConfDir, fetchUriBase, retries,
+                    mesosAccess);
         }
     }
 }

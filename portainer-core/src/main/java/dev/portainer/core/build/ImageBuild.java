@@ -25,11 +25,13 @@ import dev.portainer.core.scheduler.ZooKeeperAddress;
 import dev.portainer.core.scheduler.ZooKeeperMasterDetector;
 import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.HadoopStager;
+import dev.portainer.core.staging.HadoopStaging;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.StagedFile;
 import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.core.staging.StagingException;
+import dev.portainer.core.staging.StagingListener;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.EphemeralDaemon;
 import dev.portainer.core.wire.CredentialsRef;
@@ -53,6 +55,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
@@ -102,8 +105,9 @@ public final class ImageBuild {
             throws ContextException, StagingException, BuildException, InterruptedException {
         // Before anything can fail: an old digest left next to a failed build would look like this build's.
         BuildResultFiles.clear(request.workDirectory(), request.image());
-        try (CancelOnShutdown guard = CancelOnShutdown.install(events)) {
-            return run(request, events, launcher, guard);
+        BuildEvents safeEvents = NeverFailingEvents.wrap(events);
+        try (CancelOnShutdown guard = CancelOnShutdown.install(safeEvents)) {
+            return run(request, safeEvents, launcher, guard);
         }
     }
 
@@ -160,7 +164,7 @@ public final class ImageBuild {
                 CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
                 try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
-                    StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE);
+                    StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE, context.sha256());
                     CredentialsRef credentials = null;
                     StagedSecret secret = null;
                     if (!request.credentials().isEmpty()) {
@@ -256,7 +260,10 @@ public final class ImageBuild {
                                      BuildEvents events) throws StagingException {
         if (request.stagingUri() != null) {
             events.info("Staging on " + request.stagingUri());
-            return HadoopStager.open(request.stagingUri(), request.hadoopProperties(), random, events::warn);
+            HadoopStaging staging = new HadoopStaging(request.stagingUri(), request.hadoopConfDir(),
+                    request.hadoopProperties(), request.fetchUriBase());
+            return HadoopStager.open(staging, System.getenv(), random, StagingListener.of(events::info, events::warn),
+                    Clock.systemUTC());
         }
         InetAddress address = local ? InetAddress.getLoopbackAddress() : addressTowards(master);
         return HttpStager.start(address, random);

@@ -12,6 +12,14 @@ public interface Stager extends AutoCloseable {
     StagedFile stageBuildFile(Path file, String fileName) throws StagingException;
 
     /**
+     * Stages a build file whose content hash is known; a stager may then skip an upload it already made within this
+     * build.
+     */
+    default StagedFile stageBuildFile(Path file, String fileName, String sha256) throws StagingException {
+        return stageBuildFile(file, fileName);
+    }
+
+    /**
      * Stages a file shared by builds, named by its content hash so that an unchanged file is never uploaded
      * twice (the executor jar).
      */

@@ -17,13 +17,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HadoopStagerTest {
 
+    private static HadoopStager open(java.net.URI root, StagingListener listener) throws StagingException {
+        return HadoopStager.open(new HadoopStaging(root, null, Map.of(), null), Map.of(), new SecureRandom(),
+                listener, java.time.Clock.systemUTC());
+    }
+
     @Test
     void stagesContextPrivatelyAndRemovesItOnClose(@TempDir Path dir) throws Exception {
         Path root = Files.createDirectory(dir.resolve("stage"));
         Path context = Files.write(dir.resolve("ctx.tar.gz"), new byte[] {5, 6, 7});
         List<String> warnings = new ArrayList<>();
         Path staged;
-        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), warnings::add)) {
+        try (HadoopStager stager = open(root.toUri(), StagingListener.of(i -> { }, warnings::add))) {
             StagedFile file = stager.stageBuildFile(context, "context.tar.gz");
             staged = Path.of(file.uri());
             assertTrue(staged.startsWith(root.resolve("builds")), staged.toString());
@@ -39,7 +44,7 @@ class HadoopStagerTest {
     void stagesASecretOwnerOnlyForTheFetcherAndRemovesItOnClose(@TempDir Path dir) throws Exception {
         Path root = Files.createDirectory(dir.resolve("stage"));
         Path staged;
-        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), w -> { })) {
+        try (HadoopStager stager = open(root.toUri(), StagingListener.of(i -> { }, w -> { }))) {
             StagedSecret secret = stager.stageSecret(new byte[] {3, 1, 4}, "credentials.sealed");
             assertTrue(secret.viaFetcher(), "agents reach a Hadoop filesystem only through the fetcher");
             staged = Path.of(secret.uri());
@@ -54,7 +59,7 @@ class HadoopStagerTest {
         Path root = Files.createDirectory(dir.resolve("stage"));
         Path jar = Files.write(dir.resolve("executor.jar"), new byte[] {1});
         Path stagedJar;
-        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), w -> { })) {
+        try (HadoopStager stager = open(root.toUri(), StagingListener.of(i -> { }, w -> { }))) {
             stagedJar = Path.of(stager.stageSharedFile(jar, "portainer-executor.jar", "feed").uri());
         }
         assertEquals(root.resolve("executors/feed.jar"), stagedJar);
@@ -63,7 +68,7 @@ class HadoopStagerTest {
 
         Files.write(jar, new byte[] {2});
         Thread.sleep(20);
-        try (HadoopStager stager = HadoopStager.open(root.toUri(), Map.of(), new SecureRandom(), w -> { })) {
+        try (HadoopStager stager = open(root.toUri(), StagingListener.of(i -> { }, w -> { }))) {
             stager.stageSharedFile(jar, "portainer-executor.jar", "feed");
         }
         assertArrayEquals(new byte[] {1}, Files.readAllBytes(stagedJar), "content-addressed file is not rewritten");

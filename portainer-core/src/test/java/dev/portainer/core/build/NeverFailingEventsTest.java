@@ -1,0 +1,44 @@
+package dev.portainer.core.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.portainer.core.scheduler.BuildEvents;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NeverFailingEventsTest {
+
+    @Test
+    void aConsoleThatThrowsDoesNotStopTheCaller() {
+        List<String> tried = new ArrayList<>();
+        BuildEvents broken = new BuildEvents() {
+            @Override
+            public void info(String message) {
+                tried.add(message);
+                throw new NumberFormatException("For input string: \"0m\"");
+            }
+
+            @Override
+            public void log(String taskName, String line) {
+                tried.add(line);
+                throw new IllegalStateException("closed");
+            }
+
+            @Override
+            public void warn(String message) {
+                tried.add(message);
+                throw new IllegalStateException("closed");
+            }
+        };
+        BuildEvents safe = NeverFailingEvents.wrap(broken);
+
+        safe.info("a");
+        safe.log("task", "b");
+        safe.warn("c");
+
+        assertEquals(List.of("a", "b", "c"), tried, "every line is still offered to the console");
+        assertSame(safe, NeverFailingEvents.wrap(safe), "wrapping twice adds nothing");
+    }
+}

@@ -1,0 +1,7 @@
+// A single project without its Dockerfile fails (in a reactor it would be skipped), before anything is staged.
+def log = new File(basedir, 'build.log').text
+assert log.contains('BUILD FAILURE')
+assert log.contains('Dockerfile Dockerfile not found in context')
+assert !log.contains('Scheduling the build')
+def work = new File(basedir, 'target/portainer')
+assert !work.exists() || !work.listFiles().any { it.name.endsWith('.tar.gz') }
