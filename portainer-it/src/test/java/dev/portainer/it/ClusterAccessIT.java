@@ -116,6 +116,20 @@ class ClusterAccessIT {
         ItChecks.assertNoExecutorNorStagedFile(project);
     }
 
+    @Test
+    void aZooKeeperAddressWithoutPathFailsTheBuildBeforeAnythingRunsNamingTheForm() throws Exception {
+        Path project = MavenRun.copyExample("hello-world");
+
+        MavenRun.Outcome build = MavenRun.run(project, "package", "portainer:build",
+                "-Dportainer.mesosMaster=zk://" + zookeeper.getConnectString());
+
+        String out = build.output();
+        assertNotEquals(0, build.exitCode(), out);
+        assertTrue(out.contains("Unsupported Mesos master address 'zk://" + zookeeper.getConnectString()
+                + "': it has no path; use zk://host1:2181,host2:2181/mesos"), out);
+        assertFalse(out.contains("Packed context"), "nothing ran: " + out);
+    }
+
     /** The embedded master has no framework left: every build tore its own down. */
     private static void assertNoFramework() throws Exception {
         String state = HttpClient.newHttpClient().send(HttpRequest.newBuilder(mesos.masterUri().resolve("/state"))

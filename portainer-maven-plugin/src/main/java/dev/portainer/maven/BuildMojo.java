@@ -22,8 +22,10 @@ import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.core.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.OfferTimeoutException;
 import dev.portainer.core.scheduler.TrustedCertificates;
+import dev.portainer.core.scheduler.ZooKeeperAddress;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.wire.BuildOptions;
 import java.io.File;
@@ -482,7 +484,16 @@ public class BuildMojo extends AbstractMojo {
         }
     }
 
+    /** How to reach the master; a wrong address, CA file or settings server fails here, before anything runs. */
     private MesosAccess mesosAccess() throws MojoFailureException {
+        String address = master();
+        if (!MesosMaster.isLocal(address)) {
+            if (ZooKeeperAddress.isZooKeeper(address)) {
+                ZooKeeperAddress.parse(address);
+            } else {
+                MesosMaster.parse(address);
+            }
+        }
         MesosCredential credential = MesosSettingsCredential.resolve(principal, mesosServerId,
                 session == null ? null : session.getSettings(), settingsDecrypter);
         Path ca = mesosCaCertificate == null ? null : mesosCaCertificate.toPath().toAbsolutePath();
