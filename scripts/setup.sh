@@ -22,7 +22,7 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
-command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+{ command -v java && command -v jlink; } >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
