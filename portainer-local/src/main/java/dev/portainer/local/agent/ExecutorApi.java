@@ -2,19 +2,17 @@ package dev.portainer.local.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.local.http.ApiCalls;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.EventStream;
 import dev.portainer.local.http.MediaType;
 import dev.portainer.local.http.OnLoop;
-import dev.portainer.local.http.ProtoCodec;
 import dev.portainer.local.http.Responses;
 import org.apache.mesos.v1.Protos.TaskState;
 import org.apache.mesos.v1.Protos.TaskStatus;
 import org.apache.mesos.v1.executor.Protos.Call;
 
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** {@code /api/v1/executor}: decodes and checks calls like the Mesos agent, then hands them to the loop. */
@@ -31,35 +29,20 @@ public final class ExecutorApi implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if (!exchange.getRequestMethod().equals("POST")) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                throw new BadRequestException(405, "Expecting one of { 'POST' }, but received '"
-                        + exchange.getRequestMethod() + "'");
-            }
-            if (exchange.getRequestHeaders().getFirst("Content-Type") == null) {
-                throw new BadRequestException("Expecting 'Content-Type' to be present");
-            }
-            MediaType contentType = MediaType.ofContentType(exchange.getRequestHeaders())
-                    .orElseThrow(() -> new BadRequestException(415, "Expecting 'Content-Type' of "
-                            + MesosMediaTypes.JSON + " or " + MesosMediaTypes.PROTOBUF));
-            Call call = ProtoCodec.parse(Call.getDefaultInstance(), body, contentType);
+            Call call = ApiCalls.read(exchange, body, Call.getDefaultInstance());
             String error = validate(call);
             if (error != null) {
                 throw new BadRequestException("Failed to validate Executor::Call: " + error);
             }
             switch (call.getType()) {
                 case SUBSCRIBE -> {
-                    Optional<MediaType> accept = MediaType.ofAccept(exchange.getRequestHeaders());
-                    if (accept.isEmpty()) {
-                        throw new BadRequestException(406, "Expecting 'Accept' to allow '"
-                                + MesosMediaTypes.PROTOBUF + "' or '" + MesosMediaTypes.JSON + "'");
-                    }
-                    EventStream stream = new EventStream(accept.get());
+                    MediaType accept = ApiCalls.streamType(exchange);
+                    EventStream stream = new EventStream(accept);
                     OnLoop.call(loop, () -> {
                         agent.subscribe(call, stream);
                         return null;
                     });
-                    exchange.getResponseHeaders().set("Content-Type", accept.get().value());
+                    exchange.getResponseHeaders().set("Content-Type", accept.value());
                     exchange.sendResponseHeaders(200, 0);
                     stream.pump(exchange, () -> loop.execute(() -> agent.executorStreamBroken(stream)));
                     return;

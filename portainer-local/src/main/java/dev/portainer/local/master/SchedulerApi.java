@@ -3,11 +3,11 @@ package dev.portainer.local.master;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.local.http.ApiCalls;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.EventStream;
 import dev.portainer.local.http.MediaType;
 import dev.portainer.local.http.OnLoop;
-import dev.portainer.local.http.ProtoCodec;
 import dev.portainer.local.http.Responses;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 
@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** {@code /api/v1/scheduler}: decodes and checks calls like the Mesos master, then hands them to the loop. */
@@ -49,18 +48,7 @@ public final class SchedulerApi implements HttpHandler {
                 Responses.text(exchange, 401, "401 Unauthorized.");
                 return;
             }
-            if (!exchange.getRequestMethod().equals("POST")) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                throw new BadRequestException(405, "Expecting one of { 'POST' }, but received '"
-                        + exchange.getRequestMethod() + "'");
-            }
-            if (exchange.getRequestHeaders().getFirst("Content-Type") == null) {
-                throw new BadRequestException("Expecting 'Content-Type' to be present");
-            }
-            MediaType contentType = MediaType.ofContentType(exchange.getRequestHeaders())
-                    .orElseThrow(() -> new BadRequestException(415, "Expecting 'Content-Type' of "
-                            + MesosMediaTypes.JSON + " or " + MesosMediaTypes.PROTOBUF));
-            Call call = ProtoCodec.parse(Call.getDefaultInstance(), body, contentType);
+            Call call = ApiCalls.read(exchange, body, Call.getDefaultInstance());
             String error = validate(call);
             if (error == null && principal != null && call.getType() == Call.Type.SUBSCRIBE
                     && call.getSubscribe().getFrameworkInfo().hasPrincipal()
@@ -73,17 +61,13 @@ public final class SchedulerApi implements HttpHandler {
             }
             String streamIdHeader = exchange.getRequestHeaders().getFirst(MesosMediaTypes.STREAM_ID);
             if (call.getType() == Call.Type.SUBSCRIBE) {
-                Optional<MediaType> accept = MediaType.ofAccept(exchange.getRequestHeaders());
-                if (accept.isEmpty()) {
-                    throw new BadRequestException(406, "Expecting 'Accept' to allow '" + MesosMediaTypes.PROTOBUF
-                            + "' or '" + MesosMediaTypes.JSON + "'");
-                }
+                MediaType accept = ApiCalls.streamType(exchange);
                 if (streamIdHeader != null) {
                     throw new BadRequestException("Subscribe calls should not include the 'Mesos-Stream-Id' header");
                 }
-                EventStream stream = new EventStream(accept.get());
+                EventStream stream = new EventStream(accept);
                 String streamId = OnLoop.call(loop, () -> master.subscribe(call.getSubscribe(), stream));
-                exchange.getResponseHeaders().set("Content-Type", accept.get().value());
+                exchange.getResponseHeaders().set("Content-Type", accept.value());
                 exchange.getResponseHeaders().set(MesosMediaTypes.STREAM_ID, streamId);
                 exchange.sendResponseHeaders(200, 0);
                 stream.pump(exchange, () -> loop.execute(() -> master.streamBroken(stream)));
