@@ -376,7 +376,7 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
         t0 = time.time()
         names = ["%s/bench/many-%s-%d-m%02d:1.0.0" % (REGISTRY, RUN_ID, rep, i) for i in range(count)]
         IMAGES.extend(names)
-        script = 'docker build --no-cache -q -t "$1" "$2" >/dev/null && docker push "$1" >/dev/null'
+        script = 'docker build --no-cache -q -t "$1" "$2" >/dev/null 2>&1 && docker push "$1" >/dev/null'
         args = []
         for i, n in enumerate(names):
             args += [n, os.path.join(project, "m%02d" % i)]
@@ -452,9 +452,10 @@ def main():
             row("4 log latency", "RUN line to Maven log, p50 / p95 (ms, %d lines)" % len(lat_p),
                 "%.0f / %.0f" % (1000 * pct(lat_p, .5), 1000 * pct(lat_p, .95)), "")
             single = med([r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in p])
-            large = large_project(work, o.files, o.mb)
-            overhead_case("large-%dmb-%dfiles" % (o.mb, o.files), large, o.large_reps, logs)
-            shutil.rmtree(large)
+            if o.large_reps > 0:
+                large = large_project(work, o.files, o.mb)
+                overhead_case("large-%dmb-%dfiles" % (o.mb, o.files), large, o.large_reps, logs)
+                shutil.rmtree(large)
         if "packing" in only:
             packing_case(o.large_reps, o.files, o.mb, work)
         if "many" in only:
