@@ -1,9 +1,23 @@
 #!/bin/sh
-# Packs and stages a generated 500 MB context of 20,000 files and compares with `tar -cf - . | gzip -1`.
-# Usage: benchmarks/run.sh [work-dir] [files] [total-MB]      (run from the repository root)
+# Benchmarks; never part of `mvn verify` (the module is only in the bench profile). Run from anywhere.
+#   benchmarks/run.sh all [--reps 5] [--large-reps 3] [--only overhead,packing,many] ...
+#       the whole suite: portainer:build on the embedded local master against docker build + docker push on the
+#       same daemon, packing against tar | gzip -1, 16 images, log latency, heap and RSS; prints a table
+#       (benchmarks/suite.py --help lists the options).
+#   benchmarks/run.sh staging [work-dir] [files] [total-MB]
+#       pack and stage a generated 500 MB / 20,000-file context against tar | gzip -1 (StagingBenchmark).
 set -eu
 cd "$(dirname "$0")/.."
-./mvnw -B -q -Pbench -pl benchmarks -am package -DskipTests
-exec java -Xmx512m -XX:+UseG1GC \
-  -cp "benchmarks/target/portainer-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)" \
-  dev.portainer.bench.StagingBenchmark "${1:-target/bench}" "${2:-20000}" "${3:-500}"
+what="${1:-staging}"
+[ $# -gt 0 ] && shift
+./mvnw -B -q -o -Pbench -pl benchmarks -am package -DskipTests
+case "$what" in
+  all)
+    exec python3 benchmarks/suite.py "$@" ;;
+  staging)
+    exec java -Xmx512m -XX:+UseG1GC \
+      -cp "benchmarks/target/portainer-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)" \
+      dev.portainer.bench.StagingBenchmark "${1:-target/bench}" "${2:-20000}" "${3:-500}" ;;
+  *)
+    echo "usage: benchmarks/run.sh all [suite options] | staging [work-dir] [files] [total-MB]" >&2; exit 2 ;;
+esac

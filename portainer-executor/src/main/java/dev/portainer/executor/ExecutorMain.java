@@ -31,6 +31,10 @@ public final class ExecutorMain {
         // UTF-8 whatever the agent's locale: the scheduler reads this file back to recover lost log lines, and an
         // ASCII default (LANG unset) would turn every non-ASCII character into '?'.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        // docker-java's class loading (~0.2 s) overlaps the subscription instead of delaying the first log line.
+        Thread warmUp = new Thread(DockerImageBuilds::warmUp, "docker-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         int code = run(System.getenv(), Path.of("").toAbsolutePath(), out, System.err, DockerImageBuilds::new);
         out.flush();
         // docker-java and the HTTP client keep non-daemon threads; the executor's life ends here.

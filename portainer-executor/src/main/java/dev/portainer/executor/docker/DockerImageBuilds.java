@@ -132,6 +132,22 @@ public final class DockerImageBuilds implements ImageBuilds {
     }
 
     /**
+     * Loads and initialises docker-java, its HTTP client and Jackson by making (and closing) a client that never
+     * connects, and the build, tag and push commands, which are never run. The executor calls this on a background
+     * thread at start-up, so that the class loading overlaps the SUBSCRIBE and LAUNCH round trips instead of
+     * following them; any failure is left for the real build to report.
+     */
+    public static void warmUp() {
+        try (DockerClient client = connect("unix:///var/run/docker.sock")) {
+            client.buildImageCmd();
+            client.tagImageCmd("portainer-warm-up", "portainer-warm-up", "latest");
+            client.pushImageCmd("portainer-warm-up");
+        } catch (IOException | RuntimeException ignored) {
+            // a warm-up only: the build creates its own client and reports what goes wrong
+        }
+    }
+
+    /**
      * A docker-java client for {@code dockerHost}. The API version is deliberately not pinned: docker-java then
      * speaks the daemon's own version (20.10 is API 1.41).
      */

@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+"""Measures portainer:build (embedded local master) against docker build + docker push on the same daemon.
+
+Run by benchmarks/run.sh all (which builds the plugin into benchmarks/target/bench-repo first). Every figure is
+measured next to its baseline in the same run; each case is repeated and reported as median [min..max].
+Phases come from the Maven log, stamped by the logger (-Dorg.slf4j.simpleLogger.showDateTime=true).
+"""
+import argparse
+import datetime
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+import uuid
+
+REGISTRY = os.environ.get("BENCH_REGISTRY", "127.0.0.1:5000")
+BASE = REGISTRY + "/portainer/busybox:latest"
+VERSION = "0.1.0-SNAPSHOT"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.join(ROOT, "benchmarks", "target", "bench-repo")
+RUN_ID = uuid.uuid4().hex[:8]
+IMAGES = []  # every image this run tagged, removed at the end
+
+# A RUN step that prints 20 lines stamped with the wall clock in microseconds (busybox date has no %N).
+STAMPS = ('RUN for i in $(seq 1 20); do adjtimex | awk -v i=$i \'/tv_sec/{s=$2}/tv_usec/{u=$2}'
+          'END{printf "stamp %d %d%06d\\n", i, s, u}\'; usleep 50000; done')
+
+POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.portainer.bench</groupId>
+  <artifactId>{artifact}</artifactId>
+  <version>1.0.0</version>
+  <packaging>pom</packaging>
+  {modules}
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>dev.portainer</groupId>
+        <artifactId>portainer-maven-plugin</artifactId>
+        <version>{version}</version>
+        <configuration>{configuration}</configuration>{executions}
+      </plugin>
+    </plugins>
+  </build>
+</project>
+"""
+
+
+def pom(artifact, modules="", configuration="", executions=""):
+    return POM.format(artifact=artifact, modules=modules, configuration=configuration, executions=executions,
+                      version=VERSION)
+
+
+# Bound to package: `mvn portainer:build` on a reactor runs once, not per module, because the goal is
+# requiresProject=false and Maven treats such command-line goals as aggregating.
+BOUND = "<executions><execution><goals><goal>build</goal></goals></execution></executions>"
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def trivial_project(work):
+    d = os.path.join(work, "trivial")
+    write(os.path.join(d, "pom.xml"), pom("trivial"))
+    write(os.path.join(d, "Dockerfile"), "FROM %s\n%s\n" % (BASE, STAMPS))
+    write(os.path.join(d, ".dockerignore"), "pom.xml\ntarget\n")
+    return d
+
+
+def large_project(work, files, total_mb):
+    """files files of total_mb MB: half random bytes (incompressible), half text, in 50 directories."""
+    d = os.path.join(work, "large")
+    write(os.path.join(d, "pom.xml"), pom("large"))
+    write(os.path.join(d, "Dockerfile"), "FROM %s\nCOPY data /data/\n%s\n" % (BASE, STAMPS))
+    write(os.path.join(d, ".dockerignore"), "pom.xml\ntarget\n")
+    size = total_mb * 1024 * 1024 // files
+    rnd = random.Random(42)
+    text = (b"lorem ipsum dolor sit amet consectetur adipiscing elit " * (size // 50 + 1))[:size]
+    for i in range(files):
+        p = os.path.join(d, "data", "d%02d" % (i % 50), "f%05d" % i)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(rnd.randbytes(size) if i % 2 == 0 else text)
+    return d
+
+
+def many_project(work, count):
+    d = os.path.join(work, "many")
+    modules = "<modules>%s</modules>" % "".join("<module>m%02d</module>" % i for i in range(count))
+    write(os.path.join(d, "pom.xml"), pom("many", modules=modules).replace(
+        "<plugins>", "<pluginManagement><plugins>").replace("</plugins>", "</plugins></pluginManagement>"))
+    for i in range(count):
+        m = os.path.join(d, "m%02d" % i)
+        write(os.path.join(m, "pom.xml"), pom("m%02d" % i, executions=BOUND).replace(
+            "<modelVersion>4.0.0</modelVersion>",
+            "<modelVersion>4.0.0</modelVersion><parent><groupId>dev.portainer.bench</groupId>"
+            "<artifactId>many</artifactId><version>1.0.0</version></parent>"))
+        write(os.path.join(m, "Dockerfile"), "FROM %s\nRUN echo module %d && sleep 1\n" % (BASE, i))
+        write(os.path.join(m, ".dockerignore"), "pom.xml\ntarget\n")
+    return d
+
+
+# ---------------------------------------------------------------- sampling
+
+class Sampler:
+    """Polls /proc every 50 ms: the peak VmHWM of the Maven JVM (by pid) and of every Portainer executor JVM."""
+
+    def __init__(self, maven_pid=None):
+        self.maven_pid = maven_pid
+        self.maven_kb = 0
+        self.executor_kb = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def hwm(pid):
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def run(self):
+        while not self.stop.is_set():
+            if self.maven_pid:
+                self.maven_kb = max(self.maven_kb, self.hwm(self.maven_pid))
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        cmd = f.read()
+                except OSError:
+                    continue
+                if b"portainer-executor.jar" in cmd and b"java" in cmd:
+                    self.executor_kb = max(self.executor_kb, self.hwm(pid))
+            time.sleep(0.05)
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+
+
+# ---------------------------------------------------------------- runs
+
+LOG_TS = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) ")
+
+
+def epoch_of(line, day):
+    m = LOG_TS.match(line)
+    if not m:
+        return None
+    h, mi, s, ms = map(int, m.groups())
+    return day + h * 3600 + mi * 60 + s + ms / 1000.0
+
+
+def local_midnight():
+    now = datetime.datetime.now()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def mvn(project, args, log, extra_env=None):
+    """Runs Maven (offline, private repository, timestamped log); returns wall seconds, peak heap/RSS, executors."""
+    gc_log = log + ".gc"
+    env = dict(os.environ)
+    env["MAVEN_OPTS"] = (env.get("MAVEN_OPTS", "") + " -Xlog:gc,gc+heap+exit:file=" + gc_log).strip()
+    env.update(extra_env or {})
+    command = ["mvn", "-B", "-o", "-Dmaven.repo.local=" + REPO,
+               "-Dorg.slf4j.simpleLogger.showDateTime=true",
+               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"] + args
+    t0 = time.time()
+    with open(log, "w") as out:
+        p = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
+        sampler = Sampler(p.pid)
+        code = p.wait()
+        sampler.close()
+    wall = time.time() - t0
+    text = open(log).read()
+    if code != 0 or "BUILD SUCCESS" not in text:
+        raise SystemExit("Maven failed in %s (exit %d), see %s" % (project, code, log))
+    return {"wall": wall, "start": t0, "log": text, "heap_mb": peak_heap(gc_log),
+            "maven_rss_mb": sampler.maven_kb / 1024.0, "executor_rss_mb": sampler.executor_kb / 1024.0}
+
+
+def peak_heap(gc_log):
+    """Peak heap used: the largest heap before a collection, or at exit (no collection may have happened)."""
+    peak = 0.0
+    try:
+        for line in open(gc_log):
+            m = re.search(r"Pause .* (\d+)M->\d+M", line)
+            if m:
+                peak = max(peak, float(m.group(1)))
+            m = re.search(r" used (\d+)K", line)
+            if m and "heap" in line:
+                peak = max(peak, int(m.group(1)) / 1024.0)
+    except OSError:
+        pass
+    return peak
+
+
+PHASES = [
+    # (name, line that starts it, line that ends it); each found as the first log line containing the text
+    ("plugin setup", "--- portainer-maven-plugin", "] Image "),
+    ("pack", "] Image ", "Packed context"),
+    ("stage + start local Mesos", "Packed context", "Scheduling the build"),
+    ("subscribe + offer", "Scheduling the build", "] Launched "),
+    ("fetch + executor JVM + subscribe", "] Launched ", " is starting on "),
+    ("executor ready to first log", " is starting on ", " (Dockerfile "),
+    ("docker build", " (Dockerfile ", "Successfully tagged"),
+    ("docker push", "Successfully tagged", ": digest: sha256"),
+    ("result + log drain", ": digest: sha256", "BUILD SUCCESS"),
+]
+
+
+def phases(text, day):
+    lines = text.splitlines()
+
+    def first(fragment):
+        for line in lines:
+            if fragment in line:
+                t = epoch_of(line, day)
+                if t is not None:
+                    return t
+        return None
+
+    out = {}
+    for name, begin, end in PHASES:
+        b, e = first(begin), first(end)
+        out[name] = (e - b) if b is not None and e is not None else float("nan")
+    mojo, done = first("--- portainer-maven-plugin"), first("BUILD SUCCESS")
+    out["portainer:build (mojo start to BUILD SUCCESS)"] = done - mojo
+    return out
+
+
+def latencies(text, day):
+    """Seconds from each stamped RUN line to the same line in the Maven log."""
+    result = []
+    for line in text.splitlines():
+        m = re.search(r" stamp \d+ (\d{16})$", line)
+        t = epoch_of(line, day)
+        if m and t is not None:
+            result.append(t - int(m.group(1)) / 1e6)
+    return result
+
+
+def docker_build_push(context, image):
+    """docker build --no-cache + docker push; returns wall seconds, build seconds, push seconds, line latencies."""
+    IMAGES.append(image)
+    t0 = time.time()
+    lat, tail = [], []
+    p = subprocess.Popen(["docker", "build", "--no-cache", "--force-rm", "-t", image, context],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+                         env=dict(os.environ, DOCKER_BUILDKIT="0"))
+    for line in p.stdout:
+        tail = (tail + [line])[-20:]
+        m = re.match(r"stamp \d+ (\d{16})$", line.strip())
+        if m:
+            lat.append(time.time() - int(m.group(1)) / 1e6)
+    if p.wait() != 0:
+        raise SystemExit("docker build failed for %s:\n%s" % (context, "".join(tail)))
+    t1 = time.time()
+    subprocess.run(["docker", "push", image], check=True, stdout=subprocess.DEVNULL)
+    t2 = time.time()
+    return {"wall": t2 - t0, "build": t1 - t0, "push": t2 - t1, "lat": lat}
+
+
+def portainer_build(project, image, logs, name, extra=()):
+    IMAGES.append(image + ":1.0.0")
+    r = mvn(project, ["portainer:build", "-Dportainer.image=" + image, "-Dportainer.noCache=true"] + list(extra),
+            os.path.join(logs, name + ".log"))
+    day = local_midnight()
+    r["phases"] = phases(r["log"], day)
+    r["lat"] = latencies(r["log"], day)
+    return r
+
+
+# ---------------------------------------------------------------- statistics and table
+
+def stat(values):
+    values = [v for v in values if v == v]
+    if not values:
+        return "n/a"
+    return "%.2f [%.2f..%.2f]" % (statistics.median(values), min(values), max(values))
+
+
+def med(values):
+    return statistics.median(values)
+
+
+def pct(values, q):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+ROWS = []
+
+
+def row(*cells):
+    ROWS.append(cells)
+    print(" | ".join(str(c) for c in cells), flush=True)
+
+
+# ---------------------------------------------------------------- cases
+
+def overhead_case(label, project, reps, logs):
+    """Alternates docker and portainer runs so that drift on the shared machine hits both alike."""
+    docker_runs, portainer_runs = [], []
+    for i in range(reps):
+        name = "%s/bench/%s-%s-%d" % (REGISTRY, label, RUN_ID, i)
+        docker_runs.append(docker_build_push(project, name + "-docker:1.0.0"))
+        portainer_runs.append(portainer_build(project, name + "-portainer", logs, "%s-%d" % (label, i)))
+    dw = [r["wall"] for r in docker_runs]
+    pw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in portainer_runs]
+    over = [p - d for p, d in zip(pw, dw)]
+    ratio = [p / d for p, d in zip(pw, dw)]
+    row("1 " + label, "docker build --no-cache + docker push (s)", stat(dw), "baseline")
+    row("1 " + label, "  of which docker build / docker push (s)",
+        stat([r["build"] for r in docker_runs]) + " / " + stat([r["push"] for r in docker_runs]), "")
+    row("1 " + label, "portainer:build, mojo only, noCache=true (s)", stat(pw), "")
+    row("1 " + label, "overhead (s) / ratio", stat(over) + " / " + stat(ratio), "")
+    for name, _, _ in PHASES:
+        row("1 " + label, "  phase: " + name + " (s)", stat([r["phases"][name] for r in portainer_runs]), "")
+    row("1 " + label, "whole mvn process incl. Maven JVM start (s)", stat([r["wall"] for r in portainer_runs]), "")
+    row("5 " + label, "Maven JVM peak heap / peak RSS (MB)",
+        stat([r["heap_mb"] for r in portainer_runs]) + " / " + stat([r["maven_rss_mb"] for r in portainer_runs]), "")
+    row("5 " + label, "executor JVM peak RSS (MB)", stat([r["executor_rss_mb"] for r in portainer_runs]), "")
+    return docker_runs, portainer_runs
+
+
+def maven_start_case(project, reps, logs):
+    runs = [mvn(project, ["validate"], os.path.join(logs, "validate-%d.log" % i)) for i in range(reps)]
+    row("1 Maven", "mvn -o validate of the same project (Maven JVM start, s)", stat([r["wall"] for r in runs]),
+        "baseline for the whole-process row")
+    row("5 Maven", "mvn validate peak heap / peak RSS (MB)",
+        stat([r["heap_mb"] for r in runs]) + " / " + stat([r["maven_rss_mb"] for r in runs]), "")
+
+
+def packing_case(reps, files, total_mb, work):
+    cp = "%s/benchmarks/target/portainer-benchmarks-%s.jar:%s" % (
+        ROOT, VERSION, open(os.path.join(ROOT, "benchmarks/target/classpath.txt")).read().strip())
+    tar, pack, heap, stage = [], [], [], []
+    for i in range(reps):
+        out = subprocess.run(["java", "-Xmx512m", "-XX:+UseG1GC", "-cp", cp, "dev.portainer.bench.StagingBenchmark",
+                              os.path.join(work, "staging"), str(files), str(total_mb)],
+                             check=True, capture_output=True, text=True).stdout
+        tar.append(float(re.search(r"gzip -1 .*\((\d+) MB/s\)", out).group(1)))
+        m = re.search(r"Portainer pack .*\((\d+) MB/s\).*peak heap (\d+) MB", out)
+        pack.append(float(m.group(1)))
+        heap.append(float(m.group(2)))
+        stage.append(float(re.search(r"Portainer stage \(file://\)\s*:\s*([\d.]+) s", out).group(1)))
+    row("2 packing", "tar -cf - . \\| gzip -1 (MB/s)", stat(tar), "baseline")
+    row("2 packing", "Portainer pack: tar.gz + sha256 (MB/s)", stat(pack), "ratio %.2f" % (med(pack) / med(tar)))
+    row("2 packing", "Portainer pack peak heap, -Xmx512m (MB)", stat(heap), "")
+    row("2 packing", "Portainer stage file:// (s)", stat(stage), "")
+
+
+def many_case(project, count, parallel, single_seconds, logs, reps):
+    spans, walls, execs, heaps = [], [], [], []
+    docker_spans = []
+    for rep in range(reps):
+        # The docker baseline: the same 16 contexts, `parallel` docker build + push at a time.
+        t0 = time.time()
+        names = ["%s/bench/many-%s-%d-m%02d:1.0.0" % (REGISTRY, RUN_ID, rep, i) for i in range(count)]
+        IMAGES.extend(names)
+        script = 'docker build --no-cache -q -t "$1" "$2" >/dev/null 2>&1 && docker push "$1" >/dev/null'
+        args = []
+        for i, n in enumerate(names):
+            args += [n, os.path.join(project, "m%02d" % i)]
+        subprocess.run(["xargs", "-n", "2", "-P", str(parallel), "sh", "-c", script, "sh"],
+                       input="\n".join(args), text=True, check=True, env=dict(os.environ, DOCKER_BUILDKIT="0"))
+        docker_spans.append(time.time() - t0)
+        image = "%s/bench/many-%s-%d-p-${project.artifactId}" % (REGISTRY, RUN_ID, rep)
+        IMAGES.extend("%s/bench/many-%s-%d-p-m%02d:1.0.0" % (REGISTRY, RUN_ID, rep, i) for i in range(count))
+        # Each module builds with its own embedded master, so -T bounds the parallelism;
+        # buildCpu = cores / parallel is what a shared master would need to run `parallel` at once.
+        # -pl: only the 16 image modules (the aggregator has no Dockerfile).
+        r = mvn(project, ["-T", str(parallel), "-pl", ",".join("m%02d" % i for i in range(count)), "package", "-Dportainer.image=" + image,
+                          "-Dportainer.noCache=true",
+                          "-Dportainer.buildCpu=%.2f" % (os.cpu_count() / parallel)],
+                os.path.join(logs, "many-%d.log" % rep))
+        day = local_midnight()
+        stamps = [epoch_of(l, day) for l in r["log"].splitlines() if "--- portainer-maven-plugin" in l]
+        end = [epoch_of(l, day) for l in r["log"].splitlines() if "BUILD SUCCESS" in l]
+        spans.append(end[0] - min(stamps))
+        walls.append(r["wall"])
+        execs.append(r["executor_rss_mb"])
+        heaps.append(r["heap_mb"])
+    ideal = count * single_seconds / parallel
+    row("3 many", "ideal: %d x single build (%.2f s) / %d (s)" % (count, single_seconds, parallel), "%.2f" % ideal,
+        "baseline")
+    row("3 many", "docker build + push, %d at a time (xargs -P, s)" % parallel, stat(docker_spans), "")
+    row("3 many", "portainer:build reactor -T %d, first mojo to BUILD SUCCESS (s)" % parallel, stat(spans),
+        "ratio %.2f to ideal" % (med(spans) / ideal))
+    row("3 many", "  whole mvn process (s)", stat(walls), "")
+    row("5 many", "Maven JVM peak heap (MB) / executor peak RSS (MB)", stat(heaps) + " / " + stat(execs), "")
+
+
+def cleanup():
+    for image in IMAGES:
+        subprocess.run(["docker", "rmi", "-f", image], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main():
+    a = argparse.ArgumentParser(description=__doc__)
+    a.add_argument("--reps", type=int, default=5)
+    a.add_argument("--large-reps", type=int, default=3)
+    a.add_argument("--files", type=int, default=5000)
+    a.add_argument("--mb", type=int, default=200)
+    a.add_argument("--many", type=int, default=16)
+    a.add_argument("--parallel", type=int, default=4)
+    a.add_argument("--only", default="overhead,packing,many")
+    a.add_argument("--work", default=os.path.join(ROOT, "target", "bench-suite"))
+    o = a.parse_args()
+    work = os.path.join(o.work, RUN_ID)
+    logs = os.path.join(work, "logs")
+    os.makedirs(logs)
+    only = o.only.split(",")
+    print("Run %s, %s, %d cores, %s; logs in %s" % (RUN_ID, time.strftime("%Y-%m-%d %H:%M:%S %Z"), os.cpu_count(),
+                                                    subprocess.run(["docker", "version", "--format",
+                                                                    "Docker {{.Server.Version}}"],
+                                                                   capture_output=True, text=True).stdout.strip(),
+                                                    logs))
+    print("Cache: --no-cache on docker build and portainer.noCache=true on both sides; base image local on both.")
+    print("case | figure | median [min..max] | note")
+    try:
+        trivial = trivial_project(work)
+        # Warm-up (not measured): page cache, the daemon's base image, Maven's offline resolution.
+        docker_build_push(trivial, "%s/bench/warmup-%s:1.0.0" % (REGISTRY, RUN_ID))
+        portainer_build(trivial, "%s/bench/warmup-%s-p" % (REGISTRY, RUN_ID), logs, "warmup")
+        single = None
+        if "overhead" in only:
+            maven_start_case(trivial, o.reps, logs)
+            d, p = overhead_case("trivial", trivial, o.reps, logs)
+            lat_p = [x for r in p for x in r["lat"]]
+            lat_d = [x for r in d for x in r["lat"]]
+            row("4 log latency", "docker build stdout, p50 / p95 (ms, %d lines)" % len(lat_d),
+                "%.0f / %.0f" % (1000 * pct(lat_d, .5), 1000 * pct(lat_d, .95)), "baseline")
+            row("4 log latency", "RUN line to Maven log, p50 / p95 (ms, %d lines)" % len(lat_p),
+                "%.0f / %.0f" % (1000 * pct(lat_p, .5), 1000 * pct(lat_p, .95)), "")
+            single = med([r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in p])
+            if o.large_reps > 0:
+                large = large_project(work, o.files, o.mb)
+                overhead_case("large-%dmb-%dfiles" % (o.mb, o.files), large, o.large_reps, logs)
+                shutil.rmtree(large)
+        if "packing" in only:
+            packing_case(o.large_reps, o.files, o.mb, work)
+        if "many" in only:
+            if single is None:
+                single = portainer_build(trivial, "%s/bench/single-%s" % (REGISTRY, RUN_ID), logs, "single")[
+                    "phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
+            many = many_project(work, o.many)
+            # The modules' single build time: one module on its own, mojo only.
+            one = portainer_build(os.path.join(many, "m00"), "%s/bench/one-%s" % (REGISTRY, RUN_ID), logs, "one")
+            single = one["phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
+            many_case(many, o.many, o.parallel, single, logs, 1)
+    finally:
+        cleanup()
+    print()
+    print("| Case | Figure | Median [min..max] | Note |")
+    print("|---|---|---|---|")
+    for r in ROWS:
+        print("| " + " | ".join(str(c) for c in r) + " |")
+
+
+if __name__ == "__main__":
+    main()
