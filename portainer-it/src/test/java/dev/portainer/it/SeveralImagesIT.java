@@ -45,6 +45,7 @@ class SeveralImagesIT {
                         + ".json"));
                 assertTrue(json.contains(digest), json);
                 Docker.ok("rmi", "-f", image + ":" + tag);
+                Docker.ok("pull", image + ":" + tag);
                 String files = Docker.ok("run", "--rm", image + ":" + tag, "cat", "/name", "/greeting");
                 assertEquals(name + "\n" + (name.equals("web") ? "hello-from-web" : "hello-from-the-top") + "\n",
                         files, "the image pulled back from the registry runs");

@@ -520,7 +520,8 @@ public class BuildMojo extends AbstractMojo {
                 if (o.failure() instanceof BuildFailedException failed) {
                     usersFault = true;
                     String hint = authHint(failed.dockerError(), r);
-                    why = "Docker build failed: " + why + (hint == null ? "" : "; " + hint);
+                    // The message already says "The build of <image> failed: <Docker's error>".
+                    why = why + (hint == null ? "" : "; " + hint);
                 }
                 getLog().error("  FAILED " + r.primaryReference() + "  " + why + "  " + took);
                 failures.add(r.primaryReference() + ": " + why);
