@@ -137,6 +137,8 @@ final class BuildRun {
     /** Whether we told the master we want no offers; cleared by REVIVE. */
     private boolean suppressed;
     private boolean failingFast;
+    /** Set when the whole run is being stopped (cancelled, or failed as a whole): no job's end is then a failFast. */
+    private boolean ending;
     private boolean badFrameReported;
     private Instant startedAt;
     // What the cluster offered, to explain an offer timeout.
@@ -241,6 +243,7 @@ final class BuildRun {
                 jobs.forEach(job -> job.offerDeadline = deadline);
                 loop();
             } catch (BuildException e) {
+                ending = true;
                 for (Job job : jobs) {
                     if (job.phase != Phase.DONE) {
                         finish(job, e);
@@ -287,6 +290,7 @@ final class BuildRun {
                     : new ClusterException("The connection to the Mesos master was closed during the build");
         }
         Cancel cancel = (Cancel) signal;
+        ending = true;
         for (Job job : jobs) {
             if (job.phase == Phase.WAITING_FOR_OFFER) {
                 finish(job, new BuildCancelledException(cancel.why()));
@@ -593,7 +597,7 @@ final class BuildRun {
                 other.offerDeadline = refreshed;
             }
         }
-        if (failure != null && failFast && !failingFast && jobs.size() > 1) {
+        if (failure != null && failFast && !failingFast && !ending && jobs.size() > 1) {
             failingFast = true;
             String why = "Stopped because " + job.name() + " failed and failFast is set";
             for (Job other : jobs) {

@@ -967,4 +967,31 @@ class BuildRunnerTest {
         assertEquals(1, master.types().stream().filter(Call.Type.ACCEPT::equals).count(), master.types().toString());
         assertTornDownLast(master);
     }
+
+    @Test
+    void cancellingARunOfSeveralKillsEveryTaskAndEndsEachWithTheCancellationEvenWithFailFast() throws Exception {
+        FakeMesosMaster master = master();
+        BuildRunner runner = runner(config(master.address()));
+        // team/b is too big for the offer, team/c after it still fits: b waits between two running builds.
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner, events, true, named("team/a"),
+                new BuildTask("team/b", SPEC, 1, 4096, TASK.executor()), named("team/c"));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 4, 2048)));
+        List<TaskInfo> tasks = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        assertEquals(List.of("team/a", "team/c"), tasks.stream().map(TaskInfo::getName).toList());
+        // team/b ends at once, team/a and team/c are killed: each for the cancellation, none as a failFast.
+        runner.cancel();
+        List<String> killedIds = List.of(master.nextCall(Call.Type.KILL), master.nextCall(Call.Type.KILL)).stream()
+                .map(r -> r.call().getKill().getTaskId().getValue()).sorted().toList();
+        assertEquals(tasks.stream().map(t -> t.getTaskId().getValue()).sorted().toList(), killedIds);
+        for (TaskInfo t : tasks) {
+            master.send(update(t, TaskState.TASK_KILLED, UUID.randomUUID(), null));
+        }
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        for (TaskOutcome o : outcomes) {
+            assertEquals("The build was cancelled", assertInstanceOf(BuildCancelledException.class, o.failure())
+                    .getMessage(), o.task().name());
+        }
+        assertTornDownLast(master);
+    }
 }
