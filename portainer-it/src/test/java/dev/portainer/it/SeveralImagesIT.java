@@ -82,6 +82,20 @@ class SeveralImagesIT {
         ItChecks.assertNothingLeftBehind(project);
     }
 
+    @Test
+    void aTopLevelImageNextToImagesIsRefusedNamingWhatToRemove() throws Exception {
+        Path project = MavenRun.copyProject("several-images");
+
+        MavenRun.Outcome build = MavenRun.run(project, "package", "portainer:build",
+                "-Dportainer.image=" + MavenRun.REGISTRY + "/it/ambiguous");
+
+        assertNotEquals(0, build.exitCode(), build.output());
+        assertTrue(build.output().contains("Both <image> (" + MavenRun.REGISTRY + "/it/ambiguous) and <images> are "
+                + "set") && build.output().contains("remove the top-level <image> (portainer.image)"), build.output());
+        assertFalse(build.output().contains("Registered with the Mesos master"), "nothing was scheduled");
+        ItChecks.assertNoExecutorNorStagedFile(project);
+    }
+
     private static void removeImages(String repo) throws Exception {
         for (String name : NAMES) {
             String image = MavenRun.REGISTRY + "/" + repo + "-" + name;
