@@ -13,6 +13,7 @@ import dev.portainer.core.build.DockerSettings;
 import dev.portainer.core.build.DockerfileDefaults;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
+import dev.portainer.core.build.ImageOutcome;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.MesosAccess;
 import dev.portainer.core.context.ContextException;
@@ -60,6 +61,9 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * The goal also runs without a pom, like the original Portainer command line:
  * {@code mvn dev.portainer:portainer-maven-plugin:0.1.0-SNAPSHOT:build -Dportainer.image=registry:5000/team/app}
  * builds the current directory. Every parameter can be given in the pom or as a {@code -Dportainer.*} property.
+ * <p>
+ * Several images of one module are listed under {@code <images>} (see that parameter): they are built in parallel
+ * in one Mesos framework, and the build fails if any of them fails, after a summary of every image.
  */
 @Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true, requiresProject = false)
 public class BuildMojo extends AbstractMojo {
@@ -355,6 +359,32 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "portainer.workDirectory")
     private File workDirectory;
 
+    /**
+     * Several images in one run, each an {@code <image>} element with its own {@code image}, {@code tags},
+     * {@code contextDirectory} (relative to the project directory), {@code dockerfile}, {@code buildCpu},
+     * {@code buildMem} and build options ({@code buildArgs}, {@code target}, {@code labels}, {@code noCache},
+     * {@code pull}, {@code network}, {@code extraHosts}, {@code shmSize}, {@code cacheFrom}, {@code platform}). What
+     * an element leaves unset falls back to the top-level parameter of the same name ({@code buildArgs} and
+     * {@code labels} are merged, the element winning on the same key); everything else (master, staging, push,
+     * credentials, timeouts, retries, constraints) is shared. The top-level {@code image} must then be unset.
+     * <p>
+     * All contexts are packed and staged first, then every build is queued at once in one Mesos framework and
+     * launched in parallel on every offer that fits, several on one agent when it has room. Each image's log lines
+     * carry its name; the summary lists each image with its digest (or error) and time. One failed image fails the
+     * build once the others have finished (see {@code failFast}); each image's result goes to
+     * {@code target/portainer/<image>.json}, and the project gets {@code portainer.image.<n>},
+     * {@code portainer.image.<n>.id} and {@code portainer.image.<n>.digest} for the n-th element (from 0).
+     */
+    @Parameter
+    private List<ImageConfig> images;
+
+    /**
+     * With {@code <images>}: when one image fails, kill the other builds at once instead of letting them finish
+     * ({@code -Dportainer.failFast}).
+     */
+    @Parameter(property = "portainer.failFast", defaultValue = "false")
+    private boolean failFast;
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -363,6 +393,10 @@ public class BuildMojo extends AbstractMojo {
         }
         Invocation invocation = new Invocation(session.getRequest().isProjectPresent(),
                 session.getProjects() == null ? 1 : session.getProjects().size(), session.isOffline());
+        if (images != null && !images.isEmpty()) {
+            executeSeveral(invocation);
+            return;
+        }
         Path dockerfilePath = contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile);
         if (invocation.skipsWithoutDockerfile() && !Files.isRegularFile(dockerfilePath)) {
             getLog().info("Skipping portainer:build for " + project.getArtifactId() + ": no Dockerfile at "
@@ -415,9 +449,114 @@ public class BuildMojo extends AbstractMojo {
         }
     }
 
+    /** The {@code <images>} form: one framework, every image in parallel, a summary, then the verdict. */
+    private void executeSeveral(Invocation invocation) throws MojoExecutionException, MojoFailureException {
+        if (image != null && !image.isBlank()) {
+            throw new MojoFailureException("Both <image> (" + image.trim() + ") and <images> are set: with <images>, "
+                    + "name each image in its own element's <image> and remove the top-level <image> "
+                    + "(portainer.image)");
+        }
+        if (invocation.offline() && !"local".equals(master())) {
+            throw new MojoFailureException("Maven is offline (-o) but mesosMaster is " + master() + ", a remote "
+                    + "Mesos cluster that needs the network; build online, or use -Dportainer.mesosMaster=local "
+                    + "to build on this machine's Docker daemon");
+        }
+        List<BuildRequest> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            ImageConfig element = images.get(i);
+            if (element == null) {
+                throw new MojoFailureException("<images> element " + i + " is empty; give it at least <image> or "
+                        + "<contextDirectory>");
+            }
+            requests.add(readConfiguration(invocation, element, i));
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (BuildRequest r : requests) {
+            if (!names.add(r.image().name())) {
+                throw new MojoFailureException("Image " + r.image().name() + " is listed twice in <images>; give "
+                        + "each element its own <image>");
+            }
+        }
+        QuietZooKeeperLogging.apply();
+        java.util.Map<String, String> imageByTask = new java.util.LinkedHashMap<>();
+        for (BuildRequest r : requests) {
+            getLog().info("Image " + r.image() + " (cpus " + r.buildCpu() + ", mem " + r.buildMemMb() + " MB)");
+            imageByTask.put(r.primaryReference(), r.image().name());
+        }
+        MavenBuildListener listener = new MavenBuildListener(getLog(), imageByTask);
+        List<ImageOutcome> outcomes;
+        try {
+            outcomes = ImageBuild.runAll(requests, failFast, listener, LocalMesosLauncher.INSTANCE);
+        } catch (ContextException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        } catch (BuildException | StagingException e) {
+            throw new MojoExecutionException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MojoExecutionException("portainer:build was interrupted; the builds were cancelled", e);
+        }
+        getLog().info("Images built (" + outcomes.stream().filter(ImageOutcome::succeeded).count() + " of "
+                + outcomes.size() + "):");
+        List<String> failures = new java.util.ArrayList<>();
+        boolean usersFault = false;
+        for (int i = 0; i < outcomes.size(); i++) {
+            ImageOutcome o = outcomes.get(i);
+            BuildRequest r = o.request();
+            String took = String.format(java.util.Locale.ROOT, "%.1f s", o.elapsed().toMillis() / 1000.0);
+            if (o.succeeded()) {
+                BuildResult result = o.result();
+                BuildResultFiles.write(r.workDirectory(), result);
+                String n = "portainer.image." + i;
+                project.getProperties().setProperty(n, result.image().name() + ":" + result.tags().get(0));
+                project.getProperties().setProperty(n + ".id", result.imageId());
+                if (result.digest() != null) {
+                    project.getProperties().setProperty(n + ".digest", result.digest());
+                }
+                getLog().info("  OK     " + r.primaryReference() + "  "
+                        + (result.digest() == null ? result.imageId() + " (not pushed)" : result.digest()) + "  "
+                        + took);
+            } else {
+                String why = o.failure().getMessage();
+                if (o.failure() instanceof BuildFailedException failed) {
+                    usersFault = true;
+                    String hint = authHint(failed.dockerError(), r);
+                    // The message already says "The build of <image> failed: <Docker's error>".
+                    why = why + (hint == null ? "" : "; " + hint);
+                }
+                getLog().error("  FAILED " + r.primaryReference() + "  " + why + "  " + took);
+                failures.add(r.primaryReference() + ": " + why);
+            }
+        }
+        if (!failures.isEmpty()) {
+            String message = failures.size() + " of " + outcomes.size() + " images failed: "
+                    + String.join("; ", failures);
+            // A wrong Dockerfile is the user's to fix; otherwise the cluster failed us and a rerun may help.
+            if (usersFault) {
+                throw new MojoFailureException(message);
+            }
+            throw new MojoExecutionException(message);
+        }
+    }
+
     private BuildRequest readConfiguration(Invocation invocation)
             throws MojoFailureException, MojoExecutionException {
-        Path context = contextDirectory();
+        return readConfiguration(invocation, null, -1);
+    }
+
+    /** The request for the single image ({@code element} null) or for one element of {@code <images>}. */
+    private BuildRequest readConfiguration(Invocation invocation, ImageConfig element, int index)
+            throws MojoFailureException, MojoExecutionException {
+        ImageConfig e = element == null ? new ImageConfig() : element;
+        Path context = e.contextDirectory == null ? contextDirectory()
+                : project.getBasedir() != null && !e.contextDirectory.isAbsolute()
+                ? project.getBasedir().toPath().resolve(e.contextDirectory.toPath()).toAbsolutePath().normalize()
+                : e.contextDirectory.toPath().toAbsolutePath().normalize();
+        String dockerfile = e.dockerfile != null ? e.dockerfile : this.dockerfile;
+        String image = element == null ? this.image : e.image;
+        List<String> tags = e.tags != null && !e.tags.isEmpty() ? e.tags : this.tags;
+        Double buildCpu = e.buildCpu != null ? e.buildCpu : this.buildCpu;
+        Double buildMem = e.buildMem != null ? e.buildMem : this.buildMem;
+        String where = element == null ? "" : "<images> element " + index + " (" + context + "): ";
         Path work = workDirectory != null ? workDirectory.toPath().toAbsolutePath()
                 : invocation.projectPresent() ? Path.of(project.getBuild().getDirectory(), "portainer").toAbsolutePath()
                 : context.resolve("target").resolve("portainer");
@@ -426,20 +565,34 @@ public class BuildMojo extends AbstractMojo {
             DockerfileDefaults fromDockerfile;
             try {
                 fromDockerfile = DockerfileDefaults.resolve(context, dockerfile, imageName,
-                        invocation.projectPresent() ? project.getArtifactId() : null, buildCpu, buildMem);
-            } catch (IllegalArgumentException e) {
+                        invocation.projectPresent() && element == null ? project.getArtifactId() : null, buildCpu,
+                        buildMem);
+            } catch (IllegalArgumentException x) {
+                if (imageName == null && element != null) {
+                    throw new IllegalArgumentException(where + "no image to build: give the element an <image> "
+                            + "(e.g. registry:5000/team/app), or a REPOSITORY instruction in its Dockerfile", x);
+                }
                 if (imageName == null && !invocation.projectPresent()) {
                     throw new IllegalArgumentException("No image to build: without a pom, give the repository "
-                            + "with -Dportainer.image=registry:5000/team/app", e);
+                            + "with -Dportainer.image=registry:5000/team/app", x);
                 }
-                throw e;
+                throw x;
             }
             fromDockerfile.notes().forEach(note -> getLog().info(note));
             ImageRef ref = fromDockerfile.image();
             BuildOptions options = new BuildOptions(
-                    ParameterParsing.mergeKeyValues(buildArgs, buildArgsList, "buildArgs", true), target,
-                    ParameterParsing.mergeKeyValues(labels, labelsList, "labels", false), noCache, pull, network,
-                    clean(extraHosts), ParameterParsing.byteSize(shmSize, "shmSize"), clean(cacheFrom), platform);
+                    merged(ParameterParsing.mergeKeyValues(buildArgs, buildArgsList, "buildArgs", true),
+                            e.buildArgs == null ? null : ParameterParsing.mergeKeyValues(e.buildArgs, null,
+                                    "buildArgs", true)),
+                    e.target != null ? e.target : target,
+                    merged(ParameterParsing.mergeKeyValues(labels, labelsList, "labels", false),
+                            e.labels == null ? null : ParameterParsing.mergeKeyValues(e.labels, null, "labels",
+                                    false)),
+                    e.noCache != null ? e.noCache : noCache, e.pull != null ? e.pull : pull,
+                    e.network != null ? e.network : network,
+                    clean(e.extraHosts != null ? e.extraHosts : extraHosts),
+                    ParameterParsing.byteSize(e.shmSize != null ? e.shmSize : shmSize, "shmSize"),
+                    clean(e.cacheFrom != null ? e.cacheFrom : cacheFrom), e.platform != null ? e.platform : platform);
             DockerSettings docker = new DockerSettings(options, pullRegistry, containerImage,
                     clean(insecureRegistries));
             List<String> cleanTags = tags == null ? List.of() : tags.stream().map(String::trim)
@@ -458,7 +611,7 @@ public class BuildMojo extends AbstractMojo {
             Path executorJar = ExecutorJar.extractTo(work);
             boolean pushing = push && !skipPush;
             RegistryAuth credentials = credentialsResolver().resolve(pushing ? Registries.of(ref.name()) : null,
-                    pullRegistries(context));
+                    pullRegistries(context, dockerfile));
             return BuildRequest.builder(context, ref, cleanTags)
                     .dockerfile(dockerfile)
                     .push(pushing)
@@ -477,11 +630,22 @@ public class BuildMojo extends AbstractMojo {
                     .mesosAccess(mesosAccess())
                     .hadoop(hadoopConfDir == null ? null : hadoopConfDir.toPath().toAbsolutePath(), fetchUriBase)
                     .build();
-        } catch (IllegalArgumentException | CredentialsException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        } catch (IOException e) {
-            throw new MojoExecutionException("Cannot prepare " + work + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException | CredentialsException x) {
+            String message = x.getMessage();
+            throw new MojoFailureException(message.startsWith(where) ? message : where + message, x);
+        } catch (IOException x) {
+            throw new MojoExecutionException("Cannot prepare " + work + ": " + x.getMessage(), x);
         }
+    }
+
+    /** The top-level map with an element's entries over it; null when both are. */
+    private static Map<String, String> merged(Map<String, String> top, Map<String, String> element) {
+        if (element == null) {
+            return top;
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(top == null ? Map.of() : top);
+        all.putAll(element);
+        return all;
     }
 
     /** How to reach the master; a wrong address, CA file or settings server fails here, before anything runs. */
@@ -518,9 +682,10 @@ public class BuildMojo extends AbstractMojo {
     }
 
     /** The registries the Dockerfile's FROM lines pull from; none if it cannot be read (packing reports that). */
-    private List<String> pullRegistries(Path context) {
+    private List<String> pullRegistries(Path context, String dockerfile) {
         try {
-            return Registries.pulledBy(Files.readAllLines(context.resolve(dockerfile), StandardCharsets.UTF_8));
+            return Registries.pulledBy(Files.readAllLines(context.resolve(dockerfile == null ? "Dockerfile"
+                    : dockerfile), StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
@@ -535,7 +700,7 @@ public class BuildMojo extends AbstractMojo {
         if (dockerError.startsWith("Pushing ")) {
             return AuthFailureHint.forRegistry(dockerError, pushRegistry, request.credentials().push());
         }
-        for (String registry : pullRegistries(request.contextDirectory())) {
+        for (String registry : pullRegistries(request.contextDirectory(), request.dockerfile())) {
             if (dockerError.contains(registry)) {
                 return AuthFailureHint.forRegistry(dockerError, registry, request.credentials().pull().get(registry));
             }

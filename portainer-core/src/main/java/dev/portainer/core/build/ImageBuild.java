@@ -12,7 +12,6 @@ import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
-import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.ClusterException;
@@ -21,6 +20,7 @@ import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.MasterDetector;
 import dev.portainer.core.scheduler.SchedulerConfig;
+import dev.portainer.core.scheduler.TaskOutcome;
 import dev.portainer.core.scheduler.ZooKeeperAddress;
 import dev.portainer.core.scheduler.ZooKeeperMasterDetector;
 import dev.portainer.core.scheduler.TrustedCertificates;
@@ -62,8 +62,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * One image build, from the context directory to a pushed image: pack, stage, schedule on Mesos, report. Whatever
- * happens, the packed context and staged files are removed and nothing keeps running on the cluster.
+ * Image builds, from the context directories to pushed images: pack, stage, schedule on Mesos (several images as
+ * tasks of one framework), report. Whatever happens, the packed contexts and staged files are removed and nothing
+ * keeps running on the cluster.
  */
 public final class ImageBuild {
     static final String CONTEXT_FILE = "context.tar.gz";
@@ -103,11 +104,47 @@ public final class ImageBuild {
      */
     public static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        ImageOutcome only = runAll(List.of(request), false, events, launcher).get(0);
+        if (only.failure() != null) {
+            throw only.failure();
+        }
+        return only.result();
+    }
+
+    /**
+     * Builds several images in one Mesos framework: every context is packed and staged first (a wrong context fails
+     * at once, before anything is scheduled), then all builds are queued together and run in parallel on the offers
+     * that fit. The run-wide settings (master, staging, framework, offer and build timeouts, constraints, retries,
+     * Mesos access) are the first request's; each request brings its own context, Dockerfile, image, tags,
+     * resources, build options and registry credentials.
+     *
+     * @param requests the images, with distinct image names
+     * @param failFast stop the other builds as soon as one fails, rather than letting them finish
+     * @return how each image ended, in the order given
+     * @throws ContextException a context or Dockerfile is wrong (the user's to fix); nothing was scheduled
+     * @throws StagingException the files could not be staged for the agents; nothing was scheduled
+     * @throws BuildException   the cluster could not be used at all (ZooKeeper, the embedded master)
+     */
+    public static List<ImageOutcome> runAll(List<BuildRequest> requests, boolean failFast, BuildEvents events,
+                                            LocalMaster.Launcher launcher)
+            throws ContextException, StagingException, BuildException, InterruptedException {
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("nothing to build");
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (BuildRequest request : requests) {
+            if (!names.add(request.image().name())) {
+                throw new IllegalArgumentException("image " + request.image().name() + " is listed twice; give each "
+                        + "element of <images> its own <image>");
+            }
+        }
         // Before anything can fail: an old digest left next to a failed build would look like this build's.
-        BuildResultFiles.clear(request.workDirectory(), request.image());
+        for (BuildRequest request : requests) {
+            BuildResultFiles.clear(request.workDirectory(), request.image());
+        }
         BuildEvents safeEvents = NeverFailingEvents.wrap(events);
         try (CancelOnShutdown guard = CancelOnShutdown.install(safeEvents)) {
-            return run(request, safeEvents, launcher, guard);
+            return run(List.copyOf(requests), failFast, safeEvents, launcher, guard);
         }
     }
 
@@ -118,6 +155,17 @@ public final class ImageBuild {
     static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher,
                            CancelOnShutdown guard)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        ImageOutcome only = run(List.of(request), false, events, launcher, guard).get(0);
+        if (only.failure() != null) {
+            throw only.failure();
+        }
+        return only.result();
+    }
+
+    static List<ImageOutcome> run(List<BuildRequest> requests, boolean failFast, BuildEvents events,
+                                  LocalMaster.Launcher launcher, CancelOnShutdown guard)
+            throws ContextException, StagingException, BuildException, InterruptedException {
+        BuildRequest request = requests.get(0);
         // zk://: the leader is looked up now and again whenever the connection to it is lost.
         MasterDetector zookeeper = !request.localMaster() && ZooKeeperAddress.isZooKeeper(request.mesosMaster())
                 ? ZooKeeperMasterDetector.connect(ZooKeeperAddress.parse(request.mesosMaster()), ZOOKEEPER_TIMEOUT)
@@ -125,7 +173,7 @@ public final class ImageBuild {
         CancelOnShutdown.Step stopZooKeeper = zookeeper == null ? null
                 : guard.cleanup("stop watching ZooKeeper", zookeeper::close);
         try {
-            return run(request, events, launcher, guard, zookeeper);
+            return run(requests, failFast, events, launcher, guard, zookeeper);
         } finally {
             if (stopZooKeeper != null) {
                 runStep(stopZooKeeper);
@@ -133,9 +181,12 @@ public final class ImageBuild {
         }
     }
 
-    private static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher,
-                                   CancelOnShutdown guard, MasterDetector zookeeper)
+    private static List<ImageOutcome> run(List<BuildRequest> requests, boolean failFast, BuildEvents events,
+                                          LocalMaster.Launcher launcher, CancelOnShutdown guard,
+                                          MasterDetector zookeeper)
             throws ContextException, StagingException, BuildException, InterruptedException {
+        BuildRequest request = requests.get(0);
+        boolean several = requests.size() > 1;
         MesosMaster remote = request.localMaster() ? null
                 : zookeeper != null ? zookeeper.leader() : MesosMaster.parse(request.mesosMaster());
         if (zookeeper != null) {
@@ -143,11 +194,14 @@ public final class ImageBuild {
                     + "master");
         }
         SecureRandom random = new SecureRandom();
-        Path archive = request.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
-        CancelOnShutdown.Step deleteArchive = guard.cleanup("remove " + archive,
-                () -> deleteQuietly(archive, events));
+        List<CancelOnShutdown.Step> deleteArchives = new ArrayList<>();
         try {
-            PackedContext context = pack(request, archive, events);
+            List<PackedContext> contexts = new ArrayList<>();
+            for (BuildRequest r : requests) {
+                Path archive = r.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
+                deleteArchives.add(guard.cleanup("remove " + archive, () -> deleteQuietly(archive, events)));
+                contexts.add(pack(r, archive, events));
+            }
             String executorSha = sha256(request.executorJar());
             CancelOnShutdown.Step stopLocal = null;
             try {
@@ -164,19 +218,31 @@ public final class ImageBuild {
                 CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
                 try {
                     StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
-                    StagedFile staged = stager.stageBuildFile(context.archive(), CONTEXT_FILE, context.sha256());
-                    CredentialsRef credentials = null;
-                    StagedSecret secret = null;
-                    if (!request.credentials().isEmpty()) {
-                        SealedCredentials sealed = SealedCredentials.seal(request.credentials(), random);
-                        secret = stager.stageSecret(sealed.ciphertext(), CREDENTIALS_FILE);
-                        credentials = secret.viaFetcher()
-                                ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
-                                : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
-                        events.info("Registry credentials: " + describe(request.credentials()));
+                    List<BuildTask> tasks = new ArrayList<>();
+                    for (int i = 0; i < requests.size(); i++) {
+                        BuildRequest r = requests.get(i);
+                        PackedContext context = contexts.get(i);
+                        // Staged side by side: each image's files need a name of their own (the sandbox names
+                        // stay the same, each task has its own sandbox).
+                        String suffix = several ? "-" + (i + 1) : "";
+                        StagedFile staged = stager.stageBuildFile(context.archive(),
+                                several ? "context" + suffix + ".tar.gz" : CONTEXT_FILE, context.sha256());
+                        CredentialsRef credentials = null;
+                        StagedSecret secret = null;
+                        if (!r.credentials().isEmpty()) {
+                            SealedCredentials sealed = SealedCredentials.seal(r.credentials(), random);
+                            secret = stager.stageSecret(sealed.ciphertext(),
+                                    several ? "credentials" + suffix + ".sealed" : CREDENTIALS_FILE);
+                            credentials = secret.viaFetcher()
+                                    ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
+                                    : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+                            events.info("Registry credentials" + (several ? " of " + r.image().name() : "") + ": "
+                                    + describe(r.credentials()));
+                        }
+                        tasks.add(task(r, context, jar, staged, credentials,
+                                secret != null && secret.viaFetcher() ? secret : null, events));
                     }
-                    return schedule(request, master, context, jar, staged, credentials,
-                            secret != null && secret.viaFetcher() ? secret : null, events, guard, zookeeper);
+                    return schedule(requests, tasks, failFast, master, events, guard, zookeeper);
                 } finally {
                     runStep(closeStager);
                 }
@@ -188,7 +254,7 @@ public final class ImageBuild {
                 }
             }
         } finally {
-            runStep(deleteArchive);
+            deleteArchives.forEach(ImageBuild::runStep);
         }
     }
 
@@ -290,11 +356,8 @@ public final class ImageBuild {
         }
     }
 
-    private static BuildResult schedule(BuildRequest request, MesosMaster master, PackedContext context,
-                                        StagedFile jar, StagedFile staged, CredentialsRef credentials,
-                                        StagedSecret fetchedSecret, BuildEvents events, CancelOnShutdown guard,
-                                        MasterDetector zookeeper)
-            throws BuildException, InterruptedException {
+    private static BuildTask task(BuildRequest request, PackedContext context, StagedFile jar, StagedFile staged,
+                                  CredentialsRef credentials, StagedSecret fetchedSecret, BuildEvents events) {
         DockerSettings docker = request.docker();
         boolean inContainer = docker.containerImage() != null;
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
@@ -306,17 +369,22 @@ public final class ImageBuild {
                 new FetchUri(staged.uri().toString(), CONTEXT_FILE, false, false)));
         if (fetchedSecret != null) {
             // Never cached: the fetcher's cache would keep a copy outside the sandbox.
-            uris.add(new FetchUri(fetchedSecret.uri().toString(), fetchedSecret.fileName(), false, false));
+            uris.add(new FetchUri(fetchedSecret.uri().toString(), CREDENTIALS_FILE, false, false));
         }
         ExecutorLaunch executor = new ExecutorLaunch(uris,
                 inContainer ? CONTAINER_EXECUTOR_COMMAND : EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB,
                 docker.containerImage());
         if (inContainer) {
-            events.info("The executor runs in container image " + docker.containerImage()
-                    + " with its own Docker daemon (Docker-in-Docker)");
+            events.info("The executor of " + request.image().name() + " runs in container image "
+                    + docker.containerImage() + " with its own Docker daemon (Docker-in-Docker)");
         }
-        BuildTask task = new BuildTask(request.primaryReference(), spec, request.buildCpu(),
-                request.buildMemMb(), executor);
+        return new BuildTask(request.primaryReference(), spec, request.buildCpu(), request.buildMemMb(), executor);
+    }
+
+    private static List<ImageOutcome> schedule(List<BuildRequest> requests, List<BuildTask> tasks, boolean failFast,
+                                               MesosMaster master, BuildEvents events, CancelOnShutdown guard,
+                                               MasterDetector zookeeper) throws InterruptedException {
+        BuildRequest request = requests.get(0);
         FrameworkSettings framework = request.framework();
         SchedulerConfig config = SchedulerConfig.defaults(master, framework.user(), hostname())
                 .withFrameworkName(framework.name())
@@ -330,16 +398,28 @@ public final class ImageBuild {
                 .withCredential(request.mesosAccess().credential())
                 .withSslContext(request.mesosAccess().caCertificate() == null ? null
                         : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));
-        events.info("Scheduling the build of " + request.primaryReference() + " on Mesos master " + master
-                + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb() + " MB)");
+        for (BuildRequest r : requests) {
+            events.info("Scheduling the build of " + r.primaryReference() + " on Mesos master " + master
+                    + " (cpus " + r.buildCpu() + ", mem " + r.buildMemMb() + " MB)");
+        }
         try (BuildRunner runner = BuildRunner.create(config)) {
             guard.cleanup("tear down the Mesos framework", runner::abort);
             guard.onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or SIGTERM)"));
-            BuildOutcome outcome = runner.run(task, events);
-            TaskResult result = outcome.result();
-            // Lines lost for good were already reported by the run, with where the full log is.
-            return new BuildResult(request.image(), request.tags(),
-                    result.imageId(), result.digest(), result.sizeBytes(), outcome.agentHostname(), result.digests());
+            List<TaskOutcome> outcomes = runner.runAll(tasks, failFast, events);
+            List<ImageOutcome> images = new ArrayList<>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                BuildRequest r = requests.get(i);
+                TaskOutcome o = outcomes.get(i);
+                if (o.failure() != null) {
+                    images.add(new ImageOutcome(r, null, o.failure(), o.elapsed()));
+                    continue;
+                }
+                TaskResult result = o.outcome().result();
+                // Lines lost for good were already reported by the run, with where the full log is.
+                images.add(new ImageOutcome(r, new BuildResult(r.image(), r.tags(), result.imageId(), result.digest(),
+                        result.sizeBytes(), o.outcome().agentHostname(), result.digests()), null, o.elapsed()));
+            }
+            return images;
         }
     }
 

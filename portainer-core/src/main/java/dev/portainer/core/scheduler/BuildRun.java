@@ -34,9 +34,9 @@ import org.apache.mesos.v1.scheduler.Protos.Call;
 import org.apache.mesos.v1.scheduler.Protos.Event;
 
 /**
- * One build on Mesos, from SUBSCRIBE to TEARDOWN. The scheduler client's thread only queues what it receives; this
- * class's loop, on the caller's thread, takes one signal at a time and handles it in {@link #handle}, so the build's
- * state needs no locks.
+ * One run on Mesos of one or more builds, as tasks of one framework, from SUBSCRIBE to TEARDOWN. The scheduler
+ * client's thread only queues what it receives; this class's loop, on the caller's thread, takes one signal at a time
+ * and handles it in {@link #handle}, so the run's and its tasks' state need no locks.
  */
 final class BuildRun {
     /**
@@ -75,43 +75,72 @@ final class BuildRun {
     private record Closed(ClusterException failure) implements Signal {
     }
 
-    /** immediate: do not wait for the task to confirm the kill (the JVM is exiting); TEARDOWN kills it anyway. */
+    /** immediate: do not wait for the tasks to confirm the kill (the JVM is exiting); TEARDOWN kills them anyway. */
     private record Cancel(String why, boolean immediate) implements Signal {
     }
 
     private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DONE }
 
+    /** Everything the run knows of one of its tasks; only the run's loop touches it. */
+    private final class Job {
+        final BuildTask task;
+        Phase phase = Phase.WAITING_FOR_OFFER;
+        Instant offerDeadline;
+        Instant buildDeadline;
+        Instant killDeadline;
+        ClusterException killReason;
+        TaskID taskId;
+        ExecutorID executorId;
+        AgentID agentId;
+        String agentHostname;
+        String agentUrl;
+        TaskState lastState;
+        boolean reachedRunning;
+        /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
+        LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
+        SandboxLog sandboxLog;
+        String sandboxStdout;
+        /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
+        String sandboxFailure;
+        boolean sandboxMismatch;
+        // Retries: the attempt running now (1-based), the agents that failed earlier ones, and why they failed.
+        int attempt = 1;
+        Instant retryingSince;
+        final Set<String> failedAgents = new HashSet<>();
+        final List<String> failedAttempts = new ArrayList<>();
+        BuildOutcome outcome;
+        BuildException failure;
+        Instant finishedAt;
+
+        Job(BuildTask task) {
+            this.task = task;
+        }
+
+        String name() {
+            return task.name();
+        }
+    }
+
     private final SchedulerConfig config;
     private final Clock clock;
     private final Supplier<UUID> ids;
-    private final BuildTask task;
+    /** In the order given; launched in that order when offers are short. */
+    private final List<Job> jobs = new ArrayList<>();
+    private final boolean failFast;
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
-    private LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
-    /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
-    private SandboxLog sandboxLog;
-    private String sandboxStdout;
-    /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
-    private String sandboxFailure;
-    private boolean sandboxMismatch;
 
-    private Phase phase = Phase.WAITING_FOR_OFFER;
     private FrameworkID frameworkId;
     private boolean subscribed;
-    private Instant offerDeadline;
-    private Instant buildDeadline;
-    private Instant killDeadline;
-    private ClusterException killReason;
-    private TaskID taskId;
-    private ExecutorID executorId;
-    private AgentID agentId;
-    private String agentHostname;
-    private String agentUrl;
-    private TaskState lastState;
-    private boolean reachedRunning;
+    /** Whether we told the master we want no offers; cleared by REVIVE. */
+    private boolean suppressed;
+    private boolean failingFast;
+    /** Set when the whole run is being stopped (cancelled, or failed as a whole): no job's end is then a failFast. */
+    private boolean ending;
     private boolean badFrameReported;
+    private Instant startedAt;
     // What the cluster offered, to explain an offer timeout.
     private int offersSeen;
     private final Set<String> agentsSeen = new HashSet<>();
@@ -120,24 +149,38 @@ final class BuildRun {
     private final Set<String> rolesSeen = new java.util.TreeSet<>();
     /** Agent hostname → what it has for the first constraint it fails. */
     private final java.util.Map<String, String> skippedByConstraints = new java.util.TreeMap<>();
-    // Retries: the attempt running now (1-based), the agents that failed earlier ones, and why they failed.
-    private int attempt = 1;
-    private Instant retryingSince;
-    private final Set<String> failedAgents = new HashSet<>();
     private final Set<String> eligibleAgents = new HashSet<>();
-    private final List<String> failedAttempts = new ArrayList<>();
 
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
              MesosSchedulerClient client) {
+        this(config, clock, ids, List.of(task), false, events, client);
+    }
+
+    /**
+     * @param failFast whether the first failed task kills the others at once, rather than letting them finish
+     */
+    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
+             BuildEvents events, MesosSchedulerClient client) {
         this.config = config;
         this.clock = clock;
         this.ids = ids;
-        this.task = task;
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("a run needs at least one task");
+        }
+        Set<String> names = new HashSet<>();
+        for (BuildTask task : tasks) {
+            if (!names.add(task.name())) {
+                // The name keys the log prefix and the summary: two alike could not be told apart.
+                throw new IllegalArgumentException("two build tasks are named " + task.name());
+            }
+            jobs.add(new Job(task));
+        }
+        this.failFast = failFast;
         this.events = events;
         this.client = client;
     }
 
-    /** Asks the run to stop: the task is killed, the framework torn down, and {@link #execute} throws. */
+    /** Asks the run to stop: the tasks are killed, the framework torn down, and {@link #execute} throws. */
     void cancel(String why) {
         signals.add(new Cancel(why, false));
     }
@@ -160,96 +203,139 @@ final class BuildRun {
         }
     }
 
+    /** The single task's outcome, or its failure thrown: the one-image form. */
     BuildOutcome execute() throws BuildException, InterruptedException {
+        TaskOutcome only = executeAll().get(0);
+        if (only.failure() != null) {
+            throw only.failure();
+        }
+        return only.outcome();
+    }
+
+    /**
+     * Runs every task to its end and returns how each ended, in the order given. A failure of the run itself (the
+     * master unreachable or refusing, a cancellation) ends every task that had not ended with it.
+     */
+    List<TaskOutcome> executeAll() throws InterruptedException {
+        startedAt = clock.instant();
         try {
-            frameworkId = client.subscribe(new MesosSchedulerClient.Listener() {
-                @Override
-                public void onEvent(Event event) {
-                    signals.add(new Received(event));
-                }
+            try {
+                frameworkId = client.subscribe(new MesosSchedulerClient.Listener() {
+                    @Override
+                    public void onEvent(Event event) {
+                        signals.add(new Received(event));
+                    }
 
-                @Override
-                public void onDisconnected(String reason) {
-                    signals.add(new Disconnected(reason));
-                }
+                    @Override
+                    public void onDisconnected(String reason) {
+                        signals.add(new Disconnected(reason));
+                    }
 
-                @Override
-                public void onClosed(ClusterException failure) {
-                    signals.add(new Closed(failure));
+                    @Override
+                    public void onClosed(ClusterException failure) {
+                        signals.add(new Closed(failure));
+                    }
+                });
+                events.info("Registered with the Mesos master at " + client.leader() + " as framework "
+                        + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1
+                        ? "an offer of " + needs(jobs.get(0).task) : "offers for " + jobs.size() + " builds"));
+                Instant deadline = clock.instant().plus(config.offerTimeout());
+                jobs.forEach(job -> job.offerDeadline = deadline);
+                loop();
+            } catch (BuildException e) {
+                ending = true;
+                for (Job job : jobs) {
+                    if (job.phase != Phase.DONE) {
+                        finish(job, e);
+                    }
                 }
-            });
-            events.info("Registered with the Mesos master at " + client.leader() + " as framework "
-                    + frameworkId.getValue() + "; waiting for an offer of " + needs());
-            offerDeadline = clock.instant().plus(config.offerTimeout());
-            return loop();
+            }
+            return jobs.stream().map(job -> new TaskOutcome(job.task, job.outcome, job.failure,
+                    Duration.between(startedAt, job.finishedAt))).toList();
         } finally {
             cleanUp();
         }
     }
 
-    private BuildOutcome loop() throws BuildException, InterruptedException {
-        while (true) {
+    private void loop() throws BuildException, InterruptedException {
+        while (!allDone()) {
             Signal signal = signals.poll(millisUntilNextDeadline(), TimeUnit.MILLISECONDS);
             if (signal != null) {
-                BuildOutcome outcome = handle(signal);
-                if (outcome != null) {
-                    return outcome;
-                }
+                handle(signal);
             }
             Instant now = clock.instant();
-            fillDueGaps(now);
+            for (Job job : jobs) {
+                fillDueGaps(job, now);
+            }
             checkDeadlines(now);
         }
     }
 
-    /** Every signal of the run is handled here, one at a time. Returns the outcome once the build succeeded. */
-    private BuildOutcome handle(Signal signal) throws BuildException, InterruptedException {
+    private boolean allDone() {
+        return jobs.stream().allMatch(job -> job.phase == Phase.DONE);
+    }
+
+    /** Every signal of the run is handled here, one at a time. A failure thrown is the whole run's. */
+    private void handle(Signal signal) throws BuildException, InterruptedException {
         if (signal instanceof Received r) {
-            return handleEvent(r.event());
+            handleEvent(r.event());
+            return;
         }
         if (signal instanceof Disconnected d) {
             events.warn("Lost the connection to the Mesos master (" + d.reason() + "); re-subscribing");
-            return null;
+            return;
         }
         if (signal instanceof Closed c) {
             throw c.failure() != null ? c.failure()
                     : new ClusterException("The connection to the Mesos master was closed during the build");
         }
         Cancel cancel = (Cancel) signal;
-        if (phase == Phase.WAITING_FOR_OFFER) {
-            throw new BuildCancelledException(cancel.why());
+        ending = true;
+        for (Job job : jobs) {
+            if (job.phase == Phase.WAITING_FOR_OFFER) {
+                finish(job, new BuildCancelledException(cancel.why()));
+                continue;
+            }
+            startKill(job, new BuildCancelledException(cancel.why()));
+            if (cancel.immediate() && job.phase == Phase.KILLING) {
+                finish(job, job.killReason);
+            }
         }
-        startKill(new BuildCancelledException(cancel.why()));
-        if (cancel.immediate() && killReason != null) {
-            throw killReason;
-        }
-        return null;
     }
 
-    private BuildOutcome handleEvent(Event event) throws BuildException, InterruptedException {
+    private void handleEvent(Event event) throws BuildException, InterruptedException {
         switch (event.getType()) {
             case SUBSCRIBED -> {
-                if (subscribed && taskId != null && phase != Phase.DONE) {
-                    // Updates sent while we were away are resent by Mesos, but ask in case our task vanished.
-                    events.info("Re-subscribed to the Mesos master; reconciling " + taskId.getValue());
-                    Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(taskId);
-                    if (agentId != null) {
-                        t.setAgentId(agentId);
+                if (subscribed) {
+                    // Updates sent while we were away are resent by Mesos, but ask in case our tasks vanished.
+                    List<Call.Reconcile.Task> tasks = new ArrayList<>();
+                    for (Job job : jobs) {
+                        if (job.taskId != null && job.phase != Phase.DONE) {
+                            Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(job.taskId);
+                            if (job.agentId != null) {
+                                t.setAgentId(job.agentId);
+                            }
+                            tasks.add(t.build());
+                        }
                     }
-                    callMaster("RECONCILE", () -> client.reconcile(List.of(t.build())));
+                    if (!tasks.isEmpty()) {
+                        events.info("Re-subscribed to the Mesos master; reconciling " + tasks.stream()
+                                .map(t -> t.getTaskId().getValue()).reduce((a, b) -> a + ", " + b).orElse(""));
+                        callMaster("RECONCILE", () -> client.reconcile(tasks));
+                    }
                 }
                 subscribed = true;
             }
             case OFFERS -> onOffers(event.getOffers().getOffersList());
-            case UPDATE -> {
-                return onUpdate(event.getUpdate().getStatus());
-            }
+            case UPDATE -> onUpdate(event.getUpdate().getStatus());
             case MESSAGE -> onMessage(event.getMessage());
             case FAILURE -> {
                 Event.Failure failure = event.getFailure();
-                if (executorId != null && failure.getExecutorId().equals(executorId)) {
-                    events.info("The Portainer executor on " + agentHostname + " exited"
-                            + (failure.hasStatus() ? " with status " + failure.getStatus() : ""));
+                for (Job job : jobs) {
+                    if (job.executorId != null && failure.getExecutorId().equals(job.executorId)) {
+                        events.info("The Portainer executor of " + job.name() + " on " + job.agentHostname
+                                + " exited" + (failure.hasStatus() ? " with status " + failure.getStatus() : ""));
+                    }
                 }
             }
             default -> {
@@ -257,7 +343,10 @@ final class BuildRun {
                 // ERROR is turned into a Closed signal by the client.
             }
         }
-        return null;
+    }
+
+    private boolean anyWaiting() {
+        return jobs.stream().anyMatch(job -> job.phase == Phase.WAITING_FOR_OFFER);
     }
 
     private void onOffers(List<Offer> offers) throws BuildException, InterruptedException {
@@ -270,6 +359,7 @@ final class BuildRun {
                 eligibleAgents.add(offer.getAgentId().getValue());
             }
         }
+        boolean launched = false;
         for (Offer offer : offers) {
             offersSeen++;
             agentsSeen.add(offer.getAgentId().getValue());
@@ -282,41 +372,70 @@ final class BuildRun {
             }
             largestCpus = Math.max(largestCpus, OfferMatcher.available(offer, config.role(), OfferMatcher.CPUS));
             largestMem = Math.max(largestMem, OfferMatcher.available(offer, config.role(), OfferMatcher.MEM));
-            if (phase == Phase.WAITING_FOR_OFFER && avoid(offer)) {
-                avoided.add(offer.getId());
-                continue;
-            }
-            if (phase == Phase.WAITING_FOR_OFFER) {
-                var allocation = OfferMatcher.allocate(offer, config.role(), task.cpus(), task.memMb(),
-                        task.executor().cpus(), task.executor().memMb());
-                if (allocation.isPresent()) {
-                    launch(offer, allocation.get());
+            List<Job> candidates = new ArrayList<>();
+            boolean anyAvoids = false;
+            for (Job job : jobs) {
+                if (job.phase != Phase.WAITING_FOR_OFFER) {
                     continue;
                 }
+                if (avoid(job, offer)) {
+                    anyAvoids = true;
+                } else {
+                    candidates.add(job);
+                }
             }
-            declined.add(offer.getId());
+            // As many waiting builds as the offer fits, in order: one agent may build several images at once.
+            List<OfferMatcher.Allocation> allocations = OfferMatcher.allocateEach(offer, config.role(),
+                    candidates.stream().map(job -> new OfferMatcher.Need(job.task.cpus(), job.task.memMb(),
+                            job.task.executor().cpus(), job.task.executor().memMb())).toList());
+            List<Job> fitted = new ArrayList<>();
+            List<OfferMatcher.Allocation> fittedAllocations = new ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                if (allocations.get(i) != null) {
+                    fitted.add(candidates.get(i));
+                    fittedAllocations.add(allocations.get(i));
+                }
+            }
+            if (!fitted.isEmpty()) {
+                launch(offer, fitted, fittedAllocations);
+                launched = true;
+            } else if (anyAvoids) {
+                avoided.add(offer.getId());
+            } else {
+                declined.add(offer.getId());
+            }
         }
         if (!declined.isEmpty()) {
-            double refuse = phase == Phase.WAITING_FOR_OFFER ? DECLINE_WHILE_WAITING_SECONDS
-                    : DECLINE_AFTER_LAUNCH_SECONDS;
+            double refuse = anyWaiting() ? DECLINE_WHILE_WAITING_SECONDS : DECLINE_AFTER_LAUNCH_SECONDS;
             callMaster("DECLINE", () -> client.decline(declined, refuse));
         }
         if (!avoided.isEmpty()) {
             callMaster("DECLINE", () -> client.decline(avoided, DECLINE_FAILED_AGENT_SECONDS));
         }
+        if (launched) {
+            updateSuppression();
+        }
+    }
+
+    /** SUPPRESS once nothing is waiting for an offer, so that the master stops sending us what we would decline. */
+    private void updateSuppression() throws BuildException, InterruptedException {
+        if (!suppressed && !anyWaiting() && !allDone()) {
+            suppressed = true;
+            callMaster("SUPPRESS", client::suppress);
+        }
     }
 
     /**
-     * Whether to pass over an agent that failed an earlier attempt: yes while another agent that meets the
-     * constraints is known and the retry has waited less than half the offer timeout for it. A single-agent cluster
-     * (such as {@code local}) retries on the same agent at once.
+     * Whether to pass over an agent that failed an earlier attempt of this job: yes while another agent that meets
+     * the constraints is known and the retry has waited less than half the offer timeout for it. A single-agent
+     * cluster (such as {@code local}) retries on the same agent at once.
      */
-    private boolean avoid(Offer offer) {
-        if (!failedAgents.contains(offer.getAgentId().getValue())) {
+    private boolean avoid(Job job, Offer offer) {
+        if (!job.failedAgents.contains(offer.getAgentId().getValue())) {
             return false;
         }
-        boolean othersKnown = eligibleAgents.stream().anyMatch(a -> !failedAgents.contains(a));
-        return othersKnown && clock.instant().isBefore(retryingSince.plus(config.offerTimeout().dividedBy(2)));
+        boolean othersKnown = eligibleAgents.stream().anyMatch(a -> !job.failedAgents.contains(a));
+        return othersKnown && clock.instant().isBefore(job.retryingSince.plus(config.offerTimeout().dividedBy(2)));
     }
 
     private AgentConstraint firstFailedConstraint(Offer offer) {
@@ -328,102 +447,172 @@ final class BuildRun {
         return null;
     }
 
-    private void launch(Offer offer, OfferMatcher.Allocation allocation) throws BuildException, InterruptedException {
-        taskId = TaskID.newBuilder().setValue("portainer-" + slug(task.name()) + "-" + ids.get()).build();
-        executorId = ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
-        agentId = offer.getAgentId();
-        agentHostname = offer.getHostname();
-        agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://" + offer.getUrl().getAddress().getHostname()
-                + ":" + offer.getUrl().getAddress().getPort() + offer.getUrl().getPath() : null;
-        if (offer.hasUrl()) {
-            openSandboxLog(offer.getUrl());
+    /** One ACCEPT of the offer with a LAUNCH for each job, each task with its own executor. */
+    private void launch(Offer offer, List<Job> fitted, List<OfferMatcher.Allocation> allocations)
+            throws BuildException, InterruptedException {
+        List<Offer.Operation> operations = new ArrayList<>();
+        for (int i = 0; i < fitted.size(); i++) {
+            Job job = fitted.get(i);
+            job.taskId = TaskID.newBuilder().setValue("portainer-" + slug(job.name()) + "-" + ids.get()).build();
+            job.executorId = ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
+            job.agentId = offer.getAgentId();
+            job.agentHostname = offer.getHostname();
+            job.agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://"
+                    + offer.getUrl().getAddress().getHostname() + ":" + offer.getUrl().getAddress().getPort()
+                    + offer.getUrl().getPath() : null;
+            if (offer.hasUrl()) {
+                openSandboxLog(job, offer.getUrl());
+            }
+            operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.taskId,
+                    job.executorId));
+            // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call
+            // still kills the task.
+            job.phase = Phase.LAUNCHED;
         }
-        Offer.Operation operation = TaskLaunch.operation(task, offer, allocation, frameworkId, taskId, executorId);
-        // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call still
-        // kills the task.
-        phase = Phase.LAUNCHED;
-        if (!callMaster("ACCEPT", () -> client.accept(List.of(offer.getId()), List.of(operation),
-                DECLINE_AFTER_LAUNCH_SECONDS))) {
+        if (!callMaster("ACCEPT", () -> client.accept(List.of(offer.getId()), operations,
+                anyWaiting() ? DECLINE_WHILE_WAITING_SECONDS : DECLINE_AFTER_LAUNCH_SECONDS))) {
             // Did the master get it? Ask: an unknown task comes back as lost, which relaunches it.
-            callMaster("RECONCILE", () -> client.reconcile(List.of(Call.Reconcile.Task.newBuilder()
-                    .setTaskId(taskId).setAgentId(agentId).build())));
+            callMaster("RECONCILE", () -> client.reconcile(fitted.stream().map(job -> Call.Reconcile.Task
+                    .newBuilder().setTaskId(job.taskId).setAgentId(job.agentId).build()).toList()));
         }
-        if (config.buildTimeout() != null) {
-            buildDeadline = clock.instant().plus(config.buildTimeout());
+        for (Job job : fitted) {
+            if (config.buildTimeout() != null) {
+                job.buildDeadline = clock.instant().plus(config.buildTimeout());
+            }
+            events.info("Launched " + job.taskId.getValue() + " on " + job.agentHostname + " (" + needs(job.task)
+                    + ")" + (job.attempt > 1 ? ", attempt " + job.attempt + " of " + (config.retries() + 1) : ""));
         }
-        events.info("Launched " + taskId.getValue() + " on " + agentHostname + " (" + needs() + ")"
-                + (attempt > 1 ? ", attempt " + attempt + " of " + (config.retries() + 1) : ""));
-        // One task per run: no more offers wanted.
-        callMaster("SUPPRESS", client::suppress);
     }
 
-    private BuildOutcome onUpdate(TaskStatus status) throws BuildException, InterruptedException {
+    private Job jobOfTask(TaskID taskId) {
+        for (Job job : jobs) {
+            if (job.taskId != null && job.taskId.equals(taskId)) {
+                return job;
+            }
+        }
+        return null;
+    }
+
+    private void onUpdate(TaskStatus status) throws BuildException, InterruptedException {
         // Updates of an earlier attempt's task are acknowledged below and otherwise ignored.
+        Job job = jobOfTask(status.getTaskId());
         if (status.hasUuid()) {
             // Only updates with a uuid are acknowledged; the others (from the master, reconciliation) must not be.
-            AgentID agent = status.hasAgentId() ? status.getAgentId() : agentId;
+            AgentID agent = status.hasAgentId() ? status.getAgentId() : job != null ? job.agentId : null;
             callMaster("ACKNOWLEDGE", () -> client.acknowledge(agent, status.getTaskId(), status.getUuid()));
         }
-        if (taskId == null || !status.getTaskId().equals(taskId)) {
-            return null;
+        if (job == null || job.phase == Phase.DONE) {
+            return;
         }
         TaskState state = status.getState();
         if (!isTerminal(state)) {
-            reachedRunning |= state == TaskState.TASK_RUNNING;
-            if (state != lastState) {
-                events.info(task.name() + " is " + stateName(state) + " on " + agentHostname);
+            job.reachedRunning |= state == TaskState.TASK_RUNNING;
+            if (state != job.lastState) {
+                events.info(job.name() + " is " + stateName(state) + " on " + job.agentHostname);
             }
-            lastState = state;
-            return null;
+            job.lastState = state;
+            return;
         }
-        return onTerminal(status);
+        try {
+            BuildOutcome outcome = onTerminal(job, status);
+            if (outcome != null) {
+                job.outcome = outcome;
+                finish(job, null);
+            }
+        } catch (BuildException e) {
+            finish(job, e);
+        }
     }
 
-    private BuildOutcome onTerminal(TaskStatus status) throws BuildException, InterruptedException {
-        Phase before = phase;
-        phase = Phase.DONE;
+    /** The job's outcome once built, null when it is being retried; throws its failure. */
+    private BuildOutcome onTerminal(Job job, TaskStatus status) throws BuildException, InterruptedException {
+        Phase before = job.phase;
+        job.phase = Phase.DONE;
         TaskResult result = readResult(status);
-        logs.end(result == null ? -1 : result.logLines());
-        sandboxFailure = null; // the executor printed every line before its final update: worth one more try
-        fillDueGaps(clock.instant());
-        recoverGivenUpLines();
-        long lost = result == null ? logs.missing().size() : Math.max(0, result.logLines() - logs.delivered());
+        job.logs.end(result == null ? -1 : result.logLines());
+        job.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
+        fillDueGaps(job, clock.instant());
+        recoverGivenUpLines(job);
+        long lost = result == null ? job.logs.missing().size()
+                : Math.max(0, result.logLines() - job.logs.delivered());
         if (lost > 0) {
-            events.warn(lost + " log line" + (lost == 1 ? " was" : "s were") + " lost in transit"
-                    + (sandboxFailure == null ? "" : " and could not be read back from the sandbox (" + sandboxFailure
-                    + ")") + (sandboxStdout == null ? "" : "; the full log is " + sandboxStdout));
+            events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
+                    + (lost == 1 ? " was" : "s were") + " lost in transit"
+                    + (job.sandboxFailure == null ? "" : " and could not be read back from the sandbox ("
+                    + job.sandboxFailure + ")") + (job.sandboxStdout == null ? "" : "; the full log is "
+                    + job.sandboxStdout));
         }
-        if (before == Phase.KILLING && killReason != null && status.getState() != TaskState.TASK_FINISHED) {
-            throw killReason;
+        if (before == Phase.KILLING && job.killReason != null && status.getState() != TaskState.TASK_FINISHED) {
+            throw job.killReason;
         }
         if (result != null && result.failed()) {
-            throw new BuildFailedException(task.name(), result);
+            throw new BuildFailedException(job.name(), result);
         }
         if (status.getState() == TaskState.TASK_FINISHED) {
             if (result == null) {
-                throw new ClusterException("The build task " + taskId.getValue() + " finished without reporting a "
-                        + "result; is the executor the same Portainer version as the plugin?");
+                throw new ClusterException("The build task " + job.taskId.getValue() + " finished without "
+                        + "reporting a result; is the executor the same Portainer version as the plugin?");
             }
-            return new BuildOutcome(frameworkId.getValue(), taskId.getValue(), agentId.getValue(), agentHostname,
-                    agentUrl, result, logs.delivered(), logs.missing());
+            return new BuildOutcome(frameworkId.getValue(), job.taskId.getValue(), job.agentId.getValue(),
+                    job.agentHostname, job.agentUrl, result, job.logs.delivered(), job.logs.missing());
         }
-        TaskFailedException failure = new TaskFailedException(task.name(), agentHostname,
+        TaskFailedException failure = new TaskFailedException(job.name(), job.agentHostname,
                 status.getState().name(), status.hasReason() ? status.getReason().name() : null,
                 status.hasSource() ? status.getSource().name() : null,
-                status.hasMessage() ? status.getMessage() : null, failedAttempts);
-        if (before == Phase.LAUNCHED && TaskRetry.retryable(status, result, reachedRunning)) {
-            if (attempt <= config.retries()) {
-                retry(failure);
+                status.hasMessage() ? status.getMessage() : null, job.failedAttempts);
+        if (before == Phase.LAUNCHED && !failingFast && TaskRetry.retryable(status, result, job.reachedRunning)) {
+            if (job.attempt <= config.retries()) {
+                retry(job, failure);
                 return null;
             }
             if (config.retries() > 0) {
-                throw new TaskFailedException(task.name(), agentHostname, status.getState().name(),
+                throw new TaskFailedException(job.name(), job.agentHostname, status.getState().name(),
                         status.hasReason() ? status.getReason().name() : null,
                         status.hasSource() ? status.getSource().name() : null,
-                        status.hasMessage() ? status.getMessage() : null, failedAttempts, attempt);
+                        status.hasMessage() ? status.getMessage() : null, job.failedAttempts, job.attempt);
             }
         }
         throw failure;
+    }
+
+    /**
+     * Ends a job, with its failure or (null) its outcome. With failFast, the first failure ends the others: those
+     * waiting at once, those running once killed. A job waiting for an offer gets a fresh offer timeout when another
+     * ends, since what it waited for may have been held by its siblings rather than missing from the cluster.
+     */
+    private void finish(Job job, BuildException failure) throws InterruptedException {
+        job.phase = Phase.DONE;
+        job.failure = failure;
+        job.finishedAt = clock.instant();
+        if (jobs.size() > 1) {
+            if (failure == null) {
+                events.info(job.name() + " built in " + human(Duration.between(startedAt, job.finishedAt)));
+            } else {
+                events.warn(job.name() + " failed: " + failure.getMessage());
+            }
+        }
+        Instant refreshed = job.finishedAt.plus(config.offerTimeout());
+        for (Job other : jobs) {
+            if (other.phase == Phase.WAITING_FOR_OFFER && refreshed.isAfter(other.offerDeadline)) {
+                other.offerDeadline = refreshed;
+            }
+        }
+        if (failure != null && failFast && !failingFast && !ending && jobs.size() > 1) {
+            failingFast = true;
+            String why = "Stopped because " + job.name() + " failed and failFast is set";
+            for (Job other : jobs) {
+                if (other.phase == Phase.WAITING_FOR_OFFER) {
+                    finish(other, new BuildCancelledException(why));
+                } else {
+                    try {
+                        startKill(other, new BuildCancelledException(why));
+                    } catch (BuildException e) {
+                        // KILL refused: TEARDOWN at the end kills it.
+                        finish(other, e);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -431,30 +620,31 @@ final class BuildRun {
      * could run or report (the executor never started, died or lost its agent): waits for offers again, preferring
      * agents other than those that failed it.
      */
-    private void retry(TaskFailedException failure) throws BuildException, InterruptedException {
+    private void retry(Job job, TaskFailedException failure) throws BuildException, InterruptedException {
         String why = failure.getMessage();
-        failedAttempts.add("attempt " + attempt + " on " + agentHostname + ": " + failure.summary());
-        failedAgents.add(agentId.getValue());
-        attempt++;
-        events.warn(why + "; retrying (attempt " + attempt + " of " + (config.retries() + 1) + "), on another "
+        job.failedAttempts.add("attempt " + job.attempt + " on " + job.agentHostname + ": " + failure.summary());
+        job.failedAgents.add(job.agentId.getValue());
+        job.attempt++;
+        events.warn(why + "; retrying (attempt " + job.attempt + " of " + (config.retries() + 1) + "), on another "
                 + "agent if one offers");
-        taskId = null;
-        executorId = null;
-        agentId = null;
-        agentHostname = null;
-        agentUrl = null;
-        lastState = null;
-        reachedRunning = false;
-        buildDeadline = null;
-        logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
-        sandboxLog = null;
-        sandboxStdout = null;
-        sandboxFailure = null;
-        sandboxMismatch = false;
-        phase = Phase.WAITING_FOR_OFFER;
-        retryingSince = clock.instant();
-        offerDeadline = retryingSince.plus(config.offerTimeout());
-        // We suppressed offers and declined the others for long after the first launch: ask for them again.
+        job.taskId = null;
+        job.executorId = null;
+        job.agentId = null;
+        job.agentHostname = null;
+        job.agentUrl = null;
+        job.lastState = null;
+        job.reachedRunning = false;
+        job.buildDeadline = null;
+        job.logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        job.sandboxLog = null;
+        job.sandboxStdout = null;
+        job.sandboxFailure = null;
+        job.sandboxMismatch = false;
+        job.phase = Phase.WAITING_FOR_OFFER;
+        job.retryingSince = clock.instant();
+        job.offerDeadline = job.retryingSince.plus(config.offerTimeout());
+        // We may have suppressed offers, and declined the others for long: ask for them again.
+        suppressed = false;
         callMaster("REVIVE", client::revive);
     }
 
@@ -471,7 +661,13 @@ final class BuildRun {
     }
 
     private void onMessage(Event.Message message) throws InterruptedException {
-        if (executorId == null || !message.getExecutorId().equals(executorId)) {
+        Job job = null;
+        for (Job j : jobs) {
+            if (j.executorId != null && message.getExecutorId().equals(j.executorId)) {
+                job = j;
+            }
+        }
+        if (job == null) {
             return;
         }
         LogFrame frame;
@@ -485,127 +681,135 @@ final class BuildRun {
             return;
         }
         Instant now = clock.instant();
-        deliver(logs.accept(frame, now));
-        fillDueGaps(now);
+        deliver(job, job.logs.accept(frame, now));
+        fillDueGaps(job, now);
     }
 
-    private void deliver(List<LogFrame> frames) {
+    private void deliver(Job job, List<LogFrame> frames) {
         for (LogFrame frame : frames) {
-            events.log(task.name(), frame.line());
-            if (sandboxLog != null) {
-                sandboxLog.delivered(frame.seq(), frame.line());
+            events.log(job.name(), frame.line());
+            if (job.sandboxLog != null) {
+                job.sandboxLog.delivered(frame.seq(), frame.line());
             }
         }
     }
 
-    private void openSandboxLog(org.apache.mesos.v1.Protos.URL url) {
+    private void openSandboxLog(Job job, org.apache.mesos.v1.Protos.URL url) {
         URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
                 ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
         // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
-        String path = AgentFiles.sandboxPath(frameworkId.getValue(), executorId.getValue()) + "/"
+        String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.executorId.getValue()) + "/"
                 + ExecutorStdout.FILE;
         AgentFiles files = new AgentFiles(HttpClient.newBuilder().connectTimeout(SANDBOX_READ_TIMEOUT).build(), root,
                 SANDBOX_READ_TIMEOUT);
-        sandboxStdout = path + " on " + root;
-        sandboxLog = new SandboxLog((offset, length) -> files.read(path, offset, length), sandboxStdout);
+        job.sandboxStdout = path + " on " + root;
+        job.sandboxLog = new SandboxLog((offset, length) -> files.read(path, offset, length), job.sandboxStdout);
     }
 
     /**
      * Fills every gap that is due with the lines read back from the sandbox, in their place; skips it when they
      * cannot be read (they are tried once more, out of place, when the task ends). Later frames wait meanwhile.
      */
-    private void fillDueGaps(Instant now) throws InterruptedException {
+    private void fillDueGaps(Job job, Instant now) throws InterruptedException {
         LogSequencer.Gap gap;
-        while ((gap = logs.dueGap(now)) != null) {
-            List<String> lines = phase == Phase.DONE || sandboxFailure == null ? readBack(gap.from(), gap.to())
-                    : null;
-            deliver(lines == null ? logs.skip(gap) : logs.fill(gap, lines));
+        while ((gap = job.logs.dueGap(now)) != null) {
+            List<String> lines = job.phase == Phase.DONE || job.sandboxFailure == null
+                    ? readBack(job, gap.from(), gap.to()) : null;
+            deliver(job, lines == null ? job.logs.skip(gap) : job.logs.fill(gap, lines));
         }
     }
 
     /** Lines given up on during the build get one more chance at the end, shown with a note since out of place. */
-    private void recoverGivenUpLines() throws InterruptedException {
-        List<Long> missing = logs.missing();
-        if (missing.isEmpty() || sandboxLog == null || sandboxMismatch || sandboxFailure != null) {
+    private void recoverGivenUpLines(Job job) throws InterruptedException {
+        List<Long> missing = job.logs.missing();
+        if (missing.isEmpty() || job.sandboxLog == null || job.sandboxMismatch || job.sandboxFailure != null) {
             return;
         }
-        List<String> lines = readBack(missing.get(0), missing.get(missing.size() - 1) + 1);
+        List<String> lines = readBack(job, missing.get(0), missing.get(missing.size() - 1) + 1);
         if (lines == null) {
             return;
         }
         for (long seq : missing) {
             String line = lines.get((int) (seq - missing.get(0)));
-            events.log(task.name(), "(recovered line " + (seq + 1) + ") " + line);
-            logs.recoveredLate(seq);
+            events.log(job.name(), "(recovered line " + (seq + 1) + ") " + line);
+            job.logs.recoveredLate(seq);
         }
     }
 
     /** Build log lines [from, to) from the sandbox's stdout, or null (and the reason remembered) if unavailable. */
-    private List<String> readBack(long from, long to) throws InterruptedException {
-        if (sandboxLog == null || sandboxMismatch) {
+    private List<String> readBack(Job job, long from, long to) throws InterruptedException {
+        if (job.sandboxLog == null || job.sandboxMismatch) {
             return null;
         }
         try {
-            List<String> lines = sandboxLog.lines(from, to);
-            sandboxFailure = null;
+            List<String> lines = job.sandboxLog.lines(from, to);
+            job.sandboxFailure = null;
             return lines;
         } catch (SandboxLog.MismatchException e) {
-            sandboxMismatch = true;
-            sandboxFailure = e.getMessage();
+            job.sandboxMismatch = true;
+            job.sandboxFailure = e.getMessage();
         } catch (IOException e) {
-            sandboxFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+            job.sandboxFailure = e.getMessage() == null ? e.toString() : e.getMessage();
         }
         return null;
     }
 
-    private void startKill(ClusterException reason) throws BuildException, InterruptedException {
-        if (phase != Phase.LAUNCHED) {
+    private void startKill(Job job, ClusterException reason) throws BuildException, InterruptedException {
+        if (job.phase != Phase.LAUNCHED) {
             return;
         }
-        phase = Phase.KILLING;
-        killReason = reason;
-        killDeadline = clock.instant().plus(KILL_GRACE);
-        events.info("Killing " + taskId.getValue() + ": " + reason.getMessage());
-        callMaster("KILL", () -> client.kill(taskId, agentId));
+        job.phase = Phase.KILLING;
+        job.killReason = reason;
+        job.killDeadline = clock.instant().plus(KILL_GRACE);
+        events.info("Killing " + job.taskId.getValue() + ": " + reason.getMessage());
+        callMaster("KILL", () -> client.kill(job.taskId, job.agentId));
     }
 
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
-        switch (phase) {
-            case WAITING_FOR_OFFER -> {
-                if (!now.isBefore(offerDeadline)) {
-                    throw new OfferTimeoutException(offerTimeoutMessage());
+        for (Job job : jobs) {
+            switch (job.phase) {
+                case WAITING_FOR_OFFER -> {
+                    if (!now.isBefore(job.offerDeadline)) {
+                        finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
+                    }
                 }
-            }
-            case LAUNCHED -> {
-                if (buildDeadline != null && !now.isBefore(buildDeadline)) {
-                    startKill(new BuildCancelledException("The build of " + task.name() + " did not finish within "
-                            + "the build timeout of " + human(config.buildTimeout()) + "; its task "
-                            + taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) if "
-                            + "the build needs longer"));
+                case LAUNCHED -> {
+                    if (job.buildDeadline != null && !now.isBefore(job.buildDeadline)) {
+                        startKill(job, new BuildCancelledException("The build of " + job.name() + " did not finish "
+                                + "within the build timeout of " + human(config.buildTimeout()) + "; its task "
+                                + job.taskId.getValue() + " was killed. Raise the timeout (<timeout>, "
+                                + "portainer.timeout) if the build needs longer"));
+                    }
                 }
-            }
-            case KILLING -> {
-                if (!now.isBefore(killDeadline)) {
-                    // TEARDOWN in cleanUp() kills it regardless.
-                    throw killReason;
+                case KILLING -> {
+                    if (!now.isBefore(job.killDeadline)) {
+                        // TEARDOWN in cleanUp() kills it regardless.
+                        finish(job, job.killReason);
+                    }
                 }
-            }
-            case DONE -> {
+                case DONE -> {
+                }
             }
         }
     }
 
     private long millisUntilNextDeadline() {
         Instant now = clock.instant();
-        Instant next = switch (phase) {
-            case WAITING_FOR_OFFER -> offerDeadline;
-            case LAUNCHED -> buildDeadline;
-            case KILLING -> killDeadline;
-            case DONE -> null;
-        };
-        Instant logExpiry = logs.nextExpiry();
-        if (next == null || logExpiry != null && logExpiry.isBefore(next)) {
-            next = logExpiry;
+        Instant next = null;
+        for (Job job : jobs) {
+            Instant deadline = switch (job.phase) {
+                case WAITING_FOR_OFFER -> job.offerDeadline;
+                case LAUNCHED -> job.buildDeadline;
+                case KILLING -> job.killDeadline;
+                case DONE -> null;
+            };
+            Instant logExpiry = job.logs.nextExpiry();
+            if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {
+                deadline = logExpiry;
+            }
+            if (deadline != null && (next == null || deadline.isBefore(next))) {
+                next = deadline;
+            }
         }
         if (next == null) {
             return 1_000;
@@ -614,16 +818,18 @@ final class BuildRun {
         return Math.max(1, Math.min(1_000, Duration.between(now, next).toMillis()));
     }
 
-    /** Leaves nothing running: kill our task if it may still run, TEARDOWN, close the stream. */
+    /** Leaves nothing running: kill our tasks that may still run, TEARDOWN, close the stream. */
     private void cleanUp() {
         boolean interrupted = Thread.interrupted();
         try {
             if (client.state() != MesosSchedulerClient.State.CLOSED && client.frameworkId().isPresent()) {
-                if (phase == Phase.LAUNCHED) {
-                    try {
-                        client.kill(taskId, agentId);
-                    } catch (IOException | InterruptedException | RuntimeException e) {
-                        // TEARDOWN kills it too.
+                for (Job job : jobs) {
+                    if (job.phase == Phase.LAUNCHED) {
+                        try {
+                            client.kill(job.taskId, job.agentId);
+                        } catch (IOException | InterruptedException | RuntimeException e) {
+                            // TEARDOWN kills it too.
+                        }
                     }
                 }
                 try {
@@ -649,7 +855,7 @@ final class BuildRun {
     /**
      * Makes a call; a refusal fails the build. A call lost with the connection does not while the client still
      * tries to reconnect (a master failover drops calls in flight): Mesos resends unacknowledged updates and
-     * re-offers what was not declined, and the re-subscription reconciles our task. Returns whether it was sent.
+     * re-offers what was not declined, and the re-subscription reconciles our tasks. Returns whether it was sent.
      */
     private boolean callMaster(String what, MasterCall call) throws ClusterException, InterruptedException {
         try {
@@ -669,16 +875,16 @@ final class BuildRun {
         }
     }
 
-    private String offerTimeoutMessage() {
-        StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(task.name())
-                .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs());
+    private String offerTimeoutMessage(Job job) {
+        StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(job.name())
+                .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs(job.task));
         if (!config.constraints().isEmpty()) {
             m.append(" on an agent with ").append(config.constraints().stream().map(AgentConstraint::toString)
                     .reduce((a, b) -> a + " and " + b).orElse(""));
         }
         m.append(" for role '").append(config.role()).append("'; ");
-        if (!failedAttempts.isEmpty()) {
-            m.append("retrying after ").append(String.join("; ", failedAttempts)).append("; ");
+        if (!job.failedAttempts.isEmpty()) {
+            m.append("retrying after ").append(String.join("; ", job.failedAttempts)).append("; ");
         }
         if (offersSeen == 0) {
             m.append("no offer arrived at all (are agents registered, and does role '").append(config.role())
@@ -702,7 +908,7 @@ final class BuildRun {
                 + "raise the offer timeout").toString();
     }
 
-    private String needs() {
+    private static String needs(BuildTask task) {
         return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory (build "
                 + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
                 + " cpus/" + num(task.executor().memMb()) + " MB)";

@@ -2,6 +2,7 @@ package dev.portainer.core.scheduler;
 
 import dev.portainer.core.mesos.MesosProtobuf;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -9,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Runs image builds on a Mesos cluster: each {@link #run} registers a framework, launches the build task with the
- * Portainer executor on the first offer that fits, streams its log, and tears the framework down at the end whatever
+ * Runs image builds on a Mesos cluster: each {@link #run} (one image) or {@link #runAll} (several) registers a
+ * framework, launches the build tasks with the Portainer executor on the offers that fit, streams its log, and tears the framework down at the end whatever
  * happens. Thread-safe: several builds may run at once from different threads, each as its own framework.
  */
 public final class BuildRunner implements AutoCloseable {
@@ -56,6 +57,35 @@ public final class BuildRunner implements AutoCloseable {
                 throw new BuildCancelledException(stopped);
             }
             return run.execute();
+        } finally {
+            active.remove(run);
+        }
+    }
+
+    /**
+     * Builds several images in one framework and blocks until every one has ended: all are queued at once and
+     * launched on every offer that fits, several on one offer when it fits several. A failed build does not stop
+     * the others unless {@code failFast}, when the first failure kills the rest. Log lines go to {@code events}
+     * with their task's name. Interrupting the thread kills the tasks, tears down and throws InterruptedException.
+     *
+     * @param tasks    the builds, with distinct names
+     * @param failFast kill the other builds as soon as one fails
+     * @return how each task ended, in the order given; a failure of the whole run (master unreachable, cancelled)
+     *         is the failure of every task that had not ended
+     */
+    public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events)
+            throws InterruptedException {
+        Objects.requireNonNull(events, "events");
+        BuildRun run = new BuildRun(config, clock, ids, List.copyOf(tasks), failFast, events,
+                new MesosSchedulerClient(config, clock));
+        active.add(run);
+        try {
+            String stopped = stoppedBecause;
+            if (stopped != null) {
+                BuildCancelledException cancelled = new BuildCancelledException(stopped);
+                return tasks.stream().map(t -> new TaskOutcome(t, null, cancelled, java.time.Duration.ZERO)).toList();
+            }
+            return run.executeAll();
         } finally {
             active.remove(run);
         }

@@ -47,6 +47,40 @@ final class OfferMatcher {
         return fits ? Optional.of(new Allocation(task, executor)) : Optional.empty();
     }
 
+    /** What one build needs from an offer: its task's and its executor's cpus and memory. */
+    record Need(double taskCpus, double taskMem, double executorCpus, double executorMem) {
+    }
+
+    /**
+     * Carves as many of the needs as fit out of one offer, in order: a need that does not fit is skipped and the
+     * next ones still tried (a smaller build may fit where a bigger one did not). Returns an allocation per need,
+     * null where it did not fit.
+     */
+    static List<Allocation> allocateEach(Offer offer, String role, List<Need> needs) {
+        List<Resource> usable = usable(offer, role);
+        double[] left = new double[usable.size()];
+        for (int i = 0; i < left.length; i++) {
+            left[i] = usable.get(i).getScalar().getValue();
+        }
+        List<Allocation> allocations = new ArrayList<>();
+        for (Need need : needs) {
+            double[] trial = left.clone();
+            List<Resource> task = new ArrayList<>();
+            List<Resource> executor = new ArrayList<>();
+            boolean fits = take(usable, trial, CPUS, need.taskCpus(), task)
+                    && take(usable, trial, MEM, need.taskMem(), task)
+                    && take(usable, trial, CPUS, need.executorCpus(), executor)
+                    && take(usable, trial, MEM, need.executorMem(), executor);
+            if (fits) {
+                left = trial;
+                allocations.add(new Allocation(task, executor));
+            } else {
+                allocations.add(null);
+            }
+        }
+        return allocations;
+    }
+
     /** The total of a scalar (cpus, mem) this offer has for our role. */
     static double available(Offer offer, String role, String name) {
         double total = 0;

@@ -51,4 +51,55 @@ class ImageBuildTest {
             assertFalse(Files.exists(work.resolve("app" + suffix)), "stale app" + suffix + " must be gone");
         }
     }
+
+    private static final BuildEvents QUIET = new BuildEvents() {
+        @Override
+        public void info(String message) {
+        }
+
+        @Override
+        public void log(String taskName, String line) {
+        }
+
+        @Override
+        public void warn(String message) {
+        }
+    };
+
+    private BuildRequest request(Path context, String image) {
+        return BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).resources(1, 64)
+                .mesosMaster("127.0.0.1:1").work(dir.resolve("target/portainer"), dir.resolve("executor.jar"))
+                .framework(new FrameworkSettings("portainer", "nobody", "*", Duration.ofMinutes(1)))
+                .offerTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    @Test
+    void severalImagesAreAllPackedBeforeAnythingIsScheduledSoOneWrongContextFailsAtOnce() throws Exception {
+        Path good = Files.createDirectories(dir.resolve("good"));
+        Files.writeString(good.resolve("Dockerfile"), "FROM scratch\n");
+        Path bad = Files.createDirectories(dir.resolve("bad")); // no Dockerfile
+        Files.createDirectories(dir.resolve("target/portainer"));
+        // The master does not exist: reaching the scheduling step would fail differently.
+        ContextException e = assertThrows(ContextException.class, () -> ImageBuild.runAll(List.of(
+                request(good, "127.0.0.1:5000/team/good"), request(bad, "127.0.0.1:5000/team/bad")), false, QUIET,
+                () -> {
+                    throw new AssertionError("no local master for a remote build");
+                }));
+        assertTrue(e.getMessage().contains(bad.toString()) || e.getMessage().contains("Dockerfile"), e.getMessage());
+        try (var files = Files.list(dir.resolve("target/portainer"))) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tar.gz")),
+                    "the packed contexts are removed");
+        }
+    }
+
+    @Test
+    void theSameImageTwiceIsRefusedWithTheFix() {
+        Path context = dir.resolve("ctx");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageBuild.runAll(List.of(
+                request(context, "127.0.0.1:5000/team/app"), request(context, "127.0.0.1:5000/team/app")), false,
+                QUIET, () -> {
+                    throw new AssertionError("never started");
+                }));
+        assertTrue(e.getMessage().contains("127.0.0.1:5000/team/app is listed twice"), e.getMessage());
+    }
 }

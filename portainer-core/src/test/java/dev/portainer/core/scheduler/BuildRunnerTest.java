@@ -72,6 +72,7 @@ class BuildRunnerTest {
     static final class Events implements BuildEvents {
         final List<String> infos = new CopyOnWriteArrayList<>();
         final List<String> logs = new CopyOnWriteArrayList<>();
+        final List<String> taskNames = new CopyOnWriteArrayList<>();
         final List<String> warnings = new CopyOnWriteArrayList<>();
 
         @Override
@@ -82,6 +83,7 @@ class BuildRunnerTest {
         @Override
         public void log(String taskName, String line) {
             logs.add(line);
+            taskNames.add(taskName);
         }
 
         @Override
@@ -814,5 +816,182 @@ class BuildRunnerTest {
         assertEquals(1, events.warnings.size(), events.warnings.toString());
         assertTrue(events.warnings.get(0).contains("HTTP 404"), events.warnings.toString());
         assertTrue(events.warnings.get(0).contains("runs/latest/stdout on http://127.0.0.1:"), events.warnings.get(0));
+    }
+
+    // Several images in one run.
+
+    private static BuildTask named(String name) {
+        return new BuildTask(name, SPEC, 1, 512, TASK.executor());
+    }
+
+    private static CompletableFuture<List<TaskOutcome>> startAll(BuildRunner runner, Events events, boolean failFast,
+                                                                  BuildTask... tasks) {
+        CompletableFuture<List<TaskOutcome>> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(runner.runAll(List.of(tasks), failFast, events));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "test-build-all");
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private static TaskInfo launched(List<TaskInfo> tasks, String name) {
+        return tasks.stream().filter(t -> t.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no task " + name + " in " + tasks));
+    }
+
+    private static List<TaskInfo> taskInfos(Received accept) {
+        return accept.call().getAccept().getOperationsList().stream()
+                .flatMap(o -> o.getLaunch().getTaskInfosList().stream()).toList();
+    }
+
+    private static ByteString success(char digit, int lines) {
+        return ByteString.copyFrom(TaskResult.success("sha256:" + String.valueOf(digit).repeat(64), null,
+                List.of("1.0"), -1, lines).toBytes());
+    }
+
+    @Test
+    void twoBuildsLaunchFromOneOfferThatFitsBothEachWithItsOwnExecutorAndLog() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false,
+                named("team/a"), named("team/b"));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        // 2 × (1 + 0.1) cpus and 2 × (512 + 128) MB: exactly two builds.
+        master.send(offers(offer("O1", AGENT_ID, 2.2, 1280)));
+        Received accept = master.nextCall(Call.Type.ACCEPT);
+        assertEquals(1, accept.call().getAccept().getOfferIdsCount());
+        List<TaskInfo> tasks = taskInfos(accept);
+        assertEquals(2, tasks.size(), tasks.toString());
+        TaskInfo a = launched(tasks, "team/a");
+        TaskInfo b = launched(tasks, "team/b");
+        assertNotEquals(a.getExecutor().getExecutorId(), b.getExecutor().getExecutorId());
+        assertResources(a.getResourcesList(), 1, 512);
+        assertResources(b.getExecutor().getResourcesList(), 0.1, 128);
+        master.awaitCall(Call.Type.SUPPRESS);
+
+        master.send(message(b, 0, "b says hello"));
+        master.send(message(a, 0, "a says hello"));
+        master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 1)));
+        master.send(update(a, TaskState.TASK_FINISHED, UUID.randomUUID(), success('a', 1)));
+
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("team/a", "team/b"), outcomes.stream().map(o -> o.task().name()).toList());
+        assertEquals("sha256:" + "a".repeat(64), outcomes.get(0).outcome().result().imageId());
+        assertEquals("sha256:" + "b".repeat(64), outcomes.get(1).outcome().result().imageId());
+        assertEquals(List.of("b says hello", "a says hello"), events.logs);
+        assertEquals(List.of("team/b", "team/a"), events.taskNames);
+        assertEquals(1, master.types().stream().filter(Call.Type.SUBSCRIBE::equals).count(), "one framework");
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void buildsThatDoNotFitOneOfferLaunchFromTwoAgentsAndSuppressOnlyOnceAllAreLaunched() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false,
+                named("team/a"), named("team/b"));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 1.5, 1024)));
+        Received first = master.nextCall(Call.Type.ACCEPT);
+        TaskInfo a = launched(taskInfos(first), "team/a");
+        assertEquals(1, taskInfos(first).size());
+        Thread.sleep(100);
+        assertFalse(master.types().contains(Call.Type.SUPPRESS), "team/b still waits: " + master.types());
+
+        master.send(offers(offer("O2", "S1", 1.5, 1024)));
+        Received second = master.nextCall(Call.Type.ACCEPT);
+        TaskInfo b = launched(taskInfos(second), "team/b");
+        assertEquals("S1", b.getAgentId().getValue());
+        master.awaitCall(Call.Type.SUPPRESS);
+
+        master.send(update(a, TaskState.TASK_FINISHED, UUID.randomUUID(), success('a', 0)));
+        master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 0)));
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertTrue(outcomes.stream().allMatch(TaskOutcome::succeeded), outcomes.toString());
+        assertEquals("agent-S1", outcomes.get(1).outcome().agentHostname());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void oneFailedBuildLetsTheOthersFinishThenReportsTheFailure() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false,
+                named("team/a"), named("team/b"));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 4, 4096)));
+        List<TaskInfo> tasks = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        TaskInfo a = launched(tasks, "team/a");
+        TaskInfo b = launched(tasks, "team/b");
+        master.send(update(a, TaskState.TASK_FAILED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.failure("COPY failed: no such file", null, 0).toBytes())));
+        Thread.sleep(200);
+        assertFalse(run.isDone(), "team/b is still building");
+        assertFalse(master.types().contains(Call.Type.KILL), master.types().toString());
+        master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 0)));
+
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals("COPY failed: no such file", assertInstanceOf(BuildFailedException.class,
+                outcomes.get(0).failure()).dockerError());
+        assertTrue(outcomes.get(1).succeeded(), outcomes.toString());
+        assertTrue(events.warnings.stream().anyMatch(w -> w.startsWith("team/a failed: ")), events.warnings.toString());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void failFastKillsTheOtherBuildsAndEndsThemAsCancelled() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, true,
+                named("team/a"), named("team/b"), named("team/c"));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        // Room for two: team/c waits for an offer when team/a fails.
+        master.send(offers(offer("O1", AGENT_ID, 2.2, 1280)));
+        List<TaskInfo> tasks = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        assertEquals(2, tasks.size());
+        TaskInfo a = launched(tasks, "team/a");
+        TaskInfo b = launched(tasks, "team/b");
+        master.send(update(a, TaskState.TASK_FAILED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.failure("exit 3", null, 0).toBytes())));
+        Received kill = master.nextCall(Call.Type.KILL);
+        assertEquals(b.getTaskId(), kill.call().getKill().getTaskId());
+        master.send(update(b, TaskState.TASK_KILLED, UUID.randomUUID(), null));
+
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertInstanceOf(BuildFailedException.class, outcomes.get(0).failure());
+        for (TaskOutcome cancelled : outcomes.subList(1, 3)) {
+            BuildCancelledException e = assertInstanceOf(BuildCancelledException.class, cancelled.failure());
+            assertEquals("Stopped because team/a failed and failFast is set", e.getMessage());
+        }
+        assertEquals(1, master.types().stream().filter(Call.Type.ACCEPT::equals).count(), master.types().toString());
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void cancellingARunOfSeveralKillsEveryTaskAndEndsEachWithTheCancellationEvenWithFailFast() throws Exception {
+        FakeMesosMaster master = master();
+        BuildRunner runner = runner(config(master.address()));
+        // team/b is too big for the offer, team/c after it still fits: b waits between two running builds.
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner, events, true, named("team/a"),
+                new BuildTask("team/b", SPEC, 1, 4096, TASK.executor()), named("team/c"));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 4, 2048)));
+        List<TaskInfo> tasks = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        assertEquals(List.of("team/a", "team/c"), tasks.stream().map(TaskInfo::getName).toList());
+        // team/b ends at once, team/a and team/c are killed: each for the cancellation, none as a failFast.
+        runner.cancel();
+        List<String> killedIds = List.of(master.nextCall(Call.Type.KILL), master.nextCall(Call.Type.KILL)).stream()
+                .map(r -> r.call().getKill().getTaskId().getValue()).sorted().toList();
+        assertEquals(tasks.stream().map(t -> t.getTaskId().getValue()).sorted().toList(), killedIds);
+        for (TaskInfo t : tasks) {
+            master.send(update(t, TaskState.TASK_KILLED, UUID.randomUUID(), null));
+        }
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        for (TaskOutcome o : outcomes) {
+            assertEquals("The build was cancelled", assertInstanceOf(BuildCancelledException.class, o.failure())
+                    .getMessage(), o.task().name());
+        }
+        assertTornDownLast(master);
     }
 }
