@@ -18,13 +18,36 @@ class CommandLineIT {
             + System.getProperty("portainer.version");
 
     @Test
+    void theGoalTypedOnTheCommandLineRunsInEveryModuleOfAReactor() throws Exception {
+        Path dir = MavenRun.copyProject("cli-reactor");
+        String tag = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+
+        MavenRun.Outcome build = MavenRun.run(dir, "package", "dev.portainer:portainer-maven-plugin:"
+                + System.getProperty("portainer.version") + ":build", "-Dportainer.skipPush=true",
+                "-Dportainer.tags=" + tag);
+
+        assertTrue(build.succeeded(), build.output());
+        try {
+            for (String module : new String[] {"first", "second"}) {
+                assertTrue(build.output().contains("built module " + module), build.output());
+                Docker.ok("image", "inspect", "cli-reactor-" + module + ":" + tag);
+            }
+            // The aggregator has no Dockerfile: one line, no failure.
+            assertTrue(build.output().contains("Skipping portainer:build for cli-reactor: no Dockerfile"),
+                    build.output());
+        } finally {
+            Docker.run("rmi", "-f", "cli-reactor-first:" + tag, "cli-reactor-second:" + tag);
+        }
+    }
+
+    @Test
     void buildsTheCurrentDirectoryWithoutAPom() throws Exception {
         String repo = "it/no-pom-" + UUID.randomUUID().toString().substring(0, 8);
         String image = MavenRun.REGISTRY + "/" + repo;
         Path dir = MavenRun.copyProject("no-pom");
         assertFalse(Files.exists(dir.resolve("pom.xml")));
 
-        MavenRun.Outcome build = MavenRun.run(dir, PLUGIN + ":build", "-Dportainer.contextDirectory=.",
+        MavenRun.Outcome build = MavenRun.run(dir, PLUGIN + ":build-standalone", "-Dportainer.contextDirectory=.",
                 "-Dportainer.image=" + image);
 
         assertTrue(build.succeeded(), build.output());
@@ -46,7 +69,7 @@ class CommandLineIT {
     void withoutAPomTheImageIsRequired() throws Exception {
         Path dir = MavenRun.copyProject("no-pom");
 
-        MavenRun.Outcome build = MavenRun.run(dir, PLUGIN + ":build");
+        MavenRun.Outcome build = MavenRun.run(dir, PLUGIN + ":build-standalone");
 
         assertNotEquals(0, build.exitCode(), build.output());
         assertTrue(build.output().contains("No image to build: without a pom, give the repository with "
@@ -57,7 +80,7 @@ class CommandLineIT {
     void offlineModeRefusesARemoteMasterAtOnce() throws Exception {
         Path dir = MavenRun.copyProject("no-pom");
 
-        MavenRun.Outcome build = MavenRun.run(dir, "-o", PLUGIN + ":build", "-Dportainer.image=" + MavenRun.REGISTRY
+        MavenRun.Outcome build = MavenRun.run(dir, "-o", PLUGIN + ":build-standalone", "-Dportainer.image=" + MavenRun.REGISTRY
                 + "/it/offline", "-Dportainer.mesosMaster=mesos.invalid:5050");
 
         assertNotEquals(0, build.exitCode(), build.output());

@@ -58,14 +58,15 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * <p>
  * In a multi-module reactor, a module without a Dockerfile (an aggregator, a library jar) is skipped with one info
  * line, so the goal can be bound in a parent pom. Run on its own, a project without a Dockerfile fails the build.
- * The goal also runs without a pom, like the original Portainer command line:
- * {@code mvn dev.portainer:portainer-maven-plugin:0.1.0-SNAPSHOT:build -Dportainer.image=registry:5000/team/app}
- * builds the current directory. Every parameter can be given in the pom or as a {@code -Dportainer.*} property.
+ * To build without a pom, like the original Portainer command line, use the {@code build-standalone} goal.
+ * Every parameter can be given in the pom or as a {@code -Dportainer.*} property.
  * <p>
  * Several images of one module are listed under {@code <images>} (see that parameter): they are built in parallel
  * in one Mesos framework, and the build fails if any of them fails, after a summary of every image.
  */
-@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true, requiresProject = false)
+// requiresProject stays true: Maven runs a goal that needs no project only once per reactor when it is typed on
+// the command line, so `mvn package portainer:build` would skip every module but the first.
+@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class BuildMojo extends AbstractMojo {
 
     /**
