@@ -9,7 +9,7 @@ import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
 /** A real namenode and datanode on loopback ports in the test JVM, with permissions on; closing stops them. */
-final class MiniHdfs implements AutoCloseable {
+public final class MiniHdfs implements AutoCloseable {
     private final MiniDFSCluster cluster;
     private final Path baseDir;
 
@@ -18,7 +18,7 @@ final class MiniHdfs implements AutoCloseable {
         this.baseDir = baseDir;
     }
 
-    static MiniHdfs start() throws IOException {
+    public static MiniHdfs start() throws IOException {
         Path baseDir = Files.createTempDirectory("portainer-minidfs");
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, baseDir.toString());
@@ -36,16 +36,16 @@ final class MiniHdfs implements AutoCloseable {
     }
 
     /** e.g. {@code hdfs://127.0.0.1:40123}. */
-    URI uri() {
+    public URI uri() {
         return cluster.getURI();
     }
 
     /** The namenode's WebHDFS address, e.g. {@code 127.0.0.1:40124}. */
-    String httpAddress() {
+    public String httpAddress() {
         return "127.0.0.1:" + cluster.getNameNode().getHttpAddress().getPort();
     }
 
-    DistributedFileSystem fs() throws IOException {
+    public DistributedFileSystem fs() throws IOException {
         return cluster.getFileSystem();
     }
 
