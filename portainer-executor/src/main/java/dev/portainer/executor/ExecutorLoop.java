@@ -291,8 +291,6 @@ public final class ExecutorLoop {
                 } catch (IOException e) {
                     // Frames are never retried (the scheduler reads gaps from stdout); just say so.
                     out.println(NOTE_PREFIX + "log frame " + seq + " not delivered: " + e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
             });
         }
@@ -548,8 +546,6 @@ public final class ExecutorLoop {
                 inputs.add(new UpdateFailed(uuid, e.getMessage(), e.isClientError()));
             } catch (IOException e) {
                 inputs.add(new UpdateFailed(uuid, describe(e), false));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         });
     }
@@ -622,8 +618,6 @@ public final class ExecutorLoop {
                 inputs.add(new SubscriptionEnded(generation, e.getMessage(), e.isClientError()));
             } catch (IOException e) {
                 inputs.add(new SubscriptionEnded(generation, describe(e), false));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
 

@@ -28,6 +28,9 @@ public final class ExecutorMain {
     public static void main(String[] args) throws InterruptedException {
         // Mesos 1.11's generated classes predate protobuf 3.22; this keeps protobuf from warning about them.
         System.setProperty("com.google.protobuf.use_unsafe_pre22_gencode", "true");
+        if (args.length == 1 && ClassDataWarmUp.FLAG.equals(args[0])) {
+            System.exit(ClassDataWarmUp.run());
+        }
         // UTF-8 whatever the agent's locale: the scheduler reads this file back to recover lost log lines, and an
         // ASCII default (LANG unset) would turn every non-ASCII character into '?'.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -56,8 +59,7 @@ public final class ExecutorMain {
             err.println("portainer-executor: " + e.getMessage());
             return EXIT_BAD_ENVIRONMENT;
         }
-        AgentClient agent = new AgentClient(AgentClient.defaultHttpClient(), settings.agentEndpoint(),
-                settings.agentTls());
+        AgentClient agent = new AgentClient(settings.agentEndpoint(), settings.agentTls());
         ExecutorLoop loop = new ExecutorLoop(settings, agent, builds.apply(settings.dockerHost()),
                 Clock.systemUTC(), UUID::randomUUID, out);
         return loop.run();

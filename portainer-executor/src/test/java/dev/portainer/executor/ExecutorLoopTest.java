@@ -233,8 +233,7 @@ class ExecutorLoopTest {
             assertEquals(sandbox, dir);
             return build;
         };
-        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(AgentClient.defaultHttpClient(),
-                settings.agentEndpoint(), false), builds, Clock.systemUTC(), UUID::randomUUID,
+        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(settings.agentEndpoint(), false), builds, Clock.systemUTC(), UUID::randomUUID,
                 new PrintStream(stdout, true, StandardCharsets.UTF_8));
         return CompletableFuture.supplyAsync(() -> {
             try {
