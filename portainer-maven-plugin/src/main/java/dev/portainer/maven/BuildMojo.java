@@ -9,6 +9,9 @@ import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.build.BuildRequest;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
+import dev.portainer.core.build.EagerLocalMaster;
+import dev.portainer.core.build.ExecutorJarFile;
+import dev.portainer.core.build.LocalMaster;
 import dev.portainer.core.build.DockerSettings;
 import dev.portainer.core.build.DockerfileDefaults;
 import dev.portainer.core.build.FrameworkSettings;
@@ -395,7 +398,9 @@ public class BuildMojo extends AbstractMojo {
         Invocation invocation = new Invocation(session.getRequest().isProjectPresent(),
                 session.getProjects() == null ? 1 : session.getProjects().size(), session.isOffline());
         if (images != null && !images.isEmpty()) {
-            executeSeveral(invocation);
+            try (EagerLocalMaster local = startLocalMaster()) {
+                executeSeveral(invocation, local);
+            }
             return;
         }
         Path dockerfilePath = contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile);
@@ -409,13 +414,28 @@ public class BuildMojo extends AbstractMojo {
                     + "Mesos cluster that needs the network; build online, or use -Dportainer.mesosMaster=local "
                     + "to build on this machine's Docker daemon");
         }
+        try (EagerLocalMaster local = startLocalMaster()) {
+            executeOne(invocation, local);
+        }
+    }
+
+    /**
+     * With {@code mesosMaster=local}, the embedded Mesos starts now, in the background, while the configuration is
+     * read and the context packed; null otherwise.
+     */
+    private EagerLocalMaster startLocalMaster() {
+        return "local".equals(master()) ? EagerLocalMaster.start(LocalMesosLauncher.INSTANCE) : null;
+    }
+
+    private void executeOne(Invocation invocation, LocalMaster.Launcher launcher)
+            throws MojoExecutionException, MojoFailureException {
         BuildRequest request = readConfiguration(invocation);
         QuietZooKeeperLogging.apply();
         getLog().info("Image " + request.image() + " (cpus " + request.buildCpu() + ", mem " + request.buildMemMb()
                 + " MB)");
         MavenBuildListener listener = new MavenBuildListener(getLog(), request.image().name());
         try {
-            BuildResult result = ImageBuild.run(request, listener, LocalMesosLauncher.INSTANCE);
+            BuildResult result = ImageBuild.run(request, listener, launcher);
             BuildResultFiles.Written written = BuildResultFiles.write(request.workDirectory(), result);
             project.getProperties().setProperty("portainer.image", result.image().name() + ":" + result.tags().get(0));
             project.getProperties().setProperty("portainer.image.id", result.imageId());
@@ -451,7 +471,8 @@ public class BuildMojo extends AbstractMojo {
     }
 
     /** The {@code <images>} form: one framework, every image in parallel, a summary, then the verdict. */
-    private void executeSeveral(Invocation invocation) throws MojoExecutionException, MojoFailureException {
+    private void executeSeveral(Invocation invocation, LocalMaster.Launcher launcher)
+            throws MojoExecutionException, MojoFailureException {
         if (image != null && !image.isBlank()) {
             throw new MojoFailureException("Both <image> (" + image.trim() + ") and <images> are set: with <images>, "
                     + "name each image in its own element's <image> and remove the top-level <image> "
@@ -487,7 +508,7 @@ public class BuildMojo extends AbstractMojo {
         MavenBuildListener listener = new MavenBuildListener(getLog(), imageByTask);
         List<ImageOutcome> outcomes;
         try {
-            outcomes = ImageBuild.runAll(requests, failFast, listener, LocalMesosLauncher.INSTANCE);
+            outcomes = ImageBuild.runAll(requests, failFast, listener, launcher);
         } catch (ContextException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (BuildException | StagingException e) {
@@ -609,7 +630,7 @@ public class BuildMojo extends AbstractMojo {
                     role == null || role.isBlank() ? "*" : role.trim(), Duration.ofMinutes(1));
             List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
                     .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
-            Path executorJar = ExecutorJar.extractTo(work);
+            ExecutorJarFile executorJar = ExecutorJar.extract(work);
             boolean pushing = push && !skipPush;
             RegistryAuth credentials = credentialsResolver().resolve(pushing ? Registries.of(ref.name()) : null,
                     pullRegistries(context, dockerfile));

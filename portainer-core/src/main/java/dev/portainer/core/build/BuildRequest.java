@@ -24,7 +24,7 @@ import java.util.Objects;
  * @param hadoopProperties extra Hadoop configuration for staging
  * @param dockerHost       the Docker daemon the executor uses on the agent, or null for the agent's default
  * @param workDirectory    where the build writes its files and results (target/portainer)
- * @param executorJar      the self-contained executor jar to stage
+ * @param executorJar      the self-contained executor jar to stage (and its hash, when known)
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
  * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
@@ -40,7 +40,7 @@ import java.util.Objects;
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
                            Map<String, String> hadoopProperties, String dockerHost, Path workDirectory,
-                           Path executorJar, FrameworkSettings framework, Duration offerTimeout,
+                           ExecutorJarFile executorJar, FrameworkSettings framework, Duration offerTimeout,
                            Duration timeout, List<AgentConstraint> constraints, DockerSettings docker,
                            RegistryAuth credentials, Path hadoopConfDir, String fetchUriBase, int retries,
                            MesosAccess mesosAccess) {
@@ -109,7 +109,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         private Map<String, String> hadoopProperties = Map.of();
         private String dockerHost;
         private Path workDirectory;
-        private Path executorJar;
+        private ExecutorJarFile executorJar;
         private FrameworkSettings framework = new FrameworkSettings("portainer", System.getProperty("user.name"), "*",
                 Duration.ofMinutes(1));
         private Duration offerTimeout = Duration.ofMinutes(5);
@@ -161,6 +161,10 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         }
 
         public Builder work(Path directory, Path executor) {
+            return work(directory, new ExecutorJarFile(executor, null));
+        }
+
+        public Builder work(Path directory, ExecutorJarFile executor) {
             workDirectory = directory;
             executorJar = executor;
             return this;

@@ -27,6 +27,7 @@ import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.staging.HadoopStager;
 import dev.portainer.core.staging.HadoopStaging;
 import dev.portainer.core.staging.HttpStager;
+import dev.portainer.core.staging.LocalFileStager;
 import dev.portainer.core.staging.StagedFile;
 import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.Stager;
@@ -77,13 +78,27 @@ public final class ImageBuild {
      * Starts the executor with the agent's Java; small heap and quick start-up flags, because it only streams.
      * The sandbox is the working directory, where the fetcher put the jar.
      */
-    static final String EXECUTOR_COMMAND = "exec \"${JAVA_HOME:+$JAVA_HOME/bin/}java\" -XX:+UseSerialGC "
-            + "-XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM=" + (int) EXECUTOR_MEM_MB + "m -jar " + EXECUTOR_FILE;
+    static final String EXECUTOR_COMMAND = "exec \"${JAVA_HOME:+$JAVA_HOME/bin/}java\" "
+            + ExecutorClassData.JAVA_OPTIONS + " -jar " + EXECUTOR_FILE;
     /**
      * In a container the working directory is the image's, not the sandbox: Mesos's Docker containerizer mounts the
      * sandbox at {@code $MESOS_SANDBOX} (/mnt/mesos/sandbox) and runs the command with {@code /bin/sh -c}.
      */
     static final String CONTAINER_EXECUTOR_COMMAND = "cd \"$MESOS_SANDBOX\" && " + EXECUTOR_COMMAND;
+
+    /**
+     * The embedded agent runs on this machine: the executor gets this JVM's own {@code java} (known to be a Java this
+     * plugin runs on) and, once there is one, the class-data archive made for exactly that Java.
+     */
+    static String localExecutorCommand(ExecutorClassData classData) {
+        return "exec " + shellQuote(ExecutorClassData.java().toString()) + " " + classData.javaOptions()
+                + ExecutorClassData.JAVA_OPTIONS + " -jar " + EXECUTOR_FILE;
+    }
+
+    /** {@code value} as one word for {@code sh -c}. */
+    static String shellQuote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
 
     /** How long to wait for ZooKeeper when the master is a {@code zk://} address. */
     static final java.time.Duration ZOOKEEPER_TIMEOUT = java.time.Duration.ofSeconds(15);
@@ -202,7 +217,14 @@ public final class ImageBuild {
                 deleteArchives.add(guard.cleanup("remove " + archive, () -> deleteQuietly(archive, events)));
                 contexts.add(pack(r, archive, events));
             }
-            String executorSha = sha256(request.executorJar());
+            ExecutorJarFile executor = request.executorJar();
+            String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
+            // On the embedded agent the executor runs with this JVM's java, from a class-data archive once there is
+            // one (the first build makes it alongside).
+            ExecutorClassData classData = request.localMaster() ? ExecutorClassData.open(executor, events) : null;
+            CancelOnShutdown.Step stopTraining = classData == null ? null
+                    : guard.cleanup("stop making the executor's class-data archive", classData::cancel);
+            String localCommand = classData == null ? null : localExecutorCommand(classData);
             CancelOnShutdown.Step stopLocal = null;
             try {
                 MesosMaster master = remote;
@@ -217,7 +239,7 @@ public final class ImageBuild {
                 Stager stager = openStager(request, master, request.localMaster(), random, events);
                 CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
                 try {
-                    StagedFile jar = stager.stageSharedFile(request.executorJar(), EXECUTOR_FILE, executorSha);
+                    StagedFile jar = stager.stageSharedFile(executor.jar(), EXECUTOR_FILE, executorSha);
                     List<BuildTask> tasks = new ArrayList<>();
                     for (int i = 0; i < requests.size(); i++) {
                         BuildRequest r = requests.get(i);
@@ -240,7 +262,7 @@ public final class ImageBuild {
                                     + describe(r.credentials()));
                         }
                         tasks.add(task(r, context, jar, staged, credentials,
-                                secret != null && secret.viaFetcher() ? secret : null, events));
+                                secret != null && secret.viaFetcher() ? secret : null, localCommand, events));
                     }
                     return schedule(requests, tasks, failFast, master, events, guard, zookeeper);
                 } finally {
@@ -251,6 +273,10 @@ public final class ImageBuild {
             } finally {
                 if (stopLocal != null) {
                     runStep(stopLocal);
+                }
+                if (classData != null) {
+                    classData.close();
+                    runStep(stopTraining);
                 }
             }
         } finally {
@@ -331,8 +357,10 @@ public final class ImageBuild {
             return HadoopStager.open(staging, System.getenv(), random, StagingListener.of(events::info, events::warn),
                     Clock.systemUTC());
         }
-        InetAddress address = local ? InetAddress.getLoopbackAddress() : addressTowards(master);
-        return HttpStager.start(address, random);
+        if (local) {
+            return new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(), random));
+        }
+        return HttpStager.start(addressTowards(master), random);
     }
 
     /** The address of this machine that the master, and so presumably its agents, can reach. */
@@ -356,8 +384,10 @@ public final class ImageBuild {
         }
     }
 
+    /** @param localCommand how the embedded agent starts the executor on the host, or null for a real cluster */
     private static BuildTask task(BuildRequest request, PackedContext context, StagedFile jar, StagedFile staged,
-                                  CredentialsRef credentials, StagedSecret fetchedSecret, BuildEvents events) {
+                                  CredentialsRef credentials, StagedSecret fetchedSecret, String localCommand,
+                                  BuildEvents events) {
         DockerSettings docker = request.docker();
         boolean inContainer = docker.containerImage() != null;
         BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
@@ -372,7 +402,8 @@ public final class ImageBuild {
             uris.add(new FetchUri(fetchedSecret.uri().toString(), CREDENTIALS_FILE, false, false));
         }
         ExecutorLaunch executor = new ExecutorLaunch(uris,
-                inContainer ? CONTAINER_EXECUTOR_COMMAND : EXECUTOR_COMMAND, EXECUTOR_CPUS, EXECUTOR_MEM_MB,
+                inContainer ? CONTAINER_EXECUTOR_COMMAND : localCommand != null ? localCommand : EXECUTOR_COMMAND,
+                EXECUTOR_CPUS, EXECUTOR_MEM_MB,
                 docker.containerImage());
         if (inContainer) {
             events.info("The executor of " + request.image().name() + " runs in container image "

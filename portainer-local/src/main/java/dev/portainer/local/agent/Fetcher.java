@@ -33,7 +33,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Mesos fetcher's rules for CommandInfo.uris: local paths and file:// are copied, http(s):// downloaded, any
+ * The Mesos fetcher's rules for CommandInfo.uris: local paths and file:// are copied (hard-linked when possible), http(s):// downloaded, any
  * other scheme handed to {@code hadoop fs -copyToLocal}; then output_file, executable and extract are honoured.
  * Progress and errors go to the sandbox's stderr, as the Mesos fetcher writes them there.
  */
@@ -83,9 +83,9 @@ final class Fetcher {
                         + " was not specified. Please either provide this config option or avoid using a"
                         + " relative path");
             }
-            copyLocal(Path.of(value), destination, log);
+            copyLocal(Path.of(value), destination, !uri.getExecutable(), log);
         } else if (scheme.equals("file")) {
-            copyLocal(Path.of(URI.create(value).getPath()), destination, log);
+            copyLocal(Path.of(URI.create(value).getPath()), destination, !uri.getExecutable(), log);
         } else if (scheme.equals("http") || scheme.equals("https")) {
             download(value, destination, log);
         } else {
@@ -140,15 +140,31 @@ final class Fetcher {
         return destination;
     }
 
-    private static void copyLocal(Path source, Path destination, PrintStream log) throws IOException {
+    private static void copyLocal(Path source, Path destination, boolean mayLink, PrintStream log)
+            throws IOException {
         if (!Files.exists(source)) {
             throw new IOException("Failed to copy '" + source + "': No such file or directory");
         }
         if (Files.isDirectory(source)) {
             throw new IOException("Failed to copy '" + source + "': it is a directory");
         }
+        // Mesos copies; on this one machine a hard link gives the sandbox the same bytes without reading them
+        // (the 33 MB executor jar on every build), and keeps the file's mtime, which the executor's class-data
+        // archive checks. Another filesystem, a file this user may not link, or one to be made executable (the
+        // chmod would change the original too) is copied as Mesos does.
+        Files.deleteIfExists(destination);
+        if (mayLink) {
+            try {
+                Files.createLink(destination, source);
+                log.println("Linked resource '" + source + "' to '" + destination + "'");
+                return;
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                // Fall through to the copy.
+            }
+        }
         log.println("Copying resource with command:cp '" + source + "' '" + destination + "'");
-        Files.copy(source, destination, StandardCopyOption.REPLACE_EXISTING);
+        // Keeping the time costs nothing and keeps a class-data archive of a copied jar valid.
+        Files.copy(source, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
     }
 
     private void download(String value, Path destination, PrintStream log) throws IOException, InterruptedException {

@@ -74,6 +74,32 @@ class FetcherTest {
     }
 
     @Test
+    void linksLocalFilesInsteadOfCopyingThemAndKeepsTheirTime() throws Exception {
+        Path jar = Files.writeString(tmp.resolve("portainer-executor.jar"), "jar bytes");
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        fetcher.fetchAll(List.of(uri(jar.toUri().toString())), sandbox, log);
+        Path fetched = sandbox.resolve("portainer-executor.jar");
+        // One inode: nothing was read or written, and the executor's class-data archive still matches the jar.
+        assertTrue(Files.isSameFile(jar, fetched), logBytes.toString());
+        assertEquals(Files.getLastModifiedTime(jar), Files.getLastModifiedTime(fetched));
+        assertTrue(logBytes.toString().contains("Linked resource '" + jar + "'"), logBytes.toString());
+    }
+
+    @Test
+    void copiesALocalFileToBeMadeExecutableSoThatTheOriginalKeepsItsMode() throws Exception {
+        Path tool = Files.writeString(tmp.resolve("tool.sh"), "#!/bin/sh\n");
+        Files.setLastModifiedTime(tool, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        CommandInfo.URI executable = uri(tool.toUri().toString()).toBuilder().setExecutable(true).build();
+        fetcher.fetchAll(List.of(executable), sandbox, log);
+        Path fetched = sandbox.resolve("tool.sh");
+        assertFalse(Files.isSameFile(tool, fetched));
+        assertTrue(Files.isExecutable(fetched));
+        assertFalse(Files.isExecutable(tool), "the original must not be chmodded through a link");
+        assertEquals(Files.getLastModifiedTime(tool), Files.getLastModifiedTime(fetched), "a copy keeps the time");
+        assertTrue(logBytes.toString().contains("Copying resource with command:cp"), logBytes.toString());
+    }
+
+    @Test
     void downloadsHttpUrisHonouringOutputFileAndExecutable() throws Exception {
         Files.writeString(tmp.resolve("served/tool.sh"), "#!/bin/sh\necho hi\n");
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/files/tool.sh?token=x";
