@@ -213,9 +213,11 @@ def peak_heap(gc_log):
 PHASES = [
     # (name, line that starts it, line that ends it); each found as the first log line containing the text
     ("plugin setup", "--- portainer-maven-plugin", "] Image "),
-    ("pack", "] Image ", "Packed context"),
-    ("stage + start local Mesos", "Packed context", "Scheduling the build"),
-    ("subscribe + offer", "Scheduling the build", "] Launched "),
+    # The embedded Mesos starts in the background from the goal's start and the framework subscribes while the
+    # context is packed, so these three phases only show what is left on the build's path.
+    ("pack (Mesos starting meanwhile)", "] Image ", "Packed context"),
+    ("stage", "Packed context", "Scheduling the build"),
+    ("rest of subscribe + offer", "Scheduling the build", "] Launched "),
     ("fetch + executor JVM + subscribe", "] Launched ", " is starting on "),
     ("executor ready to first log", " is starting on ", " (Dockerfile "),
     ("docker build", " (Dockerfile ", "Successfully tagged"),

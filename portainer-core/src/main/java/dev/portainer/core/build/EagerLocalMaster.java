@@ -1,6 +1,8 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.scheduler.MesosSchedulerClient;
+import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
@@ -10,9 +12,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Starts the embedded master on a background thread as soon as a build knows it needs one, then warms up the
- * scheduler's HTTP client against it, so that both overlap reading the configuration and packing the context
- * instead of following them (measured ~0.2 s for the master and ~0.2 s for a JVM's first HTTP client on two cores).
+ * Starts the embedded master on a background thread as soon as a build knows it needs one, then loads the wire
+ * format's JSON classes, so that both overlap reading the configuration and packing the context instead of
+ * following them (measured ~0.2 s for the master and ~0.15 s for Jackson on a cold JVM, two cores).
  * The build claims the master with {@link #start()}; {@link #close()} stops it if no build ever did (a wrong
  * configuration, a context that cannot be packed).
  */
@@ -35,11 +37,27 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
                 return;
             }
             eager.started.complete(master);
-            MesosSchedulerClient.warmUp(master.uri());
+            warmUpWireFormat();
         }, "portainer-local-mesos-start");
         thread.setDaemon(true);
         thread.start();
         return eager;
+    }
+
+    /**
+     * Loads Jackson for the wire format (~0.15 s on a cold JVM), which the first offer's task description would
+     * otherwise pay for while the build waits; the build's own subscription meanwhile warms the HTTP client.
+     */
+    private static void warmUpWireFormat() {
+        try {
+            TaskResult.fromBytes(TaskResult.pushed("sha256:0", java.util.Map.of("1", "sha256:0"), java.util.List.of(
+                    "1"), 1, 1).toBytes());
+            BuildSpec.fromBytes(BuildSpec.of("registry:5000/warm/up", java.util.List.of("1"), "Dockerfile",
+                    "context.tar.gz", true, null).toBytes());
+            LogFrame.fromBytes(LogFrame.of(1, "warm-up").toBytes());
+        } catch (RuntimeException e) {
+            // a warm-up only
+        }
     }
 
     /** The master started in the background, waiting for it if need be; from now on the caller closes it. */

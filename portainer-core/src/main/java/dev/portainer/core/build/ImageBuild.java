@@ -15,6 +15,7 @@ import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.scheduler.EarlySubscription;
 import dev.portainer.core.scheduler.ExecutorLaunch;
 import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.scheduler.MesosMaster;
@@ -210,7 +211,30 @@ public final class ImageBuild {
         }
         SecureRandom random = new SecureRandom();
         List<CancelOnShutdown.Step> deleteArchives = new ArrayList<>();
+        CancelOnShutdown.Step stopLocal = null;
+        EarlySubscription early = null;
+        CancelOnShutdown.Step dropEarly = null;
+        ExecutorClassData classData = null;
+        CancelOnShutdown.Step stopTraining = null;
         try {
+            MesosMaster master = remote;
+            if (request.localMaster()) {
+                stopIfStopping(guard);
+                events.info("Starting the embedded single-node Mesos (mesosMaster=local)");
+                LocalMaster local;
+                try {
+                    local = launcher.start();
+                } catch (IOException e) {
+                    throw new ClusterException("Cannot start the embedded Mesos: " + e.getMessage(), e);
+                }
+                stopLocal = guard.cleanup("stop the embedded Mesos", local::close);
+                master = new MesosMaster(MesosMaster.LOCAL, local.uri());
+                // The embedded master serves this build alone: subscribe while the contexts are packed and staged;
+                // its offers are kept for the tasks. (On a real cluster a framework is only registered once the
+                // contexts are known to be good.)
+                early = EarlySubscription.start(schedulerConfig(request, master, zookeeper), Clock.systemUTC());
+                dropEarly = guard.cleanup("tear down the Mesos framework", early::close);
+            }
             List<PackedContext> contexts = new ArrayList<>();
             for (BuildRequest r : requests) {
                 Path archive = r.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
@@ -221,65 +245,56 @@ public final class ImageBuild {
             String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
             // On the embedded agent the executor runs with this JVM's java, from a class-data archive once there is
             // one (the first build makes it alongside).
-            ExecutorClassData classData = request.localMaster() ? ExecutorClassData.open(executor, events) : null;
-            CancelOnShutdown.Step stopTraining = classData == null ? null
-                    : guard.cleanup("stop making the executor's class-data archive", classData::cancel);
+            if (request.localMaster()) {
+                classData = ExecutorClassData.open(executor, events);
+                stopTraining = guard.cleanup("stop making the executor's class-data archive", classData::cancel);
+            }
             String localCommand = classData == null ? null : localExecutorCommand(classData);
-            CancelOnShutdown.Step stopLocal = null;
+            stopIfStopping(guard);
+            Stager stager = openStager(request, master, request.localMaster(), random, events);
+            CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
             try {
-                MesosMaster master = remote;
-                if (request.localMaster()) {
-                    stopIfStopping(guard);
-                    events.info("Starting the embedded single-node Mesos (mesosMaster=local)");
-                    LocalMaster local = launcher.start();
-                    stopLocal = guard.cleanup("stop the embedded Mesos", local::close);
-                    master = new MesosMaster(MesosMaster.LOCAL, local.uri());
-                }
-                stopIfStopping(guard);
-                Stager stager = openStager(request, master, request.localMaster(), random, events);
-                CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
-                try {
-                    StagedFile jar = stager.stageSharedFile(executor.jar(), EXECUTOR_FILE, executorSha);
-                    List<BuildTask> tasks = new ArrayList<>();
-                    for (int i = 0; i < requests.size(); i++) {
-                        BuildRequest r = requests.get(i);
-                        PackedContext context = contexts.get(i);
-                        // Staged side by side: each image's files need a name of their own (the sandbox names
-                        // stay the same, each task has its own sandbox).
-                        String suffix = several ? "-" + (i + 1) : "";
-                        StagedFile staged = stager.stageBuildFile(context.archive(),
-                                several ? "context" + suffix + ".tar.gz" : CONTEXT_FILE, context.sha256());
-                        CredentialsRef credentials = null;
-                        StagedSecret secret = null;
-                        if (!r.credentials().isEmpty()) {
-                            SealedCredentials sealed = SealedCredentials.seal(r.credentials(), random);
-                            secret = stager.stageSecret(sealed.ciphertext(),
-                                    several ? "credentials" + suffix + ".sealed" : CREDENTIALS_FILE);
-                            credentials = secret.viaFetcher()
-                                    ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
-                                    : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
-                            events.info("Registry credentials" + (several ? " of " + r.image().name() : "") + ": "
-                                    + describe(r.credentials()));
-                        }
-                        tasks.add(task(r, context, jar, staged, credentials,
-                                secret != null && secret.viaFetcher() ? secret : null, localCommand, events));
+                StagedFile jar = stager.stageSharedFile(executor.jar(), EXECUTOR_FILE, executorSha);
+                List<BuildTask> tasks = new ArrayList<>();
+                for (int i = 0; i < requests.size(); i++) {
+                    BuildRequest r = requests.get(i);
+                    PackedContext context = contexts.get(i);
+                    // Staged side by side: each image's files need a name of their own (the sandbox names stay
+                    // the same, each task has its own sandbox).
+                    String suffix = several ? "-" + (i + 1) : "";
+                    StagedFile staged = stager.stageBuildFile(context.archive(),
+                            several ? "context" + suffix + ".tar.gz" : CONTEXT_FILE, context.sha256());
+                    CredentialsRef credentials = null;
+                    StagedSecret secret = null;
+                    if (!r.credentials().isEmpty()) {
+                        SealedCredentials sealed = SealedCredentials.seal(r.credentials(), random);
+                        secret = stager.stageSecret(sealed.ciphertext(),
+                                several ? "credentials" + suffix + ".sealed" : CREDENTIALS_FILE);
+                        credentials = secret.viaFetcher()
+                                ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
+                                : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+                        events.info("Registry credentials" + (several ? " of " + r.image().name() : "") + ": "
+                                + describe(r.credentials()));
                     }
-                    return schedule(requests, tasks, failFast, master, events, guard, zookeeper);
-                } finally {
-                    runStep(closeStager);
+                    tasks.add(task(r, context, jar, staged, credentials,
+                            secret != null && secret.viaFetcher() ? secret : null, localCommand, events));
                 }
-            } catch (IOException e) {
-                throw new ClusterException("Cannot start the embedded Mesos: " + e.getMessage(), e);
+                return schedule(requests, tasks, failFast, master, events, guard, zookeeper, early);
             } finally {
-                if (stopLocal != null) {
-                    runStep(stopLocal);
-                }
-                if (classData != null) {
-                    classData.close();
-                    runStep(stopTraining);
-                }
+                runStep(closeStager);
             }
         } finally {
+            // A subscription no run took over is torn down before the master it is on stops.
+            if (dropEarly != null) {
+                runStep(dropEarly);
+            }
+            if (stopLocal != null) {
+                runStep(stopLocal);
+            }
+            if (classData != null) {
+                classData.close();
+                runStep(stopTraining);
+            }
             deleteArchives.forEach(ImageBuild::runStep);
         }
     }
@@ -412,12 +427,11 @@ public final class ImageBuild {
         return new BuildTask(request.primaryReference(), spec, request.buildCpu(), request.buildMemMb(), executor);
     }
 
-    private static List<ImageOutcome> schedule(List<BuildRequest> requests, List<BuildTask> tasks, boolean failFast,
-                                               MesosMaster master, BuildEvents events, CancelOnShutdown guard,
-                                               MasterDetector zookeeper) throws InterruptedException {
-        BuildRequest request = requests.get(0);
+    /** How this build registers with {@code master}: the run-wide settings are the first request's. */
+    private static SchedulerConfig schedulerConfig(BuildRequest request, MesosMaster master,
+                                                   MasterDetector zookeeper) {
         FrameworkSettings framework = request.framework();
-        SchedulerConfig config = SchedulerConfig.defaults(master, framework.user(), hostname())
+        return SchedulerConfig.defaults(master, framework.user(), hostname())
                 .withFrameworkName(framework.name())
                 .withRole(framework.role())
                 .withFailoverTimeout(framework.failoverTimeout())
@@ -429,6 +443,15 @@ public final class ImageBuild {
                 .withCredential(request.mesosAccess().credential())
                 .withSslContext(request.mesosAccess().caCertificate() == null ? null
                         : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));
+    }
+
+    /** @param early the subscription made while the tasks were prepared, or null to subscribe now */
+    private static List<ImageOutcome> schedule(List<BuildRequest> requests, List<BuildTask> tasks, boolean failFast,
+                                               MesosMaster master, BuildEvents events, CancelOnShutdown guard,
+                                               MasterDetector zookeeper, EarlySubscription early)
+            throws InterruptedException {
+        BuildRequest request = requests.get(0);
+        SchedulerConfig config = schedulerConfig(request, master, zookeeper);
         for (BuildRequest r : requests) {
             events.info("Scheduling the build of " + r.primaryReference() + " on Mesos master " + master
                     + " (cpus " + r.buildCpu() + ", mem " + r.buildMemMb() + " MB)");
@@ -436,7 +459,7 @@ public final class ImageBuild {
         try (BuildRunner runner = BuildRunner.create(config)) {
             guard.cleanup("tear down the Mesos framework", runner::abort);
             guard.onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or SIGTERM)"));
-            List<TaskOutcome> outcomes = runner.runAll(tasks, failFast, events);
+            List<TaskOutcome> outcomes = runner.runAll(tasks, failFast, events, early);
             List<ImageOutcome> images = new ArrayList<>();
             for (int i = 0; i < outcomes.size(); i++) {
                 BuildRequest r = requests.get(i);

@@ -127,6 +127,7 @@ final class BuildRun {
     private final Supplier<UUID> ids;
     /** In the order given; launched in that order when offers are short. */
     private final List<Job> jobs = new ArrayList<>();
+    private final EarlySubscription early;
     private final boolean failFast;
     private final BuildEvents events;
     private final MesosSchedulerClient client;
@@ -161,6 +162,13 @@ final class BuildRun {
      */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client) {
+        this(config, clock, ids, tasks, failFast, events, client, null);
+    }
+
+    /** @param early a subscription made while the tasks were prepared, which this run takes over; or null */
+    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
+             BuildEvents events, MesosSchedulerClient client, EarlySubscription early) {
+        this.early = early;
         this.config = config;
         this.clock = clock;
         this.ids = ids;
@@ -220,7 +228,7 @@ final class BuildRun {
         startedAt = clock.instant();
         try {
             try {
-                frameworkId = client.subscribe(new MesosSchedulerClient.Listener() {
+                MesosSchedulerClient.Listener listener = new MesosSchedulerClient.Listener() {
                     @Override
                     public void onEvent(Event event) {
                         signals.add(new Received(event));
@@ -235,7 +243,8 @@ final class BuildRun {
                     public void onClosed(ClusterException failure) {
                         signals.add(new Closed(failure));
                     }
-                });
+                };
+                frameworkId = early != null ? early.attach(listener) : client.subscribe(listener);
                 events.info("Registered with the Mesos master at " + client.leader() + " as framework "
                         + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1
                         ? "an offer of " + needs(jobs.get(0).task) : "offers for " + jobs.size() + " builds"));

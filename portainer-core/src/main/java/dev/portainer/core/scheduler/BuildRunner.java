@@ -75,9 +75,18 @@ public final class BuildRunner implements AutoCloseable {
      */
     public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events)
             throws InterruptedException {
+        return runAll(tasks, failFast, events, null);
+    }
+
+    /**
+     * Like {@link #runAll(List, boolean, BuildEvents)}, on a framework that subscribed while the tasks were being
+     * prepared (its offers were kept for them); null subscribes now.
+     */
+    public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events,
+                                    EarlySubscription early) throws InterruptedException {
         Objects.requireNonNull(events, "events");
         BuildRun run = new BuildRun(config, clock, ids, List.copyOf(tasks), failFast, events,
-                new MesosSchedulerClient(config, clock));
+                early != null ? early.client() : new MesosSchedulerClient(config, clock), early);
         active.add(run);
         try {
             String stopped = stoppedBecause;

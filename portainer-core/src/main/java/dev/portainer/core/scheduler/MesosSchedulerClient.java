@@ -125,27 +125,6 @@ public final class MesosSchedulerClient implements AutoCloseable {
     }
 
     /**
-     * Loads what the first SUBSCRIBE needs (the JDK's HTTP client, its first exchange, the scheduler's protobuf
-     * classes) with one GET of the master's {@code /health}, so that a thread can do it while the build is packed.
-     * Never throws.
-     */
-    public static void warmUp(URI master) {
-        MesosProtobuf.acceptPre22Gencode();
-        try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(CONNECT_TIMEOUT).build();
-            Call.newBuilder().setType(Call.Type.SUBSCRIBE).build().toByteArray();
-            Event.parseFrom(Event.newBuilder().setType(Event.Type.HEARTBEAT).build().toByteArray());
-            http.send(HttpRequest.newBuilder(master.resolve("/health")).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding());
-        } catch (IOException | RuntimeException e) {
-            // a warm-up only
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
      * Subscribes and returns once the master answered SUBSCRIBED; from then on events go to the listener.
      *
      * @throws MasterUnreachableException the master cannot be connected to at all

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -174,6 +175,71 @@ class BuildRunnerTest {
         master.awaitCall(Call.Type.TEARDOWN);
         List<Call.Type> types = master.types();
         assertEquals(Call.Type.TEARDOWN, types.get(types.size() - 1), "calls: " + types);
+    }
+
+    @Test
+    void offersMadeBeforeTheTasksAreReadyAreKeptForThemAndNotDeclined() throws Exception {
+        FakeMesosMaster master = master();
+        SchedulerConfig config = config(master.address());
+        EarlySubscription early = EarlySubscription.start(config, Clock.systemUTC());
+        toClose.add(early);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", "S1", 4, 8192)));
+        // While the contexts are packed nothing answers the offer: no DECLINE that would hide the agent for 600 s.
+        Thread.sleep(300);
+        assertEquals(List.of(Call.Type.SUBSCRIBE), master.types());
+
+        CompletableFuture<List<TaskOutcome>> run = new CompletableFuture<>();
+        BuildRunner runner = runner(config);
+        Thread t = new Thread(() -> {
+            try {
+                run.complete(runner.runAll(List.of(TASK), false, events, early));
+            } catch (Throwable e) {
+                run.completeExceptionally(e);
+            }
+        }, "test-build");
+        t.setDaemon(true);
+        t.start();
+        Received accept = master.nextCall(Call.Type.ACCEPT);
+        assertEquals("O1", accept.call().getAccept().getOfferIds(0).getValue(), "the kept offer is used");
+        TaskInfo task = accept.call().getAccept().getOperations(0).getLaunch().getTaskInfos(0);
+        TaskResult result = TaskResult.success("sha256:" + "a".repeat(64), null, List.of("1.0"), -1, 0);
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(result.toBytes())));
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals(result, outcomes.get(0).outcome().result());
+        assertTrue(events.infos.stream().anyMatch(i -> i.startsWith("Registered with the Mesos master")),
+                events.infos.toString());
+        assertTornDownLast(master);
+        assertEquals(1, master.types().stream().filter(c -> c == Call.Type.SUBSCRIBE).count(),
+                "the run took the subscription over: " + master.types());
+    }
+
+    @Test
+    void anEarlySubscriptionNoRunTookOverTearsItsFrameworkDown() throws Exception {
+        FakeMesosMaster master = master();
+        EarlySubscription early = EarlySubscription.start(config(master.address()), Clock.systemUTC());
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", "S1", 4, 8192)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (early.client().frameworkId().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        early.close();
+        master.awaitCall(Call.Type.TEARDOWN);
+        assertEquals(List.of(Call.Type.SUBSCRIBE, Call.Type.TEARDOWN), master.types());
+        assertThrows(BuildCancelledException.class, () -> early.attach(new MesosSchedulerClient.Listener() {
+            @Override
+            public void onEvent(Event event) {
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+            }
+
+            @Override
+            public void onClosed(ClusterException failure) {
+            }
+        }));
     }
 
     @Test
