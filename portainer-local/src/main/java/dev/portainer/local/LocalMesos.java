@@ -102,10 +102,11 @@ public final class LocalMesos implements AutoCloseable {
             Resources total = Resources.of(config.cpus(), config.memMb(), config.diskMb(),
                     List.of(new Resources.Range(31000, 32000)));
             Master master = new Master(ctx, total);
-            HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(30)).build();
-            Agent agent = new Agent(ctx, master, total,
-                    Agent.ExecutorLauncherFactory.standard(System.getenv(), http), io);
+            // Made on the first http(s) fetch only: a cold JVM's first HTTP client costs ~0.15 s, and the build's
+            // own files come by path.
+            Agent agent = new Agent(ctx, master, total, Agent.ExecutorLauncherFactory.standard(System.getenv(),
+                    () -> HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                            .connectTimeout(Duration.ofSeconds(30)).build()), io);
             loop.execute(() -> master.attach(agent));
 
             MasterState masterState = new MasterState(master);

@@ -8,6 +8,7 @@ import dev.portainer.core.context.DockerfileTransform;
 import dev.portainer.core.dockerfile.Dockerfile;
 import dev.portainer.core.dockerfile.DockerfileRewrite;
 import dev.portainer.core.dockerfile.PortainerInstructions;
+import dev.portainer.core.mesos.PlainHttpOnly;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildCancelledException;
@@ -441,7 +442,8 @@ public final class ImageBuild {
                 .withRetries(request.retries())
                 .withDetector(zookeeper)
                 .withCredential(request.mesosAccess().credential())
-                .withSslContext(request.mesosAccess().caCertificate() == null ? null
+                .withSslContext(request.localMaster() ? PlainHttpOnly.context()
+                        : request.mesosAccess().caCertificate() == null ? null
                         : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));
     }
 

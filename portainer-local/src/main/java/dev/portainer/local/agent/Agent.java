@@ -96,7 +96,8 @@ public final class Agent {
     public interface ExecutorLauncherFactory {
         ExecutorLauncher create(NodeContext ctx);
 
-        static ExecutorLauncherFactory standard(Map<String, String> environment, java.net.http.HttpClient http) {
+        static ExecutorLauncherFactory standard(Map<String, String> environment,
+                                                java.util.function.Supplier<java.net.http.HttpClient> http) {
             return ctx -> new ExecutorLauncher(ctx, environment, new Fetcher(http, environment));
         }
     }

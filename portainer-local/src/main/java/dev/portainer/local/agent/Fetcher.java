@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The Mesos fetcher's rules for CommandInfo.uris: local paths and file:// are copied (hard-linked when possible), http(s):// downloaded, any
@@ -41,12 +42,25 @@ final class Fetcher {
     private static final List<String> ARCHIVES =
             List.of(".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".zip");
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final Map<String, String> environment;
+    private HttpClient client;
 
     Fetcher(HttpClient http, Map<String, String> environment) {
+        this(() -> http, environment);
+    }
+
+    /** @param http makes the client for http(s) URIs, the first time one is fetched (never, for local files) */
+    Fetcher(Supplier<HttpClient> http, Map<String, String> environment) {
         this.http = http;
         this.environment = environment;
+    }
+
+    private synchronized HttpClient http() {
+        if (client == null) {
+            client = http.get();
+        }
+        return client;
     }
 
     /** Raised when one URI cannot be fetched; the message names the URI and the cause. */
@@ -170,7 +184,7 @@ final class Fetcher {
     private void download(String value, Path destination, PrintStream log) throws IOException, InterruptedException {
         log.println("Downloading resource from '" + value + "' to '" + destination + "'");
         HttpRequest request = HttpRequest.newBuilder(URI.create(value)).timeout(Duration.ofMinutes(10)).GET().build();
-        HttpResponse<Path> response = http.send(request, HttpResponse.BodyHandlers.ofFile(destination));
+        HttpResponse<Path> response = http().send(request, HttpResponse.BodyHandlers.ofFile(destination));
         if (response.statusCode() != 200) {
             Files.deleteIfExists(destination);
             throw new IOException("Error downloading resource, received HTTP return code " + response.statusCode());
