@@ -108,6 +108,15 @@ def many_project(work, count):
     return d
 
 
+def images_pom(project, count, image_prefix, build_cpu):
+    """A pom next to the 16 modules that builds all their contexts in ONE goal with <images> (one framework)."""
+    images = "".join("<image><contextDirectory>m%02d</contextDirectory><image>%s-m%02d</image>"
+                     "<buildCpu>%.2f</buildCpu></image>" % (i, image_prefix, i, build_cpu) for i in range(count))
+    path = os.path.join(project, "images-pom.xml")
+    write(path, pom("many-images", configuration="<images>%s</images>" % images))
+    return path
+
+
 # ---------------------------------------------------------------- sampling
 
 class Sampler:
@@ -401,9 +410,31 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
         walls.append(r["wall"])
         execs.append(r["executor_rss_mb"])
         heaps.append(r["heap_mb"])
+    # The same 16 contexts as <images> of ONE goal: one embedded master, one framework, the tasks sharing the
+    # agent's cpus. buildCpu leaves room for each executor's own 0.1 cpu so that `parallel` builds fit at once.
+    one_spans, one_walls, one_execs, one_heaps = [], [], [], []
+    one_cpu = max(0.05, (os.cpu_count() - 0.1 * parallel) / parallel - 0.01)
+    for rep in range(reps):
+        prefix = "%s/bench/many-%s-%d-one" % (REGISTRY, RUN_ID, rep)
+        IMAGES.extend("%s-m%02d:1.0.0" % (prefix, i) for i in range(count))
+        images = images_pom(project, count, prefix, one_cpu)
+        r = mvn(project, ["-f", images, "portainer:build", "-Dportainer.noCache=true"],
+                os.path.join(logs, "many-one-run-%d.log" % rep))
+        day = local_midnight()
+        start = [epoch_of(l, day) for l in r["log"].splitlines() if "--- portainer-maven-plugin" in l]
+        end = [epoch_of(l, day) for l in r["log"].splitlines() if "BUILD SUCCESS" in l]
+        one_spans.append(end[0] - start[0])
+        one_walls.append(r["wall"])
+        one_execs.append(r["executor_rss_mb"])
+        one_heaps.append(r["heap_mb"])
     ideal = count * single_seconds / parallel
     row("3 many", "ideal: %d x single build (%.2f s) / %d (s)" % (count, single_seconds, parallel), "%.2f" % ideal,
         "baseline")
+    row("3 many", "portainer:build with <images> in ONE goal, buildCpu %.2f (s)" % one_cpu, stat(one_spans),
+        "ratio %.2f to ideal" % (med(one_spans) / ideal))
+    row("3 many", "  whole mvn process (s)", stat(one_walls), "")
+    row("5 many", "  <images>: Maven JVM peak heap (MB) / executor peak RSS (MB)",
+        stat(one_heaps) + " / " + stat(one_execs), "")
     row("3 many", "docker build + push, %d at a time (xargs -P, s)" % parallel, stat(docker_spans), "")
     row("3 many", "portainer:build reactor -T %d, first mojo to BUILD SUCCESS (s)" % parallel, stat(spans),
         "ratio %.2f to ideal" % (med(spans) / ideal))
