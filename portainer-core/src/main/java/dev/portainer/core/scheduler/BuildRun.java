@@ -128,6 +128,7 @@ final class BuildRun {
     /** In the order given; launched in that order when offers are short. */
     private final List<Job> jobs = new ArrayList<>();
     private final EarlySubscription early;
+    private HttpClient sandboxHttp;
     private final boolean failFast;
     private final BuildEvents events;
     private final MesosSchedulerClient client;
@@ -709,10 +710,20 @@ final class BuildRun {
         // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
         String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.executorId.getValue()) + "/"
                 + ExecutorStdout.FILE;
-        AgentFiles files = new AgentFiles(HttpClient.newBuilder().connectTimeout(SANDBOX_READ_TIMEOUT).build(), root,
-                SANDBOX_READ_TIMEOUT);
         job.sandboxStdout = path + " on " + root;
-        job.sandboxLog = new SandboxLog((offset, length) -> files.read(path, offset, length), job.sandboxStdout);
+        job.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT)
+                .read(path, offset, length), job.sandboxStdout);
+    }
+
+    /**
+     * One client for every read-back of this run, made on the first: reading back is rare, and a new HttpClient
+     * costs a cold JVM ~0.1 s (the default TLS context) that used to fall between the offer and the ACCEPT.
+     */
+    private synchronized HttpClient sandboxHttp() {
+        if (sandboxHttp == null) {
+            sandboxHttp = HttpClient.newBuilder().connectTimeout(SANDBOX_READ_TIMEOUT).build();
+        }
+        return sandboxHttp;
     }
 
     /**
