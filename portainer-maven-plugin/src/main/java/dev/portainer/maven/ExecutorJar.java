@@ -11,14 +11,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
+import java.util.stream.Stream;
 
 /**
  * The self-contained executor jar the plugin carries inside itself, so no one has to upload it by hand.
@@ -34,6 +42,8 @@ final class ExecutorJar {
     static final String RESOURCE = "/META-INF/portainer/portainer-executor.jar";
     static final String FILE = "portainer-executor.jar";
     private static final String SHA_FILE = FILE + ".sha256";
+    /** Other versions kept in the cache whatever their age. */
+    static final int KEPT_VERSIONS = 2;
 
     private ExecutorJar() {
     }
@@ -80,6 +90,8 @@ final class ExecutorJar {
         if (Files.isRegularFile(jar) && Files.isRegularFile(shaFile)) {
             String sha = Files.readString(shaFile, StandardCharsets.US_ASCII).trim();
             if (sha.matches("[0-9a-f]{64}")) {
+                // The hash file's time says when the entry was last used (see prune).
+                Files.setLastModifiedTime(shaFile, FileTime.from(Instant.now()));
                 return new ExecutorJarFile(jar, sha, directory);
             }
         }
@@ -94,7 +106,54 @@ final class ExecutorJar {
         } finally {
             Files.deleteIfExists(partial);
         }
+        if (directory.getParent() != null) {
+            prune(directory.getParent(), directory, Instant.now());
+        }
         return new ExecutorJarFile(jar, sha, directory);
+    }
+
+    /**
+     * Keeps the cache from growing by ~55 MB (jar and class-data archive) with every plugin version, or with every
+     * rebuild of a snapshot: removes the other entries not used for an hour (another version's build may be
+     * running), except the two used last. Never throws; what cannot be removed stays.
+     */
+    static void prune(Path cacheRoot, Path keep, Instant now) {
+        List<Path> others = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(cacheRoot)) {
+            entries.filter(p -> p.getFileName().toString().startsWith("executor-") && !p.equals(keep)
+                    && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(others::add);
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        others.sort(Comparator.comparing(ExecutorJar::lastUsed).reversed());
+        for (Path entry : others.subList(Math.min(KEPT_VERSIONS, others.size()), others.size())) {
+            if (lastUsed(entry).toInstant().isBefore(now.minus(Duration.ofHours(1)))) {
+                deleteTree(entry);
+            }
+        }
+    }
+
+    private static FileTime lastUsed(Path entry) {
+        try {
+            Path sha = entry.resolve(SHA_FILE);
+            return Files.getLastModifiedTime(Files.exists(sha) ? sha : entry);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static void deleteTree(Path entry) {
+        try (Stream<Path> files = Files.walk(entry)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // left for the next build to try
+                }
+            });
+        } catch (IOException | RuntimeException ignored) {
+            // left for the next build to try
+        }
     }
 
     private static URL resource() throws IOException {

@@ -68,6 +68,32 @@ class ExecutorJarTest {
     }
 
     @Test
+    void oldVersionsAreRemovedKeepingTheTwoUsedLastAndAnyUsedWithinTheHour() throws Exception {
+        Path root = tmp.resolve("portainer");
+        java.time.Instant now = java.time.Instant.parse("2026-11-25T12:00:00Z");
+        // minutes since last use: v1..v3 days ago; v4 30 min, v5 10 min, v6 20 min
+        long[] minutesAgo = {0, 3 * 1440, 2 * 1440, 1440, 30, 10, 20};
+        for (int i = 1; i <= 6; i++) {
+            Path entry = Files.createDirectories(root.resolve("executor-v" + i));
+            Files.writeString(entry.resolve("portainer-executor.jar"), "jar " + i);
+            Files.writeString(entry.resolve("portainer-executor.jar.sha256"), "sha");
+            Files.setLastModifiedTime(entry.resolve("portainer-executor.jar.sha256"),
+                    FileTime.from(now.minusSeconds(60 * minutesAgo[i])));
+        }
+        Path current = Files.createDirectories(root.resolve("executor-current"));
+        Files.writeString(root.resolve("not-an-entry.txt"), "kept");
+
+        ExecutorJar.prune(root, current, now);
+
+        try (var entries = Files.list(root)) {
+            // v5 and v6 are the two used last; v4 was used within the hour (a build of it may be running).
+            assertEquals(java.util.Set.of("executor-current", "executor-v4", "executor-v5", "executor-v6",
+                    "not-an-entry.txt"), entries.map(p -> p.getFileName().toString())
+                    .collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
+    @Test
     void aJarWithoutItsHashIsExtractedAgain() throws Exception {
         URL resource = resourceInJar("executor bytes");
         Path directory = tmp.resolve("executor-key");
