@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.scheduler.MesosSchedulerClient;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskResult;
@@ -41,6 +42,9 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
         }, "portainer-local-mesos-start");
         thread.setDaemon(true);
         thread.start();
+        Thread http = new Thread(MesosSchedulerClient::warmUp, "portainer-scheduler-warm-up");
+        http.setDaemon(true);
+        http.start();
         return eager;
     }
 

@@ -125,6 +125,28 @@ public final class MesosSchedulerClient implements AutoCloseable {
     }
 
     /**
+     * Loads what a first SUBSCRIBE to the embedded master needs (the JDK's HTTP client without TLS, a request, the
+     * scheduler's protobuf messages), so that a thread can do it while the master starts. Sends nothing; never throws.
+     */
+    public static void warmUp() {
+        MesosProtobuf.acceptPre22Gencode();
+        try {
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(CONNECT_TIMEOUT).sslContext(dev.portainer.core.mesos.PlainHttpOnly.context())
+                    .build();
+            byte[] call = Call.newBuilder().setType(Call.Type.SUBSCRIBE).setSubscribe(Call.Subscribe.newBuilder()
+                    .setFrameworkInfo(FrameworkInfo.newBuilder().setUser("u").setName("n"))).build().toByteArray();
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:5050/api/v1/scheduler")).timeout(CALL_TIMEOUT)
+                    .header("Content-Type", MesosMediaTypes.PROTOBUF).POST(HttpRequest.BodyPublishers.ofByteArray(call))
+                    .build();
+            Event.parseFrom(Event.newBuilder().setType(Event.Type.SUBSCRIBED).setSubscribed(Event.Subscribed
+                    .newBuilder().setFrameworkId(FrameworkID.newBuilder().setValue("f"))).build().toByteArray());
+        } catch (IOException | RuntimeException e) {
+            // a warm-up only
+        }
+    }
+
+    /**
      * Subscribes and returns once the master answered SUBSCRIBED; from then on events go to the listener.
      *
      * @throws MasterUnreachableException the master cannot be connected to at all
