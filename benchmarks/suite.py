@@ -180,11 +180,11 @@ def local_midnight():
     return now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def mvn(project, args, log, extra_env=None, offline=True):
+def mvn(project, args, log, extra_env=None, offline=True, maven_opts=""):
     """Runs Maven (offline, private repository, timestamped log); returns wall seconds, peak heap/RSS, executors."""
     gc_log = log + ".gc"
     env = dict(os.environ)
-    env["MAVEN_OPTS"] = (env.get("MAVEN_OPTS", "") + " -Xlog:gc,gc+heap+exit:file=" + gc_log).strip()
+    env["MAVEN_OPTS"] = (env.get("MAVEN_OPTS", "") + " " + maven_opts + " -Xlog:gc,gc+heap+exit:file=" + gc_log).strip()
     env.update(extra_env or {})
     command = ["mvn", "-B"] + (["-o"] if offline else []) + ["-Dmaven.repo.local=" + REPO,
                "-Dorg.slf4j.simpleLogger.showDateTime=true",
@@ -287,10 +287,10 @@ def docker_build_push(context, image):
     return {"wall": t2 - t0, "build": t1 - t0, "push": t2 - t1, "lat": lat}
 
 
-def portainer_build(project, image, logs, name, extra=(), offline=True):
+def portainer_build(project, image, logs, name, extra=(), offline=True, maven_opts=""):
     IMAGES.append(image + ":1.0.0")
     r = mvn(project, ["portainer:build", "-Dportainer.image=" + image, "-Dportainer.noCache=true"] + list(extra),
-            os.path.join(logs, name + ".log"), offline=offline)
+            os.path.join(logs, name + ".log"), offline=offline, maven_opts=maven_opts)
     day = local_midnight()
     r["phases"] = phases(r["log"], day)
     r["lat"] = latencies(r["log"], day)
@@ -327,13 +327,21 @@ def row(*cells):
 
 # ---------------------------------------------------------------- cases
 
-def overhead_case(label, project, reps, logs):
+# A Maven JVM that compiles with C1 only: Maven's (and the goal's) short-lived work spends less CPU in the C2
+# compiler threads, which on two cores compete with the build itself. A project opts in with .mvn/jvm.config.
+C1_ONLY = "-XX:TieredStopAtLevel=1"
+
+
+def overhead_case(label, project, reps, logs, tuned=False):
     """Alternates docker and portainer runs so that drift on the shared machine hits both alike."""
-    docker_runs, portainer_runs = [], []
+    docker_runs, portainer_runs, tuned_runs = [], [], []
     for i in range(reps):
         name = "%s/bench/%s-%s-%d" % (REGISTRY, label, RUN_ID, i)
         docker_runs.append(docker_build_push(project, name + "-docker:1.0.0"))
         portainer_runs.append(portainer_build(project, name + "-portainer", logs, "%s-%d" % (label, i)))
+        if tuned:
+            tuned_runs.append(portainer_build(project, name + "-tuned", logs, "%s-c1-%d" % (label, i),
+                                              maven_opts=C1_ONLY))
     dw = [r["wall"] for r in docker_runs]
     pw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in portainer_runs]
     over = [p - d for p, d in zip(pw, dw)]
@@ -343,6 +351,11 @@ def overhead_case(label, project, reps, logs):
         stat([r["build"] for r in docker_runs]) + " / " + stat([r["push"] for r in docker_runs]), "")
     row("1 " + label, "portainer:build, mojo only, noCache=true (s)", stat(pw), "")
     row("1 " + label, "overhead (s) / ratio", stat(over) + " / " + stat(ratio), "")
+    if tuned:
+        tw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in tuned_runs]
+        row("1 " + label, "  with MAVEN_OPTS=%s: overhead (s) / ratio" % C1_ONLY,
+            stat([t - d for t, d in zip(tw, dw)]) + " / " + stat([t / d for t, d in zip(tw, dw)]),
+            "same docker runs")
     for name, _, _ in PHASES:
         row("1 " + label, "  phase: " + name + " (s)", stat([r["phases"][name] for r in portainer_runs]), "")
     row("1 " + label, "whole mvn process incl. Maven JVM start (s)", stat([r["wall"] for r in portainer_runs]), "")
@@ -479,7 +492,7 @@ def main():
         single = None
         if "overhead" in only:
             maven_start_case(trivial, o.reps, logs)
-            d, p = overhead_case("trivial", trivial, o.reps, logs)
+            d, p = overhead_case("trivial", trivial, o.reps, logs, tuned=True)
             lat_p = [x for r in p for x in r["lat"]]
             lat_d = [x for r in d for x in r["lat"]]
             row("4 log latency", "docker build stdout, p50 / p95 (ms, %d lines)" % len(lat_d),
