@@ -25,11 +25,16 @@ final class ItChecks {
      * The part of {@link #assertNothingLeftBehind} that other builds on the same Docker daemon cannot disturb; tests
      * that know their build's container by a marker check it themselves.
      */
-    static void assertNoExecutorNorStagedFile(Path project) throws IOException {
-        List<String> executors = ProcessHandle.allProcesses()
-                .map(p -> p.info().commandLine().orElse(""))
-                .filter(c -> c.contains("portainer-executor") && c.contains(project.getFileName().toString()))
-                .toList();
+    static void assertNoExecutorNorStagedFile(Path project) throws IOException, InterruptedException {
+        // The ITs run one Maven build at a time, so once a build has ended no executor JVM (nor the class-data
+        // training JVM) may be alive on this machine. (Matching the project's name, as this did before, never
+        // matched: an executor's command line names its jar in the sandbox, not the project.) A killed process
+        // may take a moment to be reaped.
+        List<String> executors = executorProcesses();
+        for (int i = 0; i < 50 && !executors.isEmpty(); i++) {
+            Thread.sleep(100);
+            executors = executorProcesses();
+        }
         assertEquals(List.of(), executors, "executor processes left running");
         Path work = project.resolve("target/portainer");
         if (Files.isDirectory(work)) {
@@ -39,5 +44,13 @@ final class ItChecks {
                         "staged or local Mesos files left in " + work + ": " + names);
             }
         }
+    }
+
+    private static List<String> executorProcesses() {
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains("-jar portainer-executor.jar"))
+                .toList();
     }
 }
