@@ -12,10 +12,11 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * An {@link SSLContext} for an HTTP client that only ever speaks plain HTTP (the embedded master on loopback).
- * {@code java.net.http.HttpClient} takes the JVM's default context when given none, and initialising that (the
- * JSSE provider, the cipher suites, the CA certificates) costs a cold JVM ~0.1 s of CPU that a loopback
- * {@code http://} connection never uses. Any attempt at TLS with this context fails with a message saying why.
+ * An {@link SSLContext} for an HTTP client that only ever speaks plain HTTP (the embedded master on loopback, the
+ * Docker daemon on its Unix socket). {@code java.net.http.HttpClient} and docker-java's Apache client take the
+ * JVM's default context when given none, and initialising that (the JSSE provider, the cipher suites, the CA
+ * certificates) costs a cold JVM ~0.1 s of CPU that such a connection never uses. Any attempt at TLS with this
+ * context fails with a message saying why.
  */
 public final class PlainHttpOnly {
     private PlainHttpOnly() {
@@ -28,8 +29,8 @@ public final class PlainHttpOnly {
 
     private static final class Spi extends SSLContextSpi {
         private static UnsupportedOperationException refused() {
-            return new UnsupportedOperationException("this client speaks plain HTTP only (the embedded Mesos); "
-                    + "TLS was not expected here");
+            return new UnsupportedOperationException("this client speaks plain HTTP only (the embedded Mesos, a "
+                    + "Unix socket); TLS was not expected here");
         }
 
         @Override
