@@ -242,6 +242,8 @@ public final class LocalMesos implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // A launch that was under way during killAll (Ctrl-C right after the offer) started its process after it.
+        agent.killLaunched();
         if (deleteWorkDir) {
             deleteTree(workDir);
         }

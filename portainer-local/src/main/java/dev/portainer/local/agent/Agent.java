@@ -72,6 +72,8 @@ public final class Agent {
     private final Master master;
     private final Resources total;
     private final ExecutorLauncher launcher;
+    /** Every executor process started, from the I/O threads; see {@link #killLaunched()}. */
+    private final Set<ProcessTree> launched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService io;
     private final double startTime;
     private final Map<String, AgentFramework> frameworks = new LinkedHashMap<>();
@@ -181,11 +183,28 @@ public final class Agent {
     private void start(ExecutorRun run) {
         CompletableFuture.supplyAsync(() -> {
             try {
-                return launcher.launch(run);
+                ProcessTree process = launcher.launch(run);
+                launched.add(process);
+                // Forgotten once it ends: its process group id may then be reused by an unrelated process.
+                process.process().onExit().thenRun(() -> launched.remove(process));
+                return process;
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, io).whenCompleteAsync((process, error) -> started(run, process, error), ctx.loop());
+    }
+
+    /**
+     * For shutdown, once no launch can be under way any more: kills every executor still running, including one
+     * whose launch finished after {@link #killAll()} (its completion could no longer reach the stopped loop, so
+     * nothing else would). Only processes still running: an ended one's group id is not ours any more.
+     */
+    public void killLaunched() {
+        for (ProcessTree process : List.copyOf(launched)) {
+            if (process.process().isAlive()) {
+                process.kill();
+            }
+        }
     }
 
     private void started(ExecutorRun run, ProcessTree process, Throwable error) {
