@@ -30,8 +30,10 @@ class CancellationIT {
     void signalToMavenKillsTheBuildAndLeavesNothingBehind(String signal) throws Exception {
         String marker = "slow-" + UUID.randomUUID().toString().substring(0, 8);
         Path project = MavenRun.copyProject("slow-build");
+        // The output line ("<marker> started") differs from the step line that echoes it ("echo "<marker>"
+        // "started""): waiting for the latter raced the container's start once the executor got faster.
         Files.writeString(project.resolve("Dockerfile"), "FROM 127.0.0.1:5000/portainer/busybox:latest\n"
-                + "RUN echo \"" + marker + "-started\" && sleep 60\n");
+                + "RUN echo \"" + marker + "\" \"started\" && sleep 60\n");
         MavenRun.Running build = MavenRun.start(project, "package", "portainer:build",
                 "-Dportainer.image=" + MavenRun.REGISTRY + "/it/" + marker, "-Dportainer.push=false");
         try {
@@ -40,7 +42,7 @@ class CancellationIT {
                 // A JVM started with SIGINT ignored (a background job of a non-interactive shell) keeps ignoring it.
                 assumeFalse(ignores(pid, 2), "this Maven process was started with SIGINT ignored");
             }
-            build.awaitOutput(marker + "-started", 120);
+            build.awaitOutput(marker + " started", 120);
             List<ProcessHandle> descendants = build.process().descendants().toList();
             Map<Long, Path> sandboxes = sandboxes(descendants);
             assertFalse(sandboxes.isEmpty(), "an executor runs under Maven: " + describe(descendants));
@@ -71,6 +73,8 @@ class CancellationIT {
             }
             ItChecks.assertNoExecutorNorStagedFile(project);
         } finally {
+            // A failed assertion above must not leave this build's executor to fail every later IT's checks.
+            build.process().descendants().forEach(ProcessHandle::destroyForcibly);
             build.process().destroyForcibly();
             Docker.run("rmi", "-f", MavenRun.REGISTRY + "/it/" + marker + ":1.0.0");
         }

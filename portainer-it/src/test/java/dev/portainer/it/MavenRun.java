@@ -108,6 +108,7 @@ final class MavenRun {
         Path log = project.resolve("build.log");
         Process process = launch(project, settings, environment, log, args);
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");
         }
