@@ -90,8 +90,13 @@ final class ExecutorJar {
         if (Files.isRegularFile(jar) && Files.isRegularFile(shaFile)) {
             String sha = Files.readString(shaFile, StandardCharsets.US_ASCII).trim();
             if (sha.matches("[0-9a-f]{64}")) {
-                // The hash file's time says when the entry was last used (see prune).
-                Files.setLastModifiedTime(shaFile, FileTime.from(Instant.now()));
+                // The hash file's time says when the entry was last used (see prune); a read-only cache is
+                // still a cache.
+                try {
+                    Files.setLastModifiedTime(shaFile, FileTime.from(Instant.now()));
+                } catch (IOException e) {
+                    // pruning may then take it for unused, which only costs a re-extraction
+                }
                 return new ExecutorJarFile(jar, sha, directory);
             }
         }
