@@ -214,6 +214,7 @@ public final class ImageBuild {
         List<CancelOnShutdown.Step> deleteArchives = new ArrayList<>();
         CancelOnShutdown.Step stopLocal = null;
         EarlySubscription early = null;
+        SchedulerConfig config = null;
         CancelOnShutdown.Step dropEarly = null;
         ExecutorClassData classData = null;
         CancelOnShutdown.Step stopTraining = null;
@@ -233,7 +234,8 @@ public final class ImageBuild {
                 // The embedded master serves this build alone: subscribe while the contexts are packed and staged;
                 // its offers are kept for the tasks. (On a real cluster a framework is only registered once the
                 // contexts are known to be good.)
-                early = EarlySubscription.start(schedulerConfig(request, master, zookeeper), Clock.systemUTC());
+                config = schedulerConfig(request, master, zookeeper);
+                early = EarlySubscription.start(config, Clock.systemUTC());
                 dropEarly = guard.cleanup("tear down the Mesos framework", early::close);
             }
             List<PackedContext> contexts = new ArrayList<>();
@@ -280,7 +282,8 @@ public final class ImageBuild {
                     tasks.add(task(r, context, jar, staged, credentials,
                             secret != null && secret.viaFetcher() ? secret : null, localCommand, events));
                 }
-                return schedule(requests, tasks, failFast, master, events, guard, zookeeper, early);
+                return schedule(requests, tasks, failFast, master, events, guard,
+                        config != null ? config : schedulerConfig(request, master, zookeeper), early);
             } finally {
                 runStep(closeStager);
             }
@@ -447,13 +450,14 @@ public final class ImageBuild {
                         : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));
     }
 
-    /** @param early the subscription made while the tasks were prepared, or null to subscribe now */
+    /**
+     * @param config how to register, the one {@code early} subscribed with if there is one
+     * @param early  the subscription made while the tasks were prepared, or null to subscribe now
+     */
     private static List<ImageOutcome> schedule(List<BuildRequest> requests, List<BuildTask> tasks, boolean failFast,
                                                MesosMaster master, BuildEvents events, CancelOnShutdown guard,
-                                               MasterDetector zookeeper, EarlySubscription early)
+                                               SchedulerConfig config, EarlySubscription early)
             throws InterruptedException {
-        BuildRequest request = requests.get(0);
-        SchedulerConfig config = schedulerConfig(request, master, zookeeper);
         for (BuildRequest r : requests) {
             events.info("Scheduling the build of " + r.primaryReference() + " on Mesos master " + master
                     + " (cpus " + r.buildCpu() + ", mem " + r.buildMemMb() + " MB)");
