@@ -111,17 +111,25 @@ public final class MesosSchedulerClient implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.leader = config.master().schedulerEndpoint();
-        // HTTP/1.1 only: libprocess does not speak HTTP/2 and an h2c upgrade attempt on a POST only adds risk.
-        // Redirects by hand, because the leader has to be remembered for the calls.
+        this.http = httpClient(config.sslContext());
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "portainer-mesos-watchdog"));
+    }
+
+    /**
+     * HTTP/1.1 only: libprocess does not speak HTTP/2 and an h2c upgrade attempt on a POST only adds risk. Redirects
+     * by hand, because the leader has to be remembered for the calls.
+     *
+     * @param ssl the TLS context, or null for the JVM's default
+     */
+    private static HttpClient httpClient(javax.net.ssl.SSLContext ssl) {
         HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(CONNECT_TIMEOUT);
-        if (config.sslContext() != null) {
-            http.sslContext(config.sslContext());
+        if (ssl != null) {
+            http.sslContext(ssl);
         }
-        this.http = http.build();
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "portainer-mesos-watchdog"));
+        return http.build();
     }
 
     /**
@@ -131,9 +139,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
     public static void warmUp() {
         MesosProtobuf.acceptPre22Gencode();
         try {
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(CONNECT_TIMEOUT).sslContext(dev.portainer.core.mesos.PlainHttpOnly.context())
-                    .build();
+            httpClient(dev.portainer.core.mesos.PlainHttpOnly.context());
             byte[] call = Call.newBuilder().setType(Call.Type.SUBSCRIBE).setSubscribe(Call.Subscribe.newBuilder()
                     .setFrameworkInfo(FrameworkInfo.newBuilder().setUser("u").setName("n"))).build().toByteArray();
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:5050/api/v1/scheduler")).timeout(CALL_TIMEOUT)
