@@ -1,14 +1,11 @@
 package dev.portainer.core.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.portainer.core.wire.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,16 +15,11 @@ import java.util.Optional;
  * else the {@code auths} entry (base64 {@code auth} or {@code username}/{@code password}).
  */
 public final class DockerConfigCredentials implements CredentialSource {
-    /** Made only when there is a config file to read: an ObjectMapper costs a cold JVM ~0.15 s. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
-
     private final Path file;
-    private final JsonNode config;
+    private final Map<?, ?> config;
     private final Map<String, String> environment;
 
-    private DockerConfigCredentials(Path file, JsonNode config, Map<String, String> environment) {
+    private DockerConfigCredentials(Path file, Map<?, ?> config, Map<String, String> environment) {
         this.file = file;
         this.config = config;
         this.environment = environment;
@@ -42,18 +34,20 @@ public final class DockerConfigCredentials implements CredentialSource {
     public static DockerConfigCredentials load(Map<String, String> environment, Path home) throws CredentialsException {
         String dir = environment.get("DOCKER_CONFIG");
         Path file = (dir == null || dir.isBlank() ? home.resolve(".docker") : Path.of(dir)).resolve("config.json");
-        JsonNode config = JsonNodeFactory.instance.objectNode();
+        Map<?, ?> config = Map.of();
         if (Files.isRegularFile(file)) {
+            Object json;
             try {
-                config = Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+                json = Json.read(Files.readString(file, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new CredentialsException("Cannot read the Docker config " + file + ": " + e.getMessage()
                         + "; fix or remove it", e);
             }
-            if (config == null || !config.isObject()) {
+            if (!(json instanceof Map<?, ?> object)) {
                 throw new CredentialsException("The Docker config " + file + " is not a JSON object; fix or remove it",
                         null);
             }
+            config = object;
         }
         return new DockerConfigCredentials(file, config, Map.copyOf(environment));
     }
@@ -71,7 +65,7 @@ public final class DockerConfigCredentials implements CredentialSource {
             return new CredentialHelper(helper, environment).get(serverUrl, registry,
                     "credHelpers entry '" + helper + "' for " + registry + " in " + file);
         }
-        String store = config.path("credsStore").asText("");
+        String store = text(config.get("credsStore"));
         if (!store.isEmpty()) {
             Optional<RegistryCredentials> stored = new CredentialHelper(store, environment).get(serverUrl, registry,
                     "credsStore '" + store + "' in " + file);
@@ -83,26 +77,23 @@ public final class DockerConfigCredentials implements CredentialSource {
     }
 
     private String helperFor(String registry) {
-        Iterator<Map.Entry<String, JsonNode>> helpers = config.path("credHelpers").fields();
-        while (helpers.hasNext()) {
-            Map.Entry<String, JsonNode> entry = helpers.next();
-            if (Registries.normalize(entry.getKey()).equals(registry) && !entry.getValue().asText("").isEmpty()) {
-                return entry.getValue().asText();
+        for (Map.Entry<?, ?> entry : object(config.get("credHelpers")).entrySet()) {
+            String helper = text(entry.getValue());
+            if (Registries.normalize(String.valueOf(entry.getKey())).equals(registry) && !helper.isEmpty()) {
+                return helper;
             }
         }
         return null;
     }
 
     private Optional<RegistryCredentials> fromAuths(String registry) throws CredentialsException {
-        Iterator<Map.Entry<String, JsonNode>> auths = config.path("auths").fields();
-        while (auths.hasNext()) {
-            Map.Entry<String, JsonNode> entry = auths.next();
-            if (!Registries.normalize(entry.getKey()).equals(registry)) {
+        for (Map.Entry<?, ?> entry : object(config.get("auths")).entrySet()) {
+            if (!Registries.normalize(String.valueOf(entry.getKey())).equals(registry)) {
                 continue;
             }
-            JsonNode auth = entry.getValue();
+            Map<?, ?> auth = object(entry.getValue());
             String source = "auths entry '" + entry.getKey() + "' in " + file;
-            String encoded = auth.path("auth").asText("");
+            String encoded = text(auth.get("auth"));
             if (!encoded.isEmpty()) {
                 String decoded;
                 try {
@@ -119,12 +110,22 @@ public final class DockerConfigCredentials implements CredentialSource {
                 return Optional.of(new RegistryCredentials(registry, decoded.substring(0, colon),
                         Secret.of(decoded.substring(colon + 1)), source));
             }
-            String password = auth.path("password").asText("");
+            String password = text(auth.get("password"));
             if (!password.isEmpty()) {
-                return Optional.of(new RegistryCredentials(registry, auth.path("username").asText(""),
+                return Optional.of(new RegistryCredentials(registry, text(auth.get("username")),
                         Secret.of(password), source));
             }
         }
         return Optional.empty();
+    }
+
+    /** A field's text, as the CLI reads it: a string, or empty when absent, null or not a string. */
+    private static String text(Object value) {
+        return value instanceof String s ? s : "";
+    }
+
+    /** A field's object, or an empty one when absent or not an object. */
+    private static Map<?, ?> object(Object value) {
+        return value instanceof Map<?, ?> map ? map : Map.of();
     }
 }

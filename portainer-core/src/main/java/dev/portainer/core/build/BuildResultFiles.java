@@ -1,8 +1,6 @@
 package dev.portainer.core.build;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.portainer.core.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +15,6 @@ import java.util.Map;
  * that looks current.
  */
 public final class BuildResultFiles {
-    /** Made on the first write: clear() runs first thing in every build, and a cold ObjectMapper costs ~0.1 s. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-    }
     private static final String[] SUFFIXES = {".id", ".digest", ".json"};
 
     /** The files written. */
@@ -65,7 +59,7 @@ public final class BuildResultFiles {
             json.put("sizeBytes", result.sizeBytes());
             json.put("agent", result.agent());
             Path jsonFile = workDirectory.resolve(stem + ".json");
-            Json.MAPPER.writeValue(jsonFile.toFile(), json);
+            Json.writePretty(jsonFile, json);
             return new Written(id, digest, jsonFile);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the build result under " + workDirectory, e);

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Starts the embedded master on a background thread as soon as a build knows it needs one, then loads the wire
  * format's JSON classes; a second thread meanwhile loads the scheduler's HTTP client and messages. All of it then
  * overlaps reading the configuration and packing the context instead of following them (measured on a cold JVM,
- * two cores: ~0.2 s for the master, ~0.15 s for Jackson, ~0.1 s for the client's first request).
+ * two cores: ~0.2 s for the master, ~0.1 s for the client's first request).
  * The build claims the master with {@link #start()}; {@link #close()} stops it if no build ever did (a wrong
  * configuration, a context that cannot be packed).
  */
@@ -52,8 +52,8 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
     }
 
     /**
-     * Loads Jackson for the wire format (~0.15 s on a cold JVM), which the first offer's task description would
-     * otherwise pay for while the build waits.
+     * Loads the wire format's classes (Jackson's streaming layer, the records), which the first offer's task
+     * description would otherwise load while the build waits.
      */
     private static void warmUpWireFormat() {
         try {

@@ -1,7 +1,6 @@
 package dev.portainer.core.mesos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portainer.core.wire.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,7 +19,6 @@ import java.util.Objects;
 public final class AgentFiles {
     /** The agent caps a read at 16 pages; asking for more is harmless. */
     public static final int MAX_READ = 64 * 1024;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final HttpClient http;
     private final URI base;
@@ -67,12 +65,11 @@ public final class AgentFiles {
         // The agent writes the file's bytes into the JSON string as they are (escaping only quotes, backslashes and
         // control characters), so a read that ends inside a UTF-8 character is not valid UTF-8. Reading the body as
         // ISO-8859-1 maps every byte to one char and back, whatever the file holds.
-        JsonNode json = MAPPER.readTree(new String(response.body(), StandardCharsets.ISO_8859_1));
-        JsonNode data = json.get("data");
-        JsonNode at = json.get("offset");
-        if (data == null || !data.isTextual() || at == null || !at.canConvertToLong()) {
+        Object json = Json.read(new String(response.body(), StandardCharsets.ISO_8859_1));
+        if (!(json instanceof java.util.Map<?, ?> answer && answer.get("data") instanceof String data
+                && answer.get("offset") instanceof Long at)) {
             throw new IOException("Unexpected /files/read answer from " + uri + ": " + json);
         }
-        return new Chunk(data.asText().getBytes(StandardCharsets.ISO_8859_1), at.asLong());
+        return new Chunk(data.getBytes(StandardCharsets.ISO_8859_1), at);
     }
 }

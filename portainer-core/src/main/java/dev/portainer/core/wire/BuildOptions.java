@@ -1,6 +1,7 @@
 package dev.portainer.core.wire;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,6 +70,27 @@ public record BuildOptions(Map<String, String> buildArgs, String target, Map<Str
             throw new IllegalArgumentException("Invalid platform '" + platform + "': write it as os[/arch[/variant]],"
                     + " e.g. linux/amd64 or linux/arm64/v8; fix <platform> (portainer.platform)");
         }
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("buildArgs", buildArgs);
+        json.put("target", target);
+        json.put("labels", labels);
+        json.put("noCache", noCache);
+        json.put("pull", pull);
+        json.put("network", network);
+        json.put("extraHosts", extraHosts);
+        json.put("shmSize", shmSize);
+        json.put("cacheFrom", cacheFrom);
+        json.put("platform", platform);
+        return json;
+    }
+
+    static BuildOptions fromJson(Json.Fields json) {
+        return new BuildOptions(json.stringMap("buildArgs"), json.string("target"), json.stringMap("labels"),
+                json.bool("noCache"), json.bool("pull"), json.string("network"), json.strings("extraHosts"),
+                json.optionalNumber("shmSize"), json.strings("cacheFrom"), json.string("platform"));
     }
 
     /** The error for {@code K} given without {@code =value}. */

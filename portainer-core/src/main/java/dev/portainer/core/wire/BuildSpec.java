@@ -1,6 +1,8 @@
 package dev.portainer.core.wire;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -51,10 +53,31 @@ public record BuildSpec(int v, String image, List<String> tags, String dockerfil
     }
 
     public byte[] toBytes() {
-        return WireFormat.encode(this);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("v", v);
+        json.put("image", image);
+        json.put("tags", tags);
+        json.put("dockerfile", dockerfile);
+        json.put("contextFile", contextFile);
+        json.put("push", push);
+        json.put("dockerHost", dockerHost);
+        json.put("options", options.toJson());
+        json.put("ephemeralDaemon", ephemeralDaemon == null ? null
+                : Map.of("insecureRegistries", ephemeralDaemon.insecureRegistries()));
+        json.put("credentials", credentials == null ? null : credentials.toJson());
+        return WireFormat.encode(json);
     }
 
     public static BuildSpec fromBytes(byte[] bytes) {
-        return WireFormat.decode(bytes, BuildSpec.class, "build task description");
+        return WireFormat.decode(bytes, "build task description", json -> {
+            Json.Fields options = json.fields("options");
+            Json.Fields daemon = json.fields("ephemeralDaemon");
+            Json.Fields credentials = json.fields("credentials");
+            return new BuildSpec((int) json.number("v", -1), json.string("image"), json.strings("tags"),
+                    json.string("dockerfile"), json.string("contextFile"), json.bool("push"), json.string("dockerHost"),
+                    options == null ? null : BuildOptions.fromJson(options),
+                    daemon == null ? null : new EphemeralDaemon(daemon.strings("insecureRegistries")),
+                    credentials == null ? null : CredentialsRef.fromJson(credentials));
+        });
     }
 }

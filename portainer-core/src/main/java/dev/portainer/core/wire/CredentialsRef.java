@@ -1,5 +1,8 @@
 package dev.portainer.core.wire;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Where the executor finds the build's sealed registry credentials and the key that opens them. Travels only in
  * {@code TaskInfo.data}; exactly one of {@code url} and {@code sandboxFile} is set.
@@ -16,6 +19,18 @@ public record CredentialsRef(String url, String sandboxFile, String key) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("no key");
         }
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("url", url);
+        json.put("sandboxFile", sandboxFile);
+        json.put("key", key);
+        return json;
+    }
+
+    static CredentialsRef fromJson(Json.Fields json) {
+        return new CredentialsRef(json.string("url"), json.string("sandboxFile"), json.string("key"));
     }
 
     /** Never shows the key or the one-time URL, which is as good as the secret while it is unused. */

@@ -1,5 +1,7 @@
 package dev.portainer.core.wire;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,10 +22,15 @@ public record LogFrame(int v, long seq, String line) {
     }
 
     public byte[] toBytes() {
-        return WireFormat.encode(this);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("v", v);
+        json.put("seq", seq);
+        json.put("line", line);
+        return WireFormat.encode(json);
     }
 
     public static LogFrame fromBytes(byte[] bytes) {
-        return WireFormat.decode(bytes, LogFrame.class, "log message");
+        return WireFormat.decode(bytes, "log message", json -> new LogFrame((int) json.number("v", -1),
+                json.number("seq", 0), json.string("line")));
     }
 }

@@ -51,10 +51,21 @@ public record TaskResult(int v, String imageId, String digest, List<String> tags
     }
 
     public byte[] toBytes() {
-        return WireFormat.encode(this);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("v", v);
+        json.put("imageId", imageId);
+        json.put("digest", digest);
+        json.put("tags", tags);
+        json.put("sizeBytes", sizeBytes);
+        json.put("error", error);
+        json.put("logLines", logLines);
+        json.put("digests", digests);
+        return WireFormat.encode(json);
     }
 
     public static TaskResult fromBytes(byte[] bytes) {
-        return WireFormat.decode(bytes, TaskResult.class, "build result");
+        return WireFormat.decode(bytes, "build result", json -> new TaskResult((int) json.number("v", -1),
+                json.string("imageId"), json.string("digest"), json.strings("tags"), json.number("sizeBytes", 0),
+                json.string("error"), json.number("logLines", 0), json.stringMap("digests")));
     }
 }
