@@ -38,7 +38,7 @@ final class ClassDataWarmUp {
     }
 
     static int run() {
-        DockerImageBuilds.warmUp();
+        DockerImageBuilds.warmUp(System.getenv("DOCKER_HOST"));
         try {
             BuildSpec spec = BuildSpec.fromBytes(BuildSpec.of("registry:5000/warm/up", List.of("1"), "Dockerfile",
                     "context.tar.gz", true, null).toBytes());

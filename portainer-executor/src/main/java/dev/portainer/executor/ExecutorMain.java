@@ -35,7 +35,8 @@ public final class ExecutorMain {
         // ASCII default (LANG unset) would turn every non-ASCII character into '?'.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         // docker-java's class loading (~0.2 s) overlaps the subscription instead of delaying the first log line.
-        Thread warmUp = new Thread(DockerImageBuilds::warmUp, "docker-warm-up");
+        Thread warmUp = new Thread(() -> DockerImageBuilds.warmUp(System.getenv("DOCKER_HOST")),
+                "docker-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
         int code = run(System.getenv(), Path.of("").toAbsolutePath(), out, System.err, DockerImageBuilds::new);

@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,12 +86,7 @@ public final class DockerImageBuild implements ImageBuild {
             refs.add(spec.image() + ":" + tag);
         }
         try {
-            String imageId = build(refs.get(0), log);
-            for (int i = 1; i < refs.size(); i++) {
-                checkCancelled(imageId);
-                docker.tagImageCmd(imageId, spec.image(), spec.tags().get(i)).exec();
-                log.line("Tagged " + refs.get(i));
-            }
+            String imageId = build(refs, log);
             String digest = null;
             // Every push reports its own digest; usually all equal, but a registry may store a tag differently.
             Map<String, String> digests = new LinkedHashMap<>();
@@ -130,7 +124,9 @@ public final class DockerImageBuild implements ImageBuild {
         }
     }
 
-    private String build(String ref, BuildLog log) throws ImageBuildException, InterruptedException {
+    /** Builds and tags every one of {@code refs} in the one build, as {@code docker build -t a -t b} does. */
+    private String build(List<String> refs, BuildLog log) throws ImageBuildException, InterruptedException {
+        String ref = refs.get(0);
         log.line("Building " + ref + " (Dockerfile " + spec.dockerfile() + ")");
         BuildCallback callback = new BuildCallback(log);
         current = callback;
@@ -146,7 +142,7 @@ public final class DockerImageBuild implements ImageBuild {
                     .withTarInputStream(tar)
                     // The API's "dockerfile" parameter: a path inside the context archive.
                     .withDockerfilePath(spec.dockerfile())
-                    .withTags(Set.of(ref))
+                    .withTags(new LinkedHashSet<>(refs))
                     .withRemove(true)
                     // Also remove the containers of failed steps: agents are shared, nobody would clean them up.
                     .withForcerm(true);
