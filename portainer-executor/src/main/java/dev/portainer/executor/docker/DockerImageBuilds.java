@@ -1,6 +1,7 @@
 package dev.portainer.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -158,6 +159,8 @@ public final class DockerImageBuilds implements ImageBuilds {
             json.readValue("{\"aux\":{\"ID\":\"sha256:0\"}}", BuildResponseItem.class);
             json.readValue("{\"status\":\"Pushing\",\"progressDetail\":{\"current\":1,\"total\":2},"
                     + "\"id\":\"0\"}", PushResponseItem.class);
+            json.readValue("{\"Id\":\"sha256:0\",\"Size\":1,\"Config\":{},\"RootFS\":{}}",
+                    InspectImageResponse.class);
             json.readValue("{\"progressDetail\":{},\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:0\",\"Size\":1}}",
                     PushResponseItem.class);
         } catch (IOException | RuntimeException ignored) {

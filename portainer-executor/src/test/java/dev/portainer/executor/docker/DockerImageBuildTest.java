@@ -52,7 +52,9 @@ class DockerImageBuildTest {
     void buildsFromANestedDockerfileTagsPushesAndReportsTheRegistrysDigest() throws Exception {
         ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
                 "hello.txt", "hello from the context\n",
-                "docker/Dockerfile", "FROM portainer/busybox:latest\nCOPY hello.txt /hello.txt\nRUN echo building-marker\n"));
+                // The id comes from the daemon's last "Successfully built" line, not from one a RUN step printed.
+                "docker/Dockerfile", "FROM portainer/busybox:latest\nCOPY hello.txt /hello.txt\n"
+                        + "RUN echo building-marker && echo Successfully built 0123456789ab\n"));
         BuildSpec spec = BuildSpec.of(image, List.of("1.0", "latest"), "docker/Dockerfile", "context.tar.gz", true, null);
 
         ImageBuildResult result = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null)
