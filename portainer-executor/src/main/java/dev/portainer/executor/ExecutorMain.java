@@ -5,10 +5,13 @@ import dev.portainer.executor.build.ImageBuilds;
 import dev.portainer.executor.docker.DockerImageBuilds;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -21,6 +24,8 @@ import java.util.function.Function;
 public final class ExecutorMain {
     /** Exit code when the environment is not an agent's: nothing was attempted. */
     public static final int EXIT_BAD_ENVIRONMENT = 2;
+    /** The argument that starts an executor ahead of its launch: see {@link #standBy}. */
+    public static final String STANDBY_FLAG = "--standby";
 
     private ExecutorMain() {
     }
@@ -30,6 +35,9 @@ public final class ExecutorMain {
         System.setProperty("com.google.protobuf.use_unsafe_pre22_gencode", "true");
         if (args.length == 1 && ClassDataWarmUp.FLAG.equals(args[0])) {
             System.exit(ClassDataWarmUp.run());
+        }
+        if (args.length == 1 && STANDBY_FLAG.equals(args[0])) {
+            System.exit(standBy(System.in));
         }
         // UTF-8 whatever the agent's locale: the scheduler reads this file back to recover lost log lines, and an
         // ASCII default (LANG unset) would turn every non-ASCII character into '?'.
@@ -43,6 +51,62 @@ public final class ExecutorMain {
         out.flush();
         // docker-java and the HTTP client keep non-daemon threads; the executor's life ends here.
         System.exit(code);
+    }
+
+    /**
+     * {@code --standby}: an executor started by the embedded agent before its task exists. It loads and initialises
+     * what a build needs, then waits for the agent to hand it its launch on standard input: the environment the
+     * agent would have started it with, as {@code NAME=value} entries each ended by a NUL byte, then end of input.
+     * From then on it is that executor, with its standard output and error in the sandbox's {@code stdout} and
+     * {@code stderr} ({@code MESOS_SANDBOX}). End of input without a launch (the agent stopped, the Maven JVM
+     * exited) ends it with 0.
+     */
+    static int standBy(InputStream launch) throws InterruptedException {
+        ClassDataWarmUp.run();
+        Map<String, String> env;
+        try {
+            env = readLaunch(launch);
+        } catch (IOException e) {
+            return EXIT_BAD_ENVIRONMENT;
+        }
+        if (env.isEmpty()) {
+            return 0;
+        }
+        String sandbox = env.get("MESOS_SANDBOX");
+        if (sandbox == null || sandbox.isEmpty()) {
+            System.err.println("portainer-executor: the launch handed to this standby executor has no MESOS_SANDBOX");
+            return EXIT_BAD_ENVIRONMENT;
+        }
+        Path directory = Path.of(sandbox);
+        PrintStream out;
+        PrintStream err;
+        try {
+            out = new PrintStream(new FileOutputStream(directory.resolve("stdout").toFile(), true), true,
+                    StandardCharsets.UTF_8);
+            err = new PrintStream(new FileOutputStream(directory.resolve("stderr").toFile(), true), true,
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("portainer-executor: cannot write to the sandbox " + directory + ": " + e.getMessage());
+            return EXIT_BAD_ENVIRONMENT;
+        }
+        System.setOut(out);
+        System.setErr(err);
+        int code = run(env, directory, out, err, DockerImageBuilds::new);
+        out.flush();
+        return code;
+    }
+
+    /** The NUL-ended {@code NAME=value} entries of a standby's launch, in order; empty when there were none. */
+    static Map<String, String> readLaunch(InputStream in) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        for (String entry : all.split("\0")) {
+            int equals = entry.indexOf('=');
+            if (equals > 0) {
+                env.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+        return env;
     }
 
     /**

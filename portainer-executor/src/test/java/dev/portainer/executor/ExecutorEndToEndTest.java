@@ -14,6 +14,7 @@ import dev.portainer.executor.docker.DockerImageBuilds;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -87,5 +88,46 @@ class ExecutorEndToEndTest {
         assertTrue(message.contains("MESOS_AGENT_ENDPOINT is not set"), message);
         assertTrue(message.contains("MESOS_EXECUTOR_ID is not set"), message);
         assertFalse(message.contains("MESOS_FRAMEWORK_ID is not set"), message);
+    }
+
+    @Test
+    void aStandbyExecutorRunsTheLaunchItIsHandedWithItsOutputInTheSandbox() throws Exception {
+        DockerClient docker = DockerDaemon.connectOrSkip();
+        String image = DockerDaemon.REGISTRY + "/portainer-test/standby-" + UUID.randomUUID().toString().substring(0, 8);
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
+                "Dockerfile", "FROM portainer/busybox:latest\nRUN echo standby-marker\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("sb"), "Dockerfile", "context.tar.gz", false, null);
+        Files.writeString(sandbox.resolve("stdout"), "");
+        Files.writeString(sandbox.resolve("stderr"), "");
+        PrintStream testOut = System.out;
+        PrintStream testErr = System.err;
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("standby-1", spec.toBytes()));
+            StringBuilder launch = new StringBuilder();
+            agent.environment(sandbox).forEach((k, v) -> launch.append(k).append('=').append(v).append('\0'));
+
+            int exit = ExecutorMain.standBy(new java.io.ByteArrayInputStream(
+                    launch.toString().getBytes(StandardCharsets.UTF_8)));
+
+            System.setOut(testOut);
+            System.setErr(testErr);
+            assertEquals(0, exit, Files.readString(sandbox.resolve("stderr")));
+            assertTrue(agent.history.stream().anyMatch(c -> c.getType() == Call.Type.UPDATE
+                    && c.getUpdate().getStatus().getState() == TaskState.TASK_FINISHED), "finished: " + agent.history);
+            assertTrue(Files.readString(sandbox.resolve("stdout")).lines().anyMatch("standby-marker"::equals),
+                    "the build's lines are in the sandbox's stdout, where the scheduler reads lost ones back");
+        } finally {
+            System.setOut(testOut);
+            System.setErr(testErr);
+            DockerDaemon.remove(docker, List.of(image + ":sb"));
+            docker.close();
+        }
+    }
+
+    @Test
+    void aStandbyExecutorNeverHandedALaunchEndsQuietly() throws Exception {
+        assertEquals(0, ExecutorMain.standBy(new java.io.ByteArrayInputStream(new byte[0])));
+        assertEquals(Map.of("A", "1", "B", "x=y"), ExecutorMain.readLaunch(new java.io.ByteArrayInputStream(
+                "A=1\0B=x=y\0".getBytes(StandardCharsets.UTF_8))));
     }
 }

@@ -172,6 +172,18 @@ public final class LocalMesos implements AutoCloseable {
     }
 
     /** The agent's base URI (executor API, /files/read, /state). */
+    /**
+     * Starts the executor that the next launch of shell command {@code commandValue} will be, ahead of that launch
+     * (see the agent's {@code StandbyExecutor}): {@code command}, with the executor's {@code --standby} argument, in
+     * a directory of its own into which {@code file} (the executor jar) is linked. Stopped with the rest if no launch
+     * takes it.
+     */
+    public synchronized void prepareExecutor(String commandValue, List<String> command, Path file) {
+        if (!closed) {
+            agent.prepareExecutor(commandValue, command, file);
+        }
+    }
+
     public URI agentUri() {
         return URI.create("http://127.0.0.1:" + agentServer.getAddress().getPort());
     }

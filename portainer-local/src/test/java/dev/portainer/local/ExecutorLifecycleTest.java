@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** How executors end: crash, kill, teardown, registration timeout, failed fetch; and what the scheduler hears. */
 class ExecutorLifecycleTest {
     private LocalMesos mesos;
+    @TempDir
+    Path standbyDirectory;
     private TestScheduler scheduler;
 
     @BeforeEach
@@ -54,6 +58,55 @@ class ExecutorLifecycleTest {
         scheduler.acknowledge(failedUpdate);
         JsonNode offer = scheduler.offer(10);
         assertEquals(2.0, cpus(offer), 1e-9, "task and executor resources are offered again");
+    }
+
+    @Test
+    void aStandbyExecutorBecomesTheExecutorOfTheLaunchOfItsCommand() throws Exception {
+        String marker = "standby-3201";
+        // Like the executor's --standby: read the launch's environment (NUL-ended entries), then be that executor.
+        Path jar = Files.writeString(standbyDirectory.resolve("executor.jar"), "jar");
+        mesos.prepareExecutor("exec never-run-3201", List.of("bash", "-c", "# " + marker + "\n"
+                + "test -f executor.jar && linked=linked\n"
+                + "while IFS= read -r -d '' kv; do export \"$kv\"; done\n"
+                + "cd \"$MESOS_SANDBOX\" && echo \"$MESOS_EXECUTOR_ID $linked\" > standby-was.txt\n"
+                + TestScheduler.bashExecutorScript("sleep 30")), jar);
+        awaitProcess(marker);
+
+        launch("stood-in", "{\"value\":\"exec never-run-3201\",\"shell\":true}");
+
+        scheduler.acknowledge(scheduler.nextUpdate("stood-in", "TASK_RUNNING", 20));
+        Path sandbox = sandboxes().findFirst().orElseThrow();
+        assertEquals("exec-stood-in linked", Files.readString(sandbox.resolve("standby-was.txt")).strip(),
+                "the standby started next to its jar, got the launch's environment and moved to its sandbox");
+        assertFalse(Files.readString(sandbox.resolve("stderr")).contains("never-run"),
+                "the launch's own command never ran");
+
+        mesos.close();
+
+        assertTrue(Processes.noneWithin(marker, 5000), "stopped with the agent like any executor");
+    }
+
+    @Test
+    void aStandbyExecutorNoLaunchTookIsKilledWithTheAgent() throws Exception {
+        String marker = "standby-3202";
+        mesos.prepareExecutor("exec never-run-3202", List.of("bash", "-c", "# " + marker + "\nread -r waiting; true"),
+                Files.writeString(standbyDirectory.resolve("executor.jar"), "jar"));
+        awaitProcess(marker);
+        launch("other", TestScheduler.bashExecutor("sleep 30"));
+        scheduler.acknowledge(scheduler.nextUpdate("other", "TASK_RUNNING", 20));
+        assertEquals(1, Processes.withMarker(marker).size(), "another command's launch does not take the standby");
+
+        mesos.close();
+
+        assertTrue(Processes.noneWithin(marker, 5000), "the unused standby is gone with the agent");
+    }
+
+    private static void awaitProcess(String marker) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (Processes.withMarker(marker).isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, Processes.withMarker(marker).size(), "the standby process started");
     }
 
     @Test

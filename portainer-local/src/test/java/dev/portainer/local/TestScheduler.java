@@ -154,7 +154,13 @@ final class TestScheduler implements AutoCloseable {
 
     /** A bash executor: subscribes with curl, waits for its task, reports TASK_RUNNING, then runs {@code then}. */
     static String bashExecutor(String then) throws IOException {
-        String script = String.join("\n",
+        return "{\"value\":\"/bin/bash\",\"shell\":false,\"arguments\":[\"bash\",\"-c\","
+                + JSON.writeValueAsString(bashExecutorScript(then)) + "]}";
+    }
+
+    /** {@link #bashExecutor}'s script, run in the sandbox with the executor's environment. */
+    static String bashExecutorScript(String then) {
+        return String.join("\n",
                 "api=\"http://$MESOS_AGENT_ENDPOINT/api/v1/executor\"",
                 "ids='\"framework_id\":{\"value\":\"'$MESOS_FRAMEWORK_ID'\"},\"executor_id\":{\"value\":\"'$MESOS_EXECUTOR_ID'\"}'",
                 "curl -sN -H 'Content-Type: application/json' -H 'Accept: application/json' \\",
@@ -168,8 +174,6 @@ final class TestScheduler implements AutoCloseable {
                 "}",
                 "upd TASK_RUNNING",
                 then, "");
-        return "{\"value\":\"/bin/bash\",\"shell\":false,\"arguments\":[\"bash\",\"-c\","
-                + JSON.writeValueAsString(script) + "]}";
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.portainer.local.LocalMesos;
 import dev.portainer.local.LocalMesosConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
 
 /** Starts the embedded single-node Mesos behind {@code mesosMaster=local}. */
 enum LocalMesosLauncher implements LocalMaster.Launcher {
@@ -22,6 +24,11 @@ enum LocalMesosLauncher implements LocalMaster.Launcher {
             @Override
             public void close() {
                 mesos.close();
+            }
+
+            @Override
+            public void prepareExecutor(String commandValue, List<String> command, Path file) {
+                mesos.prepareExecutor(commandValue, command, file);
             }
         };
     }

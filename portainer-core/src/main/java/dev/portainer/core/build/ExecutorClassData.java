@@ -110,8 +110,17 @@ final class ExecutorClassData implements AutoCloseable {
 
     /** The JVM options that map the archive, or none while there is none. */
     String javaOptions() {
-        return training == null && archive != null ? "-XX:SharedArchiveFile=" + ImageBuild.shellQuote(
-                archive.toString()) + " -Xshare:auto " : "";
+        return mapsArchive() ? "-XX:SharedArchiveFile=" + ImageBuild.shellQuote(archive.toString()) + " -Xshare:auto "
+                : "";
+    }
+
+    /** {@link #javaOptions()} as arguments. */
+    List<String> javaArguments() {
+        return mapsArchive() ? List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto") : List.of();
+    }
+
+    private boolean mapsArchive() {
+        return training == null && archive != null;
     }
 
     /** Waits for a training started by this build and keeps its archive if it completed. Never throws. */

@@ -97,6 +97,19 @@ public final class ImageBuild {
                 + ExecutorClassData.JAVA_OPTIONS + " -jar " + EXECUTOR_FILE;
     }
 
+    /**
+     * {@link #localExecutorCommand} as the embedded agent starts it ahead of its launch: the same java, options and
+     * jar (linked into the standby's directory as into a sandbox, which keeps the class-data archive valid), and
+     * {@code --standby}.
+     */
+    static List<String> localStandbyCommand(ExecutorClassData classData, ExecutorJarFile executor) {
+        List<String> command = new ArrayList<>(List.of(ExecutorClassData.java().toString()));
+        command.addAll(classData.javaArguments());
+        command.addAll(List.of(ExecutorClassData.JAVA_OPTIONS.split(" ")));
+        command.addAll(List.of("-jar", executor.jar().getFileName().toString(), "--standby"));
+        return command;
+    }
+
     /** {@code value} as one word for {@code sh -c}. */
     static String shellQuote(String value) {
         return "'" + value.replace("'", "'\\''") + "'";
@@ -217,13 +230,13 @@ public final class ImageBuild {
         SchedulerConfig config = null;
         CancelOnShutdown.Step dropEarly = null;
         ExecutorClassData classData = null;
+        LocalMaster local = null;
         CancelOnShutdown.Step stopTraining = null;
         try {
             MesosMaster master = remote;
             if (request.localMaster()) {
                 stopIfStopping(guard);
                 events.info("Starting the embedded single-node Mesos (mesosMaster=local)");
-                LocalMaster local;
                 try {
                     local = launcher.start();
                 } catch (IOException e) {
@@ -238,21 +251,25 @@ public final class ImageBuild {
                 early = EarlySubscription.start(config, Clock.systemUTC());
                 dropEarly = guard.cleanup("tear down the Mesos framework", early::close);
             }
+            ExecutorJarFile executor = request.executorJar();
+            // On the embedded agent the executor runs with this JVM's java, from a class-data archive once there is
+            // one (the first build makes it alongside), and its JVM starts now, while the contexts are packed.
+            if (request.localMaster()) {
+                classData = ExecutorClassData.open(executor, events);
+                stopTraining = guard.cleanup("stop making the executor's class-data archive", classData::cancel);
+                if (requests.stream().anyMatch(r -> r.docker().containerImage() == null)) {
+                    local.prepareExecutor(localExecutorCommand(classData), localStandbyCommand(classData, executor),
+                            executor.jar().toAbsolutePath());
+                }
+            }
+            String localCommand = classData == null ? null : localExecutorCommand(classData);
             List<PackedContext> contexts = new ArrayList<>();
             for (BuildRequest r : requests) {
                 Path archive = r.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
                 deleteArchives.add(guard.cleanup("remove " + archive, () -> deleteQuietly(archive, events)));
                 contexts.add(pack(r, archive, events));
             }
-            ExecutorJarFile executor = request.executorJar();
             String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
-            // On the embedded agent the executor runs with this JVM's java, from a class-data archive once there is
-            // one (the first build makes it alongside).
-            if (request.localMaster()) {
-                classData = ExecutorClassData.open(executor, events);
-                stopTraining = guard.cleanup("stop making the executor's class-data archive", classData::cancel);
-            }
-            String localCommand = classData == null ? null : localExecutorCommand(classData);
             stopIfStopping(guard);
             Stager stager = openStager(request, master, request.localMaster(), random, events);
             CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);

@@ -180,6 +180,20 @@ public final class Agent {
         }
     }
 
+    /**
+     * Starts an executor ahead of the launch whose shell command is {@code commandValue}, on an I/O thread
+     * ({@link StandbyExecutor}). A failure only means that the launch starts its command as usual.
+     */
+    public void prepareExecutor(String commandValue, List<String> command, Path file) {
+        io.execute(() -> {
+            try {
+                launcher.prepare(commandValue, command, file);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the launch will start the command itself
+            }
+        });
+    }
+
     private void start(ExecutorRun run) {
         CompletableFuture.supplyAsync(() -> {
             try {
@@ -200,6 +214,7 @@ public final class Agent {
      * nothing else would). Only processes still running: an ended one's group id is not ours any more.
      */
     public void killLaunched() {
+        launcher.discardStandby();
         for (ProcessTree process : List.copyOf(launched)) {
             if (process.process().isAlive()) {
                 process.kill();
@@ -664,6 +679,7 @@ public final class Agent {
 
     /** Kills every executor's process tree; used when the node stops. */
     public void killAll() {
+        launcher.discardStandby();
         for (AgentFramework framework : frameworks.values()) {
             for (ExecutorRun run : framework.executors.values()) {
                 cancelTimers(run);

@@ -29,11 +29,45 @@ final class ExecutorLauncher {
     private final NodeContext ctx;
     private final Map<String, String> agentEnvironment;
     private final Fetcher fetcher;
+    /** An executor started ahead of its launch, or null; see {@link #prepare}. */
+    private StandbyExecutor standby;
 
     ExecutorLauncher(NodeContext ctx, Map<String, String> agentEnvironment, Fetcher fetcher) {
         this.ctx = ctx;
         this.agentEnvironment = agentEnvironment;
         this.fetcher = fetcher;
+    }
+
+    /**
+     * Starts {@code command} now to stand in for the next launch whose shell command is {@code commandValue}
+     * ({@link StandbyExecutor}), in a directory of its own under the agent's work directory into which {@code file}
+     * is linked as the fetcher would (an executor jar and its class-data archive); replaces a standby not used yet.
+     */
+    synchronized void prepare(String commandValue, List<String> command, Path file) throws IOException {
+        discardStandby();
+        Path directory = Files.createDirectories(ctx.workDir().resolve("standby").resolve(
+                java.util.UUID.randomUUID().toString()));
+        Path log = directory.resolve("standby.log");
+        try (PrintStream out = new PrintStream(new FileOutputStream(log.toFile(), true), true, StandardCharsets.UTF_8)) {
+            Fetcher.copyLocal(file, directory.resolve(file.getFileName()), true, out);
+        }
+        standby = StandbyExecutor.start(commandValue, command, directory, agentEnvironment, log);
+    }
+
+    /** Kills a standby executor no launch took. */
+    synchronized void discardStandby() {
+        if (standby != null) {
+            standby.discard();
+            standby = null;
+        }
+    }
+
+    private synchronized StandbyExecutor takeStandby(CommandInfo command) {
+        StandbyExecutor taken = standby != null && standby.standsInFor(command) ? standby : null;
+        if (taken != null) {
+            standby = null;
+        }
+        return taken;
     }
 
     /** Runs on an I/O thread: creates the sandbox, fetches, starts. */
@@ -54,6 +88,15 @@ final class ExecutorLauncher {
             }
         }
         boolean docker = run.info.hasContainer() && run.info.getContainer().getType() == ContainerInfo.Type.DOCKER;
+        StandbyExecutor ready = docker ? null : takeStandby(command);
+        if (ready != null) {
+            try {
+                return ready.handOver(environment(run));
+            } catch (IOException e) {
+                // It died meanwhile: start the command as usual.
+                ready.discard();
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(docker ? dockerRun(run, containerName(run)) : commandLine(command))
                 .directory(run.sandbox.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

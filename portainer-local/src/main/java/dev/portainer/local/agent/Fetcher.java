@@ -154,7 +154,7 @@ final class Fetcher {
         return destination;
     }
 
-    private static void copyLocal(Path source, Path destination, boolean mayLink, PrintStream log)
+    static void copyLocal(Path source, Path destination, boolean mayLink, PrintStream log)
             throws IOException {
         if (!Files.exists(source)) {
             throw new IOException("Failed to copy '" + source + "': No such file or directory");

@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * processes that left the group.
  */
 final class ProcessTree {
-    private static final Path SETSID = findSetsid();
+    private static final Path SETSID = findTool("setsid");
+    /** nice(1), for processes that should yield the CPU to the build; null when there is none. */
+    static final Path NICE = findTool("nice");
 
     private final Process process;
     private final boolean ownGroup;
@@ -97,9 +99,9 @@ final class ProcessTree {
         process.destroyForcibly();
     }
 
-    private static Path findSetsid() {
+    private static Path findTool(String name) {
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
-            Path candidate = Path.of(dir, "setsid");
+            Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
                 return candidate;
             }
