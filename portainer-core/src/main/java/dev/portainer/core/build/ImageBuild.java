@@ -106,6 +106,7 @@ public final class ImageBuild {
         List<String> command = new ArrayList<>(List.of(ExecutorClassData.java().toString()));
         command.addAll(classData.javaArguments());
         command.addAll(List.of(ExecutorClassData.JAVA_OPTIONS.split(" ")));
+        // The executor's ExecutorMain.STANDBY_FLAG (core does not depend on the executor module).
         command.addAll(List.of("-jar", executor.jar().getFileName().toString(), "--standby"));
         return command;
     }
