@@ -247,6 +247,8 @@ public final class Agent {
                 commandUpdate(run, task.getTaskId(), TaskState.TASK_RUNNING, null);
             }
             run.queued.clear();
+        } else if (run.state == ExecutorRun.State.RUNNING) {
+            // It subscribed before its launch was recorded here: a standby executor is warm and can be that quick.
         } else {
             run.state = ExecutorRun.State.REGISTERING;
             long timeout = ctx.config().executorRegistrationTimeout().toMillis();
