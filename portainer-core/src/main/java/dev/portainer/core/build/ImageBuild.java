@@ -258,9 +258,10 @@ public final class ImageBuild {
             if (request.localMaster()) {
                 classData = ExecutorClassData.open(executor, events);
                 stopTraining = guard.cleanup("stop making the executor's class-data archive", classData::cancel);
-                if (requests.stream().anyMatch(r -> r.docker().containerImage() == null)) {
+                int onHost = (int) requests.stream().filter(r -> r.docker().containerImage() == null).count();
+                if (onHost > 0) {
                     local.prepareExecutor(localExecutorCommand(classData), localStandbyCommand(classData, executor),
-                            executor.jar().toAbsolutePath());
+                            executor.jar().toAbsolutePath(), onHost);
                 }
             }
             String localCommand = classData == null ? null : localExecutorCommand(classData);
