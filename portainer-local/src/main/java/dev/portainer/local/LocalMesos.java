@@ -176,11 +176,11 @@ public final class LocalMesos implements AutoCloseable {
      * Starts the executor that the next launch of shell command {@code commandValue} will be, ahead of that launch
      * (see the agent's {@code StandbyExecutor}): {@code command}, with the executor's {@code --standby} argument, in
      * a directory of its own into which {@code file} (the executor jar) is linked. Stopped with the rest if no launch
-     * takes it. A launch that takes it makes the agent start the next, up to {@code launches} in all.
+     * takes it.
      */
-    public synchronized void prepareExecutor(String commandValue, List<String> command, Path file, int launches) {
+    public synchronized void prepareExecutor(String commandValue, List<String> command, Path file) {
         if (!closed) {
-            agent.prepareExecutor(commandValue, command, file, launches);
+            agent.prepareExecutor(commandValue, command, file);
         }
     }
 

@@ -27,8 +27,8 @@ enum LocalMesosLauncher implements LocalMaster.Launcher {
             }
 
             @Override
-            public void prepareExecutor(String commandValue, List<String> command, Path file, int launches) {
-                mesos.prepareExecutor(commandValue, command, file, launches);
+            public void prepareExecutor(String commandValue, List<String> command, Path file) {
+                mesos.prepareExecutor(commandValue, command, file);
             }
         };
     }

@@ -258,10 +258,9 @@ public final class ImageBuild {
             if (request.localMaster()) {
                 classData = ExecutorClassData.open(executor, events);
                 stopTraining = guard.cleanup("stop making the executor's class-data archive", classData::cancel);
-                int onHost = (int) requests.stream().filter(r -> r.docker().containerImage() == null).count();
-                if (onHost > 0) {
+                if (requests.stream().anyMatch(r -> r.docker().containerImage() == null)) {
                     local.prepareExecutor(localExecutorCommand(classData), localStandbyCommand(classData, executor),
-                            executor.jar().toAbsolutePath(), onHost);
+                            executor.jar().toAbsolutePath());
                 }
             }
             String localCommand = classData == null ? null : localExecutorCommand(classData);

@@ -16,10 +16,10 @@ public interface LocalMaster extends AutoCloseable {
     /**
      * Starts, ahead of its launch, the executor that the next launch of shell command {@code commandValue} will be:
      * {@code command}, in a directory of its own into which {@code file} (the executor jar) is linked, waiting for its
-     * launch on standard input (the executor's {@code --standby}); once a launch takes it, the next, for
-     * {@code launches} launches in all. Best effort; without it a launch starts the command as usual.
+     * launch on standard input (the executor's {@code --standby}). Best effort; without it the launch starts the
+     * command as usual.
      */
-    default void prepareExecutor(String commandValue, List<String> command, Path file, int launches) {
+    default void prepareExecutor(String commandValue, List<String> command, Path file) {
     }
 
     /** Starts one; core cannot depend on the implementation, so the caller supplies it. */

@@ -184,22 +184,14 @@ public final class Agent {
      * Starts an executor ahead of the launch whose shell command is {@code commandValue}, on an I/O thread
      * ({@link StandbyExecutor}). A failure only means that the launch starts its command as usual.
      */
-    public void prepareExecutor(String commandValue, List<String> command, Path file, int launches) {
+    public void prepareExecutor(String commandValue, List<String> command, Path file) {
         io.execute(() -> {
             try {
-                launcher.prepare(commandValue, command, file, launches);
+                launcher.prepare(commandValue, command, file);
             } catch (java.io.IOException | RuntimeException e) {
                 // the launch will start the command itself
             }
         });
-    }
-
-    private void refillStandby() {
-        try {
-            launcher.refillStandby();
-        } catch (java.io.IOException | RuntimeException e) {
-            // the next launch starts its command itself
-        }
     }
 
     private void start(ExecutorRun run) {
@@ -207,7 +199,6 @@ public final class Agent {
             try {
                 ProcessTree process = launcher.launch(run);
                 launched.add(process);
-                io.execute(this::refillStandby);
                 // Forgotten once it ends: its process group id may then be reused by an unrelated process.
                 process.process().onExit().thenRun(() -> launched.remove(process));
                 return process;

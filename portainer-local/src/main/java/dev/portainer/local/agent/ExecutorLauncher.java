@@ -31,12 +31,6 @@ final class ExecutorLauncher {
     private final Fetcher fetcher;
     /** An executor started ahead of its launch, or null; see {@link #prepare}. */
     private StandbyExecutor standby;
-    /** What {@link #prepare} was asked for, to start the next standby after a hand-over; null before. */
-    private String standbyCommandValue;
-    private List<String> standbyCommand;
-    private Path standbyFile;
-    /** Standbys still to start after the current one is taken. */
-    private int standbysLeft;
 
     ExecutorLauncher(NodeContext ctx, Map<String, String> agentEnvironment, Fetcher fetcher) {
         this.ctx = ctx;
@@ -48,40 +42,20 @@ final class ExecutorLauncher {
      * Starts {@code command} now to stand in for the next launch whose shell command is {@code commandValue}
      * ({@link StandbyExecutor}), in a directory of its own under the agent's work directory into which {@code file}
      * is linked as the fetcher would (an executor jar and its class-data archive); replaces a standby not used yet.
-     * Once a launch takes it, {@link #refillStandby} starts the next, for {@code launches} launches in all: one
-     * standby at a time, so that they never crowd the builds on a small machine.
      */
-    synchronized void prepare(String commandValue, List<String> command, Path file, int launches)
-            throws IOException {
+    synchronized void prepare(String commandValue, List<String> command, Path file) throws IOException {
         discardStandby();
-        standbyCommandValue = commandValue;
-        standbyCommand = List.copyOf(command);
-        standbyFile = file;
-        standbysLeft = launches - 1;
-        startStandby();
-    }
-
-    /** Starts the next standby if a launch took the last one and more launches of its command are expected. */
-    synchronized void refillStandby() throws IOException {
-        if (standby == null && standbysLeft > 0 && standbyCommandValue != null) {
-            standbysLeft--;
-            startStandby();
-        }
-    }
-
-    private void startStandby() throws IOException {
         Path directory = Files.createDirectories(ctx.workDir().resolve("standby").resolve(
                 java.util.UUID.randomUUID().toString()));
         Path log = directory.resolve("standby.log");
         try (PrintStream out = new PrintStream(new FileOutputStream(log.toFile(), true), true, StandardCharsets.UTF_8)) {
-            Fetcher.copyLocal(standbyFile, directory.resolve(standbyFile.getFileName()), true, out);
+            Fetcher.copyLocal(file, directory.resolve(file.getFileName()), true, out);
         }
-        standby = StandbyExecutor.start(standbyCommandValue, standbyCommand, directory, agentEnvironment, log);
+        standby = StandbyExecutor.start(commandValue, command, directory, agentEnvironment, log);
     }
 
-    /** Kills a standby executor no launch took, and starts no more. */
+    /** Kills a standby executor no launch took. */
     synchronized void discardStandby() {
-        standbysLeft = 0;
         if (standby != null) {
             standby.discard();
             standby = null;
