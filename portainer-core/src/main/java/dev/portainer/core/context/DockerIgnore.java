@@ -1,7 +1,6 @@
 package dev.portainer.core.context;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,7 +11,8 @@ import java.util.List;
 /**
  * The rules of a {@code .dockerignore} file, parsed and matched exactly as the Docker CLI does (moby's
  * {@code ignorefile.ReadAll} and {@code patternmatcher}): comments, {@code !} exceptions, {@code **}, the last
- * matching pattern wins, an excluded directory excludes what is below it. Immutable.
+ * matching pattern wins, an excluded directory excludes what is below it. Patterns and paths are byte strings
+ * ({@link GoString}), as Go's are: the file is read as bytes, whatever its encoding. Immutable.
  */
 public final class DockerIgnore {
     /** The file's name in the context directory. */
@@ -35,23 +35,24 @@ public final class DockerIgnore {
         return EMPTY;
     }
 
-    /** Reads {@code contextDir/.dockerignore}; no such file means no rules, as in Docker. */
+    /** Reads {@code contextDir/.dockerignore} as bytes; no such file means no rules, as in Docker. */
     public static DockerIgnore read(Path contextDir) throws ContextException {
         Path file = contextDir.resolve(FILE_NAME);
-        String content;
+        byte[] content;
         try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
+            content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return EMPTY;
         } catch (IOException e) {
             throw new ContextException("Cannot read " + file + ": " + e.getMessage()
-                    + ". Make it a readable UTF-8 text file or delete it.", e);
+                    + ". Make it readable or delete it.", e);
         }
-        return parse(content, file.toString());
+        return parse(GoString.of(content), file.toString());
     }
 
     /**
-     * Parses the content of a .dockerignore file.
+     * Parses the content of a .dockerignore file, given as a byte string ({@link GoString#of}; ASCII text is its own
+     * byte string).
      *
      * @param source what to call the file in error messages, e.g. its path
      * @throws DockerIgnoreException naming the line of a pattern Docker would reject
@@ -84,8 +85,9 @@ public final class DockerIgnore {
     }
 
     private static void readAll(String content, List<String> patterns, List<Integer> lineNumbers) {
-        if (content.startsWith("\uFEFF")) {
-            content = content.substring(1);
+        // the UTF-8 byte order mark, as bytes
+        if (content.startsWith("\u00EF\u00BB\u00BF")) {
+            content = content.substring(3);
         }
         // bufio.Scanner's ScanLines: split on \n, drop one trailing \r, no empty last line
         String[] lines = content.split("\n", -1);
@@ -99,13 +101,13 @@ public final class DockerIgnore {
             if (pattern.startsWith("#")) {
                 continue;
             }
-            pattern = GoPath.trimSpace(pattern);
+            pattern = GoString.trimSpace(pattern);
             if (pattern.isEmpty()) {
                 continue;
             }
             boolean invert = pattern.charAt(0) == '!';
             if (invert) {
-                pattern = GoPath.trimSpace(pattern.substring(1));
+                pattern = GoString.trimSpace(pattern.substring(1));
             }
             if (!pattern.isEmpty()) {
                 pattern = GoPath.clean(pattern);

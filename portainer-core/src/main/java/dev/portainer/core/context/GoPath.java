@@ -155,24 +155,4 @@ final class GoPath {
         }
         return i;
     }
-
-    /** Go's {@code strings.TrimSpace}: strips Unicode white space as Go defines it (NBSP and NEL included). */
-    static String trimSpace(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && isGoSpace(s.charAt(from))) {
-            from++;
-        }
-        while (to > from && isGoSpace(s.charAt(to - 1))) {
-            to--;
-        }
-        return s.substring(from, to);
-    }
-
-    private static boolean isGoSpace(char c) {
-        return switch (c) {
-            case '\t', '\n', 0x0B, '\f', '\r', ' ', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000 -> true;
-            default -> c >= 0x2000 && c <= 0x200A;
-        };
-    }
 }

@@ -1,11 +1,15 @@
 package dev.portainer.core.context;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
  * One compiled .dockerignore pattern, matched the way moby's {@code patternmatcher.Pattern} does: the pattern is
  * turned into a Go regexp ({@code *} → {@code [^/]*}, {@code ?} → {@code [^/]}, {@code **} → any number of
  * directories) unless it is a plain name, a {@code prefix**} or a {@code **suffix}, which moby matches as strings.
+ * Patterns and paths are byte strings ({@link GoString}): string matches compare bytes, as Go does; the regexp is
+ * RE2's own syntax and semantics (RE2/J: linear time, so no pattern can make packing hang) over the runes Go
+ * decodes.
  */
 final class IgnorePattern {
     enum Kind { EXACT, PREFIX, SUFFIX, REGEXP }
@@ -22,9 +26,9 @@ final class IgnorePattern {
         this.regexp = regexp;
     }
 
-    /** As {@code patternmatcher.New} does for one entry; null for a blank entry. */
+    /** As {@code patternmatcher.New} does for one entry (a byte string); null for a blank entry. */
     static IgnorePattern parse(String raw) throws BadPatternException {
-        String p = GoPath.trimSpace(raw);
+        String p = GoString.trimSpace(raw);
         if (p.isEmpty()) {
             return null;
         }
@@ -37,7 +41,7 @@ final class IgnorePattern {
             exception = true;
             p = p.substring(1);
         }
-        GoPath.checkGlobSyntax(p);
+        GoPath.checkGlobSyntax(GoString.runes(p));
         return compile(p, exception);
     }
 
@@ -60,13 +64,21 @@ final class IgnorePattern {
                 // "**/foo" also matches "foo" itself
                 yield path.endsWith(suffix) || suffix.charAt(0) == '/' && path.equals(suffix.substring(1));
             }
-            case REGEXP -> regexp.matcher(path).find();
+            case REGEXP -> regexp.matcher(GoString.runes(path)).find();
         };
     }
 
     private static IgnorePattern compile(String pattern, boolean exception) throws BadPatternException {
-        GoForm form = goForm(pattern);
-        Pattern compiled = form.kind() == Kind.REGEXP ? GoRegex.compile(form.goRegexp()) : null;
+        // moby reads the pattern with text/scanner, rune by rune: an invalid byte becomes U+FFFD in the regexp.
+        GoForm form = goForm(GoString.runes(pattern));
+        Pattern compiled = null;
+        if (form.kind() == Kind.REGEXP) {
+            try {
+                compiled = Pattern.compile(form.goRegexp());
+            } catch (PatternSyntaxException e) {
+                throw new BadPatternException("it is not a valid pattern (" + e.getDescription() + ")");
+            }
+        }
         return new IgnorePattern(pattern, exception, form.kind(), compiled);
     }
 
@@ -74,7 +86,7 @@ final class IgnorePattern {
     record GoForm(Kind kind, String goRegexp) {
     }
 
-    // A port of moby's Pattern.compile for '/' as the separator.
+    // A port of moby's Pattern.compile for '/' as the separator, over the pattern's runes.
     static GoForm goForm(String pattern) {
         StringBuilder re = new StringBuilder("^");
         Kind kind = Kind.EXACT;

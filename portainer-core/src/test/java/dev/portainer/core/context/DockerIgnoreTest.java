@@ -3,8 +3,10 @@ package dev.portainer.core.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class DockerIgnoreTest {
 
     @Test
     void stripsByteOrderMarkAndCarriageReturns() {
-        assertEquals(List.of("a", "b"), DockerIgnore.readPatterns("\uFEFFa\r\nb\r\n"));
+        assertEquals(List.of("a", "b"), DockerIgnore.readPatterns(GoString.ofText("\uFEFFa\r\nb\r\n")));
     }
 
     @Test
@@ -111,5 +113,40 @@ class DockerIgnoreTest {
         DockerIgnoreException e = assertThrows(DockerIgnoreException.class,
                 () -> DockerIgnore.parse("a\\y\n", ".dockerignore"));
         assertTrue(e.getMessage().contains("escape"), e.getMessage());
+    }
+
+    @Test
+    void matchesHostilePatternsInLinearTime() throws Exception {
+        // java.util.regex backtracked for minutes on this; moby's patterns are RE2 regexps, which cannot.
+        DockerIgnore ignore = DockerIgnore.of(List.of("**/" + "a*".repeat(20) + "b",
+                "**/".repeat(16) + "x"));
+        String name = "a".repeat(70) + "c";
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertFalse(ignore.isExcluded(name));
+            assertFalse(ignore.isExcluded("d/".repeat(30) + name));
+        });
+    }
+
+    @Test
+    void matchesNamesAsBytesAndRunesAsGoDoes() throws Exception {
+        String latin1Name = GoString.of(new byte[] {'c', 'a', 'f', (byte) 0xE9, '.', 't', 'x', 't'});
+        String utf8Name = GoString.ofText("café.txt");
+        // a Latin-1 .dockerignore names the Latin-1 file, byte for byte, and nothing else
+        DockerIgnore exact = DockerIgnore.parse(latin1Name + "\n", ".dockerignore");
+        assertTrue(exact.isExcluded(latin1Name));
+        assertFalse(exact.isExcluded(utf8Name));
+        // '?' is one rune: a whole UTF-8 character, or one byte that is not UTF-8
+        DockerIgnore wildcard = DockerIgnore.of(List.of("caf?.txt"));
+        assertTrue(wildcard.isExcluded(latin1Name));
+        assertTrue(wildcard.isExcluded(utf8Name));
+        assertFalse(wildcard.isExcluded(GoString.of(new byte[] {'c', 'a', 'f', (byte) 0xC3, (byte) 0xA9, (byte) 0xE9,
+                '.', 't', 'x', 't'})));
+    }
+
+    @Test
+    void trimsSpaceAsGoDoesOnBytes() {
+        assertEquals(List.of("a", "b"), DockerIgnore.readPatterns(GoString.ofText("\u00A0a\u2003\n b \n")));
+        // a lone 0xA0 byte is not UTF-8, so not a space
+        assertEquals(List.of("a\u00A0"), DockerIgnore.readPatterns(GoString.of(new byte[] {'a', (byte) 0xA0})));
     }
 }
