@@ -13,7 +13,9 @@ import java.util.Objects;
  * Everything one image build needs, read once from the pom, properties and settings, then immutable.
  *
  * @param contextDirectory the Docker build context
- * @param dockerfile       the Dockerfile's path relative to the context, '/'-separated
+ * @param dockerfile       the Dockerfile: a path relative to the context, '/'-separated, or an absolute path (as
+ *                         {@link dev.portainer.core.context.DockerfileLocation#find} found it), inside the context
+ *                         or not
  * @param image            the repository to build and push
  * @param tags             the tags, validated; the first is the one built
  * @param push             push every tag after the build
@@ -36,6 +38,8 @@ import java.util.Objects;
  *                         or a WebHDFS {@code http(s)://host:port} (see {@code HadoopStaging})
  * @param retries          how many times a task the cluster failed before the build could run is relaunched
  * @param mesosAccess      authentication and TLS trust for the master
+ * @param reproducibleTime the time every entry of the packed context gets, or null to send each file's own (what
+ *                         {@code docker build} does)
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
@@ -43,7 +47,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
                            ExecutorJarFile executorJar, FrameworkSettings framework, Duration offerTimeout,
                            Duration timeout, List<AgentConstraint> constraints, DockerSettings docker,
                            RegistryAuth credentials, Path hadoopConfDir, String fetchUriBase, int retries,
-                           MesosAccess mesosAccess) {
+                           MesosAccess mesosAccess, java.time.Instant reproducibleTime) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -121,6 +125,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         private String fetchUriBase;
         private int retries = dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_RETRIES;
         private MesosAccess mesosAccess = MesosAccess.NONE;
+        private java.time.Instant reproducibleTime;
 
         private Builder(Path contextDirectory, ImageRef image, List<String> tags) {
             this.contextDirectory = contextDirectory;
@@ -217,11 +222,17 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
             return this;
         }
 
+        /** Pack the context with every time set to this instant instead of the files' own; null: their own. */
+        public Builder reproducible(java.time.Instant time) {
+            reproducibleTime = time;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster,
                     stagingUri, hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout,
                     timeout, constraints, docker, credentials, hadoopConfDir, fetchUriBase, retries,
-                    mesosAccess);
+                    mesosAccess, reproducibleTime);
         }
     }
 }

@@ -31,8 +31,7 @@ public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMe
     }
 
     /**
-     * Resolves the settings. A Dockerfile that does not exist or lies outside the context is not read here; packing
-     * reports it.
+     * Resolves the settings. A Dockerfile that does not exist is not read here; packing reports it.
      *
      * @param pomImage          {@code <image>}, or null when not configured
      * @param defaultRepository the repository when neither says (the artifactId)
@@ -104,7 +103,7 @@ public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMe
         try {
             Path context = contextDirectory.toAbsolutePath().normalize();
             Path file = context.resolve(dockerfile == null ? "Dockerfile" : dockerfile).normalize();
-            if (file.startsWith(context) && Files.isRegularFile(file)) {
+            if (Files.isRegularFile(file)) {
                 return PortainerInstructions.of(Dockerfile.parse(Files.readString(file, StandardCharsets.UTF_8)));
             }
         } catch (IOException | RuntimeException e) {

@@ -4,6 +4,8 @@ import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.auth.SealedCredentials;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
+import dev.portainer.core.context.ContextPackListener;
+import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.context.DockerfileTransform;
 import dev.portainer.core.dockerfile.Dockerfile;
 import dev.portainer.core.dockerfile.DockerfileRewrite;
@@ -342,8 +344,23 @@ public final class ImageBuild {
             throws ContextException {
         long start = System.nanoTime();
         try {
-            PackedContext context = new ContextPacker().pack(request.contextDirectory(), request.dockerfile(),
-                    archive, List.of(request.workDirectory()), dockerfileFor(request, events));
+            ContextPacker.Builder packer = ContextPacker.builder().listener(new ContextPackListener() {
+                @Override
+                public void skipped(String path, String reason) {
+                    events.warn("Left out of the build context: " + path + " (" + reason + ")");
+                }
+            });
+            if (request.reproducibleTime() != null) {
+                packer.reproducible(request.reproducibleTime());
+            }
+            DockerfileLocation dockerfile = DockerfileLocation.find(request.contextDirectory(), null,
+                    request.dockerfile());
+            if (dockerfile.outsideContext()) {
+                events.info("Dockerfile " + dockerfile.file() + " is outside the context: sent along with it, as"
+                        + " docker build -f does");
+            }
+            PackedContext context = packer.build().pack(dockerfile, archive, List.of(request.workDirectory()),
+                    dockerfileFor(request, events));
             events.info(String.format("Packed context %s: %d entries, %s (%s compressed) in %d ms, sha256 %s",
                     request.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
                     bytes(context.compressedSize()), (System.nanoTime() - start) / 1_000_000,

@@ -107,17 +107,42 @@ class ContextPackerTest {
     }
 
     @Test
-    void sameTreeGivesSameBytesWhateverTheTimestamps() throws Exception {
+    void reproduciblePackingGivesSameBytesWhateverTheTimestamps() throws Exception {
         Path ctx = context();
-        PackedContext first = new ContextPacker().pack(ctx, null, tmp.resolve("1.tar.gz"));
-        try (var files = Files.walk(ctx)) {
-            for (Path p : files.toList()) {
-                Files.setLastModifiedTime(p, FileTime.fromMillis(1_700_000_000_000L));
-            }
-        }
-        PackedContext second = new ContextPacker().pack(ctx, null, tmp.resolve("2.tar.gz"));
+        ContextPacker reproducible = ContextPacker.builder().reproducible().build();
+        PackedContext first = reproducible.pack(ctx, null, tmp.resolve("1.tar.gz"));
+        touchAll(ctx, 1_700_000_000_000L);
+        PackedContext second = reproducible.pack(ctx, null, tmp.resolve("2.tar.gz"));
         assertEquals(first.sha256(), second.sha256());
         assertArrayEquals(Files.readAllBytes(first.archive()), Files.readAllBytes(second.archive()));
+        for (TarArchiveEntry e : entries(second.archive())) {
+            assertEquals(1000, e.getModTime().getTime(), e.getName());
+        }
+    }
+
+    @Test
+    void sendsEachFilesOwnTimeAsTheDockerCliDoes() throws Exception {
+        Path ctx = context();
+        touchAll(ctx, 1_700_000_000_999L);
+        Files.setLastModifiedTime(ctx.resolve("a.txt"), FileTime.fromMillis(4_102_444_800_000L)); // 2100
+        Files.setLastModifiedTime(ctx.resolve("b.txt"), FileTime.fromMillis(0));
+        PackedContext first = new ContextPacker().pack(ctx, null, tmp.resolve("1.tar.gz"));
+        Map<String, TarArchiveEntry> byName = new LinkedHashMap<>();
+        entries(first.archive()).forEach(e -> byName.put(e.getName(), e));
+        assertEquals(1_700_000_000_000L, byName.get("app/lib/").getModTime().getTime(), "whole seconds, rounded down");
+        assertEquals(4_102_444_800_000L, byName.get("a.txt").getModTime().getTime());
+        assertEquals(0, byName.get("b.txt").getModTime().getTime());
+        touchAll(ctx, 1_600_000_000_000L);
+        assertFalse(first.sha256().equals(new ContextPacker().pack(ctx, null, tmp.resolve("2.tar.gz")).sha256()),
+                "another time is another context");
+    }
+
+    private static void touchAll(Path ctx, long millis) throws IOException {
+        try (var files = Files.walk(ctx)) {
+            for (Path p : files.toList()) {
+                Files.setLastModifiedTime(p, FileTime.fromMillis(millis));
+            }
+        }
     }
 
     @Test
@@ -129,23 +154,22 @@ class ContextPackerTest {
     }
 
     @Test
-    void normalisesOwnersTimesAndModesKeepingOnlyTheExecutableBit() throws Exception {
+    void keepsPermissionBitsAndMakesOwnersRootWithoutNames() throws Exception {
         Path ctx = context();
         Files.setPosixFilePermissions(ctx.resolve("app/main.sh"), PosixFilePermissions.fromString("rwxr-----"));
-        Files.setPosixFilePermissions(ctx.resolve("a.txt"), PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(ctx.resolve("a.txt"), PosixFilePermissions.fromString("rw-------"));
         Files.setPosixFilePermissions(ctx.resolve("app/lib"), PosixFilePermissions.fromString("rwx------"));
         PackedContext packed = new ContextPacker().pack(ctx, null, tmp.resolve("ctx.tar.gz"));
         Map<String, TarArchiveEntry> byName = new LinkedHashMap<>();
         entries(packed.archive()).forEach(e -> byName.put(e.getName(), e));
-        assertEquals(0755, byName.get("app/main.sh").getMode() & 07777);
-        assertEquals(0644, byName.get("a.txt").getMode() & 07777);
-        assertEquals(0755, byName.get("app/lib/").getMode() & 07777);
+        assertEquals(0740, byName.get("app/main.sh").getMode());
+        assertEquals(0600, byName.get("a.txt").getMode(), "a private file stays private");
+        assertEquals(0700, byName.get("app/lib/").getMode(), "permission bits only, no file-type bits");
         for (TarArchiveEntry e : byName.values()) {
             assertEquals(0, e.getLongUserId(), e.getName());
             assertEquals(0, e.getLongGroupId(), e.getName());
             assertEquals("", e.getUserName(), e.getName());
             assertEquals("", e.getGroupName(), e.getName());
-            assertEquals(1000, e.getModTime().getTime(), e.getName());
         }
     }
 
@@ -160,20 +184,27 @@ class ContextPackerTest {
     }
 
     @Test
-    void skipsFifosAndTellsTheListener() throws Exception {
+    void keepsFifosAndHardLinksButSkipsSocketsTellingTheListener() throws Exception {
         Path ctx = context();
         Process mkfifo = new ProcessBuilder("mkfifo", ctx.resolve("pipe").toString()).start();
         assumeFalse(mkfifo.waitFor() != 0, "mkfifo unavailable");
+        Files.createLink(ctx.resolve("z-link"), ctx.resolve("a.txt"));
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)
+                .bind(java.net.UnixDomainSocketAddress.of(ctx.resolve("daemon.sock"))).close();
         List<String> skipped = new ArrayList<>();
         ContextPacker packer = new ContextPacker(1, new ContextPackListener() {
             @Override
             public void skipped(String path, String reason) {
-                skipped.add(path);
+                skipped.add(path + ": " + reason);
             }
         });
-        Map<String, String> entries = read(packer.pack(ctx, null, tmp.resolve("c.tar.gz")).archive());
-        assertFalse(entries.containsKey("pipe"));
-        assertEquals(List.of("pipe"), skipped);
+        Map<String, TarArchiveEntry> byName = new LinkedHashMap<>();
+        entries(packer.pack(ctx, null, tmp.resolve("c.tar.gz")).archive()).forEach(e -> byName.put(e.getName(), e));
+        assertTrue(byName.get("pipe").isFIFO());
+        assertTrue(byName.get("z-link").isLink());
+        assertEquals("a.txt", byName.get("z-link").getLinkName());
+        assertFalse(byName.containsKey("daemon.sock"));
+        assertEquals(List.of("daemon.sock: it is a socket, which docker build leaves out too"), skipped);
     }
 
     @Test
@@ -230,10 +261,14 @@ class ContextPackerTest {
         Path ctx = context();
         String longName = "d/" + "x".repeat(150) + "/" + "y".repeat(120) + ".txt";
         write(ctx, longName, "long");
-        write(ctx, "é☺.txt", "unicode");
+        // made by the shell from bytes: under LC_ALL=C (the second surefire run) Java cannot name it
+        Process p = new ProcessBuilder("bash", "-c", "printf unicode > \"$(printf '\\303\\251\\342\\230\\272.txt')\""
+                + " && printf latin > \"$(printf 'caf\\351')\"").directory(ctx.toFile()).start();
+        assertEquals(0, p.waitFor());
         Map<String, String> entries = read(new ContextPacker().pack(ctx, null, tmp.resolve("c.tar.gz")).archive());
         assertEquals("long", entries.get(longName));
-        assertEquals("unicode", entries.get("é☺.txt"));
+        assertEquals("unicode", entries.get("é☺.txt"), entries.keySet().toString());
+        assertTrue(entries.containsValue("latin"), "a name that is not UTF-8 is packed too: " + entries.keySet());
     }
 
     @Test
@@ -273,21 +308,29 @@ class ContextPackerTest {
         Path ctx = context();
         ContextException e = assertThrows(ContextException.class,
                 () -> new ContextPacker().pack(ctx, "src/docker/Dockerfile", tmp.resolve("c.tar.gz")));
-        assertEquals("Dockerfile src/docker/Dockerfile not found in context " + ctx
-                + ": create it or set <dockerfile> to its path relative to the context", e.getMessage());
+        assertEquals("The Dockerfile src/docker/Dockerfile does not exist in the build context " + ctx.toRealPath()
+                + ": set <dockerfile> to its path, relative to the context or to the project directory",
+                e.getMessage());
         assertFalse(Files.exists(tmp.resolve("c.tar.gz")));
     }
 
     @Test
-    void refusesDockerfileOutsideTheContext() throws Exception {
+    void addsADockerfileFromOutsideTheContextUnderARandomNameAsTheCli() throws Exception {
         Path ctx = context();
         write(tmp, "Dockerfile", "FROM scratch\n");
-        ContextException e = assertThrows(ContextException.class,
-                () -> new ContextPacker().pack(ctx, "../Dockerfile", tmp.resolve("c.tar.gz")));
-        assertTrue(e.getMessage().contains("outside the build context"), e.getMessage());
-        ContextException absolute = assertThrows(ContextException.class,
-                () -> new ContextPacker().pack(ctx, tmp.resolve("Dockerfile").toString(), tmp.resolve("c.tar.gz")));
-        assertTrue(absolute.getMessage().contains("outside the build context"), absolute.getMessage());
+        PackedContext packed = new ContextPacker().pack(ctx, "../Dockerfile", tmp.resolve("c.tar.gz"));
+        Map<String, String> entries = read(packed.archive());
+        assertTrue(packed.dockerfile().matches("\\.dockerfile\\.[0-9a-f]{20}"), packed.dockerfile());
+        assertEquals("FROM scratch\n", entries.get(packed.dockerfile()));
+        assertEquals(".dockerignore\n" + packed.dockerfile() + "\n", entries.get(".dockerignore"),
+                "the daemon leaves both out of what COPY sees");
+        PackedContext absolute = new ContextPacker().pack(ctx, tmp.resolve("Dockerfile").toString(),
+                tmp.resolve("d.tar.gz"));
+        assertFalse(absolute.dockerfile().equals(packed.dockerfile()), "random, as the CLI's");
+        PackedContext reproducible = ContextPacker.builder().reproducible().build().pack(ctx, "../Dockerfile",
+                tmp.resolve("e.tar.gz"));
+        assertEquals(reproducible.sha256(), ContextPacker.builder().reproducible().build().pack(ctx,
+                "../Dockerfile", tmp.resolve("f.tar.gz")).sha256(), "reproducible: named by its content");
     }
 
     @Test
