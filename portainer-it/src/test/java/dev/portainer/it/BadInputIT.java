@@ -25,12 +25,15 @@ class BadInputIT {
     }
 
     @Test
-    void dockerfileOutsideTheContext() throws Exception {
+    void missingDockerfileSaysWhereItWasLookedFor() throws Exception {
         Path project = MavenRun.copyProject("bad-input");
         MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(),
-                "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=../Dockerfile");
-        assertTrue(build.output().contains("is outside the build context")
-                && build.output().contains("move the Dockerfile into it"), build.output());
+                "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=docker/Dockerfile");
+        assertTrue(build.output().contains("The Dockerfile docker/Dockerfile does not exist in the build context "
+                + project.resolve("ctx").toRealPath() + " nor in the project directory " + project.toRealPath()),
+                build.output());
+        assertTrue(build.output().contains("set <dockerfile> to its path, relative to the context or to the project"
+                + " directory"), build.output());
         ItChecks.assertNothingLeftBehind(project);
     }
 

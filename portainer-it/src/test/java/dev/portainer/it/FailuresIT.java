@@ -39,7 +39,8 @@ class FailuresIT {
 
         assertNotEquals(0, build.exitCode(), build.output());
         assertTrue(build.output().contains("BUILD FAILURE"), build.output());
-        assertTrue(build.output().contains("Dockerfile") && build.output().contains("not found"), build.output());
+        assertTrue(build.output().contains("No Dockerfile in the build context " + project.toRealPath()
+                + " (neither Dockerfile nor dockerfile): create one, or set <dockerfile> to its path"), build.output());
         ItChecks.assertNothingLeftBehind(project);
     }
 

@@ -20,6 +20,8 @@ import dev.portainer.core.build.ImageOutcome;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.MesosAccess;
 import dev.portainer.core.context.ContextException;
+import dev.portainer.core.context.ContextPacker;
+import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
@@ -39,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -107,11 +110,29 @@ public class BuildMojo extends AbstractMojo {
     private File contextDirectory;
 
     /**
-     * The Dockerfile, relative to the context directory, e.g. {@code docker/Dockerfile.release}. When it does not
-     * exist, a module of a multi-module reactor is skipped and a single project fails.
+     * The Dockerfile ({@code docker build -f}), e.g. {@code docker/Dockerfile.release}: a path relative to the
+     * context directory, or else to the project directory, or an absolute one. When both the context and the project
+     * directory have a file of that name, the context's wins (with a warning). Unset: {@code Dockerfile} in the
+     * context, or a lower-case {@code dockerfile} when there is none, as the Docker CLI looks. A symbolic link is
+     * followed; a Dockerfile outside the context is sent along with it, as {@code docker build -f} does. When there
+     * is no Dockerfile, a module of a multi-module reactor is skipped and a single project fails.
      */
-    @Parameter(property = "portainer.dockerfile", defaultValue = "Dockerfile")
+    @Parameter(property = "portainer.dockerfile")
     private String dockerfile;
+
+    /**
+     * Pack the build context reproducibly: every file, directory and link gets the same time,
+     * {@code project.build.outputTimestamp} when the project sets it (Maven's reproducible-builds convention), else
+     * 1970-01-01T00:00:01Z, so that equal trees give byte-equal contexts wherever they were checked out. Off by
+     * default: {@code docker build} sends each file's own modification time, and so does Portainer. Docker's layer
+     * cache does not depend on the times, but the files' times inside the image do.
+     */
+    @Parameter(property = "portainer.reproducible", defaultValue = "false")
+    private boolean reproducible;
+
+    /** The project's {@code project.build.outputTimestamp}, the time of a reproducible context. */
+    @Parameter(defaultValue = "${project.build.outputTimestamp}", readonly = true)
+    private String outputTimestamp;
 
     /**
      * Push every tag to the registry after the build. {@code false} builds and tags the image on the agent's Docker
@@ -403,11 +424,15 @@ public class BuildMojo extends AbstractMojo {
             }
             return;
         }
-        Path dockerfilePath = contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile);
-        if (invocation.skipsWithoutDockerfile() && !Files.isRegularFile(dockerfilePath)) {
-            getLog().info("Skipping portainer:build for " + project.getArtifactId() + ": no Dockerfile at "
-                    + dockerfilePath);
-            return;
+        if (invocation.skipsWithoutDockerfile()) {
+            try {
+                DockerfileLocation.find(contextDirectory(), projectDirectory(), dockerfile);
+            } catch (ContextException e) {
+                getLog().info("Skipping portainer:build for " + project.getArtifactId() + ": no Dockerfile at "
+                        + contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile));
+                getLog().debug(e.getMessage());
+                return;
+            }
         }
         if (invocation.offline() && !"local".equals(master())) {
             throw new MojoFailureException("Maven is offline (-o) but mesosMaster is " + master() + ", a remote "
@@ -584,9 +609,21 @@ public class BuildMojo extends AbstractMojo {
                 : context.resolve("target").resolve("portainer");
         try {
             String imageName = image == null || image.isBlank() ? null : image.trim();
+            DockerfileLocation location;
+            try {
+                location = DockerfileLocation.find(context, projectDirectory(), dockerfile);
+            } catch (ContextException x) {
+                throw new MojoFailureException(where + x.getMessage(), x);
+            }
+            if (location.shadowed() != null) {
+                getLog().warn(where + "<dockerfile> " + dockerfile + " names " + location.file() + " in the context and "
+                        + location.shadowed() + " in the project directory; using the context's. Give a path that is"
+                        + " not ambiguous, e.g. an absolute one, to use the other");
+            }
+            String dockerfilePath = location.file().toString();
             DockerfileDefaults fromDockerfile;
             try {
-                fromDockerfile = DockerfileDefaults.resolve(context, dockerfile, imageName,
+                fromDockerfile = DockerfileDefaults.resolve(context, dockerfilePath, imageName,
                         invocation.projectPresent() && element == null ? project.getArtifactId() : null, buildCpu,
                         buildMem);
             } catch (IllegalArgumentException x) {
@@ -633,9 +670,10 @@ public class BuildMojo extends AbstractMojo {
             ExecutorJarFile executorJar = ExecutorJar.extract(work);
             boolean pushing = push && !skipPush;
             RegistryAuth credentials = credentialsResolver().resolve(pushing ? Registries.of(ref.name()) : null,
-                    pullRegistries(context, dockerfile));
+                    pullRegistries(context, dockerfilePath));
             return BuildRequest.builder(context, ref, cleanTags)
-                    .dockerfile(dockerfile)
+                    .dockerfile(dockerfilePath)
+                    .reproducible(reproducible ? reproducibleTime() : null)
                     .push(pushing)
                     .resources(fromDockerfile.buildCpu(), fromDockerfile.buildMemMb())
                     .mesosMaster(master())
@@ -732,6 +770,31 @@ public class BuildMojo extends AbstractMojo {
 
     private String master() {
         return mesosMaster == null || mesosMaster.isBlank() ? "local" : mesosMaster.trim();
+    }
+
+    /** Where a relative {@code <dockerfile>} is also looked for: the project's directory, or the current one. */
+    private Path projectDirectory() {
+        File dir = project.getBasedir() != null ? project.getBasedir() : new File(session.getRequest().getBaseDirectory());
+        return dir.toPath().toAbsolutePath().normalize();
+    }
+
+    /** {@code project.build.outputTimestamp} as Maven's archivers read it (ISO-8601 or epoch seconds), else 1 s. */
+    private Instant reproducibleTime() throws MojoFailureException {
+        String value = outputTimestamp == null ? "" : outputTimestamp.trim();
+        // Maven's convention: a single character (e.g. "a") means "not set", to override an inherited value.
+        if (value.length() < 2) {
+            return ContextPacker.REPRODUCIBLE_TIME;
+        }
+        try {
+            if (value.chars().allMatch(Character::isDigit)) {
+                return Instant.ofEpochSecond(Long.parseLong(value));
+            }
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (RuntimeException e) {
+            throw new MojoFailureException("project.build.outputTimestamp '" + value + "' is not an ISO-8601 time"
+                    + " (e.g. 2024-01-01T00:00:00Z) nor seconds since the epoch: fix it, or build without"
+                    + " <reproducible> (portainer.reproducible)", e);
+        }
     }
 
     private Path contextDirectory() {

@@ -16,7 +16,8 @@ public class ImageConfig {
     List<String> tags;
     /** The build context; a relative path is the project directory's. Unset: the top-level one. */
     File contextDirectory;
-    /** The Dockerfile relative to the context. Unset: the top-level one. */
+    /** The Dockerfile, found as the top-level {@code <dockerfile>} (relative to the context, else to the project
+     * directory, or absolute). Unset: the top-level one. */
     String dockerfile;
     Double buildCpu;
     Double buildMem;
