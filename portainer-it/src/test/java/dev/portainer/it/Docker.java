@@ -2,6 +2,7 @@ package dev.portainer.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,10 +18,27 @@ final class Docker {
     }
 
     static Result run(String... args) throws IOException, InterruptedException {
+        return run(new ProcessBuilder(), args);
+    }
+
+    /**
+     * {@code docker build <args>} with the legacy builder ({@code DOCKER_BUILDKIT=0}), the one the daemon's build
+     * API runs and so the one Portainer's builds are compared with, started in {@code workingDirectory} (the CLI
+     * resolves {@code -f} and the context from there).
+     */
+    static Result legacyBuild(Path workingDirectory, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder().directory(workingDirectory.toFile());
+        builder.environment().put("DOCKER_BUILDKIT", "0");
+        List<String> command = new ArrayList<>(List.of("build"));
+        command.addAll(Arrays.asList(args));
+        return run(builder, command.toArray(String[]::new));
+    }
+
+    private static Result run(ProcessBuilder builder, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add("docker");
         command.addAll(Arrays.asList(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = builder.command(command).redirectErrorStream(true).start();
         byte[] out = process.getInputStream().readAllBytes();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();

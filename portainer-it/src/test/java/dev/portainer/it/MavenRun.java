@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -83,7 +84,7 @@ final class MavenRun {
     /** Starts {@code mvn -B <args>} in the project like {@link #run} and returns at once. */
     static Running start(Path project, String... args) throws IOException {
         Path log = project.resolve("build.log");
-        return new Running(launch(project, null, Map.of(), log, args), log, project);
+        return new Running(launch(project, null, Set.of(), Map.of(), log, args), log, project);
     }
 
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
@@ -103,10 +104,24 @@ final class MavenRun {
         return run(project, null, environment, args);
     }
 
+    /**
+     * Like {@link #run(Path, Map, String...)}, with the {@code removed} variables taken out of Maven's environment
+     * first (a test of the locale must not inherit the caller's {@code LC_ALL}).
+     */
+    static Outcome runWithout(Path project, Set<String> removed, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
+        return run(project, null, removed, environment, args);
+    }
+
     private static Outcome run(Path project, Path settings, Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
+        return run(project, settings, Set.of(), environment, args);
+    }
+
+    private static Outcome run(Path project, Path settings, Set<String> removed, Map<String, String> environment,
+                               String... args) throws IOException, InterruptedException {
         Path log = project.resolve("build.log");
-        Process process = launch(project, settings, environment, log, args);
+        Process process = launch(project, settings, removed, environment, log, args);
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
@@ -116,8 +131,8 @@ final class MavenRun {
         return new Outcome(process.exitValue(), output, project);
     }
 
-    private static Process launch(Path project, Path settings, Map<String, String> environment, Path log,
-                                  String... args) throws IOException {
+    private static Process launch(Path project, Path settings, Set<String> removed, Map<String, String> environment,
+                                  Path log, String... args) throws IOException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
                 "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
@@ -130,6 +145,7 @@ final class MavenRun {
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        builder.environment().keySet().removeAll(removed);
         builder.environment().putAll(environment);
         return builder.start();
     }
