@@ -153,15 +153,17 @@ public class BuildMojo extends AbstractMojo {
     private Double buildMem;
 
     /**
-     * Build args ({@code docker build --build-arg}). Every arg needs a value: Docker's CLI would take a bare name's
-     * value from its environment, but the build runs on a Mesos agent, not in this JVM, so Portainer refuses it.
+     * Build args ({@code docker build --build-arg}). An empty element ({@code <EMPTY></EMPTY>}) is the empty value,
+     * as {@code --build-arg EMPTY=} gives it.
      */
     @Parameter
     private Map<String, String> buildArgs;
 
     /**
      * Build args as {@code K=V,K2=V2} ({@code -Dportainer.buildArgs=…}); merged with {@code <buildArgs>}, winning on
-     * the same name (a command line overrides the pom). Values with commas go in {@code <buildArgs>}.
+     * the same name (a command line overrides the pom); {@code EMPTY=} is the empty value. A bare name is refused:
+     * Docker's CLI would take its value from its environment, but the build runs on a Mesos agent, not in this JVM.
+     * Values with commas go in {@code <buildArgs>}.
      */
     @Parameter(property = "portainer.buildArgs")
     private String buildArgsList;

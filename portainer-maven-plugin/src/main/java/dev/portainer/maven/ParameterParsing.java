@@ -17,7 +17,8 @@ final class ParameterParsing {
 
     /**
      * Merges a map parameter from the pom with its comma-separated property form {@code K=V,K2=V2}; on the same key
-     * the property wins (it is how a command line overrides the pom). An entry without '=' is refused.
+     * the property wins (it is how a command line overrides the pom). An entry without '=' is refused; {@code K=}
+     * and an empty pom element are the empty value.
      *
      * @param buildArgs whether these are build args (a bare name gets the build-arg message)
      */
@@ -25,13 +26,9 @@ final class ParameterParsing {
                                               boolean buildArgs) {
         Map<String, String> merged = new LinkedHashMap<>();
         if (fromPom != null) {
-            fromPom.forEach((key, value) -> {
-                if (value == null && buildArgs) {
-                    throw BuildOptions.missingValue(key);
-                }
-                // <key/> in a pom map means an empty value for a label, which Docker allows
-                merged.put(key.trim(), value == null ? "" : value);
-            });
+            // Maven hands null for <key></key> and <key/>: the empty value, as Docker's --build-arg K= and --label k=
+            // give it. Only a bare name on the command line would stand for a value taken from an environment.
+            fromPom.forEach((key, value) -> merged.put(key.trim(), value == null ? "" : value));
         }
         if (property != null && !property.isBlank()) {
             for (String entry : property.split(",")) {

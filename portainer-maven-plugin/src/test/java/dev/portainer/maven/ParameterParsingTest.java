@@ -21,15 +21,23 @@ class ParameterParsingTest {
     }
 
     @Test
-    void aBuildArgWithoutValueIsRefusedWithTheReason() {
+    void aBareBuildArgNameOnTheCommandLineIsRefusedWithTheReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ParameterParsing.mergeKeyValues(null, "A=1,TOKEN", "buildArgs", true));
         assertTrue(e.getMessage().contains("Build arg 'TOKEN' has no value") && e.getMessage().contains("TOKEN=value")
                 && e.getMessage().contains("environment"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyBuildArgFromThePomOrTheCommandLineIsTheEmptyValue() {
+        // What Maven hands the Mojo for <EMPTY></EMPTY> (and <EMPTY/>) in a map parameter: null.
         Map<String, String> pom = new HashMap<>();
-        pom.put("TOKEN", null);
-        assertThrows(IllegalArgumentException.class, () -> ParameterParsing.mergeKeyValues(pom, null, "buildArgs",
-                true));
+        pom.put("EMPTY", null);
+        assertEquals(Map.of("EMPTY", ""), ParameterParsing.mergeKeyValues(pom, null, "buildArgs", true));
+        assertEquals(Map.of("EMPTY", ""), ParameterParsing.mergeKeyValues(null, "EMPTY=", "buildArgs", true));
+        // The command line's empty value wins over the pom's, as any other value does.
+        assertEquals(Map.of("EMPTY", ""), ParameterParsing.mergeKeyValues(Map.of("EMPTY", "pom"), "EMPTY=",
+                "buildArgs", true));
     }
 
     @Test
