@@ -37,6 +37,16 @@ final class MavenBuildListener implements BuildEvents {
 
     @Override
     public void log(String taskName, String line) {
-        log.info(prefixes.getOrDefault(taskName, prefix.isEmpty() ? "[" + taskName + "] " : prefix) + line);
+        log.info(prefix(taskName) + line);
+    }
+
+    /** Docker's warnings are Maven warnings, so that CI's warning counts and a log filtered to warnings show them. */
+    @Override
+    public void logWarning(String taskName, String line) {
+        log.warn(prefix(taskName) + line);
+    }
+
+    private String prefix(String taskName) {
+        return prefixes.getOrDefault(taskName, prefix.isEmpty() ? "[" + taskName + "] " : prefix);
     }
 }

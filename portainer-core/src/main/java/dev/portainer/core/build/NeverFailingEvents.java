@@ -37,6 +37,15 @@ final class NeverFailingEvents implements BuildEvents {
     }
 
     @Override
+    public void logWarning(String taskName, String line) {
+        try {
+            delegate.logWarning(taskName, line);
+        } catch (RuntimeException ignored) {
+            // the console is gone; the build goes on
+        }
+    }
+
+    @Override
     public void warn(String message) {
         try {
             delegate.warn(message);

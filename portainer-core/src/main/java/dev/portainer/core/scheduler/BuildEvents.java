@@ -5,8 +5,19 @@ public interface BuildEvents {
     /** Progress worth a line in the build output (subscribed, launched on host X, running…). */
     void info(String message);
 
-    /** One line of the build's own output, in order. */
+    /**
+     * One line of the build's own output, in order: the text to show, without terminal escape sequences; a blank
+     * line is a line too.
+     */
     void log(String taskName, String line);
+
+    /**
+     * A line of the build's own output that is Docker's warning (an unused build arg, an empty continuation line),
+     * in order with {@link #log}'s lines; a listener that does not tell them apart shows it as one of those.
+     */
+    default void logWarning(String taskName, String line) {
+        log(taskName, line);
+    }
 
     /** Something went wrong without failing the build (lost log lines, a reconnection). */
     void warn(String message);

@@ -98,6 +98,10 @@ final class BuildRun {
         boolean reachedRunning;
         /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
         LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        /** Which shown lines are Docker's warnings; replaced with {@link #logs}. */
+        BuildLogClassifier logLines = new BuildLogClassifier();
+        /** The sequence number of the line the classifier expects next; a frame before it is shown out of place. */
+        long nextShown;
         /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
         SandboxLog sandboxLog;
         String sandboxStdout;
@@ -646,6 +650,8 @@ final class BuildRun {
         job.reachedRunning = false;
         job.buildDeadline = null;
         job.logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        job.logLines = new BuildLogClassifier();
+        job.nextShown = 0;
         job.sandboxLog = null;
         job.sandboxStdout = null;
         job.sandboxFailure = null;
@@ -697,10 +703,29 @@ final class BuildRun {
 
     private void deliver(Job job, List<LogFrame> frames) {
         for (LogFrame frame : frames) {
-            events.log(job.name(), frame.line());
+            BuildLogClassifier.Shown shown;
+            if (frame.seq() < job.nextShown) {
+                shown = BuildLogClassifier.alone(frame.line()); // a frame given up on arrived after all
+            } else {
+                if (frame.seq() > job.nextShown) {
+                    job.logLines.gap();
+                }
+                shown = job.logLines.classify(frame.line());
+                job.nextShown = frame.seq() + 1;
+            }
+            show(job, shown, "");
             if (job.sandboxLog != null) {
+                // The raw line: the file holds what the executor received, escapes and all.
                 job.sandboxLog.delivered(frame.seq(), frame.line());
             }
+        }
+    }
+
+    private void show(Job job, BuildLogClassifier.Shown shown, String note) {
+        if (shown.warning()) {
+            events.logWarning(job.name(), note + shown.text());
+        } else {
+            events.log(job.name(), note + shown.text());
         }
     }
 
@@ -751,7 +776,7 @@ final class BuildRun {
         }
         for (long seq : missing) {
             String line = lines.get((int) (seq - missing.get(0)));
-            events.log(job.name(), "(recovered line " + (seq + 1) + ") " + line);
+            show(job, BuildLogClassifier.alone(line), "(recovered line " + (seq + 1) + ") ");
             job.logs.recoveredLate(seq);
         }
     }

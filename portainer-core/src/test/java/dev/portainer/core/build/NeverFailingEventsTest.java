@@ -27,6 +27,12 @@ class NeverFailingEventsTest {
             }
 
             @Override
+            public void logWarning(String taskName, String line) {
+                tried.add("warning " + line);
+                throw new IllegalStateException("closed");
+            }
+
+            @Override
             public void warn(String message) {
                 tried.add(message);
                 throw new IllegalStateException("closed");
@@ -36,9 +42,11 @@ class NeverFailingEventsTest {
 
         safe.info("a");
         safe.log("task", "b");
+        safe.logWarning("task", "[Warning] One or more build-args [X] were not consumed");
         safe.warn("c");
 
-        assertEquals(List.of("a", "b", "c"), tried, "every line is still offered to the console");
+        assertEquals(List.of("a", "b", "warning [Warning] One or more build-args [X] were not consumed", "c"), tried,
+                "every line is still offered to the console, a warning as one");
         assertSame(safe, NeverFailingEvents.wrap(safe), "wrapping twice adds nothing");
     }
 }

@@ -75,6 +75,8 @@ class BuildRunnerTest {
         final List<String> logs = new CopyOnWriteArrayList<>();
         final List<String> taskNames = new CopyOnWriteArrayList<>();
         final List<String> warnings = new CopyOnWriteArrayList<>();
+        /** The lines of {@link #logs} that were Docker's warnings, as shown. */
+        final List<String> logWarnings = new CopyOnWriteArrayList<>();
 
         @Override
         public void info(String message) {
@@ -85,6 +87,12 @@ class BuildRunnerTest {
         public void log(String taskName, String line) {
             logs.add(line);
             taskNames.add(taskName);
+        }
+
+        @Override
+        public void logWarning(String taskName, String line) {
+            log(taskName, line);
+            logWarnings.add(line);
         }
 
         @Override
@@ -861,6 +869,37 @@ class BuildRunnerTest {
 
         BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
         assertEquals(List.of("line 0", "line 1", "line 2", "line 3", "line 4"), events.logs);
+        assertEquals(List.of(), outcome.missingLogSeqs());
+        assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void linesReadBackFromTheSandboxAreShownAsReceivedOnesBlankLinesWarningsAndAll() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        AtomicReference<String> executorId = new AtomicReference<>();
+        // Docker's parser warning (a red stderr block), then a RUN step's blank line: every line one of stdout.
+        List<String> lines = List.of("\u001b[91m[WARNING]: Empty continuation line found in:",
+                "    RUN echo a   && echo b", "\u001b[0mStep 1/2 : FROM busybox", "one", "", "two",
+                "\u001b[91merr-line", "\u001b[0m", "", "[Warning] One or more build-args [FOO] were not consumed");
+        HttpServer agent = fakeAgent(executorId::get, "portainer-executor: launched\n" + String.join("\n", lines)
+                + "\nportainer-executor: TASK_FINISHED\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        // Every other frame is lost, the warning block's second line and the blank ones among them.
+        for (int seq = 0; seq < lines.size(); seq += 2) {
+            master.send(message(task, seq, lines.get(seq)));
+        }
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, lines.size()).toBytes())));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("[WARNING]: Empty continuation line found in:", "    RUN echo a   && echo b",
+                "Step 1/2 : FROM busybox", "one", "", "two", "err-line", "", "",
+                "[Warning] One or more build-args [FOO] were not consumed"), events.logs, "in place, no escapes");
+        assertEquals(List.of("[WARNING]: Empty continuation line found in:", "    RUN echo a   && echo b",
+                "[Warning] One or more build-args [FOO] were not consumed"), events.logWarnings);
         assertEquals(List.of(), outcome.missingLogSeqs());
         assertEquals(List.of(), events.warnings);
     }
