@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The engine against the embedded Mesos and the real executor jar this plugin carries, with the agent dropping log
  * messages on purpose: the log the Maven user sees is still complete and in order, because the scheduler reads the
- * lost lines back from the sandbox.
+ * lost lines back from the sandbox. Blank lines and Docker's warnings among them too: every one is a line of the
+ * sandbox's stdout, and a warning read back is a warning still.
  */
 @Timeout(180)
 class LostLogFramesTest {
@@ -42,6 +43,7 @@ class LostLogFramesTest {
             .substring(0, 8);
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final List<String> dockerWarnings = new CopyOnWriteArrayList<>();
     private final AtomicInteger dropped = new AtomicInteger();
 
     @AfterEach
@@ -53,8 +55,9 @@ class LostLogFramesTest {
     void theMavenLogIsCompleteAndInOrderWhenTheClusterDropsLogMessages() throws Exception {
         assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
         Path context = Files.createDirectories(project.resolve("context"));
+        // The empty line in the continuation makes Docker's parser warn (three lines on the build's stderr).
         Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\n"
-                + "RUN for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; done\n");
+                + "RUN echo warned \\\n\n && for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; echo; done\n");
         Path work = project.resolve("target/portainer");
         BuildRequest request = BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).push(false)
                 .resources(0.5, 256).work(work, ExecutorJar.extractTo(work))
@@ -90,6 +93,12 @@ class LostLogFramesTest {
             }
 
             @Override
+            public void logWarning(String taskName, String line) {
+                log.add(line);
+                dockerWarnings.add(line);
+            }
+
+            @Override
             public void warn(String message) {
                 warnings.add(message);
             }
@@ -97,12 +106,22 @@ class LostLogFramesTest {
 
         assertTrue(result.imageId().startsWith("sha256:"), result.imageId());
         assertTrue(dropped.get() >= 5, "the agent dropped messages: " + dropped.get());
-        List<String> runOutput = log.stream().filter(l -> l.startsWith("log-line-")).toList();
-        List<String> expected = new java.util.ArrayList<>();
+        int running = log.indexOf(log.stream().filter(l -> l.startsWith(" ---> Running in ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RUN step: " + log)));
+        List<String> runOutput = log.subList(running + 1, log.indexOf(log.stream()
+                .filter(l -> l.startsWith("Removing intermediate container ")).findFirst().orElseThrow()));
+        List<String> expected = new java.util.ArrayList<>(List.of("warned"));
         for (int i = 1; i <= LINES; i++) {
             expected.add(String.format("log-line-%02d", i));
+            expected.add("");
         }
-        assertEquals(expected, runOutput, "every line, once, in order: " + log);
+        assertEquals(expected, runOutput, "every line, once, in order, blank ones included: " + log);
+        assertEquals(3, dockerWarnings.size(), dockerWarnings.toString());
+        assertEquals(List.of("[WARNING]: Empty continuation line found in:",
+                "[WARNING]: Empty continuation lines will become errors in a future release."),
+                List.of(dockerWarnings.get(0), dockerWarnings.get(2)), dockerWarnings.toString());
+        assertTrue(dockerWarnings.get(1).startsWith("    RUN echo warned "), dockerWarnings.toString());
+        assertEquals(dockerWarnings, log.subList(1, 4), "the warnings come first, right after the executor's line");
         assertTrue(log.get(0).startsWith("Building " + image), "the first line is there too: " + log);
         assertTrue(log.get(log.size() - 1).startsWith("Successfully tagged " + image), "and the last: " + log);
         assertTrue(log.stream().noneMatch(l -> l.startsWith("(recovered")), "all in place: " + log);

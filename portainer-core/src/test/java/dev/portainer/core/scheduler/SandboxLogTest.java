@@ -79,4 +79,20 @@ class SandboxLogTest {
         assertEquals(List.of("Größe: 5 €"), log.lines(1, 2));
         assertEquals(List.of("Successfully built 1a2b3c"), log.lines(3, 4));
     }
+
+    @Test
+    void blankLinesAndEscapesAloneAreLinesThatCount() throws Exception {
+        // RUN echo one; echo; echo two; echo >&2 as the executor prints it: blank, "ESC[91m", "ESC[0m…" are lines.
+        String stdout = "portainer-executor: launched task t\n ---> Running in 37ba534a1963\none\n\ntwo\n"
+                + "portainer-executor: log frame 4 not delivered: connection reset\n\u001b[91m\n"
+                + "\u001b[0mRemoving intermediate container 37ba534a1963\n\n";
+        SandboxLog log = new SandboxLog(chunked(stdout, 4), "stdout");
+        log.delivered(0, " ---> Running in 37ba534a1963");
+        log.delivered(1, "one");
+        log.delivered(3, "two");
+        log.delivered(5, "\u001b[0mRemoving intermediate container 37ba534a1963");
+        assertEquals(List.of(""), log.lines(2, 3), "the blank line is line 2");
+        assertEquals(List.of("\u001b[91m"), log.lines(4, 5), "and escapes alone are a line of their own");
+        assertEquals(List.of(""), log.lines(6, 7), "a blank line at the very end too");
+    }
 }

@@ -1,10 +1,13 @@
 package dev.portainer.executor.docker;
 
+import dev.portainer.core.wire.TerminalEscapes;
 import dev.portainer.executor.build.BuildLog;
 
 /**
  * Turns Docker's {@code stream} fragments into whole lines: a fragment may hold several lines or end mid-line
- * (a RUN step's output arrives as the daemon reads it). Empty lines are dropped, they only pad the Maven log.
+ * (a RUN step's output arrives as the daemon reads it; a step's line and its newline come as two). Every line is
+ * kept as Docker sent it, blank ones and escape sequences included: a log is a log, and whoever shows it decides
+ * what to make of the escapes.
  */
 final class LineSplitter {
     private final BuildLog log;
@@ -26,20 +29,25 @@ final class LineSplitter {
         partial.append(fragment, start, fragment.length());
     }
 
-    /** Emits a last line that had no newline. */
+    /**
+     * Emits a last line that had no newline. Nothing, or escape sequences alone, is no line: Docker closes a red
+     * stderr block with {@code ESC[0m} after its last newline, so a log that ends with a RUN step's stderr ends so.
+     */
     void flush() {
+        if (partial.isEmpty() || TerminalEscapes.onlyEscapes(partial.toString())) {
+            partial.setLength(0);
+            return;
+        }
         emit();
     }
 
     private void emit() {
         int end = partial.length();
-        while (end > 0 && (partial.charAt(end - 1) == '\r' || partial.charAt(end - 1) == '\n')) {
+        while (end > 0 && partial.charAt(end - 1) == '\r') {
             end--;
         }
         String line = partial.substring(0, end);
         partial.setLength(0);
-        if (!line.isBlank()) {
-            log.line(line);
-        }
+        log.line(line);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.portainer.core.wire.BuildOptions;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
@@ -94,6 +95,28 @@ class DockerImageBuildTest {
         assertTrue(push.stream().anyMatch(l -> l.endsWith(": Pushed")), push.toString());
         assertTrue(push.get(push.size() - 1).contains("digest: " + result.digest()), push.toString());
         assertTrue(push.size() <= 25, "compact, not hundreds of progress lines: " + push);
+    }
+
+    @Test
+    void blankLinesStderrAndAnEmptyBuildArgReachTheLogAsDockerSentThem() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
+                "FROM portainer/busybox:latest\nARG EMPTY=dropped-on-the-way\n"
+                        + "RUN echo \"[$EMPTY]\"; echo; echo after-the-blank\nRUN echo on-stderr >&2\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("1.0"), "Dockerfile", "context.tar.gz", false, null)
+                .with(new BuildOptions(Map.of("EMPTY", ""), null, null, true, false, null, null, null, null, null),
+                        null);
+
+        new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null).run(lines::add);
+
+        // "[dropped-on-the-way]" if docker-java had left the empty value out: the ARG's default would apply.
+        int arg = lines.indexOf("[]");
+        assertTrue(arg >= 0, "the empty build arg reaches the daemon as \"\": " + lines);
+        assertEquals(List.of("[]", "", "after-the-blank"), lines.subList(arg, arg + 3), lines.toString());
+        assertEquals(1, lines.stream().filter(String::isEmpty).count(), "no blank line but the RUN step's: " + lines);
+        // The daemon wraps a RUN step's stderr in red; the closing ESC[0m starts the line after it.
+        int stderr = lines.indexOf("\u001b[91mon-stderr");
+        assertTrue(stderr >= 0, lines.toString());
+        assertTrue(lines.get(stderr + 1).startsWith("\u001b[0mRemoving intermediate container "), lines.toString());
     }
 
     @Test
