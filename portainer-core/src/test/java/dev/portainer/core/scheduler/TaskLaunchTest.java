@@ -51,10 +51,12 @@ class TaskLaunchTest {
 
     @Test
     void buildOptionsTravelInTaskDataAndOldSpecsReadWithDefaults() {
-        BuildSpec spec = SPEC.with(new BuildOptions(Map.of("A", "1"), "build", Map.of("l", "v"), true, true, "host",
+        // An empty build arg is a value ("--build-arg EMPTY="), which must arrive as "", not be dropped.
+        BuildSpec spec = SPEC.with(new BuildOptions(Map.of("A", "1", "EMPTY", ""), "build", Map.of("l", "v"), true, true, "host",
                 List.of("db:10.0.0.1"), 1024L, List.of("team/app:cache"), "linux/amd64"),
                 new EphemeralDaemon(List.of("r:5000")));
         assertEquals(spec, BuildSpec.fromBytes(spec.toBytes()));
+        assertEquals("", BuildSpec.fromBytes(spec.toBytes()).options().buildArgs().get("EMPTY"));
         // what a scheduler without these fields sends
         BuildSpec old = BuildSpec.fromBytes(("{\"v\":1,\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\","
                 + "\"contextFile\":\"c.tar.gz\",\"push\":false}").getBytes());
