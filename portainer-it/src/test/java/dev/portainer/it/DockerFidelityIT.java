@@ -155,19 +155,25 @@ class DockerFidelityIT {
 
     @Test
     void portainerBuildTakesEveryStepFromTheCacheDockerBuildFilled() throws Exception {
-        sharesTheLayerCache(true);
+        sharesTheLayerCache(true, false);
     }
 
     @Test
     void dockerBuildTakesEveryStepFromTheCachePortainerBuildFilled() throws Exception {
-        sharesTheLayerCache(false);
+        sharesTheLayerCache(false, false);
+    }
+
+    @Test
+    void aReproducibleContextStillSharesTheCache() throws Exception {
+        // Fixed times change the files' mtimes in the image, never Docker's cache keys (tarsum v1 leaves mtime out).
+        sharesTheLayerCache(true, true);
     }
 
     /**
      * Builds a tree nothing has cached yet both ways, one after the other: the second must take every step after
      * FROM from the cache and end with the very same image.
      */
-    private static void sharesTheLayerCache(boolean dockerFirst) throws Exception {
+    private static void sharesTheLayerCache(boolean dockerFirst, boolean reproducible) throws Exception {
         Instant started = Instant.now();
         String run = randomHex();
         Path project = Files.createDirectories(work().resolve("fidelity-cache-" + run));
@@ -197,7 +203,7 @@ class DockerFidelityIT {
                 logs.add(new BuildLog(docker.output(), null));
             }
             portainer = FidelityProject.build(project, "cache", List.of(c), x -> image, NameEncoding.ASCII.tag,
-                    false, Set.of(), Map.of());
+                    false, Set.of(), Map.of(), reproducible ? List.of("-Dportainer.reproducible=true") : List.of());
             logs.add(new BuildLog(portainer.log(), image));
             if (!dockerFirst) {
                 docker = dockerBuild(project, c, image + ":" + REFERENCE, false);

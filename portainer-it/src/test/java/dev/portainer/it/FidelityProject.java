@@ -44,6 +44,13 @@ final class FidelityProject {
     static Outcome build(Path project, String label, List<FidelityCase> cases, Function<FidelityCase, String> image,
                          String tag, boolean noCache, Set<String> removed, Map<String, String> environment)
             throws IOException, InterruptedException {
+        return build(project, label, cases, image, tag, noCache, removed, environment, List.of());
+    }
+
+    /** Like the other, with more arguments for Maven ({@code -D…}). */
+    static Outcome build(Path project, String label, List<FidelityCase> cases, Function<FidelityCase, String> image,
+                         String tag, boolean noCache, Set<String> removed, Map<String, String> environment,
+                         List<String> mavenArgs) throws IOException, InterruptedException {
         List<FidelityCase> left = new ArrayList<>(cases);
         Map<String, String> refused = new LinkedHashMap<>();
         String log = "";
@@ -51,8 +58,9 @@ final class FidelityProject {
             Path pom = project.resolve("pom-" + label + ".xml");
             Files.writeString(pom, pom(left, image, tag, noCache), StandardCharsets.UTF_8);
             long start = System.nanoTime();
-            MavenRun.Outcome run = MavenRun.runWithout(project, removed, environment, "-f", pom.toString(),
-                    "portainer:build");
+            List<String> args = new ArrayList<>(List.of("-f", pom.toString(), "portainer:build"));
+            args.addAll(mavenArgs);
+            MavenRun.Outcome run = MavenRun.runWithout(project, removed, environment, args.toArray(String[]::new));
             System.out.printf(Locale.ROOT, "portainer:build of %d cases (%s, run %d): %d s%n", left.size(),
                     label, attempt, (System.nanoTime() - start) / 1_000_000_000);
             Files.copy(project.resolve("build.log"), project.resolve("build-" + label + "-" + attempt + ".log"),
