@@ -7,6 +7,7 @@ import dev.portainer.local.agent.Agent;
 import dev.portainer.local.agent.AgentState;
 import dev.portainer.local.agent.ExecutorApi;
 import dev.portainer.local.agent.FilesApi;
+import dev.portainer.local.http.BasicAuthenticator;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.OnLoop;
 import dev.portainer.local.http.Responses;
@@ -74,6 +75,9 @@ public final class LocalMesos implements AutoCloseable {
         this.deleteWorkDir = deleteWorkDir;
     }
 
+    /** The realm of the master's read-only endpoints (Mesos's READONLY_HTTP_AUTHENTICATION_REALM on the master). */
+    static final String MASTER_READONLY_REALM = "mesos-master-readonly";
+
     /** Starts the master and the agent; throws UncheckedIOException when a port or the work dir fails. */
     public static LocalMesos start(LocalMesosConfig config) {
         Path workDir;
@@ -112,14 +116,20 @@ public final class LocalMesos implements AutoCloseable {
             MasterState masterState = new MasterState(master);
             Map<String, HttpHandler> masterRoutes = new LinkedHashMap<>();
             masterRoutes.put("/api/v1/scheduler", new SchedulerApi(master, loop, config.frameworkCredentials()));
-            HttpHandler state = json(loop, masterState::state);
+            // With credentials, what anyone could read is closed too, like --authenticate_http_readonly: /state
+            // lists the frameworks, tasks and executors' environments a stranger would need to interfere.
+            BasicAuthenticator masterReadOnly = new BasicAuthenticator(MASTER_READONLY_REALM,
+                    config.frameworkCredentials());
+            HttpHandler state = masterReadOnly.guard(json(loop, masterState::state));
+            HttpHandler frameworks = masterReadOnly.guard(json(loop, masterState::frameworksEndpoint));
+            HttpHandler tasks = masterReadOnly.guard(json(loop, masterState::tasksEndpoint));
             masterRoutes.put("/state", state);
             masterRoutes.put("/master/state", state);
             masterRoutes.put("/state.json", state);
-            masterRoutes.put("/frameworks", json(loop, masterState::frameworksEndpoint));
-            masterRoutes.put("/master/frameworks", json(loop, masterState::frameworksEndpoint));
-            masterRoutes.put("/tasks", json(loop, masterState::tasksEndpoint));
-            masterRoutes.put("/master/tasks", json(loop, masterState::tasksEndpoint));
+            masterRoutes.put("/frameworks", frameworks);
+            masterRoutes.put("/master/frameworks", frameworks);
+            masterRoutes.put("/tasks", tasks);
+            masterRoutes.put("/master/tasks", tasks);
             masterRoutes.forEach(masterServer::createContext);
 
             AgentState agentState = new AgentState(agent);

@@ -19,7 +19,7 @@ class AgentAttributesTest {
         try (LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(1).memMb(1024).diskMb(100)
                 .attributes(Map.of("rack", "us-east-1a", "gen", "3")).build());
              TestScheduler scheduler = new TestScheduler(mesos.masterUri())) {
-            scheduler.subscribe("{\"user\":\"root\",\"name\":\"attrs\",\"roles\":[\"*\"],"
+            scheduler.subscribe("{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"attrs\",\"roles\":[\"*\"],"
                     + "\"capabilities\":[{\"type\":\"MULTI_ROLE\"}]}");
             JsonNode attributes = scheduler.offer(10).path("attributes");
 

@@ -35,7 +35,8 @@ class DockerContainerizerTest {
                 .executorRegistrationTimeout(Duration.ofSeconds(4))
                 .heartbeatInterval(Duration.ofMillis(500))
                 .build());
-        scheduler = new TestScheduler(mesos.masterUri()).subscribe("{\"user\":\"root\",\"name\":\"docker\"}");
+        scheduler = new TestScheduler(mesos.masterUri()).subscribe(
+                "{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"docker\"}");
     }
 
     @AfterEach

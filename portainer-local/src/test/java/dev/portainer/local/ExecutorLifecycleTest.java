@@ -31,7 +31,8 @@ class ExecutorLifecycleTest {
                 .executorRegistrationTimeout(Duration.ofSeconds(2))
                 .heartbeatInterval(Duration.ofMillis(500))
                 .build());
-        scheduler = new TestScheduler(mesos.masterUri()).subscribe("{\"user\":\"root\",\"name\":\"lifecycle\"}");
+        scheduler = new TestScheduler(mesos.masterUri()).subscribe(
+                "{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"lifecycle\"}");
     }
 
     @AfterEach
@@ -224,7 +225,8 @@ class ExecutorLifecycleTest {
     @Test
     void resubscribingWithTheFrameworkIdFailsOverToTheNewStream() throws Exception {
         TestScheduler second = new TestScheduler(mesos.masterUri()).subscribe(
-                "{\"user\":\"root\",\"name\":\"lifecycle\",\"id\":{\"value\":\"" + scheduler.frameworkId + "\"}}");
+                "{\"user\":\"" + TestScheduler.USER
+                        + "\",\"name\":\"lifecycle\",\"id\":{\"value\":\"" + scheduler.frameworkId + "\"}}");
         assertEquals(scheduler.frameworkId, second.frameworkId);
         assertFalse(second.streamId.equals(scheduler.streamId));
         assertEquals("Framework failed over", scheduler.next("ERROR", 5).at("/error/message").asText());
@@ -236,7 +238,8 @@ class ExecutorLifecycleTest {
 
     @Test
     void aDisconnectedFrameworkWithoutFailoverTimeoutIsRemoved() throws Exception {
-        TestScheduler other = new TestScheduler(mesos.masterUri()).subscribe("{\"user\":\"root\",\"name\":\"gone\"}");
+        TestScheduler other = new TestScheduler(mesos.masterUri()).subscribe(
+                "{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"gone\"}");
         other.close();
         long deadline = System.currentTimeMillis() + 10_000;
         HttpResponse<String> response;
@@ -286,6 +289,27 @@ class ExecutorLifecycleTest {
                 + "}}]}}],\"filters\":{\"refuse_seconds\":0}}";
         HttpResponse<String> response = scheduler.call("ACCEPT", "accept", accept);
         assertEquals(202, response.statusCode(), response.body());
+    }
+
+    @Test
+    void anExecutorForAnotherUserIsNotStartedAtAll() throws Exception {
+        scheduler.close(); // without a failover timeout its framework goes, and its offer with it
+        TestScheduler stranger = new TestScheduler(mesos.masterUri()).subscribe(
+                "{\"user\":\"not-" + TestScheduler.USER + "\",\"name\":\"other-user\"}");
+        try {
+            Path witness = standbyDirectory.resolve("ran-as-someone-else");
+            JsonNode offer = stranger.offer(10);
+            assertEquals(202, stranger.launch(offer, "who", "exec-who",
+                    TestScheduler.bashExecutor("touch " + witness + "; sleep 5")).statusCode());
+            JsonNode failed = stranger.nextUpdate("who", "TASK_FAILED", 20).at("/update/status");
+            assertEquals("REASON_CONTAINER_LAUNCH_FAILED", failed.path("reason").asText());
+            assertEquals("Failed to launch container: The embedded agent runs executors as '" + TestScheduler.USER
+                    + "' and cannot switch to user 'not-" + TestScheduler.USER + "' (FrameworkInfo.user): build as '"
+                    + TestScheduler.USER + "'", failed.path("message").asText());
+            assertFalse(Files.exists(witness), "nothing ran");
+        } finally {
+            stranger.close();
+        }
     }
 
     private void launch(String taskId, String command) throws Exception {

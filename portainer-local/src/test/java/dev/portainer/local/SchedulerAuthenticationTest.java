@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** A master started with framework credentials answers like Mesos's basic HTTP authenticator. */
 class SchedulerAuthenticationTest {
     private static final String SUBSCRIBE = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":"
-            + "{\"user\":\"root\",\"name\":\"auth\",\"principal\":\"%s\"}}}";
+            + "{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"auth\",\"principal\":\"%s\"}}}";
 
     private LocalMesos mesos;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -67,5 +67,30 @@ class SchedulerAuthenticationTest {
         assertEquals(400, response.statusCode());
         assertEquals("Failed to validate scheduler::Call: Authenticated principal 'builder' does not match "
                 + "principal 'someone-else' set in `FrameworkInfo`", response.body());
+    }
+
+    @Test
+    void theReadOnlyEndpointsNeedTheCredentialToo() throws Exception {
+        for (String path : new String[] {"/state", "/master/state", "/state.json", "/frameworks", "/master/frameworks",
+                "/tasks", "/master/tasks"}) {
+            HttpResponse<String> anonymous = get(path, null);
+            assertEquals(401, anonymous.statusCode(), path);
+            assertEquals("Basic realm=\"mesos-master-readonly\"",
+                    anonymous.headers().firstValue("WWW-Authenticate").orElse(null), path);
+            assertEquals("text/plain; charset=utf-8", anonymous.headers().firstValue("Content-Type").orElse(null));
+            assertEquals("401 Unauthorized.", anonymous.body(), path);
+            assertEquals(401, get(path, basic("builder:wrong")).statusCode(), path);
+            HttpResponse<String> allowed = get(path, basic("builder:pass"));
+            assertEquals(200, allowed.statusCode(), path);
+            assertEquals("application/json", allowed.headers().firstValue("Content-Type").orElse(null), path);
+        }
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(mesos.masterUri() + path)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

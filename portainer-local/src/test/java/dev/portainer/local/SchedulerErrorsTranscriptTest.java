@@ -45,7 +45,8 @@ class SchedulerErrorsTranscriptTest {
     void answersEveryRecordedErrorLikeTheRealMaster() throws Exception {
         List<Exchange> exchanges = load();
         assertEquals(7, exchanges.size(), "the transcript's error cases");
-        TestScheduler scheduler = new TestScheduler(mesos.masterUri()).subscribe("{\"user\":\"root\",\"name\":\"t\"}");
+        TestScheduler scheduler = new TestScheduler(mesos.masterUri()).subscribe(
+                "{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"t\"}");
         HttpClient http = HttpClient.newHttpClient();
         // The last case was recorded after the framework's TEARDOWN.
         for (int i = 0; i < exchanges.size(); i++) {

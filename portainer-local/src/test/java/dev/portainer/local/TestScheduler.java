@@ -21,6 +21,9 @@ import java.util.function.Predicate;
 
 /** A minimal JSON scheduler for tests: subscribes, collects events, posts calls. */
 final class TestScheduler implements AutoCloseable {
+    /** The user tasks run as: the embedded agent runs them as the JVM's own user only. */
+    static final String USER = System.getProperty("user.name");
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();

@@ -36,7 +36,7 @@ class TranscriptExecutorRoundTripTest {
         int agentPort = mesos.agentUri().getPort();
         String marker = "127.0.0.1:" + agentPort + "/api/v1/executor";
         try (TestScheduler scheduler = new TestScheduler(mesos.masterUri()).subscribe(
-                "{\"user\":\"root\",\"name\":\"transcript-recorder\",\"failover_timeout\":60,"
+                "{\"user\":\"" + TestScheduler.USER + "\",\"name\":\"transcript-recorder\",\"failover_timeout\":60,"
                         + "\"capabilities\":[{\"type\":\"MULTI_ROLE\"}],\"roles\":[\"*\"]}")) {
             JsonNode offer = scheduler.offer(10);
             assertEquals("127.0.0.1", offer.path("hostname").asText());

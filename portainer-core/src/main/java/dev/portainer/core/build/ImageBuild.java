@@ -251,6 +251,10 @@ public final class ImageBuild {
                 // its offers are kept for the tasks. (On a real cluster a framework is only registered once the
                 // contexts are known to be good.)
                 config = schedulerConfig(request, master, zookeeper);
+                if (local.credential() != null) {
+                    // the embedded master answers only the scheduler holding this build's own credential
+                    config = config.withCredential(local.credential());
+                }
                 early = EarlySubscription.start(config, Clock.systemUTC());
                 dropEarly = guard.cleanup("tear down the Mesos framework", early::close);
             }

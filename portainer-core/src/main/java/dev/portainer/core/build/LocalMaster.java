@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.scheduler.MesosCredential;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -12,6 +13,14 @@ public interface LocalMaster extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * The credential this master's scheduler API (and read-only endpoints) require, made for this build alone and
+     * handed over in memory; null when it requires none.
+     */
+    default MesosCredential credential() {
+        return null;
+    }
 
     /**
      * Starts, ahead of its launch, the executor that the next launch of shell command {@code commandValue} will be:

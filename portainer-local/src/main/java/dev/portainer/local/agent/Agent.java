@@ -197,6 +197,7 @@ public final class Agent {
     private void start(ExecutorRun run) {
         CompletableFuture.supplyAsync(() -> {
             try {
+                checkUser(run);
                 ProcessTree process = launcher.launch(run);
                 launched.add(process);
                 // Forgotten once it ends: its process group id may then be reused by an unrelated process.
@@ -206,6 +207,22 @@ public final class Agent {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, io).whenCompleteAsync((process, error) -> started(run, process, error), ctx.loop());
+    }
+
+    /**
+     * A Mesos agent runs an executor as its command's user, else the framework's ({@code --switch_user}); this one
+     * runs everything as the JVM's own user and cannot switch, so it refuses any other rather than run a task as a
+     * user it was not meant for (a Mesos agent that may not switch users fails the launch the same way).
+     */
+    private static void checkUser(ExecutorRun run) {
+        String me = System.getProperty("user.name");
+        String wanted = run.info.getCommand().hasUser() ? run.info.getCommand().getUser()
+                : run.framework.getUser();
+        if (!wanted.isEmpty() && !wanted.equals(me)) {
+            throw new IllegalStateException("The embedded agent runs executors as '" + me + "' and cannot switch to"
+                    + " user '" + wanted + "' (" + (run.info.getCommand().hasUser() ? "CommandInfo.user"
+                    : "FrameworkInfo.user") + "): build as '" + me + "'");
+        }
     }
 
     /**

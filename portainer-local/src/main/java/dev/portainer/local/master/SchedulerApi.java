@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.portainer.core.mesos.MesosMediaTypes;
 import dev.portainer.local.http.ApiCalls;
 import dev.portainer.local.http.BadRequestException;
+import dev.portainer.local.http.BasicAuthenticator;
 import dev.portainer.local.http.EventStream;
 import dev.portainer.local.http.MediaType;
 import dev.portainer.local.http.OnLoop;
@@ -13,8 +14,6 @@ import org.apache.mesos.v1.scheduler.Protos.Call;
 
 import dev.portainer.core.auth.Secret;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
@@ -24,8 +23,8 @@ public final class SchedulerApi implements HttpHandler {
     static final String REALM = "mesos-master-scheduler";
     private final Master master;
     private final ExecutorService loop;
-    /** principal → secret; empty: no authentication, like a master without --authenticate_http_frameworks. */
-    private final Map<String, Secret> credentials;
+    /** Empty: no authentication, like a master without --authenticate_http_frameworks. */
+    private final BasicAuthenticator authenticator;
 
     public SchedulerApi(Master master, ExecutorService loop) {
         this(master, loop, Map.of());
@@ -34,20 +33,18 @@ public final class SchedulerApi implements HttpHandler {
     public SchedulerApi(Master master, ExecutorService loop, Map<String, Secret> credentials) {
         this.master = master;
         this.loop = loop;
-        this.credentials = Map.copyOf(credentials);
+        this.authenticator = new BasicAuthenticator(REALM, credentials);
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try {
-            byte[] body = exchange.getRequestBody().readAllBytes();
             // Like libprocess, authentication comes before the endpoint looks at the request.
-            String principal = credentials.isEmpty() ? null : authenticate(exchange);
-            if (!credentials.isEmpty() && principal == null) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
-                Responses.text(exchange, 401, "401 Unauthorized.");
+            if (!authenticator.admit(exchange)) {
                 return;
             }
+            String principal = authenticator.enabled() ? authenticator.principal(exchange) : null;
+            byte[] body = exchange.getRequestBody().readAllBytes();
             Call call = ApiCalls.read(exchange, body, Call.getDefaultInstance());
             String error = validate(call);
             if (error == null && principal != null && call.getType() == Call.Type.SUBSCRIBE
@@ -83,33 +80,6 @@ public final class SchedulerApi implements HttpHandler {
         } catch (RuntimeException e) {
             Responses.text(exchange, 500, "portainer-local failed: " + e);
         }
-    }
-
-    /**
-     * The principal of a valid {@code Authorization: Basic} header, or null: the checks of libprocess's basic
-     * authenticator (exactly two fields, a known principal, its secret).
-     */
-    private String authenticate(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null) {
-            return null;
-        }
-        String[] parts = header.split(" ");
-        if (parts.length != 2 || !parts[0].equals("Basic")) {
-            return null;
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        String[] credential = decoded.split(":", -1);
-        if (credential.length != 2) {
-            return null;
-        }
-        Secret secret = credentials.get(credential[0]);
-        return secret != null && secret.reveal().equals(credential[1]) ? credential[0] : null;
     }
 
     /** The master's static checks of a call (validation.cpp), before any framework is looked up. */
