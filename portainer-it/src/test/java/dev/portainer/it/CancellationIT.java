@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -77,6 +78,47 @@ class CancellationIT {
             build.process().descendants().forEach(ProcessHandle::destroyForcibly);
             build.process().destroyForcibly();
             Docker.run("rmi", "-f", MavenRun.REGISTRY + "/it/" + marker + ":1.0.0");
+        }
+    }
+
+    @Test
+    void sigtermWhilePackingLeavesNoPartialArchive() throws Exception {
+        String marker = "packing-" + UUID.randomUUID().toString().substring(0, 8);
+        Path project = MavenRun.copyProject("slow-build");
+        // Incompressible data packs at ~100 MB/s here: seconds to catch it in the act.
+        Process dd = new ProcessBuilder("dd", "if=/dev/urandom", "of=" + project.resolve("big.bin"), "bs=1M",
+                "count=400", "status=none").inheritIO().start();
+        assertEquals(0, dd.waitFor());
+        MavenRun.Running build = MavenRun.start(project, "package", "portainer:build",
+                "-Dportainer.image=" + MavenRun.REGISTRY + "/it/" + marker, "-Dportainer.push=false");
+        try {
+            Path work = project.resolve("target/portainer");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (partials(work).isEmpty()) {
+                assertTrue(build.process().isAlive() && System.nanoTime() < end,
+                        "no partial archive appeared while packing: " + build.output());
+                Thread.sleep(20);
+            }
+            new ProcessBuilder("kill", "-TERM", Long.toString(build.process().pid())).inheritIO().start().waitFor();
+            assertTrue(build.process().waitFor(STOP_WITHIN_SECONDS, TimeUnit.SECONDS), build.output());
+            assertEquals(List.of(), partials(work), "a partial archive stays after SIGTERM");
+            try (Stream<Path> files = Files.list(work)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tar.gz"))
+                        .toList(), "an archive stays after SIGTERM");
+            }
+        } finally {
+            build.process().descendants().forEach(ProcessHandle::destroyForcibly);
+            build.process().destroyForcibly();
+            Files.deleteIfExists(project.resolve("big.bin"));
+        }
+    }
+
+    private static List<Path> partials(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
         }
     }
 

@@ -273,7 +273,11 @@ public final class ImageBuild {
             List<PackedContext> contexts = new ArrayList<>();
             for (BuildRequest r : requests) {
                 Path archive = r.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
-                deleteArchives.add(guard.cleanup("remove " + archive, () -> deleteQuietly(archive, events)));
+                // The partial archive too: a SIGTERM while packing ends the JVM without the packer's own clean-up.
+                deleteArchives.add(guard.cleanup("remove " + archive, () -> {
+                    deleteQuietly(archive, events);
+                    deleteQuietly(ContextPacker.partialFile(archive), events);
+                }));
                 contexts.add(pack(r, archive, events));
             }
             String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());

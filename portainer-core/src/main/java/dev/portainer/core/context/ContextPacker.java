@@ -171,7 +171,7 @@ public final class ContextPacker {
                 ? relativeOutside(context, dockerfile.file()) : dockerfile.inContext());
 
         Path finalTarget = target.toAbsolutePath().normalize();
-        Path partial = finalTarget.resolveSibling(finalTarget.getFileName() + ".part");
+        Path partial = partialFile(finalTarget);
         if (finalTarget.getParent() != null) {
             Files.createDirectories(finalTarget.getParent());
         }
@@ -211,6 +211,12 @@ public final class ContextPacker {
                 Files.deleteIfExists(partial);
             }
         }
+    }
+
+    /** Where {@link #pack} writes {@code target} until it is complete (the caller's clean-up removes it too). */
+    public static Path partialFile(Path target) {
+        Path absolute = target.toAbsolutePath().normalize();
+        return absolute.resolveSibling(absolute.getFileName() + ".part");
     }
 
     // The CLI's random suffix: 20 hex digits. Reproducible packing takes them from the content instead.
