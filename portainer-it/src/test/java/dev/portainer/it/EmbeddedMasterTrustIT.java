@@ -84,6 +84,8 @@ class EmbeddedMasterTrustIT {
             assertEquals(Files.readString(project.resolve("target/portainer/" + marker + ".digest")).trim(),
                     Registry.digest("it/" + marker, "1"), "the build's own image was pushed");
         } finally {
+            // a failed assertion must not leave this build's executors behind to fail later checks
+            build.process().descendants().forEach(ProcessHandle::destroyForcibly);
             build.process().destroyForcibly();
             Docker.run("rmi", "-f", image + ":1");
         }

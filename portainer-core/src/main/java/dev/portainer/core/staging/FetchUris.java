@@ -77,7 +77,14 @@ final class FetchUris {
 
     URI forPath(FileSystem fs, Path path) throws IOException {
         if (webBase == null) {
-            return path.toUri();
+            URI uri = path.toUri();
+            if ("file".equals(uri.getScheme()) && uri.getRawAuthority() == null) {
+                // Hadoop writes file:/x; the Mesos fetcher takes what follows "file://" as the path, so it reads
+                // file:/x as a relative one ("A relative path was passed for the resource but the Mesos
+                // framework home was not specified"). file:///x is absolute to it.
+                return URI.create("file://" + uri.getRawPath());
+            }
+            return uri;
         }
         String query = "op=OPEN&" + (kerberos ? "delegation=" + delegationToken(fs)
                 : "user.name=" + UserGroupInformation.getCurrentUser().getShortUserName());

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 
@@ -78,6 +79,12 @@ public final class HadoopStager implements Stager {
             Configuration conf = InPluginLoader.call(() -> HadoopConf.load(settings, environment));
             FileSystem opened = InPluginLoader.call(() -> FileSystem.newInstance(uri, conf));
             fs = opened;
+            HadoopShutdown.prepare();
+            if (opened instanceof ChecksumFileSystem checksummed) {
+                // file://: no .crc next to each staged file; the agents' fetcher never reads them
+                checksummed.setWriteChecksum(false);
+                checksummed.setVerifyChecksum(false);
+            }
             org.apache.hadoop.fs.Path root = opened.makeQualified(new org.apache.hadoop.fs.Path(uri));
             FetchUris fetchUris = FetchUris.of(settings.fetchUriBase(), root.toUri(), conf);
             org.apache.hadoop.fs.Path builds = new org.apache.hadoop.fs.Path(root, "builds");
@@ -91,8 +98,6 @@ public final class HadoopStager implements Stager {
             buildDir = dir;
             InPluginLoader.call(() -> {
                 mkdirsPrivate(opened, dir);
-                // Hadoop's shutdown hook closes the filesystem and so deletes this on Ctrl-C.
-                opened.deleteOnExit(dir);
                 return null;
             });
             return new HadoopStager(opened, conf, root, dir, fetchUris, listener, clock);
@@ -271,7 +276,6 @@ public final class HadoopStager implements Stager {
         try {
             InPluginLoader.call(() -> {
                 fs.delete(buildDir, true);
-                fs.cancelDeleteOnExit(buildDir);
                 return null;
             });
         } catch (IOException | RuntimeException e) {
@@ -288,6 +292,7 @@ public final class HadoopStager implements Stager {
         } catch (IOException | RuntimeException e) {
             listener.warn("Could not close the staging filesystem: " + e.getMessage());
         }
+        HadoopShutdown.forget();
     }
 
     private static void cleanUpQuietly(FileSystem fs, org.apache.hadoop.fs.Path buildDir) {

@@ -30,6 +30,8 @@ class HadoopStagerTest {
         Path staged;
         try (HadoopStager stager = open(root.toUri(), StagingListener.of(i -> { }, warnings::add))) {
             StagedFile file = stager.stageBuildFile(context, "context.tar.gz");
+            // the Mesos fetcher strips "file://" and wants an absolute path: file:/x would be relative to it
+            assertTrue(file.uri().toString().startsWith("file:///"), file.uri().toString());
             staged = Path.of(file.uri());
             assertTrue(staged.startsWith(root.resolve("builds")), staged.toString());
             assertArrayEquals(new byte[] {5, 6, 7}, Files.readAllBytes(staged));
