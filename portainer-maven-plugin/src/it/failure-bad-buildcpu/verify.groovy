@@ -1,5 +1,5 @@
 // A resource request Mesos could never satisfy fails at once, naming the parameter and its property.
 def log = new File(basedir, 'build.log').text
 assert log.contains('BUILD FAILURE')
-assert log.contains('buildCpu must be more than 0 (got 0.0); fix <buildCpu> (portainer.buildCpu)')
+assert log.contains('buildCpu must be a number of CPUs more than 0 (got 0.0); fix <buildCpu> (portainer.buildCpu)')
 assert !log.contains('Packed context')

@@ -77,4 +77,24 @@ class BadInputIT {
         assertTrue(!build.output().contains("Scheduling the build"), build.output());
         ItChecks.assertNothingLeftBehind(project);
     }
+
+    @Test
+    void tagsThatNameNoTagAreRefused() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(), "-Dportainer.contextDirectory=ctx",
+                "-Dportainer.tags=,");
+        assertTrue(build.output().contains("portainer.tags names no tag"), build.output());
+        assertTrue(!build.output().contains("NullPointerException"), build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    @Test
+    void infiniteMemoryIsRefused() throws Exception {
+        Path project = MavenRun.copyProject("bad-input");
+        MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(), "-Dportainer.contextDirectory=ctx",
+                "-Dportainer.buildMem=Infinity");
+        assertTrue(build.output().contains("buildMem must be a number of MB, at least 32 (got Infinity); fix"
+                + " <buildMem> (portainer.buildMem)"), build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
 }

@@ -548,13 +548,14 @@ public class BuildMojo extends AbstractMojo {
                 + outcomes.size() + "):");
         List<String> failures = new java.util.ArrayList<>();
         boolean usersFault = false;
+        Map<String, String> stems = BuildResultFiles.stems(outcomes.stream().map(o -> o.request().image()).toList());
         for (int i = 0; i < outcomes.size(); i++) {
             ImageOutcome o = outcomes.get(i);
             BuildRequest r = o.request();
             String took = String.format(java.util.Locale.ROOT, "%.1f s", o.elapsed().toMillis() / 1000.0);
             if (o.succeeded()) {
                 BuildResult result = o.result();
-                BuildResultFiles.write(r.workDirectory(), result);
+                BuildResultFiles.write(r.workDirectory(), result, stems.get(r.image().name()));
                 String n = "portainer.image." + i;
                 project.getProperties().setProperty(n, result.image().name() + ":" + result.tags().get(0));
                 project.getProperties().setProperty(n + ".id", result.imageId());
@@ -656,8 +657,14 @@ public class BuildMojo extends AbstractMojo {
                     clean(e.cacheFrom != null ? e.cacheFrom : cacheFrom), e.platform != null ? e.platform : platform);
             DockerSettings docker = new DockerSettings(options, pullRegistry, containerImage,
                     clean(insecureRegistries));
-            List<String> cleanTags = tags == null ? List.of() : tags.stream().map(String::trim)
-                    .filter(t -> !t.isEmpty()).toList();
+            List<String> cleanTags = tags == null ? List.of() : tags.stream().filter(java.util.Objects::nonNull)
+                    .map(String::trim).filter(t -> !t.isEmpty()).toList();
+            if (cleanTags.isEmpty() && tags != null && !tags.isEmpty()) {
+                // e.g. -Dportainer.tags=, : something was meant, and it is not the default
+                throw new IllegalArgumentException("portainer.tags names no tag (got " + tags.size() + " empty "
+                        + (tags.size() == 1 ? "entry" : "entries") + "): give the tags, e.g. -Dportainer.tags=1.0,latest"
+                        + " or <tags><tag>1.0</tag></tags>, or leave them unset for the project's version");
+            }
             if (cleanTags.isEmpty()) {
                 cleanTags = List.of(invocation.projectPresent() ? project.getVersion() : "latest");
             }

@@ -53,12 +53,12 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         Objects.requireNonNull(dockerfile, "dockerfile");
         Objects.requireNonNull(image, "image");
         tags = ImageRef.validTags(tags);
-        if (!(buildCpu > 0)) {
-            throw new IllegalArgumentException("buildCpu must be more than 0 (got " + buildCpu
+        if (!(buildCpu > 0) || Double.isInfinite(buildCpu)) {
+            throw new IllegalArgumentException("buildCpu must be a number of CPUs more than 0 (got " + buildCpu
                     + "); fix <buildCpu> (portainer.buildCpu)");
         }
-        if (!(buildMemMb >= 32)) {
-            throw new IllegalArgumentException("buildMem must be at least 32 MB (got " + buildMemMb
+        if (!(buildMemMb >= 32) || Double.isInfinite(buildMemMb)) {
+            throw new IllegalArgumentException("buildMem must be a number of MB, at least 32 (got " + buildMemMb
                     + "); fix <buildMem> (portainer.buildMem)");
         }
         Objects.requireNonNull(mesosMaster, "mesosMaster");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,10 +25,34 @@ public final class BuildResultFiles {
     private BuildResultFiles() {
     }
 
+    /**
+     * The file name (without suffix) of each image's results: the repository's last path component
+     * ({@code registry:5000/team/app} → {@code app}); when two images of one build share it ({@code x/app},
+     * {@code y/app}), each of those uses its whole name with {@code /} and {@code :} as {@code +}
+     * ({@code registry+5000+x+app}), so that no result overwrites another.
+     *
+     * @return image name → stem, for every image given
+     */
+    public static Map<String, String> stems(List<ImageRef> images) {
+        Map<String, Integer> uses = new java.util.HashMap<>();
+        images.forEach(image -> uses.merge(image.fileStem(), 1, Integer::sum));
+        Map<String, String> stems = new LinkedHashMap<>();
+        for (ImageRef image : images) {
+            stems.put(image.name(), uses.get(image.fileStem()) == 1 ? image.fileStem()
+                    : image.name().replace('/', '+').replace(':', '+'));
+        }
+        return stems;
+    }
+
     /** Removes the result files a previous build of {@code image} left in {@code workDirectory}. */
     public static void clear(Path workDirectory, ImageRef image) {
+        clear(workDirectory, image.fileStem());
+    }
+
+    /** Removes the result files named {@code stem} (see {@link #stems}) a previous build left. */
+    public static void clear(Path workDirectory, String stem) {
         for (String suffix : SUFFIXES) {
-            Path file = workDirectory.resolve(image.fileStem() + suffix);
+            Path file = workDirectory.resolve(stem + suffix);
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
@@ -38,7 +63,11 @@ public final class BuildResultFiles {
     }
 
     public static Written write(Path workDirectory, BuildResult result) {
-        String stem = result.image().fileStem();
+        return write(workDirectory, result, result.image().fileStem());
+    }
+
+    /** Writes the results under {@code stem} (see {@link #stems}). */
+    public static Written write(Path workDirectory, BuildResult result, String stem) {
         try {
             Files.createDirectories(workDirectory);
             Path id = Files.writeString(workDirectory.resolve(stem + ".id"), result.imageId() + "\n",

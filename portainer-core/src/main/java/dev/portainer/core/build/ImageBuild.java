@@ -63,6 +63,7 @@ import java.util.ArrayList;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -172,7 +173,10 @@ public final class ImageBuild {
             }
         }
         // Before anything can fail: an old digest left next to a failed build would look like this build's.
+        Map<String, String> stems = BuildResultFiles.stems(requests.stream().map(BuildRequest::image).toList());
         for (BuildRequest request : requests) {
+            BuildResultFiles.clear(request.workDirectory(), stems.get(request.image().name()));
+            // a single build named its results by the short stem before: a stale one would look current
             BuildResultFiles.clear(request.workDirectory(), request.image());
         }
         BuildEvents safeEvents = NeverFailingEvents.wrap(events);

@@ -74,4 +74,22 @@ class BuildResultFilesTest {
         it.forEachRemaining(list::add);
         return list;
     }
+
+    @Test
+    void imagesWhoseNamesEndTheSameGetResultsOfTheirOwn() throws Exception {
+        List<ImageRef> images = List.of(ImageRef.parse("127.0.0.1:5000/x/app"), ImageRef.parse("y/app"),
+                ImageRef.parse("127.0.0.1:5000/x/worker"));
+        Map<String, String> stems = BuildResultFiles.stems(images);
+        assertEquals(Map.of("127.0.0.1:5000/x/app", "127.0.0.1+5000+x+app", "y/app", "y+app",
+                "127.0.0.1:5000/x/worker", "worker"), stems);
+        for (ImageRef image : images) {
+            BuildResultFiles.write(work, new BuildResult(image, List.of("1.0"), ID, FIRST, 1, "a"),
+                    stems.get(image.name()));
+        }
+        for (ImageRef image : images) {
+            assertEquals(image.name(), new ObjectMapper().readTree(work.resolve(stems.get(image.name()) + ".json")
+                    .toFile()).get("image").asText(), "each image's result survives the others'");
+        }
+        assertFalse(Files.exists(work.resolve("app.json")));
+    }
 }
