@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.portainer.local.agent.Agent;
 import dev.portainer.local.agent.AgentState;
 import dev.portainer.local.agent.ExecutorApi;
+import dev.portainer.local.agent.ExecutorTokens;
 import dev.portainer.local.agent.FilesApi;
 import dev.portainer.local.http.BasicAuthenticator;
 import dev.portainer.local.http.BadRequestException;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -106,11 +108,12 @@ public final class LocalMesos implements AutoCloseable {
             Resources total = Resources.of(config.cpus(), config.memMb(), config.diskMb(),
                     List.of(new Resources.Range(31000, 32000)));
             Master master = new Master(ctx, total);
+            ExecutorTokens executorTokens = ExecutorTokens.withRandomKey(new SecureRandom(), Clock.systemUTC());
             // Made on the first http(s) fetch only: a cold JVM's first HTTP client costs ~0.15 s, and the build's
             // own files come by path.
             Agent agent = new Agent(ctx, master, total, Agent.ExecutorLauncherFactory.standard(System.getenv(),
                     () -> HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                            .connectTimeout(Duration.ofSeconds(30)).build()), io);
+                            .connectTimeout(Duration.ofSeconds(30)).build()), io, executorTokens);
             loop.execute(() -> master.attach(agent));
 
             MasterState masterState = new MasterState(master);
@@ -133,10 +136,15 @@ public final class LocalMesos implements AutoCloseable {
             masterRoutes.forEach(masterServer::createContext);
 
             AgentState agentState = new AgentState(agent);
-            agentServer.createContext("/api/v1/executor", new ExecutorApi(agent, loop));
-            agentServer.createContext("/files/read", new FilesApi(agent::filesPath, agent::isSandboxPath));
-            agentServer.createContext("/files/read.json", new FilesApi(agent::filesPath, agent::isSandboxPath));
-            HttpHandler agentStateHandler = json(loop, agentState::state);
+            agentServer.createContext("/api/v1/executor", new ExecutorApi(agent, loop, executorTokens));
+            // Like --authenticate_http_readonly with the framework credentials as --http_credentials: the sandboxes
+            // (the packed context, the build log) and the agent's state are for the framework only.
+            BasicAuthenticator agentReadOnly = new BasicAuthenticator(Agent.READONLY_REALM,
+                    config.frameworkCredentials());
+            HttpHandler files = agentReadOnly.guard(new FilesApi(agent::filesPath, agent::isSandboxPath));
+            agentServer.createContext("/files/read", files);
+            agentServer.createContext("/files/read.json", files);
+            HttpHandler agentStateHandler = agentReadOnly.guard(json(loop, agentState::state));
             agentServer.createContext("/state", agentStateHandler);
             agentServer.createContext("/slave(1)/state", agentStateHandler);
             agentServer.createContext("/state.json", agentStateHandler);

@@ -15,7 +15,9 @@ import java.util.function.LongPredicate;
  *
  * <p>{@code frameworkCredentials} (principal → secret), when not empty, makes the master require HTTP Basic
  * authentication of schedulers, like {@code mesos-master --authenticate_http_frameworks
- * --http_framework_authenticators=basic --credentials=…}.
+ * --http_framework_authenticators=basic --credentials=…}, and the agent's read-only endpoints ({@code /state},
+ * {@code /files/read}) require them too, like {@code mesos-agent --authenticate_http_readonly
+ * --http_credentials=…}. The agent authenticates its executors whatever this holds (see {@code ExecutorTokens}).
  */
 public record LocalMesosConfig(
         Path workDir,

@@ -1,6 +1,7 @@
 package dev.portainer.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,6 +75,7 @@ class DockerContainerizerTest {
         boolean privileged = privilegedAllowed();
         String command = "echo \"sandbox=$MESOS_SANDBOX name=$MESOS_CONTAINER_NAME agent=$MESOS_AGENT_ENDPOINT"
                 + " pwd=$(pwd)\"; ls \"$MESOS_SANDBOX\" > \"$MESOS_SANDBOX/listing\"; ip link > \"$MESOS_SANDBOX/links\";"
+                + " printf %s \"$MESOS_EXECUTOR_AUTHENTICATION_TOKEN\" > \"$MESOS_SANDBOX/token\";"
                 + " mount > \"$MESOS_SANDBOX/mounts\"; exec sleep 600";
         launch(privileged, command);
 
@@ -92,6 +94,11 @@ class DockerContainerizerTest {
         assertTrue(Files.readString(sandbox.resolve("links")).contains("lo"), "links");
         String inspect = docker("inspect", "-f", "{{.HostConfig.Privileged}} {{.HostConfig.NetworkMode}}", name).out;
         assertEquals(privileged + " host", inspect.trim());
+        String token = Files.readString(sandbox.resolve("token"));
+        assertTrue(token.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+"), "the executor in the container has its token");
+        String stderr = Files.readString(sandbox.resolve("stderr"));
+        assertTrue(stderr.contains(" -e MESOS_EXECUTOR_AUTHENTICATION_TOKEN -e "), stderr);
+        assertFalse(stderr.contains(token), "the token is not on the docker CLI's command line, which anyone can read");
 
         // It never subscribes: the registration timeout kills it, and the container must go with it.
         JsonNode failed = scheduler.nextUpdate("dind", "TASK_FAILED", 20).at("/update/status");

@@ -165,14 +165,16 @@ final class TestScheduler implements AutoCloseable {
     static String bashExecutorScript(String then) {
         return String.join("\n",
                 "api=\"http://$MESOS_AGENT_ENDPOINT/api/v1/executor\"",
+                // The agent authenticates executors like --authenticate_http_executors: its token on every call.
+                "auth=\"Authorization: Bearer ${MESOS_EXECUTOR_AUTHENTICATION_TOKEN:-}\"",
                 "ids='\"framework_id\":{\"value\":\"'$MESOS_FRAMEWORK_ID'\"},\"executor_id\":{\"value\":\"'$MESOS_EXECUTOR_ID'\"}'",
-                "curl -sN -H 'Content-Type: application/json' -H 'Accept: application/json' \\",
+                "curl -sN -H \"$auth\" -H 'Content-Type: application/json' -H 'Accept: application/json' \\",
                 "  -d '{\"type\":\"SUBSCRIBE\",'\"$ids\"',\"subscribe\":{}}' \"$api\" > events.txt &",
                 "for i in $(seq 1 100); do grep -q LAUNCH events.txt 2>/dev/null && break; sleep 0.1; done",
                 "task=$(grep -o '\"task_id\":{\"value\":\"[^\"]*\"}' events.txt | head -1)",
                 "upd() {",
                 "  u=$(cat /proc/sys/kernel/random/uuid | tr -d '\\n-' | sed 's/../\\\\x&/g'); u=$(printf \"$u\" | base64)",
-                "  curl -s -H 'Content-Type: application/json' \\",
+                "  curl -s -H \"$auth\" -H 'Content-Type: application/json' \\",
                 "    -d '{\"type\":\"UPDATE\",'\"$ids\"',\"update\":{\"status\":{'\"$task\"',\"state\":\"'$1'\",\"source\":\"SOURCE_EXECUTOR\",\"uuid\":\"'$u'\"}}}' \"$api\"",
                 "}",
                 "upd TASK_RUNNING",

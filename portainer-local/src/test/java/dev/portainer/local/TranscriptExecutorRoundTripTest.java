@@ -1,7 +1,9 @@
 package dev.portainer.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -52,6 +54,12 @@ class TranscriptExecutorRoundTripTest {
             ((ObjectNode) accept.at("/accept/offer_ids/0")).put("value", offer.at("/id/value").asText());
             ((ObjectNode) accept.at("/accept/operations/0/launch/task_infos/0/agent_id"))
                     .put("value", scheduler.agentId);
+            // Recorded on an agent without --authenticate_http_executors; this one authenticates executors, so the
+            // recorded executor sends the token its environment has, as Mesos's executor library does.
+            ArrayNode arguments = (ArrayNode) accept.at("/accept/operations/0/launch/task_infos/0/executor/command"
+                    + "/arguments");
+            arguments.set(2, TextNode.valueOf(arguments.get(2).asText().replace("curl -s",
+                    "curl -H \"Authorization: Bearer $MESOS_EXECUTOR_AUTHENTICATION_TOKEN\" -s")));
             HttpResponse<String> accepted = scheduler.post(accept.toString(), scheduler.streamId);
             assertEquals(202, accepted.statusCode(), accepted.body());
             assertEquals("", accepted.body());
@@ -89,13 +97,17 @@ class TranscriptExecutorRoundTripTest {
             assertTrue(sandbox.startsWith(workDir + "/slaves/" + scheduler.agentId + "/frameworks/"
                     + scheduler.frameworkId + "/executors/transcript-executor-1/runs/"), sandbox);
 
-            List<String> env = Arrays.asList(read(mesos, sandbox + "/executor-env.txt").split("\n"));
+            List<String> env = Arrays.stream(read(mesos, sandbox + "/executor-env.txt").split("\n"))
+                    .map(line -> line.replaceFirst("^(MESOS_EXECUTOR_AUTHENTICATION_TOKEN=)[\\w-]+\\.[\\w-]+\\.[\\w-]+$",
+                            "$1<jwt>"))
+                    .toList();
             assertEquals(List.of(
                     "LIBPROCESS_IP=127.0.0.1",
                     "LIBPROCESS_PORT=0",
                     "MESOS_AGENT_ENDPOINT=127.0.0.1:" + agentPort,
                     "MESOS_CHECKPOINT=0",
                     "MESOS_DIRECTORY=" + sandbox,
+                    "MESOS_EXECUTOR_AUTHENTICATION_TOKEN=<jwt>",
                     "MESOS_EXECUTOR_ID=transcript-executor-1",
                     "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs",
                     "MESOS_FRAMEWORK_ID=" + scheduler.frameworkId,
@@ -122,6 +134,11 @@ class TranscriptExecutorRoundTripTest {
 
             String agentStateText = agentState.toString();
             assertFalse(agentStateText.contains("dGFzay1kYXRh") || agentStateText.contains("ZXhlY3V0b3ItZGF0YS1ieXRlcw"));
+            String token = read(mesos, sandbox + "/executor-env.txt").lines()
+                    .filter(line -> line.startsWith("MESOS_EXECUTOR_AUTHENTICATION_TOKEN=")).findFirst().orElseThrow()
+                    .substring("MESOS_EXECUTOR_AUTHENTICATION_TOKEN=".length());
+            assertFalse(masterState.contains(token) || agentStateText.contains(token),
+                    "the executor's token is in its environment only, not in /state like CommandInfo's variables");
 
             assertEquals(202, scheduler.call("TEARDOWN", null, null).statusCode());
             HttpResponse<String> after = scheduler.call("REVIVE", null, null);

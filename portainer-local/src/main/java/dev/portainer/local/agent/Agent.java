@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.portainer.local.NodeContext;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.EventStream;
+import dev.portainer.local.http.Principal;
 import dev.portainer.local.master.Master;
 import dev.portainer.local.resources.Resources;
 import org.apache.mesos.v1.Protos.AgentInfo;
@@ -46,6 +47,8 @@ import java.util.logging.Logger;
  * method runs on the event loop.
  */
 public final class Agent {
+    /** The realm of the agent's read-only endpoints (READONLY_HTTP_AUTHENTICATION_REALM in slave/constants.hpp). */
+    public static final String READONLY_REALM = "mesos-agent-readonly";
     private static final java.util.regex.Pattern VIRTUAL_SANDBOX =
             java.util.regex.Pattern.compile("/frameworks/[^/]+/executors/[^/]+/runs/latest(/.*)?");
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
@@ -75,6 +78,7 @@ public final class Agent {
     /** Every executor process started, from the I/O threads; see {@link #killLaunched()}. */
     private final Set<ProcessTree> launched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService io;
+    private final ExecutorTokens tokens;
     private final double startTime;
     private final Map<String, AgentFramework> frameworks = new LinkedHashMap<>();
     private final List<AgentFramework> completedFrameworks = new ArrayList<>();
@@ -85,8 +89,9 @@ public final class Agent {
     private long executorMessages;
 
     public Agent(NodeContext ctx, Master master, Resources total, ExecutorLauncherFactory launcherFactory,
-                 ExecutorService io) {
+                 ExecutorService io, ExecutorTokens tokens) {
         this.ctx = ctx;
+        this.tokens = tokens;
         this.master = master;
         this.total = total;
         this.launcher = launcherFactory.create(ctx);
@@ -162,6 +167,9 @@ public final class Agent {
                     "executors", executorId, "runs", containerId));
             run = new ExecutorRun(frameworkId, frameworkInfo, task.getExecutor(), containerId, sandbox);
             run.commandTask = commandTask;
+            // Like the agent's generateSecret before launchExecutor: bound to this run's container, so neither
+            // another executor nor a later run of the same executor id can use it.
+            run.token = commandTask ? null : tokens.issue(frameworkId, executorId, containerId);
             framework.executors.put(executorId, run);
             start(run);
         }
@@ -477,8 +485,8 @@ public final class Agent {
     // ---------------------------------------------------------------- executor calls
 
     /** SUBSCRIBE: attaches the stream, sends SUBSCRIBED and the queued tasks. */
-    public void subscribe(Call call, EventStream stream) throws BadRequestException {
-        ExecutorRun run = lookup(call);
+    public void subscribe(Call call, Principal principal, EventStream stream) throws BadRequestException {
+        ExecutorRun run = lookup(call, principal);
         if (run.state == ExecutorRun.State.TERMINATING) {
             throw new BadRequestException(403, "Executor is terminating");
         }
@@ -524,11 +532,8 @@ public final class Agent {
         }
     }
 
-    public void update(Call call) throws BadRequestException {
-        ExecutorRun run = lookup(call);
-        if (run.state == ExecutorRun.State.REGISTERING || run.state == ExecutorRun.State.LAUNCHING) {
-            throw new BadRequestException(403, "Executor is not subscribed");
-        }
+    public void update(Call call, Principal principal) throws BadRequestException {
+        ExecutorRun run = lookup(call, principal);
         TaskStatus status = call.getUpdate().getStatus().toBuilder()
                 .setExecutorId(run.info.getExecutorId())
                 .setAgentId(ctx.agentIdProto())
@@ -549,15 +554,21 @@ public final class Agent {
         enqueue(run.frameworkId, status);
     }
 
-    public void message(Call call) throws BadRequestException {
-        ExecutorRun run = lookup(call);
+    public void message(Call call, Principal principal) throws BadRequestException {
+        ExecutorRun run = lookup(call, principal);
         if (ctx.config().dropExecutorMessages().test(executorMessages++)) {
             return; // accepted and lost, as framework messages may be on a real cluster
         }
         master.executorMessage(run.frameworkId, run.id(), call.getMessage().getData());
     }
 
-    private ExecutorRun lookup(Call call) throws BadRequestException {
+    /**
+     * The checks every executor call goes through after authentication, in the order of the agent's
+     * {@code Http::executor}: the framework and the executor must exist, the authenticated principal's claims must
+     * name them and their current container ({@code verifyExecutorClaims}), and only SUBSCRIBE is allowed before the
+     * executor has subscribed.
+     */
+    private ExecutorRun lookup(Call call, Principal principal) throws BadRequestException {
         AgentFramework framework = frameworks.get(call.getFrameworkId().getValue());
         if (framework == null) {
             throw new BadRequestException("Framework cannot be found");
@@ -566,7 +577,34 @@ public final class Agent {
         if (run == null) {
             throw new BadRequestException("Executor cannot be found");
         }
+        String error = verifyExecutorClaims(principal, call.getFrameworkId().getValue(),
+                call.getExecutorId().getValue(), run.containerId);
+        if (error != null) {
+            throw new BadRequestException(403, error);
+        }
+        if (call.getType() != Call.Type.SUBSCRIBE
+                && (run.state == ExecutorRun.State.REGISTERING || run.state == ExecutorRun.State.LAUNCHING)) {
+            throw new BadRequestException(403, "Executor is not subscribed");
+        }
         return run;
+    }
+
+    /** slave/http.cpp's {@code verifyExecutorClaims}, with its texts; null when the claims fit the call. */
+    static String verifyExecutorClaims(Principal principal, String frameworkId, String executorId,
+                                       String containerId) {
+        if (!frameworkId.equals(principal.claims().get("fid"))) {
+            return "Authenticated principal '" + principal + "' does not contain an 'fid' claim with the framework ID "
+                    + frameworkId + ", which is set in the call";
+        }
+        if (!executorId.equals(principal.claims().get("eid"))) {
+            return "Authenticated principal '" + principal + "' does not contain an 'eid' claim with the executor ID "
+                    + executorId + ", which is set in the call";
+        }
+        if (!containerId.equals(principal.claims().get("cid"))) {
+            return "Authenticated principal '" + principal + "' does not contain a 'cid' claim with the correct "
+                    + "active ContainerID";
+        }
+        return null;
     }
 
     private void sendLaunch(ExecutorRun run, TaskInfo task) {

@@ -3,10 +3,12 @@ package dev.portainer.local.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portainer.local.http.ApiCalls;
+import dev.portainer.local.http.Authentication;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.EventStream;
 import dev.portainer.local.http.MediaType;
 import dev.portainer.local.http.OnLoop;
+import dev.portainer.local.http.Principal;
 import dev.portainer.local.http.Responses;
 import org.apache.mesos.v1.Protos.TaskState;
 import org.apache.mesos.v1.Protos.TaskStatus;
@@ -15,20 +17,32 @@ import org.apache.mesos.v1.executor.Protos.Call;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 
-/** {@code /api/v1/executor}: decodes and checks calls like the Mesos agent, then hands them to the loop. */
+/**
+ * {@code /api/v1/executor}: authenticates, decodes and checks calls like a Mesos agent started with
+ * {@code --authenticate_http_executors}, then hands them to the loop.
+ */
 public final class ExecutorApi implements HttpHandler {
     private final Agent agent;
     private final ExecutorService loop;
+    private final ExecutorTokens tokens;
 
-    public ExecutorApi(Agent agent, ExecutorService loop) {
+    public ExecutorApi(Agent agent, ExecutorService loop, ExecutorTokens tokens) {
         this.agent = agent;
         this.loop = loop;
+        this.tokens = tokens;
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            // Like libprocess, authentication comes before the endpoint looks at the request.
+            Authentication authentication = tokens.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+            if (authentication instanceof Authentication.Unauthorized unauthorized) {
+                unauthorized.send(exchange);
+                return;
+            }
+            Principal principal = ((Authentication.Authenticated) authentication).principal();
             Call call = ApiCalls.read(exchange, body, Call.getDefaultInstance());
             String error = validate(call);
             if (error != null) {
@@ -39,7 +53,7 @@ public final class ExecutorApi implements HttpHandler {
                     MediaType accept = ApiCalls.streamType(exchange);
                     EventStream stream = new EventStream(accept);
                     OnLoop.call(loop, () -> {
-                        agent.subscribe(call, stream);
+                        agent.subscribe(call, principal, stream);
                         return null;
                     });
                     exchange.getResponseHeaders().set("Content-Type", accept.value());
@@ -48,11 +62,11 @@ public final class ExecutorApi implements HttpHandler {
                     return;
                 }
                 case UPDATE -> OnLoop.call(loop, () -> {
-                    agent.update(call);
+                    agent.update(call, principal);
                     return null;
                 });
                 case MESSAGE -> OnLoop.call(loop, () -> {
-                    agent.message(call);
+                    agent.message(call, principal);
                     return null;
                 });
                 default -> throw new BadRequestException(501, "Call " + call.getType() + " is not implemented");

@@ -109,6 +109,11 @@ final class ExecutorLauncher {
             // The docker CLI runs with the agent's environment (PATH, DOCKER_HOST); the executor's goes in with -e.
             builder.environment().clear();
             builder.environment().putAll(agentEnvironment);
+            if (run.token != null) {
+                // Named alone on the command line ("-e NAME"), the docker CLI takes the value from its own
+                // environment: a command line is readable by every user of the machine, an environment is not.
+                builder.environment().put(ExecutorTokens.ENVIRONMENT_VARIABLE, run.token.reveal());
+            }
             return ProcessTree.start(builder, containerName(run));
         }
         builder.environment().clear();
@@ -147,7 +152,8 @@ final class ExecutorLauncher {
         env.putAll(mesosVariables(run));
         env.put("MESOS_SANDBOX", CONTAINER_SANDBOX);
         env.put("MESOS_CONTAINER_NAME", name);
-        env.forEach((key, value) -> line.addAll(List.of("-e", key + "=" + value)));
+        env.forEach((key, value) -> line.addAll(List.of("-e",
+                key.equals(ExecutorTokens.ENVIRONMENT_VARIABLE) ? key : key + "=" + value)));
         line.addAll(List.of("-v", run.sandbox.toAbsolutePath() + ":" + CONTAINER_SANDBOX));
         if (!command.hasShell() || command.getShell()) {
             line.addAll(List.of("--entrypoint", "/bin/sh", info.getImage(), "-c", command.getValue()));
@@ -208,6 +214,9 @@ final class ExecutorLauncher {
         env.put("MESOS_SANDBOX", sandbox);
         env.put("MESOS_SLAVE_ID", ctx.agentId());
         env.put("MESOS_SLAVE_PID", ctx.agentPid());
+        if (run.token != null) {
+            env.put(ExecutorTokens.ENVIRONMENT_VARIABLE, run.token.reveal());
+        }
         return env;
     }
 
