@@ -124,7 +124,8 @@ public final class ExecutorMain {
             err.println("portainer-executor: " + e.getMessage());
             return EXIT_BAD_ENVIRONMENT;
         }
-        AgentClient agent = new AgentClient(settings.agentEndpoint(), settings.agentTls());
+        AgentClient agent = new AgentClient(settings.agentEndpoint(), settings.agentTls(),
+                settings.authenticationToken());
         ExecutorLoop loop = new ExecutorLoop(settings, agent, builds.apply(settings.dockerHost()),
                 Clock.systemUTC(), UUID::randomUUID, out);
         return loop.run();

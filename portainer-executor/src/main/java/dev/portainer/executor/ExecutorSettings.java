@@ -1,5 +1,6 @@
 package dev.portainer.executor;
 
+import dev.portainer.core.auth.Secret;
 import dev.portainer.executor.agent.MesosDuration;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,10 +26,16 @@ import java.util.Map;
  *                           exiting anyway ({@code PORTAINER_ACK_TIMEOUT}, else 2 minutes)
  * @param killGrace          how long a killed build may take to stop before TASK_KILLED is sent regardless
  * @param dockerHost         the agent's {@code DOCKER_HOST}, or null
+ * @param authenticationToken what to send as {@code Authorization: Bearer} on every executor API call
+ *                           ({@code MESOS_EXECUTOR_AUTHENTICATION_TOKEN}, set by an agent that authenticates
+ *                           executors), or null
  */
 public record ExecutorSettings(String agentEndpoint, boolean agentTls, String frameworkId, String executorId,
                                Path sandbox, Duration recoveryTimeout, Duration backoffMax, Duration shutdownGrace,
-                               Duration terminalAckTimeout, Duration killGrace, String dockerHost) {
+                               Duration terminalAckTimeout, Duration killGrace, String dockerHost,
+                               Secret authenticationToken) {
+    /** The variable in which an agent started with {@code --authenticate_http_executors} puts the token. */
+    public static final String AUTHENTICATION_TOKEN = "MESOS_EXECUTOR_AUTHENTICATION_TOKEN";
 
     /** The environment is incomplete or malformed: the executor was not started by a Mesos agent as expected. */
     public static final class InvalidEnvironmentException extends Exception {
@@ -64,9 +71,10 @@ public record ExecutorSettings(String agentEndpoint, boolean agentTls, String fr
                     + "its environment; here: " + String.join("; ", problems)
                     + ". (It is launched by the Portainer Maven plugin as a Mesos custom executor, not run by hand.)");
         }
+        String token = blankToNull(env.get(AUTHENTICATION_TOKEN));
         boolean tls = "true".equalsIgnoreCase(env.get("LIBPROCESS_SSL_ENABLED")) || "1".equals(env.get("LIBPROCESS_SSL_ENABLED"));
         return new ExecutorSettings(agent, tls, framework, executor, sandbox, recovery, backoff, grace, ack,
-                Duration.ofSeconds(5), blankToNull(env.get("DOCKER_HOST")));
+                Duration.ofSeconds(5), blankToNull(env.get("DOCKER_HOST")), token == null ? null : Secret.of(token));
     }
 
     private static String required(Map<String, String> env, String name, List<String> problems) {

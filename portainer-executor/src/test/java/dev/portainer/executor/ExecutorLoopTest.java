@@ -103,6 +103,27 @@ class ExecutorLoopTest {
     }
 
     @Test
+    void sendsTheAgentsTokenFromItsEnvironmentOnEveryCallAndPrintsItNowhere() throws Exception {
+        String token = "eyJhbGciOiJIUzI1NiJ9.eyJmaWQiOiJmIn0.c2lnbmF0dXJl";
+        agent.requiredToken = token; // the fake agent now refuses any call without it, as a real one would
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        java.util.Map<String, String> env = new java.util.HashMap<>(agent.environment(sandbox));
+        env.put("MESOS_EXECUTOR_AUTHENTICATION_TOKEN", token);
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+        int exit = ExecutorMain.run(env, sandbox, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8),
+                dockerHost -> (spec, dir) -> new ScriptedBuild(List.of("building-marker")));
+
+        assertEquals(0, exit, stdout() + stderr);
+        assertTrue(agent.history.stream().anyMatch(c -> c.getType() == Call.Type.MESSAGE), "messages went through");
+        assertFalse(agent.authorizations.isEmpty());
+        assertEquals(Set.of("Bearer " + token), Set.copyOf(agent.authorizations), "on every call");
+        assertFalse(stdout().contains(token) || stderr.toString(StandardCharsets.UTF_8).contains(token),
+                "never printed");
+    }
+
+    @Test
     void resubscribesWithUnacknowledgedUpdatesAndTaskAfterTheStreamDrops() throws Exception {
         agent.autoAcknowledge = false;
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
@@ -215,7 +236,7 @@ class ExecutorLoopTest {
     void exitsAtOnceWhenTheAgentRefusesTheSubscription() throws Exception {
         ExecutorSettings wrongExecutor = new ExecutorSettings(agent.endpoint(), false, FakeAgent.FRAMEWORK,
                 "not-this-one", sandbox, Duration.ofMinutes(15), Duration.ofMillis(100), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofSeconds(5), null);
+                Duration.ofSeconds(30), Duration.ofSeconds(5), null, null);
         CompletableFuture<Integer> exit = start(wrongExecutor, new ScriptedBuild(List.of()));
         assertEquals(1, exit.get(10, TimeUnit.SECONDS));
         assertTrue(stdout().contains("HTTP 400: Executor is not found"), stdout());
@@ -224,7 +245,7 @@ class ExecutorLoopTest {
     private ExecutorSettings settings(Duration recovery) {
         return new ExecutorSettings(agent.endpoint(), false, FakeAgent.FRAMEWORK, FakeAgent.EXECUTOR, sandbox,
                 recovery, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5),
-                null);
+                null, null);
     }
 
     private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build) {

@@ -45,6 +45,10 @@ final class FakeAgent implements AutoCloseable {
     /** The events every new subscription gets after SUBSCRIBED (e.g. the LAUNCH). */
     volatile Event afterSubscribed;
     volatile boolean autoAcknowledge = true;
+    /** When set, every call must carry it as {@code Authorization: Bearer}, as with --authenticate_http_executors. */
+    volatile String requiredToken;
+    /** The Authorization header of every request (null for none), in order of arrival. */
+    final List<String> authorizations = new CopyOnWriteArrayList<>();
     private volatile OutputStream stream;
     private volatile CountDownLatch streamOpen;
 
@@ -147,6 +151,14 @@ final class FakeAgent implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(authorization);
+        if (requiredToken != null && !("Bearer " + requiredToken).equals(authorization)) {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"mesos-agent-executor\"");
+            reply(exchange, 401, "401 Unauthorized.");
+            return;
+        }
         if (!"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
             reply(exchange, 415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
             return;

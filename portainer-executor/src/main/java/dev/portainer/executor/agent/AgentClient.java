@@ -1,5 +1,6 @@
 package dev.portainer.executor.agent;
 
+import dev.portainer.core.auth.Secret;
 import dev.portainer.core.mesos.MesosMediaTypes;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -28,12 +29,24 @@ public final class AgentClient {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final URL endpoint;
+    /** {@code Authorization: Bearer …}, or null when the agent gave no token. */
+    private final Secret authorization;
+
+    /** A client that sends no token, for an agent that does not authenticate executors. */
+    public AgentClient(String agentEndpoint, boolean tls) {
+        this(agentEndpoint, tls, null);
+    }
 
     /**
-     * @param agentEndpoint {@code host:port}, as in {@code MESOS_AGENT_ENDPOINT}
-     * @param tls           whether the agent serves HTTPS ({@code LIBPROCESS_SSL_ENABLED})
+     * @param agentEndpoint       {@code host:port}, as in {@code MESOS_AGENT_ENDPOINT}
+     * @param tls                 whether the agent serves HTTPS ({@code LIBPROCESS_SSL_ENABLED})
+     * @param authenticationToken the token the agent started us with ({@code MESOS_EXECUTOR_AUTHENTICATION_TOKEN}),
+     *                            sent on every call as an agent with {@code --authenticate_http_executors} requires;
+     *                            null for none
      */
-    public AgentClient(String agentEndpoint, boolean tls) {
+    public AgentClient(String agentEndpoint, boolean tls, Secret authenticationToken) {
+        this.authorization = authenticationToken == null ? null
+                : Secret.of("Bearer " + authenticationToken.reveal());
         try {
             this.endpoint = URI.create((tls ? "https://" : "http://") + agentEndpoint + "/api/v1/executor").toURL();
         } catch (java.net.MalformedURLException e) {
@@ -107,6 +120,9 @@ public final class AgentClient {
         connection.setFixedLengthStreamingMode(body.length);
         connection.setRequestProperty("Content-Type", MesosMediaTypes.PROTOBUF);
         connection.setRequestProperty("Accept", MesosMediaTypes.PROTOBUF);
+        if (authorization != null) {
+            connection.setRequestProperty("Authorization", authorization.reveal());
+        }
         try (OutputStream out = connection.getOutputStream()) {
             out.write(body);
         }

@@ -2,6 +2,7 @@ package dev.portainer.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.executor.ExecutorSettings;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuildException;
 import java.io.IOException;
@@ -70,8 +71,11 @@ public final class EphemeralDockerd implements AutoCloseable {
             run = Files.createDirectories(Path.of("/tmp", "portainer-dockerd-" + UUID.randomUUID()));
             List<String> command = command(settings, sandbox, run);
             log.line("Starting the build's own Docker daemon: " + String.join(" ", command));
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile());
+            // Like Mesos's executor library, which erases it: the agent's token is the executor's alone.
+            builder.environment().remove(ExecutorSettings.AUTHENTICATION_TOKEN);
+            process = builder.start();
         } catch (IOException e) {
             throw new ImageBuildException("Cannot start dockerd for the Docker-in-Docker build: " + e.getMessage()
                     + "; the <containerImage> must contain dockerd (with containerd and runc) on its PATH", null, e);
