@@ -1,5 +1,6 @@
 package dev.portainer.core.mesos;
 
+import dev.portainer.core.auth.Secret;
 import dev.portainer.core.wire.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -23,6 +24,8 @@ public final class AgentFiles {
     private final HttpClient http;
     private final URI base;
     private final Duration timeout;
+    /** The {@code Authorization} header's value, or null: none. */
+    private final Secret authorization;
 
     /** A chunk of a file: its raw bytes, and the offset they start at (the file's size when asked for -1). */
     public record Chunk(byte[] data, long offset) {
@@ -30,9 +33,18 @@ public final class AgentFiles {
 
     /** @param base the agent's root, e.g. {@code http://127.0.0.1:5051} */
     public AgentFiles(HttpClient http, URI base, Duration timeout) {
+        this(http, base, timeout, null);
+    }
+
+    /**
+     * @param authorization the {@code Authorization} header for an agent started with
+     *                      {@code --authenticate_http_readonly} (the framework's HTTP Basic credential), or null
+     */
+    public AgentFiles(HttpClient http, URI base, Duration timeout, Secret authorization) {
         this.http = Objects.requireNonNull(http, "http");
         this.base = Objects.requireNonNull(base, "base");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.authorization = authorization;
     }
 
     /** The root of the agent an offer's URL names, e.g. {@code http://127.0.0.1:5051/slave(1)} → port's root. */
@@ -56,8 +68,11 @@ public final class AgentFiles {
     public Chunk read(String path, long offset, int length) throws IOException, InterruptedException {
         URI uri = base.resolve("/files/read?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8) + "&offset="
                 + offset + "&length=" + length);
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization.reveal());
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new MesosHttpException("/files/read of " + path, uri, response.statusCode(),
                     new String(response.body(), StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.auth.Secret;
 import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.wire.ExecutorStdout;
@@ -736,8 +737,11 @@ final class BuildRun {
         String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.executorId.getValue()) + "/"
                 + ExecutorStdout.FILE;
         job.sandboxStdout = path + " on " + root;
-        job.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT)
-                .read(path, offset, length), job.sandboxStdout);
+        // An agent with --authenticate_http_readonly wants the framework's credential here too (the embedded one
+        // does whenever its master does).
+        Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
+        job.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
+                authorization).read(path, offset, length), job.sandboxStdout);
     }
 
     /**

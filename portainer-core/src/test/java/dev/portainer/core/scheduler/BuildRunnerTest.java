@@ -809,9 +809,22 @@ class BuildRunnerTest {
 
     /** An agent's /files/read serving one executor's stdout under the virtual sandbox path, like Mesos. */
     private HttpServer fakeAgent(Supplier<String> executorId, String stdout) throws IOException {
+        return fakeAgent(executorId, stdout, null);
+    }
+
+    /** Like {@link #fakeAgent(Supplier, String)}, refusing with 401 a read without {@code authorization}. */
+    private HttpServer fakeAgent(Supplier<String> executorId, String stdout, String authorization) throws IOException {
         HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] file = stdout.getBytes(StandardCharsets.UTF_8);
         agent.createContext("/files/read", exchange -> {
+            if (authorization != null && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"mesos-agent-readonly\"");
+                byte[] refusal = "401 Unauthorized.".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(401, refusal.length);
+                exchange.getResponseBody().write(refusal);
+                exchange.close();
+                return;
+            }
             Map<String, String> query = new HashMap<>();
             for (String pair : exchange.getRequestURI().getRawQuery().split("&")) {
                 String[] kv = pair.split("=", 2);
@@ -871,6 +884,27 @@ class BuildRunnerTest {
         assertEquals(List.of("line 0", "line 1", "line 2", "line 3", "line 4"), events.logs);
         assertEquals(List.of(), outcome.missingLogSeqs());
         assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void lostFramesAreReadBackWithTheFrameworksCredentialFromAnAgentThatRequiresIt() throws Exception {
+        FakeMesosMaster master = master();
+        MesosCredential credential = new MesosCredential("builder", dev.portainer.core.auth.Secret.of("pa55"), "test");
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withCredential(credential)),
+                events);
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, "line 0\nline 1\nline 2\n", "Basic "
+                + java.util.Base64.getEncoder().encodeToString("builder:pa55".getBytes(StandardCharsets.UTF_8)));
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        master.send(message(task, 0, "line 0")); // 1 and 2 are lost
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, 3).toBytes())));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("line 0", "line 1", "line 2"), events.logs);
+        assertEquals(List.of(), outcome.missingLogSeqs());
     }
 
     @Test
