@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Serves the staged files from the Maven JVM over HTTP, each under an unguessable path, for the length of the
@@ -29,8 +30,14 @@ public final class HttpStager implements Stager {
     private final String baseUri;
     private final String token;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
-    /** One-time secrets by their own unguessable name; removed by the one GET that serves them. */
-    private final Map<String, byte[]> secrets = new ConcurrentHashMap<>();
+    /**
+     * One-time secrets by their own unguessable name. The one GET that serves a secret empties its slot atomically
+     * (so of two racing GETs exactly one gets it), and the empty slot stays until {@link #close()} so that a later
+     * GET is told the secret was served already rather than that it never existed.
+     */
+    private final Map<String, AtomicReference<byte[]>> secrets = new ConcurrentHashMap<>();
+    /** What a GET of a secret already served gets with its 410. */
+    public static final String SERVED_ALREADY = "Served once already: a one-time secret is not served again.";
     private final SecureRandom random;
 
     private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token, SecureRandom random) {
@@ -93,8 +100,8 @@ public final class HttpStager implements Stager {
     }
 
     /**
-     * Serves {@code bytes} exactly once, to the first GET of an unguessable URL of its own, then answers 404 and
-     * forgets them; {@link #close()} forgets them too. The executor GETs it itself: it is never a fetcher URI, so it
+     * Serves {@code bytes} exactly once, to the first GET of an unguessable URL of its own, then answers 410 Gone
+     * ({@link #SERVED_ALREADY}) and forgets them; {@link #close()} forgets them too. The executor GETs it itself: it is never a fetcher URI, so it
      * never lands in the sandbox.
      */
     @Override
@@ -102,7 +109,7 @@ public final class HttpStager implements Stager {
         byte[] name = new byte[24];
         random.nextBytes(name);
         String key = SECRET_PREFIX + HexFormat.of().formatHex(name);
-        secrets.put(key, bytes.clone());
+        secrets.put(key, new AtomicReference<>(bytes.clone()));
         return new StagedSecret(URI.create(baseUri + key), fileName, false);
     }
 
@@ -141,9 +148,19 @@ public final class HttpStager implements Stager {
 
     private void serveSecretOnce(HttpExchange exchange, String key) throws IOException {
         // Only a GET consumes the secret: a HEAD or a stray POST must not burn it for the executor.
-        byte[] secret = exchange.getRequestMethod().equals("GET") ? secrets.remove(key) : null;
-        if (secret == null) {
+        AtomicReference<byte[]> slot = exchange.getRequestMethod().equals("GET") ? secrets.get(key) : null;
+        if (slot == null) {
             exchange.sendResponseHeaders(404, -1);
+            return;
+        }
+        byte[] secret = slot.getAndSet(null);
+        if (secret == null) {
+            byte[] refusal = SERVED_ALREADY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(410, refusal.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(refusal);
+            }
             return;
         }
         try {
@@ -160,7 +177,12 @@ public final class HttpStager implements Stager {
 
     @Override
     public void close() {
-        secrets.values().forEach(s -> Arrays.fill(s, (byte) 0));
+        secrets.values().forEach(slot -> {
+            byte[] unserved = slot.getAndSet(null);
+            if (unserved != null) {
+                Arrays.fill(unserved, (byte) 0);
+            }
+        });
         secrets.clear();
         files.clear();
         server.stop(0);

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +65,42 @@ class HttpStagerTest {
             HttpResponse<byte[]> first = get(secret.uri());
             assertEquals(200, first.statusCode());
             assertArrayEquals(new byte[] {7, 8}, first.body());
-            assertEquals(404, get(secret.uri()).statusCode(), "served once");
+            HttpResponse<byte[]> again = get(secret.uri());
+            assertEquals(410, again.statusCode(), "served once, and a second GET is told so");
+            assertEquals(HttpStager.SERVED_ALREADY, new String(again.body(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(404, get(URI.create(secret.uri() + "0")).statusCode(), "an unknown secret is not found");
+        }
+    }
+
+    @Test
+    void ofManyGetsRacingForASecretExactlyOneGetsItAndTheOthersAreToldItWasServed() throws Exception {
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            URI uri = stager.stageSecret(new byte[] {4, 2}, "credentials.sealed").uri();
+            int racers = 16;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(racers);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<byte[]>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < racers; i++) {
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                    }));
+                }
+                List<Integer> statuses = new java.util.ArrayList<>();
+                for (var answer : answers) {
+                    HttpResponse<byte[]> response = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    statuses.add(response.statusCode());
+                    if (response.statusCode() == 200) {
+                        assertArrayEquals(new byte[] {4, 2}, response.body());
+                    }
+                }
+                assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
+                assertEquals(racers - 1, statuses.stream().filter(s -> s == 410).count(), statuses.toString());
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

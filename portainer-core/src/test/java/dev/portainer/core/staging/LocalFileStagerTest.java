@@ -39,7 +39,7 @@ class LocalFileStagerTest {
             assertEquals("http", secret.uri().getScheme());
             HttpRequest get = HttpRequest.newBuilder(secret.uri()).GET().build();
             assertArrayEquals(new byte[] {1, 2, 3}, http.send(get, HttpResponse.BodyHandlers.ofByteArray()).body());
-            assertEquals(404, http.send(get, HttpResponse.BodyHandlers.ofByteArray()).statusCode());
+            assertEquals(410, http.send(get, HttpResponse.BodyHandlers.ofByteArray()).statusCode(), "served once");
         }
         assertEquals("ctx", Files.readString(context), "the build removes its own context, not the stager");
     }

@@ -52,6 +52,14 @@ public final class CredentialsFetch {
             connection.setUseCaches(false);
             try {
                 int status = connection.getResponseCode();
+                if (status == 410) {
+                    // Served to one GET only, and not to us: whoever fetched them also needed the key, which only
+                    // this task's LAUNCH carries. Unless the task was launched twice, that is worth saying loudly.
+                    throw new IllegalStateException("Cannot fetch the registry credentials from the Maven JVM: they "
+                            + "were fetched already (HTTP 410; they are served once). If this task was not launched "
+                            + "twice, another process got this task's launch and its credentials: treat the registry "
+                            + "password as exposed");
+                }
                 if (status != 200) {
                     // The URL serves once: a second launch of the same task, or a build that already ended, sees 404.
                     throw new IllegalStateException("Cannot fetch the registry credentials from the Maven JVM: HTTP "

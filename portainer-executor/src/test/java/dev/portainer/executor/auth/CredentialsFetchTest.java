@@ -37,8 +37,8 @@ class CredentialsFetchTest {
             }
             IllegalStateException again = assertThrows(IllegalStateException.class,
                     () -> CredentialsFetch.standard().open(ref, sandbox));
-            assertTrue(again.getMessage().contains("HTTP 404") && again.getMessage().contains("served once"),
-                    again.getMessage());
+            assertTrue(again.getMessage().contains("were fetched already (HTTP 410; they are served once)")
+                    && again.getMessage().contains("treat the registry password as exposed"), again.getMessage());
         }
     }
 
