@@ -44,10 +44,10 @@ import org.junit.jupiter.api.Test;
  * allows it, with everything that is not secret (the agent's port, the framework, executor and task ids). Every
  * attempt is refused with Mesos's answer, and the build still succeeds, pushes, and shows no forged line.
  *
- * <p>Two agents: the default {@code mesosMaster=local} (its executor API, with the standby executor taking the
- * launch), and an embedded Mesos started by this test with framework credentials, as a cluster whose agents run
- * with {@code --authenticate_http_readonly} (its sandboxes and state too, and the build reads its own sandbox back
- * with the framework's credential). Master-side attacks belong to their own test.
+ * <p>Two agents: the default {@code mesosMaster=local} (with the standby executor taking the launch), and an
+ * embedded Mesos started by this test with framework credentials, as a cluster whose agents run with
+ * {@code --authenticate_http_readonly}, where the build must read its own sandbox back with the framework's
+ * credential. The master's side is {@link EmbeddedMasterTrustIT}.
  */
 class EmbeddedAgentTrustIT {
     private static final String REGISTRY = RegistryAuthIT.REGISTRY;
@@ -65,7 +65,7 @@ class EmbeddedAgentTrustIT {
 
     /** What the attacker knows of the running build: nothing secret. */
     private record Target(URI agent, String frameworkId, String executorId, String taskId, String containerId,
-                          ProcessHandle executor) {
+                          Path directory, ProcessHandle executor) {
         String ids() {
             return "\"framework_id\":{\"value\":\"" + frameworkId + "\"},\"executor_id\":{\"value\":\"" + executorId
                     + "\"}";
@@ -117,6 +117,8 @@ class EmbeddedAgentTrustIT {
             Target target = localTarget(build);
 
             attackTheExecutorApi(target);
+            // The local master requires a credential made for this build, and so does its agent's state and files.
+            attackTheReadOnlyEndpoints(target, "builder:guessed");
 
             finishAndCheck(build, target);
         } finally {
@@ -144,23 +146,9 @@ class EmbeddedAgentTrustIT {
                 // Not Maven's log: the frame of that line may be one of those dropped, shown only once read back.
                 awaitSandboxLine(mesos, marker + " started", build);
                 Target target = credentialedTarget(mesos, "builder:" + secret, build);
-                String context = contextFile(mesos, target);
 
                 attackTheExecutorApi(target);
-                for (String path : List.of("/state", "/slave(1)/state", "/state.json",
-                        "/files/read?offset=0&path=" + encode(target.sandbox() + "/stdout"),
-                        "/files/read?offset=0&path=" + encode(target.sandbox() + "/" + context),
-                        "/files/read.json?offset=0&path=" + encode(target.sandbox() + "/stdout"))) {
-                    for (List<String> credentials : List.of(List.<String>of(), List.of("-u", "builder:guessed"))) {
-                        List<String> curl = new ArrayList<>(credentials);
-                        curl.add(target.agent() + path);
-                        Answer answer = attacker(curl);
-                        assertEquals(401, answer.status(), path + " " + answer);
-                        assertEquals("Basic realm=\"mesos-agent-readonly\"", answer.header("WWW-Authenticate"), path);
-                        assertEquals("text/plain; charset=utf-8", answer.header("Content-Type"), path);
-                        assertEquals("401 Unauthorized.", answer.body(), path);
-                    }
-                }
+                attackTheReadOnlyEndpoints(target, "builder:guessed");
                 // Positive control: with the framework's credential the very same reads work.
                 Answer read = attacker(List.of("-u", "builder:" + secret, target.agent() + "/files/read?offset=0&path="
                         + encode(target.sandbox() + "/stdout")));
@@ -224,6 +212,30 @@ class EmbeddedAgentTrustIT {
         assertTrue(target.executor().isAlive(), "the attacks came while the build's executor ran");
     }
 
+    /** The agent's state, and the sandbox's build log and packed context, without a credential and with a guess. */
+    private static void attackTheReadOnlyEndpoints(Target target, String guess) throws Exception {
+        String context;
+        try (Stream<Path> files = Files.list(target.directory())) {
+            // This test runs as the agent's user, so it may look; the attacker may not (the work dir is 0700).
+            context = files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".tar.gz"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no packed context in " + target.directory()));
+        }
+        for (String path : List.of("/state", "/slave(1)/state", "/state.json",
+                "/files/read?offset=0&path=" + encode(target.sandbox() + "/stdout"),
+                "/files/read?offset=0&path=" + encode(target.sandbox() + "/" + context),
+                "/files/read.json?offset=0&path=" + encode(target.sandbox() + "/stdout"))) {
+            for (List<String> credentials : List.of(List.<String>of(), List.of("-u", guess))) {
+                List<String> curl = new ArrayList<>(credentials);
+                curl.add(target.agent() + path);
+                Answer answer = attacker(curl);
+                assertEquals(401, answer.status(), path + " " + answer);
+                assertEquals("Basic realm=\"mesos-agent-readonly\"", answer.header("WWW-Authenticate"), path);
+                assertEquals("text/plain; charset=utf-8", answer.header("Content-Type"), path);
+                assertEquals("401 Unauthorized.", answer.body(), path);
+            }
+        }
+    }
+
     /** Waits for the build and checks it succeeded with its own result; returns its output. */
     private String finishAndCheck(MavenRun.Running build, Target target) throws Exception {
         assertTrue(build.process().waitFor(5, TimeUnit.MINUTES), "the build did not finish");
@@ -275,7 +287,8 @@ class EmbeddedAgentTrustIT {
             }
         }
         assertTrue(agent != null, "no executor API among the Maven JVM's ports " + listeningPorts(maven));
-        return new Target(agent, ids.group(1), ids.group(2), taskId(build, ids.group(2)), ids.group(3), executor);
+        return new Target(agent, ids.group(1), ids.group(2), taskId(build, ids.group(2)), ids.group(3),
+                Path.of(ids.group(0)).getParent(), executor);
     }
 
     private static Optional<Matcher> openSandboxFile(long pid) {
@@ -333,18 +346,7 @@ class EmbeddedAgentTrustIT {
                 .findFirst().orElseThrow(() -> new AssertionError("no executor runs on the test's agent"));
         return new Target(mesos.agentUri(), framework.path("id").asText(), executor.path("id").asText(),
                 executor.at("/tasks/0/id").asText(taskId(build, executor.path("id").asText())),
-                Path.of(directory).getFileName().toString(), process);
-    }
-
-    /** The packed context the fetcher put in the sandbox (this test runs as the agent's user, so it may look). */
-    private static String contextFile(LocalMesos mesos, Target target) throws IOException {
-        try (Stream<Path> files = Files.walk(mesos.workDir().resolve("slaves"))) {
-            return files.filter(f -> f.toString().contains("/executors/" + target.executorId() + "/runs/"
-                            + target.containerId() + "/"))
-                    .map(f -> f.getFileName().toString())
-                    .filter(name -> name.endsWith(".tar.gz")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no packed context in the sandbox"));
-        }
+                Path.of(directory).getFileName().toString(), Path.of(directory), process);
     }
 
     /** A token as a guesser would make it: the right claims, HS256, a key of its own. */
