@@ -3,6 +3,7 @@ package dev.portainer.local;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.portainer.core.leftovers.Leftovers;
 import dev.portainer.local.agent.Agent;
 import dev.portainer.local.agent.AgentState;
 import dev.portainer.local.agent.ExecutorApi;
@@ -48,6 +49,11 @@ import java.util.function.Supplier;
  * two loopback ports, one event loop owning their state. {@code mesosMaster=local}.
  */
 public final class LocalMesos implements AutoCloseable {
+    /**
+     * A temporary work directory's name starts with this and its JVM's pid ({@link Leftovers}): the next start
+     * removes those of JVMs killed before they could (their executors end with them, see the agent's environment).
+     */
+    public static final String TEMPORARY_WORK_DIR = "portainer-local-mesos-";
     /** Replaced by {@link #restartMasterEndpoint}; always on the same port. */
     private volatile HttpServer masterServer;
     private final Map<String, HttpHandler> masterRoutes;
@@ -84,8 +90,9 @@ public final class LocalMesos implements AutoCloseable {
     public static LocalMesos start(LocalMesosConfig config) {
         Path workDir;
         boolean temporary = config.workDir() == null;
+        Leftovers leftovers = Leftovers.ofThisProcess();
         try {
-            workDir = temporary ? Files.createTempDirectory("portainer-local-mesos")
+            workDir = temporary ? Files.createTempDirectory(leftovers.prefix(TEMPORARY_WORK_DIR))
                     : Files.createDirectories(config.workDir());
             workDir = workDir.toRealPath();
         } catch (IOException e) {
@@ -153,6 +160,11 @@ public final class LocalMesos implements AutoCloseable {
             agentServer.setExecutor(httpThreads);
             masterServer.start();
             agentServer.start();
+            if (temporary) {
+                // Off the start-up path; only this user's, only of dead JVMs: another Maven may be running now.
+                Path created = workDir;
+                io.execute(() -> removeDeadWorkDirs(leftovers, created));
+            }
             return new LocalMesos(masterServer, masterRoutes, master, agentServer, loop, io, httpThreads, agent,
                     workDir, temporary);
         } catch (IOException | RuntimeException e) {
@@ -170,6 +182,15 @@ public final class LocalMesos implements AutoCloseable {
             }
             throw e instanceof IOException io1 ? new UncheckedIOException("Cannot start the local Mesos: "
                     + io1.getMessage(), io1) : (RuntimeException) e;
+        }
+    }
+
+    /** The work directories beside {@code created} left by JVMs that are gone, if they are its owner's. */
+    private static void removeDeadWorkDirs(Leftovers leftovers, Path created) {
+        try {
+            leftovers.removeDead(created.getParent(), TEMPORARY_WORK_DIR, Files.getOwner(created));
+        } catch (IOException e) {
+            // Our own directory went away already (closed): nothing to compare owners with.
         }
     }
 
