@@ -50,6 +50,11 @@ public final class ExecutorLoop {
     static final int MAX_STATUS_MESSAGE = 2000;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration UPDATE_RETRY = Duration.ofSeconds(1);
+    /**
+     * How long one SUBSCRIBE may take to be answered before it counts as failed, even when no recovery is allowed:
+     * an agent that accepts the connection but never answers is as good as gone.
+     */
+    static final Duration SUBSCRIBE_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
 
     private sealed interface Input {
     }
@@ -98,6 +103,8 @@ public final class ExecutorLoop {
     private Duration backoff = FIRST_BACKOFF;
     private Instant retryAt;
     private Instant recoveryDeadline;
+    /** When the SUBSCRIBE under way counts as failed, if the recovery deadline has passed by then. */
+    private Instant attemptDeadline;
     private Instant resendAt;
     private Phase phase = Phase.AWAITING_TASK;
     private TaskInfo task;
@@ -124,7 +131,8 @@ public final class ExecutorLoop {
 
     /**
      * Subscribes, runs the launched build, and returns once the terminal update is acknowledged (0), or when the
-     * executor has to give up (1: agent lost for longer than the recovery timeout, or refused the subscription).
+     * executor has to give up (1: agent lost for longer than the recovery timeout, or refused the subscription). A
+     * build the executor gives up on is cancelled first: nobody could be told its outcome, and it must not push.
      */
     public int run() throws InterruptedException {
         recoveryDeadline = clock.instant().plus(settings.recoveryTimeout());
@@ -400,6 +408,7 @@ public final class ExecutorLoop {
     private void subscribe() {
         connection = Connection.SUBSCRIBING;
         retryAt = null;
+        attemptDeadline = clock.instant().plus(SUBSCRIBE_ATTEMPT_TIMEOUT);
         Call.Subscribe.Builder body = Call.Subscribe.newBuilder().addAllUnacknowledgedUpdates(unacknowledged.values());
         carriedBySubscribe = Set.copyOf(unacknowledged.keySet());
         if (task != null && !taskAcknowledged) {
@@ -412,17 +421,40 @@ public final class ExecutorLoop {
         reader.start();
     }
 
+    /** Our own choice to subscribe again (the agent is there: it sent ERROR), not a lost agent. */
     private void dropSubscription(String reason) {
         if (subscription != null) {
             subscription.close();
         }
         generation++; // whatever the old stream still reports is stale now
-        onDisconnected(reason, false);
+        subscription = null;
+        pauseWhileDisconnected(clock.instant());
+        retryAfterBackoff(reason);
     }
 
     private void onDisconnected(String reason, boolean permanent) {
         subscription = null;
         Instant now = clock.instant();
+        pauseWhileDisconnected(now);
+        if (permanent) {
+            giveUp("the agent refused the subscription: " + reason);
+            return;
+        }
+        if (settings.recoveryTimeout().isZero()) {
+            // Mesos's executor library shuts down here when the framework does not checkpoint: no agent will take
+            // this executor back (the embedded one died with its Maven), so the build must not go on and push.
+            giveUp("lost the agent (" + reason + "); this executor's framework does not checkpoint "
+                    + "(MESOS_CHECKPOINT=0), so no agent will recover it");
+            return;
+        }
+        if (!now.isBefore(recoveryDeadline)) {
+            giveUp("no subscription to the agent within " + settings.recoveryTimeout() + "; last error: " + reason);
+            return;
+        }
+        retryAfterBackoff(reason);
+    }
+
+    private void pauseWhileDisconnected(Instant now) {
         if (!shuttingDown) {
             // Waiting for the final acknowledgement pauses while disconnected: the recovery timeout bounds that time.
             exitDeadline = null;
@@ -430,18 +462,14 @@ public final class ExecutorLoop {
         if (recoveryDeadline == null) {
             recoveryDeadline = now.plus(settings.recoveryTimeout());
         }
-        if (permanent) {
-            giveUp("the agent refused the subscription: " + reason);
-            return;
-        }
-        if (!now.isBefore(recoveryDeadline)) {
-            giveUp("no subscription to the agent within " + settings.recoveryTimeout() + "; last error: " + reason);
-            return;
-        }
+    }
+
+    private void retryAfterBackoff(String reason) {
+        Instant now = clock.instant();
         connection = Connection.WAITING_TO_RETRY;
         retryAt = now.plus(backoff);
-        note("not subscribed (" + reason + "); retrying in " + backoff.toMillis() + " ms, until "
-                + recoveryDeadline);
+        note("not subscribed (" + reason + "); retrying in " + backoff.toMillis() + " ms"
+                + (settings.recoveryTimeout().isZero() ? "" : ", until " + recoveryDeadline));
         Duration doubled = backoff.multipliedBy(2);
         backoff = doubled.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : doubled;
     }
@@ -458,7 +486,7 @@ public final class ExecutorLoop {
 
     private long millisUntilNextDeadline() {
         Instant next = earliest(earliest(earliest(retryAt, killDeadline), earliest(exitDeadline, resendAt)),
-                connection == Connection.SUBSCRIBED ? null : recoveryDeadline);
+                subscribeGiveUpAt());
         if (next == null) {
             return 1000;
         }
@@ -486,9 +514,24 @@ public final class ExecutorLoop {
             note("no acknowledgement of the final status within the time allowed; exiting (the agent keeps the update)");
             exitCode = shuttingDown ? 0 : 1;
         }
-        if (connection == Connection.SUBSCRIBING && recoveryDeadline != null && !now.isBefore(recoveryDeadline)) {
-            giveUp("no subscription to the agent within " + settings.recoveryTimeout());
+        Instant giveUpAt = subscribeGiveUpAt();
+        if (giveUpAt != null && !now.isBefore(giveUpAt)) {
+            giveUp("the agent has not answered SUBSCRIBE for " + SUBSCRIBE_ATTEMPT_TIMEOUT.toSeconds() + " s"
+                    + (settings.recoveryTimeout().isZero() ? ""
+                    : " and the recovery timeout of " + settings.recoveryTimeout() + " is over"));
         }
+    }
+
+    /**
+     * When a SUBSCRIBE still unanswered ends the executor: once the recovery time is up, but never before the attempt
+     * had its own time (with no recovery at all, the first SUBSCRIBE still needs to be answered). Null when none is
+     * under way: a failed one reports itself.
+     */
+    private Instant subscribeGiveUpAt() {
+        if (connection != Connection.SUBSCRIBING || recoveryDeadline == null) {
+            return null;
+        }
+        return recoveryDeadline.isAfter(attemptDeadline) ? recoveryDeadline : attemptDeadline;
     }
 
     private static Instant earliest(Instant a, Instant b) {

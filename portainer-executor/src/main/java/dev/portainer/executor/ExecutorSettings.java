@@ -16,8 +16,13 @@ import java.util.Map;
  * @param frameworkId        {@code MESOS_FRAMEWORK_ID}
  * @param executorId         {@code MESOS_EXECUTOR_ID}
  * @param sandbox            {@code MESOS_SANDBOX}, else {@code MESOS_DIRECTORY}, else the working directory
- * @param recoveryTimeout    how long to keep re-subscribing after losing the agent ({@code MESOS_RECOVERY_TIMEOUT},
- *                           else {@code PORTAINER_RECOVERY_TIMEOUT}, else 15 minutes, the agent's default)
+ * @param recoveryTimeout    how long to keep re-subscribing after losing the agent: when the framework checkpoints
+ *                           ({@code MESOS_CHECKPOINT=1}) the agent may restart and take its executors back, so
+ *                           {@code MESOS_RECOVERY_TIMEOUT}, else 15 minutes (the agent's default); otherwise zero,
+ *                           as Mesos's executor library shuts down on losing a non-checkpointing agent (nobody would
+ *                           recover the executor, and the embedded agent dies with Maven).
+ *                           {@code PORTAINER_RECOVERY_TIMEOUT} stands in for an unset {@code MESOS_RECOVERY_TIMEOUT}
+ *                           in either case.
  * @param backoffMax         the longest pause between two SUBSCRIBE attempts ({@code MESOS_SUBSCRIPTION_BACKOFF_MAX},
  *                           else 2 seconds, the agent's default {@code --executor_reregistration_timeout})
  * @param shutdownGrace      how long the agent waits after SHUTDOWN before killing us
@@ -61,8 +66,10 @@ public record ExecutorSettings(String agentEndpoint, boolean agentTls, String fr
         }
         String sandboxDir = firstSet(env, "MESOS_SANDBOX", "MESOS_DIRECTORY");
         Path sandbox = sandboxDir != null ? Path.of(sandboxDir) : workingDirectory;
-        Duration recovery = duration(env, problems, Duration.ofMinutes(15), "MESOS_RECOVERY_TIMEOUT",
-                "PORTAINER_RECOVERY_TIMEOUT");
+        // Mesos's executor library reads MESOS_RECOVERY_TIMEOUT only when checkpointing, and agents set it only then.
+        Duration recovery = "1".equals(blankToNull(env.get("MESOS_CHECKPOINT")))
+                ? duration(env, problems, Duration.ofMinutes(15), "MESOS_RECOVERY_TIMEOUT", "PORTAINER_RECOVERY_TIMEOUT")
+                : duration(env, problems, Duration.ZERO, "PORTAINER_RECOVERY_TIMEOUT");
         Duration backoff = duration(env, problems, Duration.ofSeconds(2), "MESOS_SUBSCRIPTION_BACKOFF_MAX");
         Duration grace = duration(env, problems, Duration.ofSeconds(5), "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD");
         Duration ack = duration(env, problems, Duration.ofMinutes(2), "PORTAINER_ACK_TIMEOUT");

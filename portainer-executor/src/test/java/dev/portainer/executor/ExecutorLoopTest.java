@@ -219,6 +219,62 @@ class ExecutorLoopTest {
     }
 
     @Test
+    void shutdownCancelsTheBuildAndReportsKilled() throws Exception {
+        // What a real agent sends once the master removed the framework (its scheduler gone past failover_timeout).
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+
+        agent.send(org.apache.mesos.v1.executor.Protos.Event.newBuilder()
+                .setType(org.apache.mesos.v1.executor.Protos.Event.Type.SHUTDOWN).build());
+        TaskStatus killed = agent.awaitUpdate(TaskState.TASK_KILLED).getUpdate().getStatus();
+        assertTrue(build.cancelled, "the build was told to stop");
+        assertTrue(killed.getMessage().contains("shut the executor down"), killed.getMessage());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void withoutCheckpointingALostAgentStopsTheBuildAtOnce() throws Exception {
+        // The embedded agent's executors: when the Maven JVM dies, so does their agent, and nobody will recover them.
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.hold = new CountDownLatch(1);
+        ExecutorSettings settings = ExecutorSettings.fromEnvironment(agent.environment(sandbox), sandbox);
+        CompletableFuture<Integer> exit = start(settings, build);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+
+        long lost = System.nanoTime();
+        agent.close();
+        assertEquals(1, exit.get(10, TimeUnit.SECONDS), "must not retry a dead agent: " + stdout());
+        assertTrue(build.cancelled, "the build is stopped, so that it never pushes");
+        assertTrue(System.nanoTime() - lost < TimeUnit.SECONDS.toNanos(5), "within seconds");
+        assertTrue(stdout().contains("does not checkpoint"), stdout());
+        assertEquals(1, agent.history.stream().filter(c -> c.getType() == Call.Type.SUBSCRIBE).count(),
+                "no SUBSCRIBE to the dead agent");
+    }
+
+    @Test
+    void withoutCheckpointingAnErrorFromTheAgentIsAnsweredByResubscribing() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = start(settings(Duration.ZERO), build);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+        agent.afterSubscribed = null;
+
+        agent.send(org.apache.mesos.v1.executor.Protos.Event.newBuilder()
+                .setType(org.apache.mesos.v1.executor.Protos.Event.Type.ERROR)
+                .setError(org.apache.mesos.v1.executor.Protos.Event.Error.newBuilder().setMessage("glitch")).build());
+        agent.await(c -> c.getType() == Call.Type.SUBSCRIBE, Duration.ofSeconds(10));
+        assertFalse(build.cancelled, "an agent that sent ERROR is there: not a lost agent " + stdout());
+        build.hold.countDown();
+        agent.awaitUpdate(TaskState.TASK_FINISHED);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void givesUpWhenTheAgentStaysAwayLongerThanTheRecoveryTimeout() throws Exception {
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
         ScriptedBuild build = new ScriptedBuild(List.of());

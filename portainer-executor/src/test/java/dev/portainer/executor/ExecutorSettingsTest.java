@@ -18,6 +18,7 @@ class ExecutorSettingsTest {
 
     @Test
     void usesTheAgentsRecoveryTimeoutAndBackoffWhenCheckpointingSetsThem() throws Exception {
+        env.put("MESOS_CHECKPOINT", "1");
         env.put("MESOS_RECOVERY_TIMEOUT", "3mins");
         env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", "250ms");
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", "5secs");
@@ -28,8 +29,21 @@ class ExecutorSettingsTest {
     }
 
     @Test
-    void defaultsToFifteenMinutesOfRecoveryConfigurableByPortainerVariable() throws Exception {
+    void checkpointingDefaultsToFifteenMinutesOfRecoveryConfigurableByPortainerVariable() throws Exception {
+        env.put("MESOS_CHECKPOINT", "1");
         assertEquals(Duration.ofMinutes(15), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
+        env.put("PORTAINER_RECOVERY_TIMEOUT", "30secs");
+        assertEquals(Duration.ofSeconds(30), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
+    }
+
+    @Test
+    void withoutCheckpointingALostAgentIsNotWaitedFor() throws Exception {
+        // What a real agent gives a framework that does not checkpoint, and the embedded agent gives every executor.
+        env.put("MESOS_CHECKPOINT", "0");
+        assertEquals(Duration.ZERO, ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
+        env.remove("MESOS_CHECKPOINT");
+        env.put("MESOS_RECOVERY_TIMEOUT", "15mins"); // not the agent's: it sets this only for checkpointing
+        assertEquals(Duration.ZERO, ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
         env.put("PORTAINER_RECOVERY_TIMEOUT", "30secs");
         assertEquals(Duration.ofSeconds(30), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).recoveryTimeout());
     }
@@ -46,6 +60,7 @@ class ExecutorSettingsTest {
     @Test
     void namesEveryBadVariable() {
         env.put("MESOS_AGENT_ENDPOINT", "http://agent:5051/");
+        env.put("MESOS_CHECKPOINT", "1");
         env.put("MESOS_RECOVERY_TIMEOUT", "soon");
         env.remove("MESOS_EXECUTOR_ID");
         String message = assertThrows(ExecutorSettings.InvalidEnvironmentException.class,

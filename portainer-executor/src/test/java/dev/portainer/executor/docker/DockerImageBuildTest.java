@@ -146,10 +146,13 @@ class DockerImageBuildTest {
     }
 
     @Test
-    void cancelStopsARunningBuildPromptly() throws Exception {
+    void cancelStopsARunningBuildPromptlyRemovesItsContainerAndNeverPushes() throws Exception {
+        // The label is inherited by the RUN step's container: it finds this test's container and no one else's.
+        String marker = UUID.randomUUID().toString();
         ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of(
-                "Dockerfile", "FROM portainer/busybox:latest\nRUN echo sleeping && sleep 60\n"));
-        BuildSpec spec = BuildSpec.of(image, List.of("slow"), "Dockerfile", "context.tar.gz", false, null);
+                "Dockerfile", "FROM portainer/busybox:latest\nLABEL portainer.test.cancel=" + marker
+                        + "\nRUN echo sleeping && sleep 60\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("slow"), "Dockerfile", "context.tar.gz", true, null);
         DockerImageBuild build = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null);
         CompletableFuture<ImageBuildResult> running = CompletableFuture.supplyAsync(() -> {
             try {
@@ -163,12 +166,37 @@ class DockerImageBuildTest {
             Thread.sleep(50);
         }
         assertTrue(lines.contains("sleeping"), lines.toString());
+        assertEquals(1, containers(marker).size(), "the RUN step's container runs");
         long cancelledAt = System.nanoTime();
         build.cancel();
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> running.get(15, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("cancelled"), e.getCause().getMessage());
         assertTrue(System.nanoTime() - cancelledAt < TimeUnit.SECONDS.toNanos(15));
+        // The daemon kills and removes the step's container once its client has gone.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!containers(marker).isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), containers(marker), "the RUN step's container is gone within seconds");
+        System.out.println("cancel to container gone: "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelledAt) + " ms");
+        assertEquals(404, registryStatus("slow"), "a cancelled build is never pushed");
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Pushing ")), lines.toString());
+    }
+
+    private List<String> containers(String marker) {
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of("portainer.test.cancel", marker)).exec().stream()
+                .map(com.github.dockerjava.api.model.Container::getId).toList();
+    }
+
+    private int registryStatus(String tag) throws Exception {
+        HttpRequest head = HttpRequest.newBuilder(URI.create("http://" + DockerDaemon.REGISTRY + "/v2/" + repo
+                        + "/manifests/" + tag))
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        return HttpClient.newHttpClient().send(head, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private String registryDigest(String tag) throws Exception {

@@ -205,7 +205,11 @@ final class ExecutorLauncher {
         env.put("LIBPROCESS_IP", "127.0.0.1");
         env.put("LIBPROCESS_PORT", "0");
         env.put("MESOS_AGENT_ENDPOINT", "127.0.0.1:" + ctx.agentPort());
-        env.put("MESOS_CHECKPOINT", run.framework.getCheckpoint() ? "1" : "0");
+        // This agent lives in the Maven JVM and recovers nothing, so it tells every executor what a Mesos agent tells
+        // those of a framework without checkpointing: once the agent is gone nobody will take it back, so it ends
+        // (Mesos's executor library shuts down on disconnection then), killing its build, instead of retrying a dead
+        // agent for MESOS_RECOVERY_TIMEOUT and pushing after Maven was killed.
+        env.put("MESOS_CHECKPOINT", "0");
         env.put("MESOS_DIRECTORY", sandbox);
         env.put("MESOS_EXECUTOR_ID", run.id());
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", NodeContext.mesosDuration(shutdownGracePeriod(run)));
