@@ -10,6 +10,7 @@ import dev.portainer.core.context.DockerfileTransform;
 import dev.portainer.core.dockerfile.Dockerfile;
 import dev.portainer.core.dockerfile.DockerfileRewrite;
 import dev.portainer.core.dockerfile.PortainerInstructions;
+import dev.portainer.core.leftovers.Leftovers;
 import dev.portainer.core.mesos.PlainHttpOnly;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
@@ -76,6 +77,8 @@ public final class ImageBuild {
     static final String CONTEXT_FILE = "context.tar.gz";
     static final String EXECUTOR_FILE = "portainer-executor.jar";
     static final String CREDENTIALS_FILE = "credentials.sealed";
+    /** The packed contexts in the work directory: {@code context-pid<pid>-<uuid>.tar.gz}, see {@link Leftovers}. */
+    static final String PACKED_CONTEXT = "context-";
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
     static final double EXECUTOR_CPUS = 0.1;
     static final double EXECUTOR_MEM_MB = 192;
@@ -275,8 +278,10 @@ public final class ImageBuild {
             }
             String localCommand = classData == null ? null : localExecutorCommand(classData);
             List<PackedContext> contexts = new ArrayList<>();
+            Leftovers leftovers = Leftovers.ofThisProcess();
             for (BuildRequest r : requests) {
-                Path archive = r.workDirectory().resolve("context-" + UUID.randomUUID() + ".tar.gz");
+                Path archive = r.workDirectory().resolve(leftovers.prefix(PACKED_CONTEXT) + UUID.randomUUID()
+                        + ".tar.gz");
                 // The partial archive too: a SIGTERM while packing ends the JVM without the packer's own clean-up.
                 deleteArchives.add(guard.cleanup("remove " + archive, () -> {
                     deleteQuietly(archive, events);
@@ -284,6 +289,7 @@ public final class ImageBuild {
                 }));
                 contexts.add(pack(r, archive, events));
             }
+            removeContextsOfKilledBuilds(contexts, leftovers, events);
             String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
             stopIfStopping(guard);
             Stager stager = openStager(request, master, request.localMaster(), random, events);
@@ -332,6 +338,32 @@ public final class ImageBuild {
                 runStep(stopTraining);
             }
             deleteArchives.forEach(ImageBuild::runStep);
+        }
+    }
+
+    /**
+     * The packed contexts (and {@code .part} files) that builds killed before their clean-up left in these contexts'
+     * work directories; never those of a build still running, in this JVM ({@code mvn -T}) or another.
+     */
+    private static void removeContextsOfKilledBuilds(List<PackedContext> contexts, Leftovers leftovers,
+                                                     BuildEvents events) {
+        java.util.Set<Path> swept = new java.util.HashSet<>();
+        for (PackedContext context : contexts) {
+            Path directory = context.archive().getParent();
+            if (!swept.add(directory)) {
+                continue;
+            }
+            try {
+                // Compared with the owner of what this build just wrote: this user's files only.
+                List<Path> removed = leftovers.removeDead(directory, PACKED_CONTEXT,
+                        Files.getOwner(context.archive()));
+                if (!removed.isEmpty()) {
+                    events.info("Removed what a killed build left in " + directory + ": " + removed.stream()
+                            .map(p -> p.getFileName().toString()).sorted().reduce((a, b) -> a + ", " + b).orElse(""));
+                }
+            } catch (IOException e) {
+                // Nothing to compare owners with: leave everything.
+            }
         }
     }
 

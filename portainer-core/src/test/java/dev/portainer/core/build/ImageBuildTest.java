@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,6 +90,57 @@ class ImageBuildTest {
         try (var files = Files.list(dir.resolve("target/portainer"))) {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tar.gz")),
                     "the packed contexts are removed");
+        }
+    }
+
+    @Test
+    void removesThePackedContextsOfKilledBuildsButNotThoseOfBuildsStillRunning() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\n");
+        Path work = Files.createDirectories(dir.resolve("target/portainer"));
+        Files.writeString(dir.resolve("executor.jar"), "not really a jar");
+        Process killed = new ProcessBuilder("true").start();
+        killed.waitFor();
+        Process running = new ProcessBuilder("sleep", "60").start(); // another build of this project, say
+        try {
+            Path dead = Files.writeString(work.resolve("context-pid" + killed.pid() + "-1.tar.gz"), "left");
+            Path deadPart = Files.writeString(work.resolve("context-pid" + killed.pid() + "-2.tar.gz.part"), "left");
+            Path live = Files.writeString(work.resolve("context-pid" + running.pid() + "-3.tar.gz.part"), "writing");
+            Path jar = Files.writeString(work.resolve("portainer-executor.jar"), "shared");
+            List<String> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
+            BuildEvents events = new BuildEvents() {
+                @Override
+                public void info(String message) {
+                    infos.add(message);
+                }
+
+                @Override
+                public void log(String taskName, String line) {
+                }
+
+                @Override
+                public void warn(String message) {
+                }
+            };
+
+            // Packed, then swept, then the master (which does not exist) fails the build.
+            assertThrows(dev.portainer.core.scheduler.BuildException.class, () -> ImageBuild.run(
+                    request(context, "127.0.0.1:5000/team/app"), events, () -> {
+                        throw new AssertionError("no local master for a remote build");
+                    }));
+
+            assertFalse(Files.exists(dead), "a killed build's context stays");
+            assertFalse(Files.exists(deadPart), "a killed build's half-written context stays");
+            assertTrue(Files.exists(live), "a running build's context must be left alone");
+            assertTrue(Files.exists(jar));
+            assertTrue(infos.stream().anyMatch(i -> i.startsWith("Removed what a killed build left in " + work)
+                    && i.contains(dead.getFileName().toString())), infos.toString());
+            try (var files = Files.list(work)) {
+                assertEquals(List.of(live.getFileName().toString(), jar.getFileName().toString()), files
+                        .map(f -> f.getFileName().toString()).sorted().toList(), "its own context is removed too");
+            }
+        } finally {
+            running.destroyForcibly().waitFor();
         }
     }
 
