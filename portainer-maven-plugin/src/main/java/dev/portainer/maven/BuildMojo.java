@@ -30,6 +30,7 @@ import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.OfferTimeoutException;
+import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.scheduler.TrustedCertificates;
 import dev.portainer.core.scheduler.ZooKeeperAddress;
 import dev.portainer.core.staging.StagingException;
@@ -292,10 +293,14 @@ public class BuildMojo extends AbstractMojo {
     private String offerTimeout;
 
     /**
-     * How long the build may run on the cluster once its task is launched (ISO-8601 duration, e.g. {@code PT20M});
-     * when exceeded the task is killed and the build fails. Unset: no limit.
+     * How long the build may run on the cluster, from the launch of its task to its end: fetching, starting the
+     * executor, building and pushing (ISO-8601 duration, e.g. {@code PT20M}); when exceeded the task is killed and
+     * the build fails. Each retry (see {@code retries}) gets it anew; the wait for an offer has {@code offerTimeout}.
+     * The default is generous for image builds (the long ones, compiling a toolchain or an ML framework from source,
+     * take about an hour) and ends a build that hangs (a RUN step waiting on the network, an executor that never
+     * starts) instead of holding the cluster and the CI job forever; raise it for longer builds.
      */
-    @Parameter(property = "portainer.timeout")
+    @Parameter(property = "portainer.timeout", defaultValue = "PT2H")
     private String timeout;
 
     /**
@@ -355,6 +360,18 @@ public class BuildMojo extends AbstractMojo {
      */
     @Parameter(property = "portainer.user")
     private String user;
+
+    /**
+     * How long a real Mesos master waits for this build to reconnect (Mesos's {@code FrameworkInfo.failover_timeout},
+     * ISO-8601 duration) before it removes the framework and kills its builds; also how long the build keeps trying
+     * to reconnect after losing the master. It is what ends the builds of a Maven that was killed ({@code kill -9},
+     * the OOM killer, a cancelled CI job): they stop at most this long after Maven is gone, so they do not finish and
+     * push unattended. The default outlasts a network blip and a master failover (a leader elected within
+     * ZooKeeper's 10 s session timeout); raise it where failovers take longer. With {@code mesosMaster=local} the
+     * embedded Mesos dies with Maven and its executors stop at once.
+     */
+    @Parameter(property = "portainer.failoverTimeout", defaultValue = "PT30S")
+    private String failoverTimeout;
 
     /** Skip the goal: nothing is packed, staged or built ({@code -Dportainer.skip}). */
     @Parameter(property = "portainer.skip", defaultValue = "false")
@@ -669,11 +686,15 @@ public class BuildMojo extends AbstractMojo {
                 cleanTags = List.of(invocation.projectPresent() ? project.getVersion() : "latest");
             }
             Duration waitForOffer = parseDuration(offerTimeout, "offerTimeout");
-            Duration buildTimeout = timeout == null || timeout.isBlank() ? null : parseDuration(timeout, "timeout");
+            Duration buildTimeout = timeout == null || timeout.isBlank() ? SchedulerConfig.DEFAULT_BUILD_TIMEOUT
+                    : parseDuration(timeout, "timeout");
             URI staging = stagingUri == null || stagingUri.isBlank() ? null : URI.create(stagingUri.trim());
+            Duration failover = failoverTimeout == null || failoverTimeout.isBlank()
+                    ? SchedulerConfig.DEFAULT_FAILOVER_TIMEOUT : positive(parseDuration(failoverTimeout,
+                    "failoverTimeout"), "failoverTimeout");
             FrameworkSettings framework = new FrameworkSettings(frameworkName,
                     user == null || user.isBlank() ? System.getProperty("user.name") : user,
-                    role == null || role.isBlank() ? "*" : role.trim(), Duration.ofMinutes(1));
+                    role == null || role.isBlank() ? "*" : role.trim(), failover);
             List<AgentConstraint> agentConstraints = constraints == null ? List.of() : constraints.stream()
                     .map(String::trim).filter(c -> !c.isEmpty()).map(AgentConstraint::parse).toList();
             ExecutorJarFile executorJar = ExecutorJar.extract(work);
@@ -810,6 +831,14 @@ public class BuildMojo extends AbstractMojo {
         File dir = contextDirectory != null ? contextDirectory : project.getBasedir() != null ? project.getBasedir()
                 : new File(session.getRequest().getBaseDirectory());
         return dir.toPath().toAbsolutePath().normalize();
+    }
+
+    private static Duration positive(Duration value, String name) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value + "; fix <" + name
+                    + "> (portainer." + name + ")");
+        }
+        return value;
     }
 
     private static Duration parseDuration(String value, String name) {

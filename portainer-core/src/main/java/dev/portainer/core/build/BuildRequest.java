@@ -29,7 +29,8 @@ import java.util.Objects;
  * @param executorJar      the self-contained executor jar to stage (and its hash, when known)
  * @param framework        how the build registers with Mesos
  * @param offerTimeout     how long to wait for an offer that fits
- * @param timeout          how long the build may run once launched before its task is killed, or null for no limit
+ * @param timeout          how long each attempt of the build may run from its launch before its task is killed
+ *                         (default {@code SchedulerConfig.DEFAULT_BUILD_TIMEOUT}: nothing waits forever)
  * @param constraints      attributes an agent must have to host the build
  * @param docker           build options, pull registry, Docker-in-Docker
  * @param credentials      registry credentials for the push and the base images' pulls
@@ -73,9 +74,11 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
                     + "(portainer.retries)");
         }
         Objects.requireNonNull(mesosAccess, "mesosAccess");
-        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
-                    + "(portainer.timeout), or leave it unset for no limit");
+                    + "(portainer.timeout), or leave it unset for the default of "
+                    + dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_BUILD_TIMEOUT.toHours() + " hours");
         }
         docker = docker == null ? DockerSettings.DEFAULTS : docker;
         credentials = credentials == null ? RegistryAuth.NONE : credentials;
@@ -115,9 +118,9 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         private Path workDirectory;
         private ExecutorJarFile executorJar;
         private FrameworkSettings framework = new FrameworkSettings("portainer", System.getProperty("user.name"), "*",
-                Duration.ofMinutes(1));
+                dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_FAILOVER_TIMEOUT);
         private Duration offerTimeout = Duration.ofMinutes(5);
-        private Duration timeout;
+        private Duration timeout = dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_BUILD_TIMEOUT;
         private List<AgentConstraint> constraints = List.of();
         private DockerSettings docker = DockerSettings.DEFAULTS;
         private RegistryAuth credentials = RegistryAuth.NONE;

@@ -393,13 +393,18 @@ public final class MesosSchedulerClient implements AutoCloseable {
             if (troubleSince == null) {
                 troubleSince = now;
             }
-            if (!now.isBefore(troubleSince.plus(config.failoverTimeout()))) {
+            Instant deadline = troubleSince.plus(config.failoverTimeout());
+            if (!now.isBefore(deadline)) {
                 return new ClusterException("Lost the Mesos master '" + config.master().address() + "' for longer than "
                         + "the failover timeout (" + config.failoverTimeout().toSeconds() + " s); last problem: "
                         + problem);
             }
+            // The last attempt is made at the deadline, not a whole backoff after it: by then the master has
+            // removed the framework, and with a short failover timeout the backoff is a large part of it.
+            Duration untilDeadline = Duration.between(now, deadline);
+            Duration pause = config.backoff().delay(attempt++);
             try {
-                if (closing.await(config.backoff().delay(attempt++).toMillis(), TimeUnit.MILLISECONDS)) {
+                if (closing.await(Math.min(pause.toMillis(), untilDeadline.toMillis()), TimeUnit.MILLISECONDS)) {
                     return null;
                 }
             } catch (InterruptedException e) {

@@ -15,9 +15,11 @@ import org.apache.mesos.v1.Protos.FrameworkInfo;
  * @param role            the role to subscribe with; {@code *} uses unreserved resources
  * @param hostname        this machine's name, shown by Mesos as the framework's host
  * @param failoverTimeout how long the master keeps our task after we disconnect, and how long we try to re-subscribe;
- *                        keep it short: a killed Maven must not leave builds running for long
+ *                        keep it short: when Maven is killed, this is how long its builds go on (then the master
+ *                        tears the framework down and its executors get SHUTDOWN)
  * @param offerTimeout    how long to wait for an offer that fits before giving up
- * @param buildTimeout    how long a build may take once launched, or null for no limit
+ * @param buildTimeout    how long each attempt of a build may take from its launch (fetching, starting the
+ *                        executor, building, pushing) before its task is killed, or null for no limit
  * @param backoff         waits between re-subscription attempts
  * @param constraints     attributes an agent must have to host a build (all of them)
  * @param retries         how many times a task the cluster failed before it could build is relaunched
@@ -33,8 +35,20 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
                               MasterDetector detector) {
     public static final String DEFAULT_FRAMEWORK_NAME = "portainer";
     public static final String DEFAULT_ROLE = "*";
-    public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * Long enough to outlast what a build should survive: a network blip, or a master failover (a new leader elected
+     * within ZooKeeper's 10 s session timeout, a few seconds to recover, then our re-subscription), with the
+     * re-subscription backoff (0.5 s doubling to 16 s) still trying at the deadline. Short enough that a killed
+     * Maven's builds are stopped within about half a minute rather than finishing, and pushing, unattended.
+     */
+    public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Generous for an image build (the long ones, compiling a toolchain or an ML framework from source, take about
+     * an hour), and an end for one that hangs (a RUN step waiting on the network, an executor that never starts)
+     * instead of holding the cluster's resources and the CI job forever.
+     */
+    public static final Duration DEFAULT_BUILD_TIMEOUT = Duration.ofHours(2);
     public static final int DEFAULT_RETRIES = 2;
 
     public SchedulerConfig {
@@ -56,12 +70,13 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
     }
 
     /**
-     * Defaults: name "portainer", role "*", failover 2 min, offer timeout 5 min, no build timeout, 2 retries, no
+     * Defaults: name "portainer", role "*", failover 30 s, offer timeout 5 min, build timeout 2 h, 2 retries, no
      * authentication, the JVM's trust store.
      */
     public static SchedulerConfig defaults(MesosMaster master, String user, String hostname) {
         return new SchedulerConfig(master, DEFAULT_FRAMEWORK_NAME, user, DEFAULT_ROLE, hostname,
-                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, null, Backoff.standard(), List.of(), DEFAULT_RETRIES,
+                DEFAULT_FAILOVER_TIMEOUT, DEFAULT_OFFER_TIMEOUT, DEFAULT_BUILD_TIMEOUT, Backoff.standard(), List.of(),
+                DEFAULT_RETRIES,
                 null, null, null);
     }
 

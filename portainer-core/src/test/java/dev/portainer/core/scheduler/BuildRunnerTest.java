@@ -265,7 +265,7 @@ class BuildRunnerTest {
         assertEquals("portainer", info.getName());
         assertEquals(List.of("*"), info.getRolesList());
         assertEquals(FrameworkInfo.Capability.Type.MULTI_ROLE, info.getCapabilities(0).getType());
-        assertEquals(120.0, info.getFailoverTimeout());
+        assertEquals(30.0, info.getFailoverTimeout(), "short: a killed Maven's builds must stop soon");
         assertEquals("builder.test", info.getHostname());
         assertFalse(info.hasId(), "a first SUBSCRIBE has no framework id");
 

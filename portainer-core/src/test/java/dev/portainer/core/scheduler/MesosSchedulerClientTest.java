@@ -1,6 +1,7 @@
 package dev.portainer.core.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +118,33 @@ class MesosSchedulerClientTest {
         assertEquals(MesosSchedulerClient.State.CLOSED, client.state());
         assertTrue(master.types().stream().filter(Call.Type.SUBSCRIBE::equals).count() >= 3,
                 "retried with backoff: " + master.types());
+    }
+
+    @Test
+    void theLastAttemptIsMadeAtTheFailoverDeadlineNotABackoffAfterIt() throws Exception {
+        // Scaled down: a new leader answers 503 while it recovers, then takes the framework back until the failover
+        // timeout, after which it has removed it. A whole backoff after the deadline would be too late.
+        FakeMesosMaster master = master();
+        SchedulerConfig config = SchedulerConfig.defaults(MesosMaster.parse(master.address()), "root", "builder.test")
+                .withFailoverTimeout(Duration.ofMillis(3000))
+                .withBackoff(new Backoff(Duration.ofMillis(2000), Duration.ofMillis(2000)));
+        MesosSchedulerClient client = new MesosSchedulerClient(config, Clock.systemUTC());
+        toClose.add(client);
+        client.subscribe(listener);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        long dropped = System.nanoTime();
+        master.subscribeAnswer = call -> {
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dropped);
+            return ms < 2500 ? Answer.text(503, "No leader elected")
+                    : ms > 3500 ? Answer.text(403, "Framework has been removed") : null;
+        };
+        master.dropStream();
+
+        assertTrue(disconnections.poll(5, TimeUnit.SECONDS) != null);
+        Received again = master.nextCall(Call.Type.SUBSCRIBE);
+        assertEquals(FakeMesosMaster.FRAMEWORK_ID, again.call().getFrameworkId().getValue());
+        waitForState(client, MesosSchedulerClient.State.SUBSCRIBED);
+        assertFalse(closed.isDone(), "taken back at the deadline: " + (closed.isDone() ? closed.get() : ""));
     }
 
     @Test

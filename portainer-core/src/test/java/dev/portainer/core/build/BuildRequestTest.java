@@ -1,0 +1,41 @@
+package dev.portainer.core.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.scheduler.SchedulerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BuildRequestTest {
+    private BuildRequest.Builder request() {
+        return BuildRequest.builder(Path.of("ctx"), ImageRef.parse("127.0.0.1:5000/team/app"), List.of("1.0"))
+                .work(Path.of("target/portainer"), Path.of("executor.jar"));
+    }
+
+    @Test
+    void nothingWaitsForeverByDefault() {
+        // A build stuck anywhere after its launch (an executor that never subscribes, a hung RUN step) is killed.
+        assertEquals(Duration.ofHours(2), request().build().timeout());
+        assertEquals(Duration.ofHours(2), SchedulerConfig.defaults(MesosMaster.parse("127.0.0.1:5050"), "u", "h")
+                .buildTimeout());
+        assertEquals(Duration.ofMinutes(45), request().timeout(Duration.ofMinutes(45)).build().timeout());
+    }
+
+    @Test
+    void aKilledMavensBuildsEndWithinSecondsOnARealMaster() {
+        assertEquals(Duration.ofSeconds(30), request().build().framework().failoverTimeout());
+    }
+
+    @Test
+    void aTimeoutThatIsNotPositiveNamesTheParameter() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> request().timeout(Duration.ZERO).build());
+        assertTrue(e.getMessage().contains("fix <timeout> (portainer.timeout)"), e.getMessage());
+        assertTrue(e.getMessage().contains("default of 2 hours"), e.getMessage());
+    }
+}
