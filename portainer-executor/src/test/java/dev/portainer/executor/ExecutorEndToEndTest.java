@@ -77,6 +77,60 @@ class ExecutorEndToEndTest {
     }
 
     @Test
+    void anAgentThatDiesMidBuildTakesTheDockerBuildWithItAndNothingIsPushed() throws Exception {
+        // What happens under the embedded agent when Maven is killed: the agent is gone, it does not checkpoint.
+        DockerClient docker = DockerDaemon.connectOrSkip();
+        String repo = "portainer-test/orphan-" + UUID.randomUUID().toString().substring(0, 8);
+        String image = DockerDaemon.REGISTRY + "/" + repo;
+        String marker = UUID.randomUUID().toString();
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
+                "FROM portainer/busybox:latest\nLABEL portainer.test.orphan=" + marker
+                        + "\nRUN echo orphan-started && sleep 60\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("orphan"), "Dockerfile", "context.tar.gz", true, null);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        try {
+            FakeAgent agent = new FakeAgent();
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("orphan-1", spec.toBytes()));
+            java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return ExecutorMain.run(agent.environment(sandbox), sandbox,
+                                    new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err,
+                                    DockerImageBuilds::new);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            agent.await(c -> c.getType() == Call.Type.MESSAGE && LogFrame.fromBytes(c.getMessage().getData()
+                    .toByteArray()).line().equals("orphan-started"), java.time.Duration.ofSeconds(60));
+            assertEquals(1, containers(docker, marker).size(), "the RUN step runs");
+
+            long lost = System.nanoTime();
+            agent.close();
+            assertEquals(1, exit.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                    stdout.toString(StandardCharsets.UTF_8));
+            long exitedMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lost);
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!containers(docker, marker).isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertEquals(List.of(), containers(docker, marker), "the RUN step's container is gone");
+            System.out.println("agent lost: executor done after " + exitedMs + " ms, container gone after "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lost) + " ms");
+            assertTrue(exitedMs < 5_000, exitedMs + " ms");
+            assertFalse(stdout.toString(StandardCharsets.UTF_8).contains("Pushing "), "never pushes");
+        } finally {
+            DockerDaemon.remove(docker, List.of(image + ":orphan"));
+            docker.close();
+        }
+    }
+
+    private static List<String> containers(DockerClient docker, String marker) {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("portainer.test.orphan", marker))
+                .exec().stream().map(com.github.dockerjava.api.model.Container::getId).toList();
+    }
+
+    @Test
     void refusesToStartOutsideAnAgentWithExitCode2() throws Exception {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = ExecutorMain.run(Map.of("MESOS_FRAMEWORK_ID", "f"), sandbox, System.out,
