@@ -106,6 +106,8 @@ final class BuildRun {
         /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
         SandboxLog sandboxLog;
         String sandboxStdout;
+        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null with {@link #sandboxLog}. */
+        SandboxFiles sandboxFiles;
         /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
         String sandboxFailure;
         boolean sandboxMismatch;
@@ -571,10 +573,10 @@ final class BuildRun {
             return new BuildOutcome(frameworkId.getValue(), job.taskId.getValue(), job.agentId.getValue(),
                     job.agentHostname, job.agentUrl, result, job.logs.delivered(), job.logs.missing());
         }
+        String message = explained(job, status);
         TaskFailedException failure = new TaskFailedException(job.name(), job.agentHostname,
                 status.getState().name(), status.hasReason() ? status.getReason().name() : null,
-                status.hasSource() ? status.getSource().name() : null,
-                status.hasMessage() ? status.getMessage() : null, job.failedAttempts);
+                status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
         if (before == Phase.LAUNCHED && !failingFast && TaskRetry.retryable(status, result, job.reachedRunning)) {
             if (job.attempt <= config.retries()) {
                 retry(job, failure);
@@ -583,8 +585,8 @@ final class BuildRun {
             if (config.retries() > 0) {
                 throw new TaskFailedException(job.name(), job.agentHostname, status.getState().name(),
                         status.hasReason() ? status.getReason().name() : null,
-                        status.hasSource() ? status.getSource().name() : null,
-                        status.hasMessage() ? status.getMessage() : null, job.failedAttempts, job.attempt);
+                        status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts,
+                        job.attempt);
             }
         }
         throw failure;
@@ -654,6 +656,7 @@ final class BuildRun {
         job.logLines = new BuildLogClassifier();
         job.nextShown = 0;
         job.sandboxLog = null;
+        job.sandboxFiles = null;
         job.sandboxStdout = null;
         job.sandboxFailure = null;
         job.sandboxMismatch = false;
@@ -742,6 +745,41 @@ final class BuildRun {
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
         job.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
                 authorization).read(path, offset, length), job.sandboxStdout);
+        String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.executorId.getValue());
+        job.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
+                authorization).read(sandbox + "/" + file, offset, length);
+    }
+
+    /** Reads a file of a sandbox through the agent's {@code /files/read}. */
+    @FunctionalInterface
+    private interface SandboxFiles {
+        AgentFiles.Chunk read(String file, long offset, int length) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The status message, with the fetcher's own reason when it is the agent's bare "Failed to fetch all URIs …:
+     * exited with status 1": that reason is only in the sandbox's stderr, and without it nobody knows what to fix.
+     */
+    private String explained(Job job, TaskStatus status) throws InterruptedException {
+        String message = status.hasMessage() ? status.getMessage() : null;
+        if (!FetchFailure.isFetchFailure(message) || job.sandboxFiles == null) {
+            return message;
+        }
+        try {
+            long size = job.sandboxFiles.read(FetchFailure.STDERR, -1, 0).offset();
+            long from = Math.max(0, size - AgentFiles.MAX_READ);
+            String stderr = new String(job.sandboxFiles.read(FetchFailure.STDERR, from, AgentFiles.MAX_READ).data(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            String said = FetchFailure.fetcherSaid(stderr);
+            if (said == null) {
+                return message;
+            }
+            String fix = FetchFailure.fix(said);
+            return message + "; the fetcher said: " + said + (fix.isEmpty() ? "" : ". To fix: " + fix);
+        } catch (IOException e) {
+            return message + " (the fetcher's reason, in the sandbox's stderr, could not be read: " + e.getMessage()
+                    + ")";
+        }
     }
 
     /**

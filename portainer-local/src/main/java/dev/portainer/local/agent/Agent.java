@@ -251,10 +251,12 @@ public final class Agent {
         if (error != null) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
+            // A real agent says only how the fetcher exited; its reasons are in the sandbox's stderr.
             String message = "Failed to launch container: " + (cause instanceof Fetcher.FetchException
-                    ? "Failed to fetch all URIs for container '" + run.containerId + "': " + cause.getMessage()
+                    ? "Failed to fetch all URIs for container '" + run.containerId + "': exited with status 1"
                     : cause.getMessage());
-            LOG.log(Level.FINE, message);
+            LOG.log(Level.FINE, message + (cause instanceof Fetcher.FetchException ? " (" + cause.getMessage()
+                    + ")" : ""));
             run.terminationReason = TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED;
             run.terminationMessage = message;
             run.state = ExecutorRun.State.TERMINATED;

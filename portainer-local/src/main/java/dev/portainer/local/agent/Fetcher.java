@@ -76,7 +76,8 @@ final class Fetcher {
                 fetch(uri, sandbox, log);
             } catch (IOException | RuntimeException e) {
                 String message = "Failed to fetch '" + uri.getValue() + "': " + e.getMessage();
-                log.println("Failed to fetch: " + message);
+                // the mesos-fetcher's last words, as its glog EXIT writes them to the sandbox's stderr
+                log.println(glogError("fetcher.cpp:615", "EXIT with status 1: " + message));
                 throw new FetchException(message);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -115,6 +116,14 @@ final class Fetcher {
             log.println("Extracted '" + destination + "' into '" + sandbox + "'");
         }
         log.println("Fetched '" + value + "' to '" + destination + "'");
+    }
+
+    // glog's line format: E<mmdd> <hh:mm:ss.micros> <thread id> <file:line>] <message>
+    private static String glogError(String where, String message) {
+        java.time.LocalDateTime now = java.time.LocalDateTime.now();
+        return String.format(Locale.ROOT, "E%02d%02d %02d:%02d:%02d.%06d %5d %s] %s", now.getMonthValue(),
+                now.getDayOfMonth(), now.getHour(), now.getMinute(), now.getSecond(), now.getNano() / 1000,
+                ProcessHandle.current().pid(), where, message);
     }
 
     private static String scheme(String value) {
@@ -195,9 +204,9 @@ final class Fetcher {
             throws IOException, InterruptedException {
         String hadoop = findHadoop();
         if (hadoop == null) {
-            throw new IOException("Failed to create HDFS client: Hadoop client is not available: the agent runs"
-                    + " `hadoop fs -copyToLocal` for the '" + scheme(value) + "' scheme; install Hadoop and put"
-                    + " `hadoop` on the PATH or set HADOOP_HOME");
+            // Mesos's words: its HDFS client ran `hadoop version 2>&1` through sh, which exited 127 (a wait status)
+            throw new IOException("Failed to create HDFS client: Hadoop client is not available, exit status: "
+                    + (127 << 8));
         }
         Files.deleteIfExists(destination);
         log.println("Downloading resource with Hadoop client from '" + value + "' to '" + destination + "'");

@@ -227,9 +227,10 @@ class FaultInjectionTest {
                     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
                             () -> runner.run(task("finish"), events)));
             assertEquals("REASON_CONTAINER_LAUNCH_FAILED", e.reason());
-            assertTrue(e.getMessage().contains("Failed to fetch 'http://127.0.0.1:" + files.getAddress().getPort()
-                    + "/context.tar.gz'") && e.getMessage().contains("attempt 2 of 2, retries used up"),
-                    e.getMessage());
+            // The agent says only "exited with status 1"; the fetcher's reason is read back from the sandbox.
+            assertTrue(e.getMessage().contains("exited with status 1; the fetcher said: Failed to fetch 'http://127.0.0.1:"
+                    + files.getAddress().getPort() + "/context.tar.gz'") && e.getMessage().contains("To fix: ")
+                    && e.getMessage().contains("attempt 2 of 2, retries used up"), e.getMessage());
         }
         assertEquals(2, contextRequests.get());
         assertNothingLeft();
