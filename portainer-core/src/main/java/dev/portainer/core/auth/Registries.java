@@ -1,5 +1,6 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.core.dockerfile.ImageNames;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -17,17 +18,13 @@ public final class Registries {
     private Registries() {
     }
 
-    /** The registry of an image reference ({@code host[:port]/path[:tag][@digest]}), {@link #DOCKER_HUB} if none. */
+    /**
+     * The registry of an image reference ({@code host[:port]/path[:tag][@digest]}), normalized, {@link #DOCKER_HUB} if
+     * it names none (the rule is {@link ImageNames#registryHost}).
+     */
     public static String of(String reference) {
-        int slash = reference.indexOf('/');
-        if (slash > 0) {
-            String first = reference.substring(0, slash);
-            // Docker's rule: the first component is a registry host if it has a '.' or ':' or is localhost.
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                return normalize(first);
-            }
-        }
-        return DOCKER_HUB;
+        String host = ImageNames.registryHost(reference);
+        return host == null ? DOCKER_HUB : normalize(host);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.dockerfile.ImageNames;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -23,19 +24,15 @@ public record ImageRef(String registry, String path) {
         if (image.contains("@")) {
             throw invalid(image, "it contains a digest; give the repository only");
         }
-        String registry = null;
-        String path = image;
-        int slash = image.indexOf('/');
-        if (slash > 0) {
-            String first = image.substring(0, slash);
-            // Docker's rule: the first component is a registry host if it has a '.' or ':' or is localhost.
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                if (!HOST.matcher(first).matches()) {
-                    throw invalid(image, "'" + first + "' is not a valid registry host[:port]");
-                }
-                registry = first;
-                path = image.substring(slash + 1);
-            }
+        String registry = ImageNames.registryHost(image);
+        String path = registry == null ? image : image.substring(registry.length() + 1);
+        if (registry != null && ImageNames.hostOnlyByCase(registry)) {
+            throw invalid(image, "'" + registry + "' has upper-case letters: Docker 20.10 refuses the name and newer "
+                    + "Docker takes '" + registry + "' for a registry host; write the repository in lower case, or "
+                    + "name the registry with its domain or port");
+        }
+        if (registry != null && !HOST.matcher(registry).matches()) {
+            throw invalid(image, "'" + registry + "' is not a valid registry host[:port]");
         }
         if (path.contains(":")) {
             throw invalid(image, "it contains a tag; put tags in <tags> (portainer.tags) instead");

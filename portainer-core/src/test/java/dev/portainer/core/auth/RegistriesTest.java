@@ -13,6 +13,8 @@ class RegistriesTest {
         assertEquals("docker.io", Registries.of("team/app"));
         assertEquals("docker.io", Registries.of("busybox@sha256:abc"));
         assertEquals("docker.io", Registries.of("index.docker.io/library/busybox"));
+        // upper case makes the first part a host, as ImageNames and ImageRef see it too
+        assertEquals("Mirror", Registries.of("Mirror/library/busybox"));
     }
 
     @Test

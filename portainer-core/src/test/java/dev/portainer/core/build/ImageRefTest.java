@@ -38,6 +38,13 @@ class ImageRefTest {
     }
 
     @Test
+    void refusesAnUpperCaseFirstPartThatDockerVersionsReadDifferently() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageRef.parse("Team/app"));
+        assertTrue(e.getMessage().contains("'Team' has upper-case letters"), e.getMessage());
+        assertEquals("Registry.Example.com", ImageRef.parse("Registry.Example.com/team/app").registry());
+    }
+
+    @Test
     void checksTagsWithDockersGrammar() {
         assertEquals(List.of("1.0.0", "latest", "v1_2-rc.3"), ImageRef.validTags(List.of("1.0.0", "latest", "v1_2-rc.3")));
         assertThrows(IllegalArgumentException.class, () -> ImageRef.validTags(List.of(".hidden")));

@@ -280,8 +280,8 @@ public final class DockerImageBuild implements ImageBuild {
                 || lower.contains("dial tcp") || lower.contains("http response to https client"))) {
             return "";
         }
-        String registry = ImageNames.hasRegistryHost(spec.image())
-                ? spec.image().substring(0, spec.image().indexOf('/')) : "docker.io";
+        String host = ImageNames.registryHost(spec.image());
+        String registry = host != null ? host : "docker.io";
         return " — the registry " + registry + " cannot be reached from the agent: check that it runs and that the"
                 + " image name's host and port are right (fix <image>); a registry on plain HTTP must be in the"
                 + " agent daemon's insecure-registries (see <insecureRegistries>)";
