@@ -22,6 +22,7 @@ import dev.portainer.core.build.MesosAccess;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.DockerfileLocation;
+import dev.portainer.core.dockerfile.PreparedDockerfile;
 import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.scheduler.BuildCancelledException;
 import dev.portainer.core.scheduler.BuildException;
@@ -640,10 +641,31 @@ public class BuildMojo extends AbstractMojo {
                         + location.shadowed() + " in the project directory; using the context's. Give a path that is"
                         + " not ambiguous, e.g. an absolute one, to use the other");
             }
+            BuildOptions options = new BuildOptions(
+                    merged(ParameterParsing.mergeKeyValues(buildArgs, buildArgsList, "buildArgs", true),
+                            e.buildArgs == null ? null : ParameterParsing.mergeKeyValues(e.buildArgs, null,
+                                    "buildArgs", true)),
+                    e.target != null ? e.target : target,
+                    merged(ParameterParsing.mergeKeyValues(labels, labelsList, "labels", false),
+                            e.labels == null ? null : ParameterParsing.mergeKeyValues(e.labels, null, "labels",
+                                    false)),
+                    e.noCache != null ? e.noCache : noCache, e.pull != null ? e.pull : pull,
+                    e.network != null ? e.network : network,
+                    clean(e.extraHosts != null ? e.extraHosts : extraHosts),
+                    ParameterParsing.byteSize(e.shmSize != null ? e.shmSize : shmSize, "shmSize"),
+                    clean(e.cacheFrom != null ? e.cacheFrom : cacheFrom), e.platform != null ? e.platform : platform);
             String dockerfilePath = location.file().toString();
+            PreparedDockerfile prepared;
+            try {
+                prepared = PreparedDockerfile.read(location.file(), location.displayName(), pullRegistry,
+                        options.buildArgs());
+            } catch (IOException x) {
+                throw new MojoFailureException(where + "Cannot read the Dockerfile " + location.file() + ": "
+                        + x.getMessage() + "; make it readable", x);
+            }
             DockerfileDefaults fromDockerfile;
             try {
-                fromDockerfile = DockerfileDefaults.resolve(context, dockerfilePath, imageName,
+                fromDockerfile = DockerfileDefaults.resolve(prepared.portainer(), imageName,
                         invocation.projectPresent() && element == null ? project.getArtifactId() : null, buildCpu,
                         buildMem);
             } catch (IllegalArgumentException x) {
@@ -659,19 +681,6 @@ public class BuildMojo extends AbstractMojo {
             }
             fromDockerfile.notes().forEach(note -> getLog().info(note));
             ImageRef ref = fromDockerfile.image();
-            BuildOptions options = new BuildOptions(
-                    merged(ParameterParsing.mergeKeyValues(buildArgs, buildArgsList, "buildArgs", true),
-                            e.buildArgs == null ? null : ParameterParsing.mergeKeyValues(e.buildArgs, null,
-                                    "buildArgs", true)),
-                    e.target != null ? e.target : target,
-                    merged(ParameterParsing.mergeKeyValues(labels, labelsList, "labels", false),
-                            e.labels == null ? null : ParameterParsing.mergeKeyValues(e.labels, null, "labels",
-                                    false)),
-                    e.noCache != null ? e.noCache : noCache, e.pull != null ? e.pull : pull,
-                    e.network != null ? e.network : network,
-                    clean(e.extraHosts != null ? e.extraHosts : extraHosts),
-                    ParameterParsing.byteSize(e.shmSize != null ? e.shmSize : shmSize, "shmSize"),
-                    clean(e.cacheFrom != null ? e.cacheFrom : cacheFrom), e.platform != null ? e.platform : platform);
             DockerSettings docker = new DockerSettings(options, pullRegistry, containerImage,
                     clean(insecureRegistries));
             List<String> cleanTags = tags == null ? List.of() : tags.stream().filter(java.util.Objects::nonNull)
@@ -700,9 +709,10 @@ public class BuildMojo extends AbstractMojo {
             ExecutorJarFile executorJar = ExecutorJar.extract(work);
             boolean pushing = push && !skipPush;
             RegistryAuth credentials = credentialsResolver().resolve(pushing ? Registries.of(ref.name()) : null,
-                    pullRegistries(context, dockerfilePath));
+                    Registries.of(prepared.pulledImages()));
             return BuildRequest.builder(context, ref, cleanTags)
                     .dockerfile(dockerfilePath)
+                    .prepared(prepared)
                     .reproducible(reproducible ? reproducibleTime() : null)
                     .push(pushing)
                     .resources(fromDockerfile.buildCpu(), fromDockerfile.buildMemMb())
@@ -771,16 +781,6 @@ public class BuildMojo extends AbstractMojo {
                 registry -> DockerConfigCredentials.load(environment, home).find(registry)));
     }
 
-    /** The registries the Dockerfile's FROM lines pull from; none if it cannot be read (packing reports that). */
-    private List<String> pullRegistries(Path context, String dockerfile) {
-        try {
-            return Registries.pulledBy(Files.readAllLines(context.resolve(dockerfile == null ? "Dockerfile"
-                    : dockerfile), StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-    }
-
     /** A fix for a registry's refusal, naming the registry and where the credentials came from; or null. */
     private String authHint(String dockerError, BuildRequest request) {
         if (dockerError == null || !AuthFailureHint.isAuthFailure(dockerError)) {
@@ -790,7 +790,7 @@ public class BuildMojo extends AbstractMojo {
         if (dockerError.startsWith("Pushing ")) {
             return AuthFailureHint.forRegistry(dockerError, pushRegistry, request.credentials().push());
         }
-        for (String registry : pullRegistries(request.contextDirectory(), request.dockerfile())) {
+        for (String registry : Registries.of(request.prepared().pulledImages())) {
             if (dockerError.contains(registry)) {
                 return AuthFailureHint.forRegistry(dockerError, registry, request.credentials().pull().get(registry));
             }

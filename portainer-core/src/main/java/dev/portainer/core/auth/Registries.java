@@ -1,8 +1,6 @@
 package dev.portainer.core.auth;
 
 import dev.portainer.core.dockerfile.ImageNames;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -48,58 +46,10 @@ public final class Registries {
         };
     }
 
-    /**
-     * The registries the {@code FROM} lines of a Dockerfile pull from, in order: a simple scan that skips
-     * {@code scratch}, earlier build stages and references built from {@code ARG}s (those cannot be known here).
-     */
-    public static List<String> pulledBy(List<String> dockerfileLines) {
+    /** The registries of {@code references}, each once, in order; see {@link #of}. */
+    public static List<String> of(List<String> references) {
         Set<String> registries = new LinkedHashSet<>();
-        Set<String> stages = new HashSet<>();
-        for (String logical : logicalLines(dockerfileLines)) {
-            String[] words = logical.trim().split("\\s+");
-            if (words.length < 2 || !words[0].equalsIgnoreCase("FROM")) {
-                continue;
-            }
-            int i = 1;
-            while (i < words.length && words[i].startsWith("--")) {
-                i++; // --platform=…
-            }
-            if (i >= words.length) {
-                continue;
-            }
-            String image = words[i];
-            if (i + 2 < words.length && words[i + 1].equalsIgnoreCase("AS")) {
-                stages.add(words[i + 2].toLowerCase(Locale.ROOT));
-            }
-            if (image.equalsIgnoreCase("scratch") || image.contains("$")
-                    || stages.contains(image.toLowerCase(Locale.ROOT)) && !image.contains("/")) {
-                continue;
-            }
-            registries.add(of(image));
-        }
+        references.forEach(reference -> registries.add(of(reference)));
         return List.copyOf(registries);
-    }
-
-    /** Joins backslash-continued lines and drops comments, as Docker's parser does (default escape only). */
-    private static List<String> logicalLines(List<String> lines) {
-        List<String> logical = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : lines) {
-            String trimmed = line.strip();
-            if (trimmed.startsWith("#")) {
-                continue;
-            }
-            if (trimmed.endsWith("\\")) {
-                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
-                continue;
-            }
-            current.append(trimmed);
-            logical.add(current.toString());
-            current.setLength(0);
-        }
-        if (!current.isEmpty()) {
-            logical.add(current.toString());
-        }
-        return logical;
     }
 }

@@ -2,6 +2,7 @@ package dev.portainer.core.build;
 
 import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.core.dockerfile.PreparedDockerfile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,8 @@ import java.util.Objects;
  * @param mesosAccess      authentication and TLS trust for the master
  * @param reproducibleTime the time every entry of the packed context gets, or null to send each file's own (what
  *                         {@code docker build} does)
+ * @param prepared         the Dockerfile as read once for this build (see {@link PreparedDockerfile}), or null to
+ *                         read it when the context is packed
  */
 public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef image, List<String> tags, boolean push,
                            double buildCpu, double buildMemMb, String mesosMaster, URI stagingUri,
@@ -48,7 +51,8 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
                            ExecutorJarFile executorJar, FrameworkSettings framework, Duration offerTimeout,
                            Duration timeout, List<AgentConstraint> constraints, DockerSettings docker,
                            RegistryAuth credentials, Path hadoopConfDir, String fetchUriBase, int retries,
-                           MesosAccess mesosAccess, java.time.Instant reproducibleTime) {
+                           MesosAccess mesosAccess, java.time.Instant reproducibleTime,
+                           PreparedDockerfile prepared) {
     public BuildRequest {
         Objects.requireNonNull(contextDirectory, "contextDirectory");
         Objects.requireNonNull(dockerfile, "dockerfile");
@@ -129,6 +133,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
         private int retries = dev.portainer.core.scheduler.SchedulerConfig.DEFAULT_RETRIES;
         private MesosAccess mesosAccess = MesosAccess.NONE;
         private java.time.Instant reproducibleTime;
+        private PreparedDockerfile prepared;
 
         private Builder(Path contextDirectory, ImageRef image, List<String> tags) {
             this.contextDirectory = contextDirectory;
@@ -138,6 +143,12 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
 
         public Builder dockerfile(String value) {
             dockerfile = value;
+            return this;
+        }
+
+        /** The Dockerfile already read and prepared for this build: packing sends what it says. */
+        public Builder prepared(PreparedDockerfile value) {
+            prepared = value;
             return this;
         }
 
@@ -235,7 +246,7 @@ public record BuildRequest(Path contextDirectory, String dockerfile, ImageRef im
             return new BuildRequest(contextDirectory, dockerfile, image, tags, push, buildCpu, buildMemMb, mesosMaster,
                     stagingUri, hadoopProperties, dockerHost, workDirectory, executorJar, framework, offerTimeout,
                     timeout, constraints, docker, credentials, hadoopConfDir, fetchUriBase, retries,
-                    mesosAccess, reproducibleTime);
+                    mesosAccess, reproducibleTime, prepared);
         }
     }
 }

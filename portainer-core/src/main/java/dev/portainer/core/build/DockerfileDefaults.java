@@ -1,11 +1,6 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.dockerfile.Dockerfile;
 import dev.portainer.core.dockerfile.PortainerInstructions;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,17 +26,17 @@ public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMe
     }
 
     /**
-     * Resolves the settings. A Dockerfile that does not exist is not read here; packing reports it.
+     * Resolves the settings.
      *
+     * @param found             the instructions of the Dockerfile
      * @param pomImage          {@code <image>}, or null when not configured
      * @param defaultRepository the repository when neither says (the artifactId)
      * @param pomCpu            {@code <buildCpu>}, or null
      * @param pomMemMb          {@code <buildMem>}, or null
      * @throws IllegalArgumentException a value is invalid; the message names the fix
      */
-    public static DockerfileDefaults resolve(Path contextDirectory, String dockerfile, String pomImage,
-                                             String defaultRepository, Double pomCpu, Double pomMemMb) {
-        PortainerInstructions found = read(contextDirectory, dockerfile);
+    public static DockerfileDefaults resolve(PortainerInstructions found, String pomImage, String defaultRepository,
+                                             Double pomCpu, Double pomMemMb) {
         List<String> notes = new ArrayList<>();
         String image;
         if (pomImage != null) {
@@ -97,18 +92,5 @@ public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMe
 
     private static String describe(String instruction, String value) {
         return value == null ? "" : instruction + " " + value + " ";
-    }
-
-    private static PortainerInstructions read(Path contextDirectory, String dockerfile) {
-        try {
-            Path context = contextDirectory.toAbsolutePath().normalize();
-            Path file = context.resolve(dockerfile == null ? "Dockerfile" : dockerfile).normalize();
-            if (Files.isRegularFile(file)) {
-                return PortainerInstructions.of(Dockerfile.parse(Files.readString(file, StandardCharsets.UTF_8)));
-            }
-        } catch (IOException | RuntimeException e) {
-            // unreadable or not UTF-8: packing reports what is wrong with the Dockerfile
-        }
-        return PortainerInstructions.of(Dockerfile.parse(""));
     }
 }

@@ -7,9 +7,7 @@ import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.ContextPackListener;
 import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.context.DockerfileTransform;
-import dev.portainer.core.dockerfile.Dockerfile;
-import dev.portainer.core.dockerfile.DockerfileRewrite;
-import dev.portainer.core.dockerfile.PortainerInstructions;
+import dev.portainer.core.dockerfile.PreparedDockerfile;
 import dev.portainer.core.leftovers.Leftovers;
 import dev.portainer.core.mesos.PlainHttpOnly;
 import dev.portainer.core.context.PackedContext;
@@ -50,10 +48,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -415,34 +409,19 @@ public final class ImageBuild {
         }
     }
 
-    /** Strips the original Portainer's instructions and applies {@code pullRegistry}, in the packed copy only. */
+    /**
+     * The Dockerfile Docker gets, as prepared when the configuration was read (or now, for a request made without
+     * it): the packed copy says what the image name, resources and credentials were derived from, even if the file
+     * changed since.
+     */
     private static DockerfileTransform dockerfileFor(BuildRequest request, BuildEvents events) {
         return (path, original) -> {
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(original)).toString();
-            } catch (CharacterCodingException e) {
-                // Not UTF-8: Docker reads it as bytes; there is nothing Portainer could safely rewrite.
-                if (request.docker().pullRegistry() != null) {
-                    events.warn("Dockerfile " + path + " is not UTF-8; <pullRegistry> is not applied to it");
-                }
-                return original;
-            }
-            Dockerfile dockerfile = Dockerfile.parse(text);
-            PortainerInstructions portainer = PortainerInstructions.of(dockerfile);
-            DockerfileRewrite.Result result = DockerfileRewrite.rewrite(dockerfile, request.docker().pullRegistry(),
+            PreparedDockerfile prepared = request.prepared() != null ? request.prepared()
+                    : PreparedDockerfile.of(path, original, request.docker().pullRegistry(),
                     request.docker().options().buildArgs());
-            if (portainer.any()) {
-                events.info("Dockerfile " + path + ": " + portainer.found().stream()
-                        .map(i -> i.keyword() + " " + i.arguments() + " (line " + i.lineNumber() + ")")
-                        .reduce((a, b) -> a + ", " + b).orElse("")
-                        + " read by Portainer and left out of what Docker gets");
-            }
-            result.notes().forEach(note -> events.info("pullRegistry " + request.docker().pullRegistry() + ": "
-                    + note));
-            result.warnings().forEach(events::warn);
-            return result.changed() ? result.text().getBytes(StandardCharsets.UTF_8) : original;
+            prepared.notes().forEach(events::info);
+            prepared.warnings().forEach(events::warn);
+            return prepared.forDocker();
         };
     }
 

@@ -35,6 +35,11 @@ public record DockerfileLocation(Path context, Path file, String inContext, Stri
         return inContext == null;
     }
 
+    /** How messages name it: its path in the context, or its file name when it lies outside. */
+    public String displayName() {
+        return inContext == null ? file.getFileName().toString() : GoString.runes(inContext);
+    }
+
     /**
      * Finds the Dockerfile.
      *

@@ -119,6 +119,57 @@ public final class DockerfileRewrite {
                 warnings);
     }
 
+    /**
+     * The images {@code dockerfile} pulls, in order and each once: {@code FROM} images, {@code COPY --from=image} and
+     * {@code RUN --mount=from=image}, with {@code ARG}s before the first {@code FROM} resolved as Docker resolves them
+     * (build args over defaults). Build stages, stage indexes, {@code scratch} and references whose {@code ARG}s have
+     * no value are left out: Docker pulls none of them.
+     */
+    public static List<String> pulledImages(Dockerfile dockerfile, Map<String, String> buildArgs) {
+        Set<String> images = new java.util.LinkedHashSet<>();
+        Set<String> stages = new HashSet<>();
+        Map<String, String> globalArgs = new HashMap<>();
+        boolean seenFrom = false;
+        for (Instruction instruction : dockerfile.instructions()) {
+            String keyword = instruction.keyword().toUpperCase(Locale.ROOT);
+            List<String> references = new ArrayList<>();
+            String stage = null;
+            if (keyword.equals("ARG") && !seenFrom) {
+                readArgs(instruction.arguments(), globalArgs);
+            } else if (keyword.equals("FROM")) {
+                seenFrom = true;
+                String[] words = instruction.arguments().split("\\s+");
+                references.add(words[0]);
+                stage = words.length >= 3 && words[1].equalsIgnoreCase("AS") ? words[2] : null;
+            } else if ((keyword.equals("COPY") || keyword.equals("RUN")) && !instruction.heredoc()) {
+                for (String flag : instruction.flags()) {
+                    String lower = flag.toLowerCase(Locale.ROOT);
+                    if (keyword.equals("COPY") && lower.startsWith("--from=")) {
+                        references.add(flag.substring("--from=".length()));
+                    } else if (keyword.equals("RUN") && lower.startsWith("--mount=")) {
+                        for (String option : flag.substring("--mount=".length()).split(",", -1)) {
+                            if (option.toLowerCase(Locale.ROOT).startsWith("from=")) {
+                                references.add(option.substring("from=".length()));
+                            }
+                        }
+                    }
+                }
+            }
+            for (String reference : references) {
+                // a stage is known from its FROM on, so "FROM x AS x" still pulls x
+                String resolved = reference.contains("$") ? expand(reference, globalArgs, buildArgs) : reference;
+                if (resolved != null && !resolved.isEmpty() && !resolved.matches("[0-9]+")
+                        && !resolved.equalsIgnoreCase("scratch") && !stages.contains(resolved.toLowerCase(Locale.ROOT))) {
+                    images.add(resolved);
+                }
+            }
+            if (stage != null) {
+                stages.add(stage.toLowerCase(Locale.ROOT));
+            }
+        }
+        return List.copyOf(images);
+    }
+
     private static String rewriteFlag(String keyword, String flag, String registry, Set<String> stages,
                                       Map<String, String> globalArgs, Map<String, String> buildArgs,
                                       Instruction instruction, List<String> warnings, List<String> notes) {

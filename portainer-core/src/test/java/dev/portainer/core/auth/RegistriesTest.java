@@ -25,19 +25,9 @@ class RegistriesTest {
     }
 
     @Test
-    void pulledByScansFromLinesSkippingStagesScratchAndArgs() {
-        List<String> dockerfile = List.of(
-                "# FROM commented.example.com/x",
-                "ARG BASE=x",
-                "FROM --platform=linux/amd64 127.0.0.1:5001/portainer/busybox:latest AS builder",
-                "RUN echo hi",
-                "from builder",
-                "FROM scratch",
-                "FROM ${BASE}",
-                "FROM \\",
-                "  reg.example.com:443/base@sha256:0123 as final",
-                "FROM busybox");
-
-        assertEquals(List.of("127.0.0.1:5001", "reg.example.com:443", "docker.io"), Registries.pulledBy(dockerfile));
+    void registriesOfSeveralReferencesAreListedOnceInOrder() {
+        assertEquals(List.of("127.0.0.1:5001", "docker.io", "reg.example.com:443"), Registries.of(List.of(
+                "127.0.0.1:5001/portainer/busybox:latest", "busybox", "reg.example.com:443/base@sha256:0123",
+                "library/debian", "127.0.0.1:5001/other")));
     }
 }
