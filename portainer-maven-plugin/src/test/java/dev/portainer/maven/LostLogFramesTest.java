@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portainer.core.build.BuildRequest;
+import dev.portainer.core.build.BuildPlan;
+import dev.portainer.core.build.ImageSpec;
+import dev.portainer.core.build.RunSettings;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
@@ -59,8 +61,9 @@ class LostLogFramesTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\n"
                 + "RUN echo warned \\\n\n && for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; echo; done\n");
         Path work = project.resolve("target/portainer");
-        BuildRequest request = BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).push(false)
-                .resources(0.5, 256).work(work, ExecutorJar.extractTo(work))
+        ImageSpec request = ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(0.5, 256)
+                .build();
+        RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
                 .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
                         Duration.ofMinutes(1)))
                 .offerTimeout(Duration.ofSeconds(60)).build();
@@ -82,7 +85,7 @@ class LostLogFramesTest {
             };
         };
 
-        BuildResult result = ImageBuild.run(request, new BuildEvents() {
+        BuildResult result = ImageBuild.run(new BuildPlan(settings, List.of(request)), new BuildEvents() {
             @Override
             public void info(String message) {
             }
@@ -102,7 +105,7 @@ class LostLogFramesTest {
             public void warn(String message) {
                 warnings.add(message);
             }
-        }, lossy);
+        }, lossy).get(0).orThrow();
 
         assertTrue(result.imageId().startsWith("sha256:"), result.imageId());
         assertTrue(dropped.get() >= 5, "the agent dropped messages: " + dropped.get());

@@ -123,62 +123,33 @@ public final class ImageBuild {
     }
 
     /**
-     * Runs the build.
+     * Builds the images of a run in one Mesos framework: every context is packed and staged first (a wrong context
+     * fails at once, before anything is scheduled), then all builds are queued together and run in parallel on the
+     * offers that fit. One image is a run of one.
      *
-     * @param request  what to build
+     * @param plan     the run's settings and its images
      * @param events   where progress and Docker's log go
-     * @param launcher starts the embedded master when {@code request.localMaster()}
-     * @throws ContextException the context or Dockerfile is wrong (the user's to fix)
-     * @throws StagingException the files could not be staged for the agents
-     * @throws BuildException   the build failed on the cluster ({@code BuildFailedException}: Docker's error) or the
-     *                          cluster failed it ({@code ClusterException})
-     */
-    public static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher)
-            throws ContextException, StagingException, BuildException, InterruptedException {
-        ImageOutcome only = runAll(List.of(request), false, events, launcher).get(0);
-        if (only.failure() != null) {
-            throw only.failure();
-        }
-        return only.result();
-    }
-
-    /**
-     * Builds several images in one Mesos framework: every context is packed and staged first (a wrong context fails
-     * at once, before anything is scheduled), then all builds are queued together and run in parallel on the offers
-     * that fit. The run-wide settings (master, staging, framework, offer and build timeouts, constraints, retries,
-     * Mesos access) are the first request's; each request brings its own context, Dockerfile, image, tags,
-     * resources, build options and registry credentials.
-     *
-     * @param requests the images, with distinct image names
-     * @param failFast stop the other builds as soon as one fails, rather than letting them finish
-     * @return how each image ended, in the order given
+     * @param launcher starts the embedded master when the plan's master is {@code local}
+     * @return how each image ended, in the order given: its result, or its failure ({@code BuildFailedException}:
+     *         Docker's error; {@code ClusterException}: the cluster failed it; a cancellation)
      * @throws ContextException a context or Dockerfile is wrong (the user's to fix); nothing was scheduled
      * @throws StagingException the files could not be staged for the agents; nothing was scheduled
      * @throws BuildException   the cluster could not be used at all (ZooKeeper, the embedded master)
      */
-    public static List<ImageOutcome> runAll(List<BuildRequest> requests, boolean failFast, BuildEvents events,
-                                            LocalMaster.Launcher launcher)
+    public static List<ImageOutcome> run(BuildPlan plan, BuildEvents events, LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
-        if (requests.isEmpty()) {
-            throw new IllegalArgumentException("nothing to build");
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (BuildRequest request : requests) {
-            if (!names.add(request.image().name())) {
-                throw new IllegalArgumentException("image " + request.image().name() + " is listed twice; give each "
-                        + "element of <images> its own <image>");
-            }
-        }
+        RunSettings settings = plan.settings();
+        List<ImageSpec> images = plan.images();
         // Before anything can fail: an old digest left next to a failed build would look like this build's.
-        Map<String, String> stems = BuildResultFiles.stems(requests.stream().map(BuildRequest::image).toList());
-        for (BuildRequest request : requests) {
-            BuildResultFiles.clear(request.workDirectory(), stems.get(request.image().name()));
+        Map<String, String> stems = BuildResultFiles.stems(images.stream().map(ImageSpec::image).toList());
+        for (ImageSpec image : images) {
+            BuildResultFiles.clear(settings.workDirectory(), stems.get(image.image().name()));
             // a single build named its results by the short stem before: a stale one would look current
-            BuildResultFiles.clear(request.workDirectory(), request.image());
+            BuildResultFiles.clear(settings.workDirectory(), image.image());
         }
         BuildEvents safeEvents = NeverFailingEvents.wrap(events);
         try (CancelOnShutdown guard = CancelOnShutdown.install(safeEvents)) {
-            return run(List.copyOf(requests), failFast, safeEvents, launcher, guard);
+            return run(settings, List.copyOf(images), safeEvents, launcher, guard);
         }
     }
 
@@ -186,28 +157,17 @@ public final class ImageBuild {
      * The build, with each clean-up step wrapped by the shutdown guard so that a Ctrl-C cancels it and, should this
      * thread be stuck, the guard's hook can finish the clean-up.
      */
-    static BuildResult run(BuildRequest request, BuildEvents events, LocalMaster.Launcher launcher,
-                           CancelOnShutdown guard)
-            throws ContextException, StagingException, BuildException, InterruptedException {
-        ImageOutcome only = run(List.of(request), false, events, launcher, guard).get(0);
-        if (only.failure() != null) {
-            throw only.failure();
-        }
-        return only.result();
-    }
-
-    static List<ImageOutcome> run(List<BuildRequest> requests, boolean failFast, BuildEvents events,
+    static List<ImageOutcome> run(RunSettings settings, List<ImageSpec> images, BuildEvents events,
                                   LocalMaster.Launcher launcher, CancelOnShutdown guard)
             throws ContextException, StagingException, BuildException, InterruptedException {
-        BuildRequest request = requests.get(0);
         // zk://: the leader is looked up now and again whenever the connection to it is lost.
-        MasterDetector zookeeper = !request.localMaster() && ZooKeeperAddress.isZooKeeper(request.mesosMaster())
-                ? ZooKeeperMasterDetector.connect(ZooKeeperAddress.parse(request.mesosMaster()), ZOOKEEPER_TIMEOUT)
+        MasterDetector zookeeper = !settings.localMaster() && ZooKeeperAddress.isZooKeeper(settings.mesosMaster())
+                ? ZooKeeperMasterDetector.connect(ZooKeeperAddress.parse(settings.mesosMaster()), ZOOKEEPER_TIMEOUT)
                 : null;
         CancelOnShutdown.Step stopZooKeeper = zookeeper == null ? null
                 : guard.cleanup("stop watching ZooKeeper", zookeeper::close);
         try {
-            return run(requests, failFast, events, launcher, guard, zookeeper);
+            return run(settings, images, events, launcher, guard, zookeeper);
         } finally {
             if (stopZooKeeper != null) {
                 runStep(stopZooKeeper);
@@ -215,14 +175,13 @@ public final class ImageBuild {
         }
     }
 
-    private static List<ImageOutcome> run(List<BuildRequest> requests, boolean failFast, BuildEvents events,
+    private static List<ImageOutcome> run(RunSettings settings, List<ImageSpec> images, BuildEvents events,
                                           LocalMaster.Launcher launcher, CancelOnShutdown guard,
                                           MasterDetector zookeeper)
             throws ContextException, StagingException, BuildException, InterruptedException {
-        BuildRequest request = requests.get(0);
-        boolean several = requests.size() > 1;
-        MesosMaster remote = request.localMaster() ? null
-                : zookeeper != null ? zookeeper.leader() : MesosMaster.parse(request.mesosMaster());
+        boolean several = images.size() > 1;
+        MesosMaster remote = settings.localMaster() ? null
+                : zookeeper != null ? zookeeper.leader() : MesosMaster.parse(settings.mesosMaster());
         if (zookeeper != null) {
             events.info("ZooKeeper " + zookeeper.address() + " names " + remote.baseUri() + " as the leading Mesos "
                     + "master");
@@ -238,7 +197,7 @@ public final class ImageBuild {
         CancelOnShutdown.Step stopTraining = null;
         try {
             MesosMaster master = remote;
-            if (request.localMaster()) {
+            if (settings.localMaster()) {
                 stopIfStopping(guard);
                 events.info("Starting the embedded single-node Mesos (mesosMaster=local)");
                 try {
@@ -251,7 +210,7 @@ public final class ImageBuild {
                 // The embedded master serves this build alone: subscribe while the contexts are packed and staged;
                 // its offers are kept for the tasks. (On a real cluster a framework is only registered once the
                 // contexts are known to be good.)
-                config = schedulerConfig(request, master, zookeeper);
+                config = schedulerConfig(settings, master, zookeeper);
                 if (local.credential() != null) {
                     // the embedded master answers only the scheduler holding this build's own credential
                     config = config.withCredential(local.credential());
@@ -259,13 +218,13 @@ public final class ImageBuild {
                 early = EarlySubscription.start(config, Clock.systemUTC());
                 dropEarly = guard.cleanup("tear down the Mesos framework", early::close);
             }
-            ExecutorJarFile executor = request.executorJar();
+            ExecutorJarFile executor = settings.executorJar();
             // On the embedded agent the executor runs with this JVM's java, from a class-data archive once there is
             // one (the first build makes it alongside), and its JVM starts now, while the contexts are packed.
-            if (request.localMaster()) {
+            if (settings.localMaster()) {
                 classData = ExecutorClassData.open(executor, events);
                 stopTraining = guard.cleanup("stop making the executor's class-data archive", classData::cancel);
-                if (requests.stream().anyMatch(r -> r.docker().containerImage() == null)) {
+                if (settings.containerImage() == null) {
                     local.prepareExecutor(localExecutorCommand(classData), localStandbyCommand(classData, executor),
                             executor.jar().toAbsolutePath());
                 }
@@ -273,26 +232,26 @@ public final class ImageBuild {
             String localCommand = classData == null ? null : localExecutorCommand(classData);
             List<PackedContext> contexts = new ArrayList<>();
             Leftovers leftovers = Leftovers.ofThisProcess();
-            for (BuildRequest r : requests) {
-                Path archive = r.workDirectory().resolve(leftovers.prefix(PACKED_CONTEXT) + UUID.randomUUID()
+            for (ImageSpec image : images) {
+                Path archive = settings.workDirectory().resolve(leftovers.prefix(PACKED_CONTEXT) + UUID.randomUUID()
                         + ".tar.gz");
                 // The partial archive too: a SIGTERM while packing ends the JVM without the packer's own clean-up.
                 deleteArchives.add(guard.cleanup("remove " + archive, () -> {
                     deleteQuietly(archive, events);
                     deleteQuietly(ContextPacker.partialFile(archive), events);
                 }));
-                contexts.add(pack(r, archive, events));
+                contexts.add(pack(settings, image, archive, events));
             }
             removeContextsOfKilledBuilds(contexts, leftovers, events);
             String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
             stopIfStopping(guard);
-            Stager stager = openStager(request, master, request.localMaster(), random, events);
+            Stager stager = openStager(settings, master, random, events);
             CancelOnShutdown.Step closeStager = guard.cleanup("remove the staged files", stager::close);
             try {
                 StagedFile jar = stager.stageSharedFile(executor.jar(), EXECUTOR_FILE, executorSha);
                 List<BuildTask> tasks = new ArrayList<>();
-                for (int i = 0; i < requests.size(); i++) {
-                    BuildRequest r = requests.get(i);
+                for (int i = 0; i < images.size(); i++) {
+                    ImageSpec image = images.get(i);
                     PackedContext context = contexts.get(i);
                     // Staged side by side: each image's files need a name of their own (the sandbox names stay
                     // the same, each task has its own sandbox).
@@ -301,21 +260,21 @@ public final class ImageBuild {
                             several ? "context" + suffix + ".tar.gz" : CONTEXT_FILE, context.sha256());
                     CredentialsRef credentials = null;
                     StagedSecret secret = null;
-                    if (!r.credentials().isEmpty()) {
-                        SealedCredentials sealed = SealedCredentials.seal(r.credentials(), random);
+                    if (!image.credentials().isEmpty()) {
+                        SealedCredentials sealed = SealedCredentials.seal(image.credentials(), random);
                         secret = stager.stageSecret(sealed.ciphertext(),
                                 several ? "credentials" + suffix + ".sealed" : CREDENTIALS_FILE);
                         credentials = secret.viaFetcher()
                                 ? new CredentialsRef(null, CREDENTIALS_FILE, sealed.key().reveal())
                                 : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
-                        events.info("Registry credentials" + (several ? " of " + r.image().name() : "") + ": "
-                                + describe(r.credentials()));
+                        events.info("Registry credentials" + (several ? " of " + image.image().name() : "") + ": "
+                                + describe(image.credentials()));
                     }
-                    tasks.add(task(r, context, jar, staged, credentials,
+                    tasks.add(task(settings, image, context, jar, staged, credentials,
                             secret != null && secret.viaFetcher() ? secret : null, localCommand, events));
                 }
-                return schedule(requests, tasks, failFast, master, events, guard,
-                        config != null ? config : schedulerConfig(request, master, zookeeper), early);
+                return schedule(settings, images, tasks, master, events, guard,
+                        config != null ? config : schedulerConfig(settings, master, zookeeper), early);
             } finally {
                 runStep(closeStager);
             }
@@ -378,7 +337,7 @@ public final class ImageBuild {
         }
     }
 
-    private static PackedContext pack(BuildRequest request, Path archive, BuildEvents events)
+    private static PackedContext pack(RunSettings settings, ImageSpec image, Path archive, BuildEvents events)
             throws ContextException {
         long start = System.nanoTime();
         try {
@@ -388,19 +347,19 @@ public final class ImageBuild {
                     events.warn("Left out of the build context: " + path + " (" + reason + ")");
                 }
             });
-            if (request.reproducibleTime() != null) {
-                packer.reproducible(request.reproducibleTime());
+            if (settings.reproducibleTime() != null) {
+                packer.reproducible(settings.reproducibleTime());
             }
-            DockerfileLocation dockerfile = DockerfileLocation.find(request.contextDirectory(), null,
-                    request.dockerfile());
+            DockerfileLocation dockerfile = DockerfileLocation.find(image.contextDirectory(), null,
+                    image.dockerfile());
             if (dockerfile.outsideContext()) {
                 events.info("Dockerfile " + dockerfile.file() + " is outside the context: sent along with it, as"
                         + " docker build -f does");
             }
-            PackedContext context = packer.build().pack(dockerfile, archive, List.of(request.workDirectory()),
-                    dockerfileFor(request, events));
+            PackedContext context = packer.build().pack(dockerfile, archive, List.of(settings.workDirectory()),
+                    dockerfileFor(settings, image, events));
             events.info(String.format("Packed context %s: %d entries, %s (%s compressed) in %d ms, sha256 %s",
-                    request.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
+                    image.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
                     bytes(context.compressedSize()), (System.nanoTime() - start) / 1_000_000,
                     context.sha256().substring(0, 12)));
             return context;
@@ -414,27 +373,25 @@ public final class ImageBuild {
      * it): the packed copy says what the image name, resources and credentials were derived from, even if the file
      * changed since.
      */
-    private static DockerfileTransform dockerfileFor(BuildRequest request, BuildEvents events) {
+    private static DockerfileTransform dockerfileFor(RunSettings settings, ImageSpec image, BuildEvents events) {
         return (path, original) -> {
-            PreparedDockerfile prepared = request.prepared() != null ? request.prepared()
-                    : PreparedDockerfile.of(path, original, request.docker().pullRegistry(),
-                    request.docker().options().buildArgs());
+            PreparedDockerfile prepared = image.prepared() != null ? image.prepared()
+                    : PreparedDockerfile.of(path, original, settings.pullRegistry(), image.options().buildArgs());
             prepared.notes().forEach(events::info);
             prepared.warnings().forEach(events::warn);
             return prepared.forDocker();
         };
     }
 
-    private static Stager openStager(BuildRequest request, MesosMaster master, boolean local, SecureRandom random,
+    private static Stager openStager(RunSettings settings, MesosMaster master, SecureRandom random,
                                      BuildEvents events) throws StagingException {
-        if (request.stagingUri() != null) {
-            events.info("Staging on " + request.stagingUri());
-            HadoopStaging staging = new HadoopStaging(request.stagingUri(), request.hadoopConfDir(),
-                    request.hadoopProperties(), request.fetchUriBase());
+        if (settings.hadoopStaging() != null) {
+            HadoopStaging staging = settings.hadoopStaging();
+            events.info("Staging on " + staging.stagingUri());
             return HadoopStager.open(staging, System.getenv(), random, StagingListener.of(events::info, events::warn),
                     Clock.systemUTC());
         }
-        if (local) {
+        if (settings.localMaster()) {
             return new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(), random));
         }
         return HttpStager.start(addressTowards(master), random);
@@ -462,14 +419,14 @@ public final class ImageBuild {
     }
 
     /** @param localCommand how the embedded agent starts the executor on the host, or null for a real cluster */
-    private static BuildTask task(BuildRequest request, PackedContext context, StagedFile jar, StagedFile staged,
+    private static BuildTask task(RunSettings settings, ImageSpec image, PackedContext context, StagedFile jar,
+                                  StagedFile staged,
                                   CredentialsRef credentials, StagedSecret fetchedSecret, String localCommand,
                                   BuildEvents events) {
-        DockerSettings docker = request.docker();
-        boolean inContainer = docker.containerImage() != null;
-        BuildSpec spec = BuildSpec.of(request.image().name(), request.tags(), context.dockerfile(), CONTEXT_FILE,
-                request.push(), request.dockerHost())
-                .with(docker.options(), inContainer ? new EphemeralDaemon(docker.insecureRegistries()) : null)
+        boolean inContainer = settings.containerImage() != null;
+        BuildSpec spec = BuildSpec.of(image.image().name(), image.tags(), context.dockerfile(), CONTEXT_FILE,
+                settings.push(), settings.dockerHost())
+                .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
         List<FetchUri> uris = new ArrayList<>(List.of(
                 new FetchUri(jar.uri().toString(), EXECUTOR_FILE, false, false),
@@ -481,63 +438,64 @@ public final class ImageBuild {
         ExecutorLaunch executor = new ExecutorLaunch(uris,
                 inContainer ? CONTAINER_EXECUTOR_COMMAND : localCommand != null ? localCommand : EXECUTOR_COMMAND,
                 EXECUTOR_CPUS, EXECUTOR_MEM_MB,
-                docker.containerImage());
+                settings.containerImage());
         if (inContainer) {
-            events.info("The executor of " + request.image().name() + " runs in container image "
-                    + docker.containerImage() + " with its own Docker daemon (Docker-in-Docker)");
+            events.info("The executor of " + image.image().name() + " runs in container image "
+                    + settings.containerImage() + " with its own Docker daemon (Docker-in-Docker)");
         }
-        return new BuildTask(request.primaryReference(), spec, request.buildCpu(), request.buildMemMb(), executor);
+        return new BuildTask(image.primaryReference(), spec, image.cpus(), image.memMb(), executor);
     }
 
-    /** How this build registers with {@code master}: the run-wide settings are the first request's. */
-    private static SchedulerConfig schedulerConfig(BuildRequest request, MesosMaster master,
+    /** How this run registers with {@code master}. */
+    private static SchedulerConfig schedulerConfig(RunSettings settings, MesosMaster master,
                                                    MasterDetector zookeeper) {
-        FrameworkSettings framework = request.framework();
+        FrameworkSettings framework = settings.framework();
         return SchedulerConfig.defaults(master, framework.user(), hostname())
                 .withFrameworkName(framework.name())
                 .withRole(framework.role())
                 .withFailoverTimeout(framework.failoverTimeout())
-                .withOfferTimeout(request.offerTimeout())
-                .withBuildTimeout(request.timeout())
-                .withConstraints(request.constraints())
-                .withRetries(request.retries())
+                .withOfferTimeout(settings.offerTimeout())
+                .withBuildTimeout(settings.timeout())
+                .withConstraints(settings.constraints())
+                .withRetries(settings.retries())
                 .withDetector(zookeeper)
-                .withCredential(request.mesosAccess().credential())
-                .withSslContext(request.localMaster() ? PlainHttpOnly.context()
-                        : request.mesosAccess().caCertificate() == null ? null
-                        : TrustedCertificates.fromPem(request.mesosAccess().caCertificate()));
+                .withCredential(settings.mesosAccess().credential())
+                .withSslContext(settings.localMaster() ? PlainHttpOnly.context()
+                        : settings.mesosAccess().caCertificate() == null ? null
+                        : TrustedCertificates.fromPem(settings.mesosAccess().caCertificate()));
     }
 
     /**
      * @param config how to register, the one {@code early} subscribed with if there is one
      * @param early  the subscription made while the tasks were prepared, or null to subscribe now
      */
-    private static List<ImageOutcome> schedule(List<BuildRequest> requests, List<BuildTask> tasks, boolean failFast,
+    private static List<ImageOutcome> schedule(RunSettings settings, List<ImageSpec> images, List<BuildTask> tasks,
                                                MesosMaster master, BuildEvents events, CancelOnShutdown guard,
                                                SchedulerConfig config, EarlySubscription early)
             throws InterruptedException {
-        for (BuildRequest r : requests) {
-            events.info("Scheduling the build of " + r.primaryReference() + " on Mesos master " + master
-                    + " (cpus " + r.buildCpu() + ", mem " + r.buildMemMb() + " MB)");
+        for (ImageSpec image : images) {
+            events.info("Scheduling the build of " + image.primaryReference() + " on Mesos master " + master
+                    + " (cpus " + image.cpus() + ", mem " + image.memMb() + " MB)");
         }
         try (BuildRunner runner = BuildRunner.create(config)) {
             guard.cleanup("tear down the Mesos framework", runner::abort);
             guard.onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or SIGTERM)"));
-            List<TaskOutcome> outcomes = runner.runAll(tasks, failFast, events, early);
-            List<ImageOutcome> images = new ArrayList<>();
+            List<TaskOutcome> outcomes = runner.runAll(tasks, settings.failFast(), events, early);
+            List<ImageOutcome> ended = new ArrayList<>();
             for (int i = 0; i < outcomes.size(); i++) {
-                BuildRequest r = requests.get(i);
+                ImageSpec image = images.get(i);
                 TaskOutcome o = outcomes.get(i);
                 if (o.failure() != null) {
-                    images.add(new ImageOutcome(r, null, o.failure(), o.elapsed()));
+                    ended.add(new ImageOutcome(image, null, o.failure(), o.elapsed()));
                     continue;
                 }
                 TaskResult result = o.outcome().result();
                 // Lines lost for good were already reported by the run, with where the full log is.
-                images.add(new ImageOutcome(r, new BuildResult(r.image(), r.tags(), result.imageId(), result.digest(),
-                        result.sizeBytes(), o.outcome().agentHostname(), result.digests()), null, o.elapsed()));
+                ended.add(new ImageOutcome(image, new BuildResult(image.image(), image.tags(), result.imageId(),
+                        result.digest(), result.sizeBytes(), o.outcome().agentHostname(), result.digests()), null,
+                        o.elapsed()));
             }
-            return images;
+            return ended;
         }
     }
 

@@ -8,13 +8,11 @@ import dev.portainer.core.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class BuildRequestTest {
-    private BuildRequest.Builder request() {
-        return BuildRequest.builder(Path.of("ctx"), ImageRef.parse("127.0.0.1:5000/team/app"), List.of("1.0"))
-                .work(Path.of("target/portainer"), Path.of("executor.jar"));
+class RunSettingsTest {
+    private RunSettings.Builder request() {
+        return RunSettings.builder().work(Path.of("target/portainer"), Path.of("executor.jar"));
     }
 
     @Test

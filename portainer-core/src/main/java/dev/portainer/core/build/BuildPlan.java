@@ -1,0 +1,34 @@
+package dev.portainer.core.build;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One run: what its images share and the images, each with a name of its own (one image is a plan of one).
+ *
+ * @param settings what the images share
+ * @param images   the images, in the order they are reported
+ */
+public record BuildPlan(RunSettings settings, List<ImageSpec> images) {
+    public BuildPlan {
+        Objects.requireNonNull(settings, "settings");
+        images = List.copyOf(images);
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("nothing to build");
+        }
+        Set<String> names = new HashSet<>();
+        for (ImageSpec image : images) {
+            if (!names.add(image.image().name())) {
+                throw new IllegalArgumentException("Image " + image.image().name() + " is listed twice in <images>; "
+                        + "give each element its own <image>");
+            }
+        }
+    }
+
+    /** Whether the plan builds more than one image (each image's log lines then carry its name). */
+    public boolean several() {
+        return images.size() > 1;
+    }
+}
