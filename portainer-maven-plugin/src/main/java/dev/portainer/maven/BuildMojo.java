@@ -1,6 +1,5 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.auth.AuthFailureHint;
 import dev.portainer.core.auth.CredentialsResolver;
 import dev.portainer.core.auth.DockerConfigCredentials;
 import dev.portainer.core.auth.Registries;
@@ -84,9 +83,9 @@ public class BuildMojo extends BuildParameters {
             try {
                 outcomes = ImageBuild.run(plan, listener, local);
             } catch (ContextException e) {
-                throw new MojoFailureException(e.getMessage(), e);
+                throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(e), e);
             } catch (BuildException | StagingException e) {
-                throw new MojoExecutionException(e.getMessage(), e);
+                throw new MojoExecutionException(MavenSuggestions.INSTANCE.describe(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MojoExecutionException("portainer:build was interrupted; the build"
@@ -108,7 +107,7 @@ public class BuildMojo extends BuildParameters {
             if (failure instanceof BuildFailedException failed) {
                 String hint = authHint(failed.dockerError(), image);
                 throw new MojoFailureException("Docker build of " + image.primaryReference() + " failed: "
-                        + failure.getMessage() + (hint == null ? "" : "; " + hint), failure);
+                        + MavenSuggestions.INSTANCE.describe(failure) + (hint == null ? "" : "; " + hint), failure);
             }
             throw new MojoExecutionException(why(failure), failure);
         }
@@ -152,7 +151,7 @@ public class BuildMojo extends BuildParameters {
                         + (result.digest() == null ? result.imageId() + " (not pushed)" : result.digest()) + "  "
                         + took);
             } else {
-                String why = o.failure().getMessage();
+                String why = MavenSuggestions.INSTANCE.describe(o.failure());
                 if (o.failure() instanceof BuildFailedException failed) {
                     usersFault = true;
                     String hint = authHint(failed.dockerError(), image);
@@ -176,12 +175,13 @@ public class BuildMojo extends BuildParameters {
 
     /** A failure the cluster caused, with the fix where there is one. */
     private static String why(BuildException failure) {
+        String message = MavenSuggestions.INSTANCE.describe(failure);
         if (failure instanceof OfferTimeoutException) {
-            return failure.getMessage() + ". To fix: lower <buildCpu> (portainer.buildCpu) or <buildMem> "
+            return message + ". To fix: lower <buildCpu> (portainer.buildCpu) or <buildMem> "
                     + "(portainer.buildMem) to fit what the cluster offers, free resources on the cluster, or wait "
                     + "longer with <offerTimeout> (portainer.offerTimeout)";
         }
-        return failure.getMessage();
+        return message;
     }
 
     /** settings.xml first, then the Docker CLI's config on this machine (read only when settings.xml has nothing). */

@@ -12,6 +12,9 @@ import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.build.MesosAccess;
 import dev.portainer.core.build.RunSettings;
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.DockerfileLocation;
@@ -107,8 +110,8 @@ final class BuildPlanReader {
         }
         try {
             return new BuildPlan(settings, images);
-        } catch (IllegalArgumentException x) {
-            throw new MojoFailureException(x.getMessage(), x);
+        } catch (InvalidSettingException x) {
+            throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
         }
     }
 
@@ -124,10 +127,10 @@ final class BuildPlanReader {
                 : contextDirectory().resolve("target").resolve("portainer");
         try {
             Duration buildTimeout = p.timeout == null || p.timeout.isBlank() ? SchedulerConfig.DEFAULT_BUILD_TIMEOUT
-                    : parseDuration(p.timeout, "timeout");
+                    : parseDuration(p.timeout, Setting.TIMEOUT);
             Duration failover = p.failoverTimeout == null || p.failoverTimeout.isBlank()
                     ? SchedulerConfig.DEFAULT_FAILOVER_TIMEOUT
-                    : positive(parseDuration(p.failoverTimeout, "failoverTimeout"), "failoverTimeout");
+                    : positive(parseDuration(p.failoverTimeout, Setting.FAILOVER_TIMEOUT), Setting.FAILOVER_TIMEOUT);
             FrameworkSettings framework = new FrameworkSettings(p.frameworkName,
                     p.user == null || p.user.isBlank() ? project.userName() : p.user,
                     p.role == null || p.role.isBlank() ? "*" : p.role.trim(), failover);
@@ -138,7 +141,7 @@ final class BuildPlanReader {
                     .mesosMaster(master(p))
                     .mesosAccess(mesosAccess())
                     .framework(framework)
-                    .offerTimeout(parseDuration(p.offerTimeout, "offerTimeout"))
+                    .offerTimeout(parseDuration(p.offerTimeout, Setting.OFFER_TIMEOUT))
                     .timeout(buildTimeout)
                     .retries(p.retries)
                     .constraints(constraints)
@@ -153,8 +156,8 @@ final class BuildPlanReader {
                     .work(work, executorJar.extract(work))
                     .reproducible(p.reproducible ? reproducibleTime() : null)
                     .build();
-        } catch (IllegalArgumentException x) {
-            throw new MojoFailureException(x.getMessage(), x);
+        } catch (InvalidSettingException x) {
+            throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
         } catch (IOException x) {
             throw new MojoExecutionException("Cannot prepare " + work + ": " + x.getMessage(), x);
         }
@@ -175,7 +178,7 @@ final class BuildPlanReader {
             try {
                 location = DockerfileLocation.find(context, project.projectDirectory(), dockerfile);
             } catch (ContextException x) {
-                throw new MojoFailureException(where + x.getMessage(), x);
+                throw new MojoFailureException(where + MavenSuggestions.INSTANCE.describe(x), x);
             }
             if (location.shadowed() != null) {
                 log.warn(where + "<dockerfile> " + dockerfile + " names " + location.file() + " in the context and "
@@ -196,18 +199,18 @@ final class BuildPlanReader {
                 fromDockerfile = DockerfileDefaults.resolve(prepared.portainer(), imageName,
                         element == null ? project.artifactId() : null,
                         e.buildCpu != null ? e.buildCpu : p.buildCpu, e.buildMem != null ? e.buildMem : p.buildMem);
-            } catch (IllegalArgumentException x) {
+            } catch (InvalidSettingException x) {
                 if (imageName == null && element != null) {
-                    throw new IllegalArgumentException(where + "no image to build: give the element an <image> "
+                    throw new MojoFailureException(where + "no image to build: give the element an <image> "
                             + "(e.g. registry:5000/team/app), or a REPOSITORY instruction in its Dockerfile", x);
                 }
                 if (imageName == null && !project.invocation().projectPresent()) {
-                    throw new IllegalArgumentException("No image to build: without a pom, give the repository "
+                    throw new MojoFailureException("No image to build: without a pom, give the repository "
                             + "with -Dportainer.image=registry:5000/team/app", x);
                 }
                 throw x;
             }
-            fromDockerfile.notes().forEach(log::info);
+            fromDockerfile.notes().forEach(note -> log.info(note.render(MavenSuggestions.INSTANCE)));
             ImageRef ref = fromDockerfile.image();
             RegistryAuth auth = credentials.resolve(settings.push() ? Registries.of(ref.name()) : null,
                     Registries.of(prepared.pulledImages()));
@@ -218,8 +221,8 @@ final class BuildPlanReader {
                     .options(options)
                     .credentials(auth)
                     .build();
-        } catch (IllegalArgumentException | CredentialsException x) {
-            String message = x.getMessage();
+        } catch (InvalidSettingException | CredentialsException x) {
+            String message = MavenSuggestions.INSTANCE.describe(x);
             throw new MojoFailureException(message.startsWith(where) ? message : where + message, x);
         }
     }
@@ -247,9 +250,9 @@ final class BuildPlanReader {
                 .map(String::trim).filter(t -> !t.isEmpty()).toList();
         if (tags.isEmpty() && given != null && !given.isEmpty()) {
             // e.g. -Dportainer.tags=, : something was meant, and it is not the default
-            throw new IllegalArgumentException("portainer.tags names no tag (got " + given.size() + " empty "
+            throw new InvalidSettingException(Message.of("portainer.tags names no tag (got " + given.size() + " empty "
                     + (given.size() == 1 ? "entry" : "entries") + "): give the tags, e.g. -Dportainer.tags=1.0,latest"
-                    + " or <tags><tag>1.0</tag></tags>, or leave them unset for the project's version");
+                    + " or <tags><tag>1.0</tag></tags>, or leave them unset for the project's version"));
         }
         return tags.isEmpty() ? List.of(project.version() != null ? project.version() : "latest") : tags;
     }
@@ -267,20 +270,25 @@ final class BuildPlanReader {
     /** How to reach the master; a wrong address, CA file or settings server fails here, before anything runs. */
     private MesosAccess mesosAccess() throws MojoFailureException {
         String address = master(p);
-        if (!MesosMaster.isLocal(address)) {
-            if (ZooKeeperAddress.isZooKeeper(address)) {
-                ZooKeeperAddress.parse(address);
-            } else {
-                MesosMaster.parse(address);
+        Path ca = p.mesosCaCertificate == null ? null : p.mesosCaCertificate.toPath().toAbsolutePath();
+        try {
+            if (!MesosMaster.isLocal(address)) {
+                if (ZooKeeperAddress.isZooKeeper(address)) {
+                    ZooKeeperAddress.parse(address);
+                } else {
+                    MesosMaster.parse(address);
+                }
             }
+            if (ca != null) {
+                // Read now, so that a wrong file fails before anything is packed or started.
+                TrustedCertificates.fromPem(ca);
+            }
+        } catch (IllegalArgumentException x) {
+            // the master's address and CA file are the user's: every refusal of them says what to fix
+            throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
         }
         MesosCredential credential = MesosSettingsCredential.resolve(p.principal, p.mesosServerId,
                 project.settings(), p.settingsDecrypter);
-        Path ca = p.mesosCaCertificate == null ? null : p.mesosCaCertificate.toPath().toAbsolutePath();
-        if (ca != null) {
-            // Read now, so that a wrong file fails before anything is packed or started.
-            TrustedCertificates.fromPem(ca);
-        }
         return new MesosAccess(credential, ca);
     }
 
@@ -289,7 +297,7 @@ final class BuildPlanReader {
     }
 
     /** {@code project.build.outputTimestamp} as Maven's archivers read it (ISO-8601 or epoch seconds), else 1 s. */
-    private Instant reproducibleTime() {
+    private Instant reproducibleTime() throws MojoFailureException {
         String value = project.outputTimestamp() == null ? "" : project.outputTimestamp().trim();
         // Maven's convention: a single character (e.g. "a") means "not set", to override an inherited value.
         if (value.length() < 2) {
@@ -301,26 +309,26 @@ final class BuildPlanReader {
             }
             return OffsetDateTime.parse(value).toInstant();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("project.build.outputTimestamp '" + value + "' is not an ISO-8601 time"
+            throw new MojoFailureException("project.build.outputTimestamp '" + value + "' is not an ISO-8601 time"
                     + " (e.g. 2024-01-01T00:00:00Z) nor seconds since the epoch: fix it, or build without"
                     + " <reproducible> (portainer.reproducible)", e);
         }
     }
 
-    private static Duration positive(Duration value, String name) {
+    private static Duration positive(Duration value, Setting setting) {
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value + "; fix <" + name
-                    + "> (portainer." + name + ")");
+            throw new InvalidSettingException(Message.of(setting.key(), " must be positive, got ", value, "; fix ",
+                    setting));
         }
         return value;
     }
 
-    private static Duration parseDuration(String value, String name) {
+    private static Duration parseDuration(String value, Setting setting) {
         try {
             return Duration.parse(value.trim());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("Invalid " + name + " '" + value + "': use an ISO-8601 duration such "
-                    + "as PT5M or PT30S; fix <" + name + "> (portainer." + name + ")");
+            throw new InvalidSettingException(Message.of("Invalid ", setting.key(), " '", value, "': use an ISO-8601"
+                    + " duration such as PT5M or PT30S; fix ", setting));
         }
     }
 }

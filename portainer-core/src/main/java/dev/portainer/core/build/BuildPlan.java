@@ -1,5 +1,9 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -21,8 +25,8 @@ public record BuildPlan(RunSettings settings, List<ImageSpec> images) {
         Set<String> names = new HashSet<>();
         for (ImageSpec image : images) {
             if (!names.add(image.image().name())) {
-                throw new IllegalArgumentException("Image " + image.image().name() + " is listed twice in <images>; "
-                        + "give each element its own <image>");
+                throw new InvalidSettingException(Message.of("Image ", image.image().name(), " is listed twice in ",
+                        Setting.IMAGES.named(), "; give each element its own ", Setting.IMAGE.named()));
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.auth.SealedCredentials;
 import dev.portainer.core.context.ContextException;
@@ -378,7 +381,7 @@ public final class ImageBuild {
             PreparedDockerfile prepared = image.prepared() != null ? image.prepared()
                     : PreparedDockerfile.of(path, original, settings.pullRegistry(), image.options().buildArgs());
             prepared.notes().forEach(events::info);
-            prepared.warnings().forEach(events::warn);
+            prepared.warnings().forEach(warning -> events.warn(warning));
             return prepared.forDocker();
         };
     }
@@ -410,11 +413,12 @@ public final class ImageBuild {
             }
             return local;
         } catch (UnknownHostException e) {
-            throw new StagingException("Cannot resolve the Mesos master host " + host + "; check <mesosMaster>", e);
+            throw new StagingException(Message.of("Cannot resolve the Mesos master host ", host, "; check ",
+                    Setting.MESOS_MASTER.named()), e);
         } catch (SocketException e) {
-            throw new StagingException("Cannot find an address of this machine that the Mesos master " + host
-                    + " can reach to fetch the build context: " + e.getMessage()
-                    + "; set <stagingUri> to stage on a shared filesystem instead", e);
+            throw new StagingException(Message.of("Cannot find an address of this machine that the Mesos master ",
+                    host, " can reach to fetch the build context: ", e.getMessage(), "; set ", Setting.STAGING_URI
+                    .named(), " to stage on a shared filesystem instead"), e);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import dev.portainer.core.auth.RegistryAuth;
 import dev.portainer.core.dockerfile.PreparedDockerfile;
 import dev.portainer.core.wire.BuildOptions;
@@ -33,12 +37,12 @@ public record ImageSpec(Path contextDirectory, String dockerfile, PreparedDocker
         Objects.requireNonNull(image, "image");
         tags = ImageRef.validTags(tags);
         if (!(cpus > 0) || Double.isInfinite(cpus)) {
-            throw new IllegalArgumentException("buildCpu must be a number of CPUs more than 0 (got " + cpus
-                    + "); fix <buildCpu> (portainer.buildCpu)");
+            throw new InvalidSettingException(Message.of("buildCpu must be a number of CPUs more than 0 (got ", cpus,
+                    "); fix ", Setting.BUILD_CPU));
         }
         if (!(memMb >= 32) || Double.isInfinite(memMb)) {
-            throw new IllegalArgumentException("buildMem must be a number of MB, at least 32 (got " + memMb
-                    + "); fix <buildMem> (portainer.buildMem)");
+            throw new InvalidSettingException(Message.of("buildMem must be a number of MB, at least 32 (got ", memMb,
+                    "); fix ", Setting.BUILD_MEM));
         }
         options = options == null ? BuildOptions.NONE : options;
         credentials = credentials == null ? RegistryAuth.NONE : credentials;

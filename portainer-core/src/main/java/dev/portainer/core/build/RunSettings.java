@@ -1,5 +1,9 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.staging.HadoopStaging;
@@ -51,13 +55,13 @@ public record RunSettings(String mesosMaster, MesosAccess mesosAccess, Framework
         Objects.requireNonNull(offerTimeout, "offerTimeout");
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be positive (got " + timeout + "); fix <timeout> "
-                    + "(portainer.timeout), or leave it unset for the default of "
-                    + SchedulerConfig.DEFAULT_BUILD_TIMEOUT.toHours() + " hours");
+            throw new InvalidSettingException(Message.of("timeout must be positive (got ", timeout, "); fix ",
+                    Setting.TIMEOUT, ", or leave it unset for the default of ",
+                    SchedulerConfig.DEFAULT_BUILD_TIMEOUT.toHours(), " hours"));
         }
         if (retries < 0) {
-            throw new IllegalArgumentException("retries must be 0 or more (got " + retries + "); fix <retries> "
-                    + "(portainer.retries)");
+            throw new InvalidSettingException(Message.of("retries must be 0 or more (got ", retries, "); fix ",
+                    Setting.RETRIES));
         }
         constraints = List.copyOf(constraints);
         pullRegistry = pullRegistry(pullRegistry);
@@ -79,9 +83,9 @@ public record RunSettings(String mesosMaster, MesosAccess mesosAccess, Framework
         // a trailing slash is a common slip; a scheme is not part of an image reference
         String registry = given.trim().replaceAll("/+$", "");
         if (!REGISTRY.matcher(registry).matches()) {
-            throw new IllegalArgumentException("Invalid pullRegistry '" + registry + "': give host[:port]"
-                    + " (optionally with a path prefix), without http://, e.g. mirror.example.com:5000; fix"
-                    + " <pullRegistry> (portainer.pullRegistry)");
+            throw new InvalidSettingException(Message.of("Invalid pullRegistry '", registry, "': give host[:port]"
+                    + " (optionally with a path prefix), without http://, e.g. mirror.example.com:5000; fix ",
+                    Setting.PULL_REGISTRY));
         }
         return registry;
     }

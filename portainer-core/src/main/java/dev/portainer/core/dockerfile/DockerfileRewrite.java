@@ -1,5 +1,8 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +35,7 @@ public final class DockerfileRewrite {
      * @param notes    what was changed, one line each, for the build log
      * @param warnings what was left alone although it might matter, one line each
      */
-    public record Result(String text, boolean changed, List<String> notes, List<String> warnings) {
+    public record Result(String text, boolean changed, List<String> notes, List<Message> warnings) {
         public Result {
             notes = List.copyOf(notes);
             warnings = List.copyOf(warnings);
@@ -48,7 +51,7 @@ public final class DockerfileRewrite {
     public static Result rewrite(Dockerfile dockerfile, String pullRegistry, Map<String, String> buildArgs) {
         List<String> lines = new ArrayList<>(dockerfile.lines());
         List<String> notes = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
+        List<Message> warnings = new ArrayList<>();
         Set<String> stages = new HashSet<>();
         Map<String, String> globalArgs = new HashMap<>();
         boolean seenFrom = false;
@@ -172,7 +175,7 @@ public final class DockerfileRewrite {
 
     private static String rewriteFlag(String keyword, String flag, String registry, Set<String> stages,
                                       Map<String, String> globalArgs, Map<String, String> buildArgs,
-                                      Instruction instruction, List<String> warnings, List<String> notes) {
+                                      Instruction instruction, List<Message> warnings, List<String> notes) {
         String lower = flag.toLowerCase(Locale.ROOT);
         if (keyword.equals("COPY") && lower.startsWith("--from=")) {
             String from = flag.substring("--from=".length());
@@ -208,14 +211,15 @@ public final class DockerfileRewrite {
 
     /** Where {@code image} must come from, or null to leave the reference as written. */
     private static String pulledFrom(String image, String registry, Set<String> stages, Map<String, String> globalArgs,
-                                     Map<String, String> buildArgs, Instruction instruction, List<String> warnings) {
+                                     Map<String, String> buildArgs, Instruction instruction, List<Message> warnings) {
         String resolved = image;
         if (image.contains("$")) {
             resolved = expand(image, globalArgs, buildArgs);
             if (resolved == null) {
-                warnings.add("line " + instruction.lineNumber() + ": " + instruction.keyword() + " " + image
-                        + " uses an ARG without a value here, so <pullRegistry> cannot be applied to it; give the"
-                        + " ARG a default before the first FROM or a value in <buildArgs>, or write the registry in");
+                warnings.add(Message.of("line ", instruction.lineNumber(), ": ", instruction.keyword(), " ", image,
+                        " uses an ARG without a value here, so ", Setting.PULL_REGISTRY.named(), " cannot be applied"
+                        + " to it; give the ARG a default before the first FROM or a value in ",
+                        Setting.BUILD_ARGS.named(), ", or write the registry in"));
                 return null;
             }
         }

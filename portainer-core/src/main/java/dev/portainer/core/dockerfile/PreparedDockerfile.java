@@ -1,5 +1,8 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -23,10 +26,10 @@ public final class PreparedDockerfile {
     private final PortainerInstructions portainer;
     private final List<String> pulledImages;
     private final List<String> notes;
-    private final List<String> warnings;
+    private final List<Message> warnings;
 
     private PreparedDockerfile(String name, byte[] forDocker, PortainerInstructions portainer,
-                               List<String> pulledImages, List<String> notes, List<String> warnings) {
+                               List<String> pulledImages, List<String> notes, List<Message> warnings) {
         this.name = name;
         this.forDocker = forDocker;
         this.portainer = portainer;
@@ -58,8 +61,9 @@ public final class PreparedDockerfile {
         } catch (CharacterCodingException e) {
             // Docker reads it as bytes: nothing here can be safely rewritten, but image references are ASCII.
             Dockerfile asBytes = Dockerfile.parse(new String(bytes, StandardCharsets.ISO_8859_1));
-            List<String> warnings = pullRegistry == null ? List.of()
-                    : List.of("Dockerfile " + name + " is not UTF-8; <pullRegistry> is not applied to it");
+            List<Message> warnings = pullRegistry == null ? List.of()
+                    : List.of(Message.of("Dockerfile ", name, " is not UTF-8; ", Setting.PULL_REGISTRY.named(),
+                    " is not applied to it"));
             return new PreparedDockerfile(name, bytes, PortainerInstructions.NONE,
                     DockerfileRewrite.pulledImages(asBytes, args), List.of(), warnings);
         }
@@ -104,7 +108,7 @@ public final class PreparedDockerfile {
     }
 
     /** What was left alone although it may matter, one line each, for the build log. */
-    public List<String> warnings() {
+    public List<Message> warnings() {
         return warnings;
     }
 }

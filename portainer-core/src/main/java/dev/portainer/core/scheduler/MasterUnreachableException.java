@@ -1,12 +1,15 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 /** No connection could be made to the configured Mesos master at the first SUBSCRIBE. */
 public final class MasterUnreachableException extends ClusterException {
     private final String master;
 
     public MasterUnreachableException(MesosMaster master, String endpoint, Throwable cause) {
-        super("Cannot reach the Mesos master '" + master.address() + "' at " + endpoint + " ("
-                + describe(cause) + "): check <mesosMaster>/portainer.mesosMaster, or use local", cause);
+        super(Message.of("Cannot reach the Mesos master '", master.address(), "' at ", endpoint, " (",
+                describe(cause), "): check ", Setting.MESOS_MASTER, ", or use local"), cause);
         this.master = master.address();
     }
 

@@ -1,5 +1,9 @@
 package dev.portainer.core.wire;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +41,8 @@ public record BuildOptions(Map<String, String> buildArgs, String target, Map<Str
         buildArgs = sorted(buildArgs);
         for (Map.Entry<String, String> arg : buildArgs.entrySet()) {
             if (!ARG_NAME.matcher(arg.getKey()).matches()) {
-                throw new IllegalArgumentException("Invalid build arg name '" + arg.getKey() + "': use letters, digits"
-                        + " and '_', not starting with a digit; fix <buildArgs> (portainer.buildArgs)");
+                throw new InvalidSettingException(Message.of("Invalid build arg name '", arg.getKey(), "': use letters,"
+                        + " digits and '_', not starting with a digit; fix ", Setting.BUILD_ARGS));
             }
             if (arg.getValue() == null) {
                 throw missingValue(arg.getKey());
@@ -48,27 +52,27 @@ public record BuildOptions(Map<String, String> buildArgs, String target, Map<Str
         labels = sorted(labels);
         for (Map.Entry<String, String> label : labels.entrySet()) {
             if (label.getKey().isBlank() || label.getValue() == null) {
-                throw new IllegalArgumentException("Label '" + label.getKey() + "' has no value: write it as"
-                        + " key=value (an empty value is written key=); fix <labels> (portainer.labels)");
+                throw new InvalidSettingException(Message.of("Label '", label.getKey(), "' has no value: write it as"
+                        + " key=value (an empty value is written key=); fix ", Setting.LABELS));
             }
         }
         network = blankToNull(network);
         extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
         for (String host : extraHosts) {
             if (!EXTRA_HOST.matcher(host).matches()) {
-                throw new IllegalArgumentException("Invalid extra host '" + host + "': write it as host:ip, e.g."
-                        + " db.internal:10.0.0.5; fix <extraHosts> (portainer.extraHosts)");
+                throw new InvalidSettingException(Message.of("Invalid extra host '", host, "': write it as host:ip,"
+                        + " e.g. db.internal:10.0.0.5; fix ", Setting.EXTRA_HOSTS));
             }
         }
         if (shmSize != null && shmSize <= 0) {
-            throw new IllegalArgumentException("shmSize must be more than 0 bytes (got " + shmSize
-                    + "); fix <shmSize> (portainer.shmSize)");
+            throw new InvalidSettingException(Message.of("shmSize must be more than 0 bytes (got ", shmSize,
+                    "); fix ", Setting.SHM_SIZE));
         }
         cacheFrom = cacheFrom == null ? List.of() : List.copyOf(cacheFrom);
         platform = blankToNull(platform);
         if (platform != null && !PLATFORM.matcher(platform).matches()) {
-            throw new IllegalArgumentException("Invalid platform '" + platform + "': write it as os[/arch[/variant]],"
-                    + " e.g. linux/amd64 or linux/arm64/v8; fix <platform> (portainer.platform)");
+            throw new InvalidSettingException(Message.of("Invalid platform '", platform, "': write it as"
+                    + " os[/arch[/variant]], e.g. linux/amd64 or linux/arm64/v8; fix ", Setting.PLATFORM));
         }
     }
 
@@ -94,11 +98,11 @@ public record BuildOptions(Map<String, String> buildArgs, String target, Map<Str
     }
 
     /** The error for {@code K} given without {@code =value}. */
-    public static IllegalArgumentException missingValue(String name) {
-        return new IllegalArgumentException("Build arg '" + name + "' has no value: write it as " + name
-                + "=value in <buildArgs> (portainer.buildArgs). Docker's CLI would take a bare name's value from its"
+    public static InvalidSettingException missingValue(String name) {
+        return new InvalidSettingException(Message.of("Build arg '", name, "' has no value: write it as ", name,
+                "=value in ", Setting.BUILD_ARGS, ". Docker's CLI would take a bare name's value from its"
                 + " environment, but the build runs on a Mesos agent whose environment is not this Maven JVM's, so"
-                + " Portainer refuses rather than guess");
+                + " Portainer refuses rather than guess"));
     }
 
     private static Map<String, String> sorted(Map<String, String> map) {

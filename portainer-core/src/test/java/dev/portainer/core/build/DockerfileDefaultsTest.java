@@ -1,5 +1,8 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +37,7 @@ class DockerfileDefaultsTest {
         assertEquals("pom/image", d.image().name());
         assertEquals(0.5, d.buildCpu());
         assertEquals(DockerfileDefaults.DEFAULT_MEM_MB, d.buildMemMb());
-        assertTrue(d.notes().stream().allMatch(n -> n.contains("ignored")), d.notes().toString());
+        assertTrue(d.notes().stream().allMatch(n -> n.toString().contains("ignored")), d.notes().toString());
     }
 
     @Test
@@ -51,9 +54,10 @@ class DockerfileDefaultsTest {
     @Test
     void aBadValueNamesTheInstructionAndTheParameterThatWins() {
         PortainerInstructions found = instructions("FROM x\nBUILD_CPU lots\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> DockerfileDefaults.resolve(found, null, "artifact", null, null));
-        assertTrue(e.getMessage().contains("BUILD_CPU 'lots'") && e.getMessage().contains("<buildCpu>"),
+        assertTrue(e.getMessage().contains("BUILD_CPU 'lots'") && e.getMessage().contains("set buildCpu which wins"),
                 e.getMessage());
+        assertEquals(java.util.List.of(Setting.BUILD_CPU), e.explanation().settings());
     }
 }

@@ -1,5 +1,9 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,9 +35,10 @@ class RunSettingsTest {
 
     @Test
     void aTimeoutThatIsNotPositiveNamesTheParameter() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> request().timeout(Duration.ZERO).build());
-        assertTrue(e.getMessage().contains("fix <timeout> (portainer.timeout)"), e.getMessage());
+        assertEquals(List.of(Setting.TIMEOUT), e.explanation().settings());
+        assertTrue(e.getMessage().contains("fix timeout, or leave it unset"), e.getMessage());
         assertTrue(e.getMessage().contains("default of 2 hours"), e.getMessage());
     }
 }

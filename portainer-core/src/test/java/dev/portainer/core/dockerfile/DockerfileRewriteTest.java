@@ -69,7 +69,7 @@ class DockerfileRewriteTest {
                 REG, Map.of());
         assertEquals("ARG BASE\nFROM $BASE\n", unresolved.text());
         assertEquals(1, unresolved.warnings().size());
-        assertTrue(unresolved.warnings().get(0).contains("line 2"), unresolved.warnings().toString());
+        assertTrue(unresolved.warnings().get(0).toString().contains("line 2"), unresolved.warnings().toString());
         assertEquals("FROM mirror:5000/x:1\n", rewrite("FROM ${NOPE:-x}:1\n"));
     }
 

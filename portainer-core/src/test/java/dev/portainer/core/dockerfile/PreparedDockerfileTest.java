@@ -1,5 +1,8 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.Message;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,8 +90,8 @@ class PreparedDockerfileTest {
         assertArrayEquals(latin1, prepared.forDocker());
         assertEquals(PortainerInstructions.NONE, prepared.portainer());
         assertEquals(List.of("reg.example.com/base"), prepared.pulledImages());
-        assertEquals(List.of("Dockerfile Dockerfile is not UTF-8; <pullRegistry> is not applied to it"),
-                prepared.warnings());
+        assertEquals(List.of(Message.of("Dockerfile Dockerfile is not UTF-8; ", Setting.PULL_REGISTRY.named(),
+                " is not applied to it")), prepared.warnings());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Setting;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
@@ -458,7 +460,8 @@ class BuildRunnerTest {
                 failure(start(runner(config("127.0.0.1:" + port)), events)));
         assertEquals("127.0.0.1:" + port, e.master());
         assertTrue(e.getMessage().contains("'127.0.0.1:" + port + "'"), e.getMessage());
-        assertTrue(e.getMessage().contains("check <mesosMaster>/portainer.mesosMaster, or use local"), e.getMessage());
+        assertTrue(e.getMessage().contains("check mesosMaster, or use local"), e.getMessage());
+        assertEquals(List.of(Setting.MESOS_MASTER), e.explanation().settings());
     }
 
     @Test
@@ -718,7 +721,8 @@ class BuildRunnerTest {
         assertTrue(e.getMessage().contains("attempt 2 of 2, retries used up")
                 && e.getMessage().contains("attempt 1 on agent-" + AGENT_ID + ": TASK_FAILED "
                 + "(REASON_EXECUTOR_TERMINATED) from SOURCE_AGENT: Executor terminated")
-                && e.getMessage().contains("portainer.retries"), e.getMessage());
+                && e.getMessage().contains("Raise retries or check the agents' logs"), e.getMessage());
+        assertEquals(List.of(Setting.RETRIES), e.explanation().settings());
         assertEquals(2, master.types().stream().filter(Call.Type.ACCEPT::equals).count());
         assertTrue(events.infos.stream().anyMatch(i -> i.contains("on agent-" + AGENT_ID)
                 && i.contains("attempt 2 of 2")), events.infos.toString());

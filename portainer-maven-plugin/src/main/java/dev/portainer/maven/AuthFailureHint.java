@@ -1,13 +1,15 @@
-package dev.portainer.core.auth;
+package dev.portainer.maven;
 
+import dev.portainer.core.auth.RegistryCredentials;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Turns Docker's terse refusals ({@code no basic auth credentials}, {@code unauthorized: authentication required},
- * {@code 401}) into a message that names the registry, where the credentials came from, and the fix.
+ * {@code 401}) into a message that names the registry, where the credentials came from, and the fix in Maven's
+ * terms (a settings.xml server).
  */
-public final class AuthFailureHint {
+final class AuthFailureHint {
     private static final List<String> REFUSALS = List.of("no basic auth credentials", "unauthorized",
             "authentication required", "401", "denied", "incorrect username or password");
 
@@ -15,7 +17,7 @@ public final class AuthFailureHint {
     }
 
     /** Whether Docker's error text says a registry refused (or wanted) credentials. */
-    public static boolean isAuthFailure(String dockerError) {
+    static boolean isAuthFailure(String dockerError) {
         if (dockerError == null) {
             return false;
         }
@@ -28,7 +30,7 @@ public final class AuthFailureHint {
      *
      * @param used the credentials Docker was given for that registry, or null if there were none
      */
-    public static String forRegistry(String dockerError, String registry, RegistryCredentials used) {
+    static String forRegistry(String dockerError, String registry, RegistryCredentials used) {
         if (!isAuthFailure(dockerError)) {
             return null;
         }

@@ -1,0 +1,29 @@
+package dev.portainer.maven;
+
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.Suggestions;
+
+/** How Maven users set what core's messages name: the parameter, and the property that sets it too. */
+final class MavenSuggestions implements Suggestions {
+    static final MavenSuggestions INSTANCE = new MavenSuggestions();
+
+    private MavenSuggestions() {
+    }
+
+    @Override
+    public String name(Setting setting) {
+        return switch (setting) {
+            case PLUGIN_CLASSPATH -> "the <dependencies> of portainer-maven-plugin in your pom";
+            default -> "<" + setting.key() + ">";
+        };
+    }
+
+    @Override
+    public String howToSet(Setting setting) {
+        return switch (setting) {
+            // set in the pom only
+            case PLUGIN_CLASSPATH, IMAGES -> name(setting);
+            default -> name(setting) + " (portainer." + setting.key() + ")";
+        };
+    }
+}
