@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExecutorClassData implements AutoCloseable {
     static final String JAVA_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM="
-            + (int) ImageBuild.EXECUTOR_MEM_MB + "m";
+            + (int) ExecutorCommands.EXECUTOR_MEM_MB + "m";
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
 
     private final Path archive;
@@ -110,7 +110,7 @@ final class ExecutorClassData implements AutoCloseable {
 
     /** The JVM options that map the archive, or none while there is none. */
     String javaOptions() {
-        return mapsArchive() ? "-XX:SharedArchiveFile=" + ImageBuild.shellQuote(archive.toString()) + " -Xshare:auto "
+        return mapsArchive() ? "-XX:SharedArchiveFile=" + ExecutorCommands.shellQuote(archive.toString()) + " -Xshare:auto "
                 : "";
     }
 
