@@ -35,17 +35,20 @@ abstract class BuildParameters extends AbstractMojo {
     @Parameter(property = "portainer.image")
     String image;
 
+    // HTML rather than {@code}: the descriptor's Javadoc reader ends {@code} at the first '}', which garbled
+    // ${project.version} in portainer:help and the site.
     /**
      * The tags to build and push; the first is the one the build reports. In the pom:
-     * {@code <tags><tag>${project.version}</tag><tag>latest</tag></tags>}; as a property, comma-separated:
-     * {@code -Dportainer.tags=1.0,latest}. Default: the project's version, or {@code latest} without a pom.
+     * <code>&lt;tags&gt;&lt;tag&gt;${project.version}&lt;/tag&gt;&lt;tag&gt;latest&lt;/tag&gt;&lt;/tags&gt;</code>; as a
+     * property, comma-separated: {@code -Dportainer.tags=1.0,latest}. Default: the project's version, or
+     * {@code latest} without a pom.
      */
     @Parameter(property = "portainer.tags")
     List<String> tags;
 
     /**
      * The Docker build context: the directory whose files (minus those its {@code .dockerignore} excludes) are sent
-     * to the build, e.g. {@code ${project.basedir}/src/main/docker}. Default: the project's directory, or the
+     * to the build, e.g. <code>${project.basedir}/src/main/docker</code>. Default: the project's directory, or the
      * current directory without a pom.
      */
     @Parameter(property = "portainer.contextDirectory", defaultValue = "${project.basedir}")
@@ -83,14 +86,18 @@ abstract class BuildParameters extends AbstractMojo {
     @Parameter(property = "portainer.push", defaultValue = "true")
     boolean push;
 
+    // No Maven default on purpose: a value is "set" only when the user gives one, so that the Dockerfile's can apply.
     /**
-     * CPUs the build task asks Mesos for (more than 0, e.g. {@code 0.5}). Unset: the Dockerfile's {@code BUILD_CPU} instruction, else 1. (No Maven
-     * default on purpose: a value is "set" only when the user gives one, so that the Dockerfile's can apply.)
+     * CPUs the build task asks Mesos for (more than 0, e.g. {@code 0.5}). Unset: the Dockerfile's {@code BUILD_CPU}
+     * instruction, else 1.
      */
     @Parameter(property = "portainer.buildCpu")
     Double buildCpu;
 
-    /** Memory in MB the build task asks Mesos for (at least 32, e.g. {@code 2048}). Unset: the Dockerfile's {@code BUILD_MEM} instruction, else 512. */
+    /**
+     * Memory in MB the build task asks Mesos for (at least 32, e.g. {@code 2048}). Unset: the Dockerfile's
+     * {@code BUILD_MEM} instruction, else 512.
+     */
     @Parameter(property = "portainer.buildMem")
     Double buildMem;
 

@@ -1,0 +1,8 @@
+// portainer:help by its full coordinates, in a directory without a pom: the reference reads as written.
+def log = new File(basedir, 'build.log').text
+assert log.contains('BUILD SUCCESS') : log
+def text = log.replaceAll(/\s+/, ' ')
+assert text.contains('portainer:build')
+assert text.contains('<tags><tag>${project.version}</tag><tag>latest</tag></tags>') : text
+assert text.contains('e.g. ${project.basedir}/src/main/docker.') : text
+assert !text.contains('${project.version latest') && !text.contains('${project.basedir/src')
