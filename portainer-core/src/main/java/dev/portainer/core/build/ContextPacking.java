@@ -72,14 +72,19 @@ final class ContextPacking {
             }
             PackedContext context = packer.build().pack(dockerfile, archive, List.of(settings.workDirectory()),
                     dockerfileFor(image));
-            run.events().info(String.format("Packed context %s: %d entries, %s (%s compressed) in %d ms, sha256 %s",
-                    image.contextDirectory(), context.entryCount(), bytes(context.uncompressedBytes()),
-                    bytes(context.compressedSize()), (System.nanoTime() - start) / 1_000_000,
-                    context.sha256().substring(0, 12)));
+            run.events().info(packed(image.contextDirectory(), context, (System.nanoTime() - start) / 1_000_000));
             return context;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the packed build context to " + archive, e);
         }
+    }
+
+    /** The log line of a packed context, e.g. {@code Packed context /app: 7 entries, 1.2 KB (…) in 3 ms, sha256 …}. */
+    static String packed(Path contextDirectory, PackedContext context, long millis) {
+        return String.format(Locale.ROOT, "Packed context %s: %d %s, %s (%s compressed) in %d ms, sha256 %s",
+                contextDirectory, context.entryCount(), context.entryCount() == 1 ? "entry" : "entries",
+                bytes(context.uncompressedBytes()), bytes(context.compressedSize()), millis,
+                context.sha256().substring(0, 12));
     }
 
     /**
