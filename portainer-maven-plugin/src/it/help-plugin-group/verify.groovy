@@ -5,4 +5,5 @@ def text = log.replaceAll(/\s+/, ' ')
 assert text.contains('portainer:build')
 assert text.contains('<tags><tag>${project.version}</tag><tag>latest</tag></tags>') : text
 assert text.contains('e.g. ${project.basedir}/src/main/docker.') : text
+assert text.contains('filterDockerfile')
 assert !text.contains('${project.version latest') && !text.contains('${project.basedir/src')

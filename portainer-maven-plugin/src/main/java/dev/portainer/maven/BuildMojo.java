@@ -52,7 +52,7 @@ public class BuildMojo extends BuildParameters {
             getLog().info("Skipping portainer:build (portainer.skip=true)");
             return;
         }
-        ProjectFacts facts = ProjectFacts.of(project, session, outputTimestamp);
+        ProjectFacts facts = ProjectFacts.of(project, session, mojoExecution, outputTimestamp);
         BuildPlanReader reader = new BuildPlanReader(this, facts, credentialsResolver(facts), ExecutorJar::extract,
                 getLog());
         if (!BuildPlanReader.several(this) && facts.invocation().skipsWithoutDockerfile()) {
@@ -92,22 +92,22 @@ public class BuildMojo extends BuildParameters {
                         + (plan.several() ? "s were" : " was") + " cancelled", e);
             }
             if (plan.several()) {
-                reportSeveral(plan, outcomes);
+                reportSeveral(plan, outcomes, facts);
             } else {
-                reportOne(plan, outcomes.get(0));
+                reportOne(plan, outcomes.get(0), facts);
             }
         }
     }
 
     /** One image: its result, files and properties, or its failure as the goal's. */
-    private void reportOne(BuildPlan plan, ImageOutcome outcome) throws MojoExecutionException, MojoFailureException {
+    private void reportOne(BuildPlan plan, ImageOutcome outcome, ProjectFacts facts)
+            throws MojoExecutionException, MojoFailureException {
         ImageSpec image = outcome.image();
         if (!outcome.succeeded()) {
             BuildException failure = outcome.failure();
             if (failure instanceof BuildFailedException failed) {
-                String hint = authHint(failed.dockerError(), image);
                 throw new MojoFailureException("Docker build of " + image.primaryReference() + " failed: "
-                        + MavenSuggestions.INSTANCE.describe(failure) + (hint == null ? "" : "; " + hint), failure);
+                        + dockersWords(failed, image, facts), failure);
             }
             throw new MojoExecutionException(why(failure), failure);
         }
@@ -119,7 +119,8 @@ public class BuildMojo extends BuildParameters {
             project.getProperties().setProperty("portainer.image.digest", result.digest());
         }
         getLog().info("Built " + result.image().name() + " " + String.join(", ", result.tags()) + ": "
-                + result.imageId() + (result.digest() == null ? " (not pushed)" : ", pushed " + result.digest()));
+                + result.imageId() + size(result, ", ")
+                + (result.digest() == null ? " (not pushed)" : ", pushed " + result.digest()));
         // Each push reports its own digest; usually all are equal, but say which reference has which.
         result.digests().forEach((tag, digest) ->
                 getLog().info("Pushed " + result.image().name() + ":" + tag + "@" + digest));
@@ -127,7 +128,7 @@ public class BuildMojo extends BuildParameters {
     }
 
     /** The {@code <images>} form: a summary of every image, then the verdict. */
-    private void reportSeveral(BuildPlan plan, List<ImageOutcome> outcomes)
+    private void reportSeveral(BuildPlan plan, List<ImageOutcome> outcomes, ProjectFacts facts)
             throws MojoExecutionException, MojoFailureException {
         getLog().info("Images built (" + outcomes.stream().filter(ImageOutcome::succeeded).count() + " of "
                 + outcomes.size() + "):");
@@ -148,29 +149,43 @@ public class BuildMojo extends BuildParameters {
                     project.getProperties().setProperty(n + ".digest", result.digest());
                 }
                 getLog().info("  OK     " + image.primaryReference() + "  "
-                        + (result.digest() == null ? result.imageId() + " (not pushed)" : result.digest()) + "  "
-                        + took);
+                        + (result.digest() == null ? result.imageId() + " (not pushed)" : result.digest())
+                        + size(result, "  ") + "  " + took);
             } else {
-                String why = MavenSuggestions.INSTANCE.describe(o.failure());
+                String why;
                 if (o.failure() instanceof BuildFailedException failed) {
                     usersFault = true;
-                    String hint = authHint(failed.dockerError(), image);
-                    // The message already says "The build of <image> failed: <Docker's error>".
-                    why = why + (hint == null ? "" : "; " + hint);
+                    // The line names the image already: Docker's words, without core's "The build of <image>".
+                    why = dockersWords(failed, image, facts);
+                } else {
+                    why = MavenSuggestions.INSTANCE.describe(o.failure());
                 }
                 getLog().error("  FAILED " + image.primaryReference() + "  " + why + "  " + took);
                 failures.add(image.primaryReference() + ": " + why);
             }
         }
         if (!failures.isEmpty()) {
-            String message = failures.size() + " of " + outcomes.size() + " images failed: "
-                    + String.join("; ", failures);
+            String message = failures.size() + " of " + outcomes.size() + (outcomes.size() == 1 ? " image" : " images")
+                    + " failed: " + String.join("; ", failures);
             // A wrong Dockerfile is the user's to fix; otherwise the cluster failed us and a rerun may help.
             if (usersFault) {
                 throw new MojoFailureException(message);
             }
             throw new MojoExecutionException(message);
         }
+    }
+
+    /** The image's size as {@code docker images} shows it, after {@code separator}; nothing when unknown. */
+    private static String size(BuildResult result, String separator) {
+        return result.sizeBytes() < 0 ? "" : separator + ImageSize.human(result.sizeBytes());
+    }
+
+    /** Docker's error for a failed build, then the fix where Portainer knows one. */
+    private static String dockersWords(BuildFailedException failed, ImageSpec image, ProjectFacts facts) {
+        String error = failed.dockerError() == null ? MavenSuggestions.INSTANCE.describe(failed) : failed.dockerError();
+        String auth = authHint(failed.dockerError(), image);
+        String filter = DockerfileFilterHint.forError(failed.dockerError(), image.prepared(), facts.values());
+        return error + (auth == null ? "" : "; " + auth) + (filter == null ? "" : "; " + filter);
     }
 
     /** A failure the cluster caused, with the fix where there is one. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import javax.inject.Inject;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
@@ -64,6 +65,21 @@ abstract class BuildParameters extends AbstractMojo {
      */
     @Parameter(property = "portainer.dockerfile")
     String dockerfile;
+
+    /**
+     * Fill in Maven's <code>${…}</code> references in the Dockerfile before Docker reads it, e.g.
+     * <code>COPY target/${project.build.finalName}.jar /app.jar</code>: the project's values
+     * (<code>${project.artifactId}</code>, <code>${project.version}</code>, <code>${basedir}</code>, any
+     * <code>${project.…}</code> a pom can use), then user properties (<code>-Dname=value</code>), the project's
+     * properties and system properties (<code>${env.NAME}</code> for the environment), in the order a pom resolves
+     * them. A <code>${NAME}</code> that none of these knows is Docker's own variable and stays as written, and so does
+     * one behind the Dockerfile's escape character (<code>\${…}</code>, Docker's literal <code>$</code>). Only what
+     * Docker gets changes, never the file; the log names each reference filled in. An unknown
+     * <code>${project.…}</code> fails the build (it is a typo: Docker cannot read it either). Registry credentials
+     * from the environment are never filled in.
+     */
+    @Parameter(property = "portainer.filterDockerfile", defaultValue = "false")
+    boolean filterDockerfile;
 
     /**
      * Pack the build context reproducibly: every file, directory and link gets the same time,
@@ -339,6 +355,10 @@ abstract class BuildParameters extends AbstractMojo {
     @Parameter(defaultValue = "${session}", readonly = true, required = true)
     MavenSession session;
 
+    /** For Maven's own evaluation of <code>${project.…}</code> in a filtered Dockerfile. */
+    @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
+    MojoExecution mojoExecution;
+
     /** Maven's own decrypter, so settings-security.xml works exactly as for deploy. */
     @Inject
     SettingsDecrypter settingsDecrypter;
@@ -353,17 +373,18 @@ abstract class BuildParameters extends AbstractMojo {
 
     /**
      * Several images in one run, each an {@code <image>} element with its own {@code image}, {@code tags},
-     * {@code contextDirectory} (relative to the project directory), {@code dockerfile}, {@code buildCpu},
-     * {@code buildMem} and build options ({@code buildArgs}, {@code target}, {@code labels}, {@code noCache},
-     * {@code pull}, {@code network}, {@code extraHosts}, {@code shmSize}, {@code cacheFrom}, {@code platform}). What
-     * an element leaves unset falls back to the top-level parameter of the same name ({@code buildArgs} and
-     * {@code labels} are merged, the element winning on the same key); everything else (master, staging, push,
-     * credentials, timeouts, retries, constraints) is shared. The top-level {@code image} must then be unset.
+     * {@code contextDirectory} (relative to the project directory), {@code dockerfile}, {@code filterDockerfile},
+     * {@code buildCpu}, {@code buildMem} and build options ({@code buildArgs}, {@code target}, {@code labels},
+     * {@code noCache}, {@code pull}, {@code network}, {@code extraHosts}, {@code shmSize}, {@code cacheFrom},
+     * {@code platform}). What an element leaves unset falls back to the top-level parameter of the same name
+     * ({@code buildArgs} and {@code labels} are merged, the element winning on the same key); everything else
+     * (master, staging, push, credentials, timeouts, retries, constraints) is shared. The top-level {@code image}
+     * must then be unset.
      * <p>
      * All contexts are packed and staged first, then every build is queued at once in one Mesos framework and
      * launched in parallel on every offer that fits, several on one agent when it has room. Each image's log lines
-     * carry its name; the summary lists each image with its digest (or error) and time. One failed image fails the
-     * build once the others have finished (see {@code failFast}); each image's result goes to
+     * carry its name; the summary lists each image with its digest (or error), size and time. One failed image fails
+     * the build once the others have finished (see {@code failFast}); each image's result goes to
      * {@code target/portainer/<image>.json}, and the project gets {@code portainer.image.<n>},
      * {@code portainer.image.<n>.id} and {@code portainer.image.<n>.digest} for the n-th element (from 0).
      */

@@ -19,6 +19,7 @@ import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.dockerfile.PreparedDockerfile;
+import dev.portainer.core.dockerfile.PropertyFilter;
 import dev.portainer.core.scheduler.AgentConstraint;
 import dev.portainer.core.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.MesosMaster;
@@ -186,14 +187,16 @@ final class BuildPlanReader {
                         + " not ambiguous, e.g. an absolute one, to use the other");
             }
             BuildOptions options = options(e);
+            boolean filter = e.filterDockerfile != null ? e.filterDockerfile : p.filterDockerfile;
             PreparedDockerfile prepared;
             try {
                 prepared = PreparedDockerfile.read(location.file(), location.displayName(), settings.pullRegistry(),
-                        options.buildArgs());
+                        options.buildArgs(), filter ? project.values() : null);
             } catch (IOException x) {
                 throw new MojoFailureException(where + "Cannot read the Dockerfile " + location.file() + ": "
                         + x.getMessage() + "; make it readable", x);
             }
+            checkFiltered(prepared, where);
             DockerfileDefaults fromDockerfile;
             try {
                 fromDockerfile = DockerfileDefaults.resolve(prepared.portainer(), imageName,
@@ -224,6 +227,26 @@ final class BuildPlanReader {
         } catch (InvalidSettingException | CredentialsException x) {
             String message = MavenSuggestions.INSTANCE.describe(x);
             throw new MojoFailureException(message.startsWith(where) ? message : where + message, x);
+        }
+    }
+
+    /**
+     * A {@code ${project.…}} that filtering could not fill in is a typo: Docker cannot read it either (it fails on the
+     * dot with "missing ':' in substitution"), so say so now, naming the line.
+     */
+    private void checkFiltered(PreparedDockerfile prepared, String where) throws MojoFailureException {
+        if (prepared.filtered() == null) {
+            return;
+        }
+        prepared.filtered().filled().forEach(r -> log.debug("Dockerfile " + prepared.name() + " line " + r.line()
+                + ": " + r.written() + " = " + r.value()));
+        for (PropertyFilter.Reference r : prepared.filtered().unresolved()) {
+            if (r.name().startsWith("project.")) {
+                throw new MojoFailureException(where + "Dockerfile " + prepared.name() + " line " + r.line() + ": "
+                        + r.written() + " is not a value of the Maven project; check the name (e.g. "
+                        + "${project.build.finalName}, ${project.artifactId}, ${project.version}), or set "
+                        + MavenSuggestions.INSTANCE.howToSet(Setting.FILTER_DOCKERFILE) + " to false");
+            }
         }
     }
 

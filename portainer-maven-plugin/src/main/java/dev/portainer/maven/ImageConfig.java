@@ -19,6 +19,8 @@ public class ImageConfig {
     /** The Dockerfile, found as the top-level {@code <dockerfile>} (relative to the context, else to the project
      * directory, or absolute). Unset: the top-level one. */
     String dockerfile;
+    /** Fill in Maven's {@code ${…}} in this element's Dockerfile; unset: the top-level {@code <filterDockerfile>}. */
+    Boolean filterDockerfile;
     Double buildCpu;
     Double buildMem;
     Map<String, String> buildArgs;

@@ -1,7 +1,9 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.dockerfile.PropertyFilter;
 import java.nio.file.Path;
 import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.project.MavenProject;
 import org.apache.maven.settings.Settings;
 
@@ -17,11 +19,14 @@ import org.apache.maven.settings.Settings;
  * @param outputTimestamp  {@code project.build.outputTimestamp}, or null
  * @param settings         Maven's settings (servers for credentials), or null
  * @param userName         the user running Maven, the executor's default user
+ * @param values           what Maven's {@code ${name}} means, for {@code filterDockerfile}
  */
 record ProjectFacts(Invocation invocation, Path projectDirectory, String artifactId, String version,
-                    Path buildDirectory, String outputTimestamp, Settings settings, String userName) {
+                    Path buildDirectory, String outputTimestamp, Settings settings, String userName,
+                    PropertyFilter.Properties values) {
 
-    static ProjectFacts of(MavenProject project, MavenSession session, String outputTimestamp) {
+    static ProjectFacts of(MavenProject project, MavenSession session, MojoExecution execution,
+                           String outputTimestamp) {
         Invocation invocation = new Invocation(session.getRequest().isProjectPresent(),
                 session.getProjects() == null ? 1 : session.getProjects().size(), session.isOffline());
         Path directory = (project.getBasedir() != null ? project.getBasedir().toPath()
@@ -29,6 +34,7 @@ record ProjectFacts(Invocation invocation, Path projectDirectory, String artifac
         boolean pom = invocation.projectPresent();
         return new ProjectFacts(invocation, directory, pom ? project.getArtifactId() : null,
                 pom ? project.getVersion() : null, pom ? Path.of(project.getBuild().getDirectory()) : null,
-                outputTimestamp, session.getSettings(), System.getProperty("user.name"));
+                outputTimestamp, session.getSettings(), System.getProperty("user.name"),
+                MavenValues.of(session, execution, project));
     }
 }

@@ -43,6 +43,8 @@ class BuildPlanReaderTest {
     private final List<String> infos = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, RegistryCredentials> known = new LinkedHashMap<>();
+    private final Map<String, String> mavenValues = Map.of("project.build.finalName", "app-1.0-SNAPSHOT",
+            "base.image", "127.0.0.1:5001/portainer/busybox:latest");
     private Invocation invocation = new Invocation(true, 1, false);
 
     @BeforeEach
@@ -53,7 +55,7 @@ class BuildPlanReaderTest {
 
     private BuildPlan read() throws Exception {
         ProjectFacts facts = new ProjectFacts(invocation, project, "app", "1.0-SNAPSHOT", project.resolve("target"),
-                null, null, "builder");
+                null, null, "builder", name -> Optional.ofNullable(mavenValues.get(name)));
         CredentialsResolver credentials = new CredentialsResolver(List.of(
                 registry -> Optional.ofNullable(known.get(registry))));
         SystemStreamLog log = new SystemStreamLog() {
@@ -236,6 +238,59 @@ class BuildPlanReaderTest {
 
         assertEquals(project.toRealPath().resolve("docker/Dockerfile.release").toString(), image.dockerfile());
         assertEquals(context, image.contextDirectory());
+    }
+
+    @Test
+    void filteringIsOffByDefaultAndTheDockerfileReachesDockerAsWritten() throws Exception {
+        Files.writeString(project.resolve("Dockerfile"), "FROM ${base.image}\nCOPY ${project.build.finalName}.jar /\n");
+
+        ImageSpec image = read().images().get(0);
+
+        assertNull(image.prepared().filtered());
+        assertEquals("FROM ${base.image}\nCOPY ${project.build.finalName}.jar /\n",
+                new String(image.prepared().forDocker(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void filteredDockerfileIsWhatCredentialsAreChosenFromAndTheFileStaysAsItWas() throws Exception {
+        String original = "FROM ${base.image}\nCOPY ${project.build.finalName}.jar ${APP_HOME}/\n";
+        Files.writeString(project.resolve("Dockerfile"), original);
+        parameters.filterDockerfile = true;
+        known.put("127.0.0.1:5001", credentials("127.0.0.1:5001"));
+
+        ImageSpec image = read().images().get(0);
+
+        assertEquals("FROM 127.0.0.1:5001/portainer/busybox:latest\nCOPY app-1.0-SNAPSHOT.jar ${APP_HOME}/\n",
+                new String(image.prepared().forDocker(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(List.of("127.0.0.1:5001"), List.copyOf(image.credentials().pull().keySet()));
+        assertEquals(original, Files.readString(project.resolve("Dockerfile")));
+    }
+
+    @Test
+    void anElementsFilterDockerfileWinsOverTheTopLevelOne() throws Exception {
+        Files.writeString(project.resolve("Dockerfile"), "FROM busybox\nLABEL jar=${project.build.finalName}\n");
+        parameters.filterDockerfile = true;
+        ImageConfig unfiltered = new ImageConfig();
+        unfiltered.image = "127.0.0.1:5000/it/unfiltered";
+        unfiltered.filterDockerfile = false;
+        ImageConfig filtered = new ImageConfig();
+        filtered.image = "127.0.0.1:5000/it/filtered";
+        parameters.images = List.of(unfiltered, filtered);
+
+        BuildPlan plan = read();
+
+        assertNull(plan.images().get(0).prepared().filtered());
+        assertEquals(1, plan.images().get(1).prepared().filtered().filled().size());
+    }
+
+    @Test
+    void anUnknownProjectValueIsATypoNamedWithItsLine() throws Exception {
+        Files.writeString(project.resolve("Dockerfile"), "FROM busybox\nCOPY ${project.build.finalname}.jar /\n");
+        parameters.filterDockerfile = true;
+
+        assertEquals("Dockerfile Dockerfile line 2: ${project.build.finalname} is not a value of the Maven project; "
+                + "check the name (e.g. ${project.build.finalName}, ${project.artifactId}, ${project.version}), or set "
+                + "<filterDockerfile> (portainer.filterDockerfile) to false", refused().getMessage());
     }
 
     private static RegistryCredentials credentials(String registry) {

@@ -15,6 +15,7 @@ public enum Setting {
     TAGS("tags"),
     CONTEXT_DIRECTORY("contextDirectory"),
     DOCKERFILE("dockerfile"),
+    FILTER_DOCKERFILE("filterDockerfile"),
     BUILD_CPU("buildCpu"),
     BUILD_MEM("buildMem"),
     BUILD_ARGS("buildArgs"),

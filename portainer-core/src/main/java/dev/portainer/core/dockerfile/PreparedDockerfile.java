@@ -16,9 +16,10 @@ import java.util.Map;
 
 /**
  * One image's Dockerfile, read and parsed once: the original Portainer's instructions it carries, the text Docker
- * gets (those instructions left out and {@code <pullRegistry>} applied, once), and the images that text pulls, from
- * which the pull credentials are chosen. Everything later in the build (image name and resources, credentials,
- * packing, the explanation of a refused pull) uses this one reading.
+ * gets ({@code filterDockerfile}'s properties filled in first, then those instructions left out and
+ * {@code <pullRegistry>} applied, once), and the images that text pulls, from which the pull credentials are chosen.
+ * Everything later in the build (image name and resources, credentials, packing, the explanation of a refused pull)
+ * uses this one reading.
  */
 public final class PreparedDockerfile {
     private final String name;
@@ -27,15 +28,18 @@ public final class PreparedDockerfile {
     private final List<String> pulledImages;
     private final List<String> notes;
     private final List<Message> warnings;
+    private final PropertyFilter.Result filtered;
 
     private PreparedDockerfile(String name, byte[] forDocker, PortainerInstructions portainer,
-                               List<String> pulledImages, List<String> notes, List<Message> warnings) {
+                               List<String> pulledImages, List<String> notes, List<Message> warnings,
+                               PropertyFilter.Result filtered) {
         this.name = name;
         this.forDocker = forDocker;
         this.portainer = portainer;
         this.pulledImages = List.copyOf(pulledImages);
         this.notes = List.copyOf(notes);
         this.warnings = List.copyOf(warnings);
+        this.filtered = filtered;
     }
 
     /**
@@ -47,12 +51,29 @@ public final class PreparedDockerfile {
      */
     public static PreparedDockerfile read(Path file, String name, String pullRegistry, Map<String, String> buildArgs)
             throws IOException {
-        return of(name, Files.readAllBytes(file), pullRegistry, buildArgs);
+        return read(file, name, pullRegistry, buildArgs, null);
+    }
+
+    /**
+     * Reads and prepares {@code file}, its {@code ${name}} references filled in from {@code properties} first (see
+     * {@link PropertyFilter}); the file itself is never changed.
+     *
+     * @param properties the values to fill in, or null to leave the text as it is
+     */
+    public static PreparedDockerfile read(Path file, String name, String pullRegistry, Map<String, String> buildArgs,
+                                          PropertyFilter.Properties properties) throws IOException {
+        return of(name, Files.readAllBytes(file), pullRegistry, buildArgs, properties);
     }
 
     /** Prepares a Dockerfile's bytes; see {@link #read}. */
     public static PreparedDockerfile of(String name, byte[] bytes, String pullRegistry,
                                        Map<String, String> buildArgs) {
+        return of(name, bytes, pullRegistry, buildArgs, null);
+    }
+
+    /** Prepares a Dockerfile's bytes, filtered; see {@link #read(Path, String, String, Map, PropertyFilter.Properties)}. */
+    public static PreparedDockerfile of(String name, byte[] bytes, String pullRegistry,
+                                       Map<String, String> buildArgs, PropertyFilter.Properties properties) {
         Map<String, String> args = buildArgs == null ? Map.of() : buildArgs;
         String text;
         try {
@@ -61,16 +82,31 @@ public final class PreparedDockerfile {
         } catch (CharacterCodingException e) {
             // Docker reads it as bytes: nothing here can be safely rewritten, but image references are ASCII.
             Dockerfile asBytes = Dockerfile.parse(new String(bytes, StandardCharsets.ISO_8859_1));
-            List<Message> warnings = pullRegistry == null ? List.of()
-                    : List.of(Message.of("Dockerfile ", name, " is not UTF-8; ", Setting.PULL_REGISTRY.named(),
-                    " is not applied to it"));
+            List<Message> warnings = new ArrayList<>();
+            if (properties != null) {
+                warnings.add(Message.of("Dockerfile ", name, " is not UTF-8; ", Setting.FILTER_DOCKERFILE.named(),
+                        " is not applied to it"));
+            }
+            if (pullRegistry != null) {
+                warnings.add(Message.of("Dockerfile ", name, " is not UTF-8; ", Setting.PULL_REGISTRY.named(),
+                        " is not applied to it"));
+            }
             return new PreparedDockerfile(name, bytes, PortainerInstructions.NONE,
-                    DockerfileRewrite.pulledImages(asBytes, args), List.of(), warnings);
+                    DockerfileRewrite.pulledImages(asBytes, args), List.of(), warnings, null);
+        }
+        PropertyFilter.Result filtered = null;
+        if (properties != null) {
+            filtered = PropertyFilter.filter(text, Dockerfile.parse(text).escape(), properties);
+            text = filtered.text();
         }
         Dockerfile dockerfile = Dockerfile.parse(text);
         PortainerInstructions portainer = PortainerInstructions.of(dockerfile);
         DockerfileRewrite.Result result = DockerfileRewrite.rewrite(dockerfile, pullRegistry, args);
         List<String> notes = new ArrayList<>();
+        if (filtered != null && filtered.changed()) {
+            notes.add("Dockerfile " + name + ": filled in " + String.join(", ", filtered.filled().stream()
+                    .map(r -> r.written() + " (line " + r.line() + ")").toList()) + " (filterDockerfile)");
+        }
         if (portainer.any()) {
             notes.add("Dockerfile " + name + ": " + String.join(", ", portainer.found().stream()
                     .map(i -> i.keyword() + " " + i.arguments() + " (line " + i.lineNumber() + ")").toList())
@@ -78,8 +114,10 @@ public final class PreparedDockerfile {
         }
         result.notes().forEach(note -> notes.add("pullRegistry " + pullRegistry + ": " + note));
         Dockerfile sent = result.changed() ? Dockerfile.parse(result.text()) : dockerfile;
-        return new PreparedDockerfile(name, result.changed() ? result.text().getBytes(StandardCharsets.UTF_8) : bytes,
-                portainer, DockerfileRewrite.pulledImages(sent, args), notes, result.warnings());
+        byte[] forDocker = result.changed() ? result.text().getBytes(StandardCharsets.UTF_8)
+                : filtered != null && filtered.changed() ? text.getBytes(StandardCharsets.UTF_8) : bytes;
+        return new PreparedDockerfile(name, forDocker, portainer, DockerfileRewrite.pulledImages(sent, args), notes,
+                result.warnings(), filtered);
     }
 
     /** How messages name it. */
@@ -110,5 +148,10 @@ public final class PreparedDockerfile {
     /** What was left alone although it may matter, one line each, for the build log. */
     public List<Message> warnings() {
         return warnings;
+    }
+
+    /** What filtering did, or null when the Dockerfile was not filtered (not asked for, or not UTF-8). */
+    public PropertyFilter.Result filtered() {
+        return filtered;
     }
 }

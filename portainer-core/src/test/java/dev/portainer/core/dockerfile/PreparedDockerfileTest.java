@@ -99,4 +99,55 @@ class PreparedDockerfileTest {
         byte[] original = "\uFEFFFROM busybox\r\nRUN true".getBytes(StandardCharsets.UTF_8);
         assertArrayEquals(original, PreparedDockerfile.of("Dockerfile", original, null, Map.of()).forDocker());
     }
+
+    private static final PropertyFilter.Properties MAVEN = name -> java.util.Optional.ofNullable(Map.of(
+            "project.build.finalName", "app-1.0", "base.image", "127.0.0.1:5001/portainer/busybox:latest",
+            "team", "shop").get(name));
+
+    /** Filtering comes first, so the image name, resources, pull credentials and pullRegistry see its result. */
+    @Test
+    void filteredPropertiesAreWhatEverythingElseReads() {
+        byte[] original = ("FROM ${base.image}\nFROM debian:12\nREPOSITORY ${team}/app\n"
+                + "COPY target/${project.build.finalName}.jar ${APP_HOME}/\n").getBytes(StandardCharsets.UTF_8);
+        PreparedDockerfile prepared = PreparedDockerfile.of("Dockerfile", original, "mirror:5000", Map.of(), MAVEN);
+
+        assertEquals(List.of("127.0.0.1:5001/portainer/busybox:latest", "mirror:5000/debian:12"),
+                prepared.pulledImages());
+        assertEquals("shop/app", prepared.portainer().repository());
+        assertEquals("FROM 127.0.0.1:5001/portainer/busybox:latest\nFROM mirror:5000/debian:12\n"
+                + "# REPOSITORY shop/app (read by Portainer, not sent to Docker)\n"
+                + "COPY target/app-1.0.jar ${APP_HOME}/\n", new String(prepared.forDocker(), StandardCharsets.UTF_8));
+        assertEquals("Dockerfile Dockerfile: filled in ${base.image} (line 1), ${team} (line 3), "
+                + "${project.build.finalName} (line 4) (filterDockerfile)", prepared.notes().get(0));
+        assertEquals(List.of("APP_HOME"), prepared.filtered().unresolved().stream()
+                .map(PropertyFilter.Reference::name).toList());
+    }
+
+    @Test
+    void aFilteredDockerfileWithoutPortainersChangesIsSentAsFiltered() {
+        byte[] original = "FROM busybox\r\nCOPY ${project.build.finalName}.jar /\r\n".getBytes(StandardCharsets.UTF_8);
+        PreparedDockerfile prepared = PreparedDockerfile.of("Dockerfile", original, null, Map.of(), MAVEN);
+
+        assertEquals("FROM busybox\r\nCOPY app-1.0.jar /\r\n", new String(prepared.forDocker(), StandardCharsets.UTF_8));
+        assertEquals(1, prepared.filtered().filled().size());
+    }
+
+    @Test
+    void withoutFilteringMavensReferencesReachDockerAsWritten() {
+        byte[] original = "FROM busybox\nCOPY ${project.build.finalName}.jar /\n".getBytes(StandardCharsets.UTF_8);
+        PreparedDockerfile prepared = PreparedDockerfile.of("Dockerfile", original, null, Map.of());
+
+        assertArrayEquals(original, prepared.forDocker());
+        assertEquals(null, prepared.filtered());
+    }
+
+    @Test
+    void aDockerfileThatIsNotUtf8IsNotFilteredAndSaysSo() {
+        byte[] latin1 = "FROM busybox\nLABEL caf\u00e9=${team}\n".getBytes(StandardCharsets.ISO_8859_1);
+        PreparedDockerfile prepared = PreparedDockerfile.of("Dockerfile", latin1, null, Map.of(), MAVEN);
+
+        assertArrayEquals(latin1, prepared.forDocker());
+        assertEquals(List.of(Message.of("Dockerfile Dockerfile is not UTF-8; ", Setting.FILTER_DOCKERFILE.named(),
+                " is not applied to it")), prepared.warnings());
+    }
 }
