@@ -69,6 +69,16 @@ final class MavenRun {
             return Files.readString(log, StandardCharsets.UTF_8);
         }
 
+        /** Waits for the build to end, as {@link MavenRun#run} does. */
+        Outcome finish() throws IOException, InterruptedException {
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");
+            }
+            return new Outcome(process.exitValue(), output(), project);
+        }
+
         /** Waits until the log contains the text; fails if the build ends or the time runs out first. */
         void awaitOutput(String text, long seconds) throws IOException, InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -83,8 +93,13 @@ final class MavenRun {
 
     /** Starts {@code mvn -B <args>} in the project like {@link #run} and returns at once. */
     static Running start(Path project, String... args) throws IOException {
+        return start(project, Map.of(), args);
+    }
+
+    /** Like {@link #start(Path, String...)}, with extra environment variables for Maven (and its embedded Mesos). */
+    static Running start(Path project, Map<String, String> environment, String... args) throws IOException {
         Path log = project.resolve("build.log");
-        return new Running(launch(project, null, Set.of(), Map.of(), log, args), log, project);
+        return new Running(launch(project, null, Set.of(), environment, log, args), log, project);
     }
 
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Credentials from settings.xml against the htpasswd registry on 127.0.0.1:5001 (scripts/setup.sh): the right ones
- * pull the base image and push; wrong or missing ones fail naming the settings.xml server id; and with -X the
- * password appears nowhere in the Maven output or the project's files. The Mesos side of the leak check (state
+ * Credentials from settings.xml, or only from Maven's environment, against the htpasswd registry on 127.0.0.1:5001
+ * (scripts/setup.sh): the right ones pull the base image and push; wrong or missing ones fail naming the settings.xml
+ * server id; and with -X the password appears nowhere in the Maven output or the project's files. The Mesos side of the leak check (state
  * endpoints, executor command line and environment, sandbox) is CredentialLeakTest in portainer-maven-plugin.
  */
 class RegistryAuthIT {
@@ -107,6 +108,66 @@ class RegistryAuthIT {
         assertNotEquals(0, build.exitCode(), build.output());
         assertTrue(build.output().contains("the registry " + REGISTRY + " wants credentials and none were found")
                 && build.output().contains("settings.xml server '" + REGISTRY + "'"), build.output());
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    /**
+     * CI's way: the credentials only in Maven's environment. They pull and push, are never printed (-X included),
+     * and never reach the executor's environment, which the embedded agent (whose environment is Maven's) would
+     * otherwise pass on.
+     */
+    @Test
+    void pullsAndPushesWithCredentialsOnlyInTheEnvironmentAndNeverPrintsNorPassesThemOn() throws Exception {
+        Map<String, String> environment = Map.of("PORTAINER_REGISTRY", REGISTRY, "PORTAINER_REGISTRY_USERNAME", USER,
+                "PORTAINER_REGISTRY_PASSWORD", PASSWORD, "PORTAINER_IT_MARKER", "from-mavens-environment");
+        MavenRun.Running running = MavenRun.start(project, environment, "package", "portainer:build",
+                "-Dportainer.image=" + REGISTRY + "/" + repo, "-Dportainer.tags=1.0.0",
+                "-Dportainer.dockerfile=slow.Dockerfile", "-X");
+        String executorEnvironment;
+        MavenRun.Outcome build;
+        try {
+            running.awaitOutput("scan-42-now", 300);
+            List<ProcessHandle> executors = running.process().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains("portainer-executor.jar")).toList();
+            assertEquals(1, executors.size(), "one executor runs the build: " + executors);
+            executorEnvironment = new String(Files.readAllBytes(Path.of("/proc", Long.toString(executors.get(0).pid()),
+                    "environ")), StandardCharsets.UTF_8).replace('\0', '\n');
+        } finally {
+            build = running.finish();
+        }
+
+        assertTrue(build.succeeded(), build.output());
+        assertTrue(build.output().contains("pulled-with-credentials"), "the base image came from " + REGISTRY);
+        assertTrue(build.output().contains("push to " + REGISTRY + " as '" + USER + "' from environment variables "
+                + "PORTAINER_REGISTRY_USERNAME and PORTAINER_REGISTRY_PASSWORD"), build.output());
+        assertEquals(200, manifestStatus(repo, "1.0.0"), "pushed");
+        assertTrue(build.output().contains("[DEBUG]") && build.output().contains("(f) image = "), "debug output");
+        assertEquals(List.of(), leaks("Maven -X output", build.output()));
+        assertTrue(executorEnvironment.contains("PORTAINER_IT_MARKER=from-mavens-environment"),
+                "positive control: Maven's environment reaches the executor, so a password in it would be seen");
+        assertEquals(List.of(), leaks("executor environment", executorEnvironment));
+        try (Stream<Path> files = Files.walk(project)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertEquals(List.of(), leaks(file.toString(), Files.readString(file, StandardCharsets.ISO_8859_1)));
+            }
+        }
+        ItChecks.assertNothingLeftBehind(project);
+    }
+
+    /** GitLab CI's variable: a whole Docker config.json in the environment. */
+    @Test
+    void pushesWithDockerAuthConfigFromTheEnvironment() throws Exception {
+        String auth = Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        MavenRun.Outcome build = MavenRun.run(project, Map.of("DOCKER_AUTH_CONFIG",
+                        "{\"auths\":{\"" + REGISTRY + "\":{\"auth\":\"" + auth + "\"}}}"), "package", "portainer:build",
+                "-Dportainer.image=" + REGISTRY + "/" + repo, "-Dportainer.tags=1.0.0",
+                "-Dportainer.dockerfile=push-only.Dockerfile", "-X");
+
+        assertTrue(build.succeeded(), build.output());
+        assertTrue(build.output().contains("push to " + REGISTRY + " as '" + USER + "' from auths entry '" + REGISTRY
+                + "' in DOCKER_AUTH_CONFIG"), build.output());
+        assertEquals(200, manifestStatus(repo, "1.0.0"), "pushed");
+        assertEquals(List.of(), leaks("Maven -X output", build.output()));
         ItChecks.assertNothingLeftBehind(project);
     }
 

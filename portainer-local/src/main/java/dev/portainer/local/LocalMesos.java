@@ -118,7 +118,7 @@ public final class LocalMesos implements AutoCloseable {
             ExecutorTokens executorTokens = ExecutorTokens.withRandomKey(new SecureRandom(), Clock.systemUTC());
             // Made on the first http(s) fetch only: a cold JVM's first HTTP client costs ~0.15 s, and the build's
             // own files come by path.
-            Agent agent = new Agent(ctx, master, total, Agent.ExecutorLauncherFactory.standard(System.getenv(),
+            Agent agent = new Agent(ctx, master, total, Agent.ExecutorLauncherFactory.standard(config.environment(),
                     () -> HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                             .connectTimeout(Duration.ofSeconds(30)).build()), io, executorTokens);
             loop.execute(() -> master.attach(agent));

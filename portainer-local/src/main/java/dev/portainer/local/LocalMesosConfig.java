@@ -11,7 +11,7 @@ import java.util.function.LongPredicate;
 
 /**
  * How the embedded Mesos is set up: its agent's resources and work directory, and the timings that tests may
- * shorten, and the agent's attributes, and faults they may inject. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
+ * shorten, the agent's attributes and environment, and faults they may inject. {@code workDir} null means a temporary directory that {@link LocalMesos#close()} deletes.
  *
  * <p>{@code frameworkCredentials} (principal → secret), when not empty, makes the master require HTTP Basic
  * authentication of schedulers, like {@code mesos-master --authenticate_http_frameworks
@@ -31,12 +31,14 @@ public record LocalMesosConfig(
         Duration allocationInterval,
         Map<String, String> attributes,
         LongPredicate dropExecutorMessages,
-        Map<String, dev.portainer.core.auth.Secret> frameworkCredentials) {
+        Map<String, dev.portainer.core.auth.Secret> frameworkCredentials,
+        Map<String, String> environment) {
 
     public LocalMesosConfig {
         // Sorted, so that offers and /state list them in a stable order.
         attributes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attributes));
         frameworkCredentials = Map.copyOf(frameworkCredentials);
+        environment = Map.copyOf(environment);
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         Objects.requireNonNull(executorRegistrationTimeout, "executorRegistrationTimeout");
@@ -75,6 +77,7 @@ public record LocalMesosConfig(
         private Map<String, String> attributes = Map.of();
         private LongPredicate dropExecutorMessages = index -> false;
         private Map<String, dev.portainer.core.auth.Secret> frameworkCredentials = Map.of();
+        private Map<String, String> environment = System.getenv();
 
         public Builder workDir(Path workDir) {
             this.workDir = workDir;
@@ -142,13 +145,22 @@ public record LocalMesosConfig(
             return this;
         }
 
+        /**
+         * The agent's own environment, which its executors and fetcher inherit (a Mesos agent passes its own on);
+         * default: this process's.
+         */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
         public LocalMesosConfig build() {
             return new LocalMesosConfig(workDir,
                     cpus != null ? cpus : Runtime.getRuntime().availableProcessors(),
                     memMb != null ? memMb : detectMemMb(),
                     diskMb != null ? diskMb : detectDiskMb(workDir),
                     hostname, heartbeatInterval, executorRegistrationTimeout, executorShutdownGracePeriod,
-                    allocationInterval, attributes, dropExecutorMessages, frameworkCredentials);
+                    allocationInterval, attributes, dropExecutorMessages, frameworkCredentials, environment);
         }
 
         /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */

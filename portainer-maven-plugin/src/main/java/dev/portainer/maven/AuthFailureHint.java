@@ -1,5 +1,6 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.EnvironmentCredentials;
 import dev.portainer.core.auth.RegistryCredentials;
 import java.util.List;
 import java.util.Locale;
@@ -7,7 +8,7 @@ import java.util.Locale;
 /**
  * Turns Docker's terse refusals ({@code no basic auth credentials}, {@code unauthorized: authentication required},
  * {@code 401}) into a message that names the registry, where the credentials came from, and the fix in Maven's
- * terms (a settings.xml server).
+ * terms (a settings.xml server, or the environment's variables).
  */
 final class AuthFailureHint {
     private static final List<String> REFUSALS = List.of("no basic auth credentials", "unauthorized",
@@ -42,6 +43,8 @@ final class AuthFailureHint {
         }
         return "the registry " + registry + " wants credentials and none were found: add a <server> with <id>"
                 + registry + "</id>, <username> and <password> to your Maven settings.xml (settings.xml server '"
-                + registry + "'), or run 'docker login " + registry + "' on this machine";
+                + registry + "'), set " + EnvironmentCredentials.REGISTRY + "=" + registry + ", "
+                + EnvironmentCredentials.USERNAME + " and " + EnvironmentCredentials.PASSWORD + " in Maven's "
+                + "environment (as CI hands secrets), or run 'docker login " + registry + "' on this machine";
     }
 }

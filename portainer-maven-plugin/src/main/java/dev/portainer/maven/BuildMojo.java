@@ -1,7 +1,9 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.CredentialsException;
 import dev.portainer.core.auth.CredentialsResolver;
 import dev.portainer.core.auth.DockerConfigCredentials;
+import dev.portainer.core.auth.EnvironmentCredentials;
 import dev.portainer.core.auth.Registries;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.BuildResult;
@@ -26,6 +28,8 @@ import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Builds the module's Docker image on an Apache Mesos cluster and pushes it: packs the build context (with
@@ -53,8 +57,14 @@ public class BuildMojo extends BuildParameters {
             return;
         }
         ProjectFacts facts = ProjectFacts.of(project, session, mojoExecution, outputTimestamp);
-        BuildPlanReader reader = new BuildPlanReader(this, facts, credentialsResolver(facts), ExecutorJar::extract,
-                getLog());
+        CredentialsResolver credentials;
+        try {
+            credentials = credentialsResolver(facts.settings(), settingsDecrypter, System.getenv(),
+                    Path.of(System.getProperty("user.home")));
+        } catch (CredentialsException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        BuildPlanReader reader = new BuildPlanReader(this, facts, credentials, ExecutorJar::extract, getLog());
         if (!BuildPlanReader.several(this) && facts.invocation().skipsWithoutDockerfile()) {
             try {
                 DockerfileLocation.find(reader.contextDirectory(), facts.projectDirectory(), dockerfile);
@@ -199,12 +209,21 @@ public class BuildMojo extends BuildParameters {
         return message;
     }
 
-    /** settings.xml first, then the Docker CLI's config on this machine (read only when settings.xml has nothing). */
-    private CredentialsResolver credentialsResolver(ProjectFacts facts) {
-        Map<String, String> environment = System.getenv();
-        Path home = Path.of(System.getProperty("user.home"));
+    /**
+     * Where registry credentials come from, the first that has a registry's winning: settings.xml (Maven's own place,
+     * chosen for this build), then the environment ({@code PORTAINER_REGISTRY*}, then {@code DOCKER_AUTH_CONFIG}:
+     * what a CI job was handed), then the Docker CLI's config on this machine (whatever {@code docker login} left,
+     * read only when the others have nothing).
+     *
+     * @throws CredentialsException the environment's variables are set half-way, or DOCKER_AUTH_CONFIG is broken
+     */
+    static CredentialsResolver credentialsResolver(Settings settings, SettingsDecrypter decrypter,
+                                                   Map<String, String> environment, Path home)
+            throws CredentialsException {
         return new CredentialsResolver(List.of(
-                new MavenSettingsCredentials(facts.settings(), settingsDecrypter),
+                new MavenSettingsCredentials(settings, decrypter),
+                EnvironmentCredentials.of(environment),
+                DockerConfigCredentials.fromEnvironment(environment),
                 registry -> DockerConfigCredentials.load(environment, home).find(registry)));
     }
 

@@ -1,5 +1,6 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.EnvironmentCredentials;
 import dev.portainer.core.auth.Secret;
 import dev.portainer.core.build.LocalMaster;
 import dev.portainer.core.scheduler.MesosCredential;
@@ -27,13 +28,23 @@ enum LocalMesosLauncher implements LocalMaster.Launcher {
 
     private final SecureRandom random = new SecureRandom();
 
+    /**
+     * The embedded Mesos for this JVM's environment. Its agent passes its environment on to the executors, like a
+     * Mesos agent; but this agent's is Maven's, where a CI job may keep registry passwords
+     * ({@code PORTAINER_REGISTRY_PASSWORD}, {@code DOCKER_AUTH_CONFIG}): they are left out, so that the credentials
+     * reach the executor only sealed, as on a real cluster.
+     */
+    static LocalMesosConfig.Builder config(Map<String, String> environment) {
+        return LocalMesosConfig.builder().environment(EnvironmentCredentials.withoutSecrets(environment));
+    }
+
     @Override
     public LocalMaster start() throws IOException {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         Secret secret = Secret.of(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
         MesosCredential credential = new MesosCredential(PRINCIPAL, secret, "made for this build");
-        LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder()
+        LocalMesos mesos = LocalMesos.start(config(System.getenv())
                 .frameworkCredentials(Map.of(PRINCIPAL, secret)).build());
         return new LocalMaster() {
             @Override

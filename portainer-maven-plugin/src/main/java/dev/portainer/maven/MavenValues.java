@@ -1,5 +1,9 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.EnvironmentCredentials;
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
 import dev.portainer.core.dockerfile.PropertyFilter;
 import java.io.File;
 import java.nio.file.Path;
@@ -48,6 +52,12 @@ final class MavenValues implements PropertyFilter.Properties {
 
     @Override
     public Optional<String> value(String name) {
+        if (name.startsWith("env.") && EnvironmentCredentials.SECRET_VARIABLES.contains(name.substring(4))) {
+            // A credential written into the Dockerfile ends up in the image and its history for anyone who pulls it.
+            throw new InvalidSettingException(Message.of("The Dockerfile refers to ${", name, "}, a registry "
+                    + "credential: ", Setting.FILTER_DOCKERFILE.named(), " never fills in credentials, which would "
+                    + "stay in the image for anyone who pulls it; remove the reference"));
+        }
         if (name.startsWith("project.") || name.equals("basedir")) {
             Optional<String> value = simple(projectValues.apply(name));
             if (value.isPresent()) {

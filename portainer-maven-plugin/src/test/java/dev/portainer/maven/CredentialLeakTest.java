@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts/setup.sh starts) on the embedded Mesos in this JVM, and while the executor runs scans every place the
  * password must never be: the master's /state, /tasks, /frameworks, the agent's /state, the executor's command line
  * and environment; then the sandbox's files (stdout, stderr, fetched files) and the staging directory. Each scan has
- * a positive control proving it read the right thing at the right time.
+ * a positive control proving it read the right thing at the right time. Once with the credentials as settings.xml
+ * gives them, once with them only in Maven's environment, which the embedded agent would otherwise pass on.
  */
 class CredentialLeakTest {
     private static final String REGISTRY = "127.0.0.1:5001";
@@ -80,17 +82,52 @@ class CredentialLeakTest {
     @Test
     void passwordAppearsNowhereOnTheClusterWhileTheBuildRuns() throws Exception {
         assumeTrue(registryWantsAuth(), "needs the htpasswd registry on " + REGISTRY + " (scripts/setup.sh)");
+        RegistryCredentials credentials = new RegistryCredentials(REGISTRY, USER, Secret.of(PASSWORD),
+                "settings.xml server '" + REGISTRY + "'");
+        buildAndScan(new RegistryAuth(credentials, Map.of(REGISTRY, credentials)), LocalMesosConfig.defaults(), null);
+    }
+
+    /**
+     * CI's way: the password only in Maven's environment ({@code PORTAINER_REGISTRY_PASSWORD} and
+     * {@code DOCKER_AUTH_CONFIG}), where the embedded agent, whose environment is Maven's, would hand it to the
+     * executor; it must reach the executor only sealed, like settings.xml's.
+     */
+    @Test
+    void passwordFromTheEnvironmentAppearsNowhereOnTheClusterWhileTheBuildRuns() throws Exception {
+        assumeTrue(registryWantsAuth(), "needs the htpasswd registry on " + REGISTRY + " (scripts/setup.sh)");
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        environment.put("PORTAINER_REGISTRY", REGISTRY);
+        environment.put("PORTAINER_REGISTRY_USERNAME", USER);
+        environment.put("PORTAINER_REGISTRY_PASSWORD", PASSWORD);
+        environment.put("DOCKER_AUTH_CONFIG", "{\"auths\":{\"" + REGISTRY + "\":{\"auth\":\"" + Base64.getEncoder()
+                .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\"}}}");
+        environment.put(AGENT_MARKER, "passed-on");
+        RegistryAuth auth = BuildMojo.credentialsResolver(null, null, environment, dir)
+                .resolve(REGISTRY, List.of(REGISTRY));
+        assertEquals("environment variables PORTAINER_REGISTRY_USERNAME and PORTAINER_REGISTRY_PASSWORD",
+                auth.push().source(), "the credentials came from the environment");
+
+        buildAndScan(auth, LocalMesosLauncher.config(environment).build(), AGENT_MARKER + "=passed-on");
+    }
+
+    /** A variable of Maven's environment that is no secret: it shows the agent's environment reached the executor. */
+    private static final String AGENT_MARKER = "PORTAINER_LEAK_TEST_AGENT_ENVIRONMENT";
+
+    /**
+     * Builds with {@code auth} on an embedded Mesos started with {@code config} and scans every place.
+     *
+     * @param passedOn a variable the executor's environment must have (it came from the agent's), or null
+     */
+    private void buildAndScan(RegistryAuth auth, LocalMesosConfig config, String passedOn) throws Exception {
         Path context = Files.createDirectories(dir.resolve("context"));
         Files.writeString(context.resolve("Dockerfile"), "FROM " + REGISTRY + "/portainer/busybox:latest\n"
                 // The shell computes the marker, so only the RUN's output (not Docker's step line) contains it.
                 + "RUN echo \"scan-$((40+2))-now\" && sleep 4\n");
         String repo = "it/leak-" + UUID.randomUUID().toString().substring(0, 8);
         Path work = Files.createDirectories(dir.resolve("work"));
-        RegistryCredentials credentials = new RegistryCredentials(REGISTRY, USER, Secret.of(PASSWORD),
-                "settings.xml server '" + REGISTRY + "'");
         ImageSpec request = ImageSpec.builder(context, ImageRef.parse(REGISTRY + "/" + repo), List.of("1"))
                 .resources(0.5, 128)
-                .credentials(new RegistryAuth(credentials, Map.of(REGISTRY, credentials))).build();
+                .credentials(auth).build();
         RunSettings settings = RunSettings.builder().work(work, ExecutorJar.extractTo(work))
                 .framework(new FrameworkSettings("portainer-leak-test", System.getProperty("user.name"), "*",
                         Duration.ofMinutes(1)))
@@ -101,7 +138,7 @@ class CredentialLeakTest {
         List<String> leaks = new ArrayList<>();
         List<String> sandboxFiles = new ArrayList<>();
         LocalMaster.Launcher launcher = () -> {
-            LocalMesos started = LocalMesos.start(LocalMesosConfig.defaults());
+            LocalMesos started = LocalMesos.start(config);
             mesos.set(started);
             return new LocalMaster() {
                 @Override
@@ -130,7 +167,7 @@ class CredentialLeakTest {
             public void log(String taskName, String line) {
                 check("build log", line, leaks);
                 if (line.contains("scan-42-now") && scanned.isEmpty()) {
-                    scanWhileRunning(mesos.get(), request.primaryReference(), scanned, leaks);
+                    scanWhileRunning(mesos.get(), request.primaryReference(), passedOn, scanned, leaks);
                 }
             }
 
@@ -161,7 +198,8 @@ class CredentialLeakTest {
     }
 
     /** Runs on the build's event thread while the executor sleeps in the RUN step. */
-    private static void scanWhileRunning(LocalMesos mesos, String taskName, List<String> scanned, List<String> leaks) {
+    private static void scanWhileRunning(LocalMesos mesos, String taskName, String passedOn, List<String> scanned,
+                                         List<String> leaks) {
         try {
             for (String endpoint : List.of("/state", "/tasks", "/frameworks")) {
                 String body = get(mesos.masterUri().resolve(endpoint));
@@ -187,6 +225,10 @@ class CredentialLeakTest {
             scanned.add("executor command line");
             String environ = proc(pid, "environ");
             assertTrue(environ.contains("MESOS_EXECUTOR_ID="), "positive control: the executor's environment");
+            if (passedOn != null) {
+                assertTrue(environ.contains(passedOn), "positive control: the agent's environment reached the "
+                        + "executor, so a password in it would be found");
+            }
             check("executor environment", environ, leaks);
             scanned.add("executor environment");
         } catch (IOException e) {

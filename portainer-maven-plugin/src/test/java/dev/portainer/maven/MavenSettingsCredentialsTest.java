@@ -107,4 +107,37 @@ class MavenSettingsCredentialsTest {
         assertEquals("docker-pw2", resolver.find("127.0.0.1:5002").orElseThrow().password().reveal());
         assertEquals(Optional.empty(), resolver.find("127.0.0.1:5003"));
     }
+
+    /** The goal's own order: settings.xml, PORTAINER_REGISTRY*, DOCKER_AUTH_CONFIG, then ~/.docker/config.json. */
+    @Test
+    void settingsXmlThenTheEnvironmentsVariablesThenDockerAuthConfigThenTheDockerConfigFile() throws Exception {
+        Path docker = Files.createDirectories(dir.resolve("docker"));
+        Files.writeString(docker.resolve("config.json"), "{\"auths\":{"
+                + "\"r1:5000\":{\"username\":\"file\",\"password\":\"file-1\"},"
+                + "\"r2:5000\":{\"username\":\"file\",\"password\":\"file-2\"},"
+                + "\"r3:5000\":{\"username\":\"file\",\"password\":\"file-3\"},"
+                + "\"r4:5000\":{\"username\":\"file\",\"password\":\"file-4\"}}}");
+        Map<String, String> env = Map.of("DOCKER_CONFIG", docker.toString(),
+                "PORTAINER_REGISTRY", "r2:5000", "PORTAINER_REGISTRY_USERNAME", "ci",
+                "PORTAINER_REGISTRY_PASSWORD", "env-2",
+                "DOCKER_AUTH_CONFIG", "{\"auths\":{\"r2:5000\":{\"username\":\"gl\",\"password\":\"gl-2\"},"
+                        + "\"r3:5000\":{\"username\":\"gl\",\"password\":\"gl-3\"},"
+                        + "\"r1:5000\":{\"username\":\"gl\",\"password\":\"gl-1\"}}}");
+        CredentialsResolver resolver = BuildMojo.credentialsResolver(settingsWith("r1:5000", "maven", "maven-1"),
+                decrypterWithMaster("m"), env, dir);
+
+        assertEquals("maven-1", resolver.find("r1:5000").orElseThrow().password().reveal());
+        assertEquals("env-2", resolver.find("r2:5000").orElseThrow().password().reveal());
+        assertEquals("gl-3", resolver.find("r3:5000").orElseThrow().password().reveal());
+        assertEquals("file-4", resolver.find("r4:5000").orElseThrow().password().reveal());
+        assertEquals(Optional.empty(), resolver.find("r5:5000"));
+    }
+
+    @Test
+    void halfSetEnvironmentVariablesFailTheGoalBeforeAnythingRuns() {
+        CredentialsException e = assertThrows(CredentialsException.class, () -> BuildMojo.credentialsResolver(
+                new Settings(), decrypterWithMaster("m"), Map.of("PORTAINER_REGISTRY_PASSWORD", "it-secret"), dir));
+        assertTrue(e.getMessage().startsWith("PORTAINER_REGISTRY_PASSWORD is set but PORTAINER_REGISTRY is not"),
+                e.getMessage());
+    }
 }

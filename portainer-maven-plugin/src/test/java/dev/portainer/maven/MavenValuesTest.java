@@ -1,7 +1,11 @@
 package dev.portainer.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.core.config.InvalidSettingException;
 import java.io.File;
 import java.util.Map;
 import java.util.Optional;
@@ -45,5 +49,16 @@ class MavenValuesTest {
         assertEquals(Optional.empty(), values.value("project.build"));
         assertEquals(Optional.empty(), values.value("project.nope"));
         assertEquals(Optional.empty(), values.value("APP_HOME"));
+    }
+
+    @Test
+    void registryCredentialsFromTheEnvironmentAreNeverFilledIn() {
+        for (String name : new String[] {"env.PORTAINER_REGISTRY_PASSWORD", "env.DOCKER_AUTH_CONFIG"}) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> values.value(name));
+            String message = e.explanation().render(MavenSuggestions.INSTANCE);
+            assertTrue(message.startsWith("The Dockerfile refers to ${" + name + "}, a registry credential: "
+                    + "<filterDockerfile> never fills in credentials"), message);
+            assertFalse(message.contains("pw"), message);
+        }
     }
 }

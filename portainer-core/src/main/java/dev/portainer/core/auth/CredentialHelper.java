@@ -23,14 +23,17 @@ public final class CredentialHelper {
 
     private final String name;
     private final Map<String, String> environment;
+    private final String config;
 
     /**
      * @param name        the helper's suffix, e.g. {@code pass}, {@code ecr-login}
      * @param environment the environment whose {@code PATH} is searched and the helper runs with
+     * @param config      the Docker config that names the helper, for messages
      */
-    public CredentialHelper(String name, Map<String, String> environment) {
+    public CredentialHelper(String name, Map<String, String> environment, String config) {
         this.name = name;
         this.environment = Map.copyOf(environment);
+        this.config = config;
     }
 
     public String executableName() {
@@ -100,7 +103,7 @@ public final class CredentialHelper {
                 return candidate;
             }
         }
-        throw new CredentialsException(executableName() + " is not on the PATH, but ~/.docker/config.json names the "
+        throw new CredentialsException(executableName() + " is not on the PATH, but " + config + " names the "
                 + "credential helper '" + name + "': install it, or remove it from the config's credHelpers/credsStore",
                 null);
     }

@@ -131,4 +131,43 @@ class DockerConfigCredentialsTest {
         CredentialsException absent = assertThrows(CredentialsException.class, () -> config.find("127.0.0.1:5002"));
         assertTrue(absent.getMessage().contains("docker-credential-absent is not on the PATH"), absent.getMessage());
     }
+
+    @Test
+    void dockerAuthConfigIsAWholeConfigInTheEnvironment() throws Exception {
+        String auth = Base64.getEncoder().encodeToString("ci:token".getBytes(StandardCharsets.UTF_8));
+        Map<String, String> env = Map.of("DOCKER_AUTH_CONFIG", "{\"auths\":{\"127.0.0.1:5001\":{\"auth\":\"" + auth
+                + "\"},\"registry.example.com\":{\"username\":\"bob\",\"password\":\"pw\"}}}");
+
+        RegistryCredentials found = DockerConfigCredentials.fromEnvironment(env).find("127.0.0.1:5001").orElseThrow();
+
+        assertEquals("ci", found.username());
+        assertEquals("token", found.password().reveal());
+        assertEquals("auths entry '127.0.0.1:5001' in DOCKER_AUTH_CONFIG", found.source());
+        assertEquals("pw", DockerConfigCredentials.fromEnvironment(env).find("registry.example.com").orElseThrow()
+                .password().reveal());
+        assertEquals(Optional.empty(), DockerConfigCredentials.fromEnvironment(Map.of()).find("127.0.0.1:5001"));
+        assertEquals(Optional.empty(), DockerConfigCredentials.fromEnvironment(Map.of("DOCKER_AUTH_CONFIG", " "))
+                .find("127.0.0.1:5001"));
+    }
+
+    /** A parser's message quotes what it stumbled on, which in a config is likely a password. */
+    @Test
+    void brokenJsonIsReportedByPositionNeverByContent() {
+        CredentialsException e = assertThrows(CredentialsException.class, () -> DockerConfigCredentials
+                .fromEnvironment(Map.of("DOCKER_AUTH_CONFIG", "{\"auths\":{\"r\":{\"auth\":c2VjcmV0LXRva2Vu}}}")));
+
+        assertTrue(e.getMessage().startsWith("The environment variable DOCKER_AUTH_CONFIG is not valid JSON (line 1, "
+                + "column "), e.getMessage());
+        assertTrue(!e.getMessage().contains("c2VjcmV0") && !e.getMessage().contains("secret"), e.getMessage());
+    }
+
+    @Test
+    void aBrokenEntryInDockerAuthConfigSaysToFixTheVariable() throws Exception {
+        DockerConfigCredentials config = DockerConfigCredentials.fromEnvironment(Map.of("DOCKER_AUTH_CONFIG",
+                "{\"auths\":{\"127.0.0.1:5001\":{\"auth\":\"not base64!\"}}}"));
+
+        CredentialsException e = assertThrows(CredentialsException.class, () -> config.find("127.0.0.1:5001"));
+        assertEquals("The auths entry '127.0.0.1:5001' in DOCKER_AUTH_CONFIG has an 'auth' that is not base64; fix it "
+                + "in DOCKER_AUTH_CONFIG", e.getMessage());
+    }
 }
