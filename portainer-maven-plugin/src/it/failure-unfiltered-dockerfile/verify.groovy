@@ -8,4 +8,4 @@ assert failure.contains("Docker build of ${registry}/invoker/failure-unfiltered-
         + 'failed to process "target/${project.build.finalName}.jar": missing \':\' in substitution; '
         + '${project.build.finalName} is Maven\'s, not Docker\'s: to have the plugin fill in Maven\'s ${…} in the '
         + 'Dockerfile, set <filterDockerfile> (portainer.filterDockerfile) to true') : failure
-assert !log.contains('The build of ')
+assert !failure.contains('The build of ')

@@ -62,7 +62,7 @@ public class BuildMojo extends BuildParameters {
             credentials = credentialsResolver(facts.settings(), settingsDecrypter, System.getenv(),
                     Path.of(System.getProperty("user.home")));
         } catch (CredentialsException e) {
-            throw new MojoFailureException(e.getMessage(), e);
+            throw MojoFailures.usersFault(e.getMessage(), e);
         }
         BuildPlanReader reader = new BuildPlanReader(this, facts, credentials, ExecutorJar::extract, getLog());
         if (!BuildPlanReader.several(this) && facts.invocation().skipsWithoutDockerfile()) {
@@ -93,12 +93,12 @@ public class BuildMojo extends BuildParameters {
             try {
                 outcomes = ImageBuild.run(plan, listener, local);
             } catch (ContextException e) {
-                throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(e), e);
+                throw MojoFailures.usersFault(MavenSuggestions.INSTANCE.describe(e), e);
             } catch (BuildException | StagingException e) {
-                throw new MojoExecutionException(MavenSuggestions.INSTANCE.describe(e), e);
+                throw MojoFailures.systemFault(MavenSuggestions.INSTANCE.describe(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new MojoExecutionException("portainer:build was interrupted; the build"
+                throw MojoFailures.systemFault("portainer:build was interrupted; the build"
                         + (plan.several() ? "s were" : " was") + " cancelled", e);
             }
             if (plan.several()) {
@@ -116,10 +116,10 @@ public class BuildMojo extends BuildParameters {
         if (!outcome.succeeded()) {
             BuildException failure = outcome.failure();
             if (failure instanceof BuildFailedException failed) {
-                throw new MojoFailureException("Docker build of " + image.primaryReference() + " failed: "
+                throw MojoFailures.usersFault("Docker build of " + image.primaryReference() + " failed: "
                         + dockersWords(failed, image, facts), failure);
             }
-            throw new MojoExecutionException(why(failure), failure);
+            throw MojoFailures.systemFault(why(failure), failure);
         }
         BuildResult result = outcome.result();
         BuildResultFiles.Written written = BuildResultFiles.write(plan.settings().workDirectory(), result);

@@ -112,7 +112,7 @@ final class BuildPlanReader {
         try {
             return new BuildPlan(settings, images);
         } catch (InvalidSettingException x) {
-            throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
+            throw MojoFailures.usersFault(MavenSuggestions.INSTANCE.describe(x), x);
         }
     }
 
@@ -158,9 +158,9 @@ final class BuildPlanReader {
                     .reproducible(p.reproducible ? reproducibleTime() : null)
                     .build();
         } catch (InvalidSettingException x) {
-            throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
+            throw MojoFailures.usersFault(MavenSuggestions.INSTANCE.describe(x), x);
         } catch (IOException x) {
-            throw new MojoExecutionException("Cannot prepare " + work + ": " + x.getMessage(), x);
+            throw MojoFailures.systemFault("Cannot prepare " + work + ": " + x.getMessage(), x);
         }
     }
 
@@ -179,7 +179,7 @@ final class BuildPlanReader {
             try {
                 location = DockerfileLocation.find(context, project.projectDirectory(), dockerfile);
             } catch (ContextException x) {
-                throw new MojoFailureException(where + MavenSuggestions.INSTANCE.describe(x), x);
+                throw MojoFailures.usersFault(where + MavenSuggestions.INSTANCE.describe(x), x);
             }
             if (location.shadowed() != null) {
                 log.warn(where + "<dockerfile> " + dockerfile + " names " + location.file() + " in the context and "
@@ -193,7 +193,7 @@ final class BuildPlanReader {
                 prepared = PreparedDockerfile.read(location.file(), location.displayName(), settings.pullRegistry(),
                         options.buildArgs(), filter ? project.values() : null);
             } catch (IOException x) {
-                throw new MojoFailureException(where + "Cannot read the Dockerfile " + location.file() + ": "
+                throw MojoFailures.usersFault(where + "Cannot read the Dockerfile " + location.file() + ": "
                         + x.getMessage() + "; make it readable", x);
             }
             checkFiltered(prepared, where);
@@ -204,11 +204,11 @@ final class BuildPlanReader {
                         e.buildCpu != null ? e.buildCpu : p.buildCpu, e.buildMem != null ? e.buildMem : p.buildMem);
             } catch (InvalidSettingException x) {
                 if (imageName == null && element != null) {
-                    throw new MojoFailureException(where + "no image to build: give the element an <image> "
+                    throw MojoFailures.usersFault(where + "no image to build: give the element an <image> "
                             + "(e.g. registry:5000/team/app), or a REPOSITORY instruction in its Dockerfile", x);
                 }
                 if (imageName == null && !project.invocation().projectPresent()) {
-                    throw new MojoFailureException("No image to build: without a pom, give the repository "
+                    throw MojoFailures.usersFault("No image to build: without a pom, give the repository "
                             + "with -Dportainer.image=registry:5000/team/app", x);
                 }
                 throw x;
@@ -226,7 +226,7 @@ final class BuildPlanReader {
                     .build();
         } catch (InvalidSettingException | CredentialsException x) {
             String message = MavenSuggestions.INSTANCE.describe(x);
-            throw new MojoFailureException(message.startsWith(where) ? message : where + message, x);
+            throw MojoFailures.usersFault(message.startsWith(where) ? message : where + message, x);
         }
     }
 
@@ -308,7 +308,7 @@ final class BuildPlanReader {
             }
         } catch (IllegalArgumentException x) {
             // the master's address and CA file are the user's: every refusal of them says what to fix
-            throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
+            throw MojoFailures.usersFault(MavenSuggestions.INSTANCE.describe(x), x);
         }
         MesosCredential credential = MesosSettingsCredential.resolve(p.principal, p.mesosServerId,
                 project.settings(), p.settingsDecrypter);
@@ -332,7 +332,7 @@ final class BuildPlanReader {
             }
             return OffsetDateTime.parse(value).toInstant();
         } catch (RuntimeException e) {
-            throw new MojoFailureException("project.build.outputTimestamp '" + value + "' is not an ISO-8601 time"
+            throw MojoFailures.usersFault("project.build.outputTimestamp '" + value + "' is not an ISO-8601 time"
                     + " (e.g. 2024-01-01T00:00:00Z) nor seconds since the epoch: fix it, or build without"
                     + " <reproducible> (portainer.reproducible)", e);
         }

@@ -64,7 +64,7 @@ final class MesosSettingsCredential {
         try {
             return new MesosCredential(p, Secret.of(decrypted.getPassword()), source);
         } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage() + "; fix <principal> (portainer.principal)", e);
+            throw MojoFailures.usersFault(e.getMessage() + "; fix <principal> (portainer.principal)", e);
         }
     }
 }
