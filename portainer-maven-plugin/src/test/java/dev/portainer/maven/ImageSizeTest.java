@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 class ImageSizeTest {
-    /** The values docker's own units.HumanSize gives for these sizes. */
+    /** What `docker images` shows for these sizes. */
     @Test
     void sizesReadAsDockerImagesShowsThem() {
         assertEquals("0B", ImageSize.human(0));
         assertEquals("999B", ImageSize.human(999));
         assertEquals("1kB", ImageSize.human(1000));
         assertEquals("1.24MB", ImageSize.human(1_240_000));
-        assertEquals("4.259MB", ImageSize.human(4_259_312));
-        assertEquals("1000kB", ImageSize.human(999_999));
-        assertEquals("231.1MB", ImageSize.human(231_123_456));
+        assertEquals("4.26MB", ImageSize.human(4_259_312));
+        assertEquals("1.99MB", ImageSize.human(1_987_654));
+        assertEquals("231MB", ImageSize.human(231_123_456));
         assertEquals("1.5GB", ImageSize.human(1_500_000_000L));
     }
 }
