@@ -22,13 +22,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
 import org.apache.mesos.v1.Protos.Filters;
@@ -41,14 +40,23 @@ import org.apache.mesos.v1.scheduler.Protos.Call;
 import org.apache.mesos.v1.scheduler.Protos.Event;
 
 /**
- * A client of the Mesos v1 scheduler HTTP API (protobuf encoding): one subscription whose RecordIO event stream is read
- * by one thread, plus the calls a framework makes.
+ * A client of the Mesos v1 scheduler HTTP API (protobuf encoding): one subscription, kept across lost connections, plus
+ * the calls a framework makes.
  *
- * <p>The connection is an explicit state machine, DISCONNECTED → SUBSCRIBING → SUBSCRIBED → CLOSED, driven only by the
- * event thread (and by {@link #close()}, which can only move it to CLOSED). A broken stream, a silent master (no event
- * for 5 heartbeat intervals), a 503 or a connect error lead back to DISCONNECTED and a re-SUBSCRIBE with the same
- * framework id after a capped exponential backoff, for at most the failover timeout; after that the master has
- * forgotten the framework anyway and the client gives up.
+ * <p>Shaped like Mesos's own scheduler library (src/scheduler/scheduler.cpp). The connection is a state machine,
+ * DISCONNECTED → SUBSCRIBING → SUBSCRIBED (→ CLOSED), owned by one event thread that takes every input from one queue
+ * and handles it in one place: what a connection reports (its stream opened, an event, its end), the caller's close
+ * and teardown, and its own two timers, the heartbeat watchdog and the next re-subscription. (Mesos's CONNECTED, its
+ * connections open before SUBSCRIBE is sent, has no counterpart: the JDK's client connects as part of sending it.)
+ * Each connection is read by a thread of its own that does only the blocking work (asking the detector for the leader,
+ * SUBSCRIBE, reading the RecordIO stream) and queues what it saw, tagged with the connection's generation; whatever a
+ * connection the event thread has given up on still reports is dropped. Calls (ACCEPT, KILL...) are made on the
+ * caller's thread, to the stream the event thread publishes, without locks.
+ *
+ * <p>A broken stream, a silent master (no event for 5 heartbeat intervals), a 503 or a connect error lead back to
+ * DISCONNECTED and a re-SUBSCRIBE with the same framework id after a capped exponential backoff, for at most the
+ * failover timeout (the last attempt at its deadline); after that the master has forgotten the framework anyway and
+ * the client gives up. An ERROR event ends it for good.
  */
 public final class MesosSchedulerClient implements AutoCloseable {
     /** The connection's state. */
@@ -72,39 +80,79 @@ public final class MesosSchedulerClient implements AutoCloseable {
     static final int MISSED_HEARTBEATS = 5;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** The event thread wakes at least this often, so that a test's fixed clock cannot stall it. */
+    private static final Duration LONGEST_WAIT = Duration.ofSeconds(1);
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
-    private record Session(URI endpoint, String streamId, FrameworkID frameworkId) {
+    /**
+     * What other threads may read, replaced (never changed) by the event thread: the state, the leader, and where and
+     * as whom calls go: the stream the master last answered SUBSCRIBED on (all three null until then).
+     */
+    private record Published(State state, URI leader, URI callsTo, String streamId, FrameworkID frameworkId) {
     }
 
-    /** Ends the stream loop when the master said ERROR: it has removed the framework, re-subscribing is pointless. */
-    private static final class MasterError extends Exception {
-        MasterError(String message) {
-            super(message, null, false, false);
-        }
+    // The event thread's inputs.
+    private sealed interface Input {
+    }
+
+    private enum Command implements Input { CLOSE, TEARING_DOWN }
+
+    /** What a connection reports; only the current generation's reports count. */
+    private sealed interface Report extends Input {
+        int generation();
+    }
+
+    private record Opened(int generation, URI endpoint, String streamId) implements Report {
+    }
+
+    private record Received(int generation, Event event) implements Report {
+    }
+
+    private record LeaderUnknown(int generation, String reason) implements Report {
+    }
+
+    /** The stream ended (failure null) or could not be opened. */
+    private record Ended(int generation, Exception failure) implements Report {
     }
 
     private final SchedulerConfig config;
     private final Clock clock;
     private final HttpClient http;
-    private final AtomicReference<State> state = new AtomicReference<>(State.DISCONNECTED);
-    private final CountDownLatch closing = new CountDownLatch(1);
+    private final BlockingQueue<Input> inputs = new LinkedBlockingQueue<>();
+    private final Thread eventThread = daemon(this::run, "portainer-mesos-scheduler");
+    /** Set by whichever comes first, subscribe() (which starts the event thread) or close(). */
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    /** Completed by the event thread at the first SUBSCRIBED, or when it stops before. */
     private final CompletableFuture<FrameworkID> firstSubscription = new CompletableFuture<>();
-    private final ScheduledExecutorService watchdog;
+    private volatile Published published;
 
-    private volatile Session session;
-    private volatile URI leader;
-    private volatile InputStream stream;
-    private volatile Instant lastEventAt;
-    private volatile Duration heartbeat = DEFAULT_HEARTBEAT;
-    private volatile boolean watchdogFired;
-    private volatile Thread eventThread;
-    private volatile Listener listener;
-
-    // Only the event thread touches these.
+    // Owned by the event thread (listener is set before it starts).
+    private Listener listener;
+    private State state = State.DISCONNECTED;
+    private URI leader;
+    /** The stream of the last SUBSCRIBED, where calls go. */
+    private URI callsTo;
+    private String callsStreamId;
     private FrameworkID frameworkId;
+    /** How long the stream may stay silent: 5 heartbeat intervals. */
+    private Duration silenceLimit = missedHeartbeats(DEFAULT_HEARTBEAT);
+    private int generation;
+    /** The connection being made or read, or null while waiting to retry. */
+    private Connection connection;
+    /** The Mesos-Stream-Id of the stream opened last. */
+    private String streamId;
+    /** When the open stream last said something; null while no stream is open. */
+    private Instant lastEventAt;
+    /** When to subscribe again; null unless DISCONNECTED. */
+    private Instant retryAt;
+    /** Re-subscriptions since the last SUBSCRIBED, for the backoff. */
     private int attempt;
+    /** When the master was first missed; the failover timeout runs from then. */
     private Instant troubleSince;
+    /** TEARDOWN is on its way: the stream ending (the master ends it) is then the end, not a connection lost. */
+    private boolean tearingDown;
+    private boolean ended;
+    private ClusterException failure;
 
     public MesosSchedulerClient(SchedulerConfig config, Clock clock) {
         MesosProtobuf.acceptPre22Gencode();
@@ -112,7 +160,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.leader = config.master().schedulerEndpoint();
         this.http = httpClient(config.sslContext());
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "portainer-mesos-watchdog"));
+        publish();
     }
 
     /**
@@ -156,21 +204,19 @@ public final class MesosSchedulerClient implements AutoCloseable {
      * Subscribes and returns once the master answered SUBSCRIBED; from then on events go to the listener.
      *
      * @throws MasterUnreachableException the master cannot be connected to at all
-     * @throws ClusterException           the master refused the subscription (its text is in the message) or no
-     *                                    leader could be found within the failover timeout
+     * @throws ClusterException           the master refused the subscription (its text is in the message), no
+     *                                    leader could be found within the failover timeout, or the client was closed
      */
     public FrameworkID subscribe(Listener listener) throws ClusterException, InterruptedException {
         Objects.requireNonNull(listener, "listener");
-        synchronized (this) {
-            if (this.listener != null) {
-                throw new IllegalStateException("subscribe() may only be called once");
+        if (!claimed.compareAndSet(false, true)) {
+            if (eventThread.getState() == Thread.State.NEW) {
+                throw new ClusterException("The Mesos scheduler client was closed");
             }
-            this.listener = listener;
-            Thread thread = daemon(this::runEventLoop, "portainer-mesos-scheduler");
-            eventThread = thread;
-            thread.start();
+            throw new IllegalStateException("subscribe() may only be called once");
         }
-        scheduleWatchdog();
+        this.listener = listener;
+        eventThread.start();
         try {
             return firstSubscription.get();
         } catch (ExecutionException e) {
@@ -185,18 +231,17 @@ public final class MesosSchedulerClient implements AutoCloseable {
     }
 
     public State state() {
-        return state.get();
+        return published.state();
     }
 
     /** The framework id the master gave us, once subscribed. */
     public Optional<FrameworkID> frameworkId() {
-        Session s = session;
-        return s == null ? Optional.empty() : Optional.of(s.frameworkId());
+        return Optional.ofNullable(published.frameworkId());
     }
 
     /** The scheduler endpoint currently believed to be the leading master's. */
     public URI leader() {
-        return leader;
+        return published.leader();
     }
 
     /** Launches (or otherwise operates on) offers; refuseSeconds filters the unused rest of them. */
@@ -221,6 +266,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
                 .setAgentId(agentId).setTaskId(taskId).setUuid(uuid)));
     }
 
+    /** Asks the agent to kill a task; the outcome arrives as an UPDATE event. */
     public void kill(TaskID taskId, AgentID agentId) throws IOException, InterruptedException {
         Call.Kill.Builder kill = Call.Kill.newBuilder().setTaskId(taskId);
         if (agentId != null) {
@@ -253,9 +299,10 @@ public final class MesosSchedulerClient implements AutoCloseable {
 
     /**
      * Removes the framework from Mesos, which kills all its tasks and executors, then closes this client. The master
-     * ends the stream after a TEARDOWN; that is not a connection loss, so the client stops first.
+     * ends the stream after a TEARDOWN; the event thread is told first, so that this is not taken for a lost connection.
      */
     public void teardown() throws IOException, InterruptedException {
+        inputs.add(Command.TEARING_DOWN);
         try {
             send(Call.newBuilder().setType(Call.Type.TEARDOWN));
         } finally {
@@ -263,245 +310,294 @@ public final class MesosSchedulerClient implements AutoCloseable {
         }
     }
 
-    /** Stops the event thread and the stream without telling the master (the failover timeout then applies). */
+    /**
+     * Stops the event thread and the stream without telling the master (the failover timeout then applies). Returns
+     * once the event thread has stopped (unless called on it, from a listener), so the client is CLOSED by then.
+     */
     @Override
     public void close() {
-        State previous = state.getAndSet(State.CLOSED);
-        if (previous == State.CLOSED) {
+        if (claimed.compareAndSet(false, true)) {
+            // Never subscribed: there is no event thread to stop, and none will start.
+            published = new Published(State.CLOSED, leader(), null, null, null);
             return;
         }
-        closing.countDown();
-        closeQuietly(stream);
-        watchdog.shutdownNow();
-        firstSubscription.completeExceptionally(new ClusterException("The Mesos scheduler client was closed"));
-        Thread thread = eventThread;
-        if (thread == null) {
-            finish(null);
-        } else if (thread != Thread.currentThread()) {
-            // Aborts an HTTP exchange still waiting to connect or for response headers.
-            thread.interrupt();
+        inputs.add(Command.CLOSE);
+        if (Thread.currentThread() != eventThread) {
             try {
-                thread.join(5_000);
+                eventThread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
+    /** A call on the caller's thread, to the master and stream of the last SUBSCRIBED. */
     private void send(Call.Builder call) throws IOException, InterruptedException {
-        Session s = session;
-        if (s == null || state.get() == State.CLOSED && call.getType() != Call.Type.TEARDOWN) {
+        Published to = published;
+        if (to.frameworkId() == null || to.state() == State.CLOSED && call.getType() != Call.Type.TEARDOWN) {
             throw new IllegalStateException("Cannot send " + call.getType() + ": not subscribed to a Mesos master");
         }
-        byte[] body = call.setFrameworkId(s.frameworkId()).build().toByteArray();
-        URI endpoint = s.endpoint();
+        String what = call.getType().name();
+        // Redirected, the call still reaches the leader; the stream breaks then, and the re-subscription finds it.
+        HttpResponse<String> response = post(to.callsTo(), what,
+                call.setFrameworkId(to.frameworkId()).build().toByteArray(), to.streamId(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() / 100 != 2) {
+            throw new MesosHttpException(what, response.uri(), response.statusCode(), response.body());
+        }
+    }
+
+    /**
+     * POSTs a call (SUBSCRIBE or any other) and follows non-leading masters' redirects to the leader: they answer 307
+     * with a protocol-relative Location. Returns the first answer that is not a redirect; its {@code uri()} is the
+     * master that gave it.
+     *
+     * @param streamId the Mesos-Stream-Id of the subscription, or null for SUBSCRIBE
+     */
+    private <T> HttpResponse<T> post(URI endpoint, String what, byte[] body, String streamId,
+                              HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        HttpResponse.BodyHandler<T> redirectsDiscarded = info -> MesosRedirects.isRedirect(info.statusCode())
+                ? HttpResponse.BodySubscribers.replacing(null) : handler.apply(info);
+        URI target = endpoint;
         for (int hops = 0; ; hops++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+            HttpRequest.Builder request = HttpRequest.newBuilder(target)
+                    // Bounds the wait for the response headers only; a stream is watched by heartbeats.
                     .timeout(CALL_TIMEOUT)
                     .header("Content-Type", MesosMediaTypes.PROTOBUF)
                     .header("Accept", MesosMediaTypes.PROTOBUF)
-                    .header(MesosMediaTypes.STREAM_ID, s.streamId())
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            authorize(request);
-            HttpResponse<String> response = http.send(request.build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            int status = response.statusCode();
-            if (MesosRedirects.isRedirect(status) && hops < MesosRedirects.MAX_REDIRECTS) {
-                // Leadership moved under us; the stream will break and re-subscribe to the new leader.
-                endpoint = MesosRedirects.target(endpoint, response);
-                continue;
+            if (streamId != null) {
+                request.header(MesosMediaTypes.STREAM_ID, streamId);
             }
-            if (status / 100 != 2) {
-                throw new MesosHttpException(call.getType().name(), endpoint, status, response.body());
+            if (config.credential() != null) {
+                // Mesos checks every call, not only SUBSCRIBE.
+                request.header("Authorization", config.credential().authorization());
             }
-            return;
-        }
-    }
-
-    private void runEventLoop() {
-        ClusterException failure = null;
-        try {
-            failure = subscribeUntilClosed();
-        } catch (RuntimeException | Error e) {
-            failure = new ClusterException("The Mesos scheduler client failed unexpectedly: " + e, e);
-        } finally {
-            state.set(State.CLOSED);
-            closing.countDown();
-            watchdog.shutdownNow();
-            if (failure != null) {
-                firstSubscription.completeExceptionally(failure);
-            }
-            finish(failure);
-        }
-    }
-
-    /** The connection state machine. Returns null when closed, or why it gave up. */
-    private ClusterException subscribeUntilClosed() {
-        while (true) {
-            if (!transition(State.SUBSCRIBING)) {
-                return null;
-            }
-            String problem;
-            try {
-                problem = subscribeAndStream();
-            } catch (MasterError e) {
-                return new ClusterException("The Mesos master ended the subscription of framework "
-                        + frameworkIdText() + ": " + e.getMessage());
-            } catch (MesosHttpException e) {
-                if (e.status() == 401) {
-                    return new ClusterException(unauthorizedMessage(e), e);
-                }
-                if (e.status() != 503) {
-                    return new ClusterException("The Mesos master '" + config.master().address()
-                            + "' refused to subscribe the framework: HTTP " + e.status() + ": " + e.body().strip(), e);
-                }
-                problem = "no leading master (HTTP 503 from " + e.uri() + ")";
-            } catch (InvalidProtocolBufferException e) {
-                return new ClusterException("The Mesos master at " + leader + " sent an event that is not a v1 "
-                        + "scheduler Event: " + e.getMessage() + "; is it really a Mesos master (1.x)?", e);
-            } catch (IOException e) {
-                if (state.get() == State.CLOSED) {
-                    return null;
-                }
-                if (e instanceof javax.net.ssl.SSLException && !firstSubscription.isDone()) {
-                    return new ClusterException("Cannot set up TLS with the Mesos master at " + leader + ": "
-                            + describe(e) + ". If the master's certificate is signed by a private CA, set "
-                            + "<mesosCaCertificate> (portainer.mesosCaCertificate) to that CA's certificate (PEM); "
-                            + "the certificate must also name the host you connect to", e);
-                }
-                if (isConnectFailure(e)) {
-                    if (!firstSubscription.isDone()) {
-                        return new MasterUnreachableException(config.master(), leader.toString(), e);
-                    }
-                    // The remembered leader is gone: ask the configured master who leads now.
-                    leader = config.master().schedulerEndpoint();
-                }
-                problem = describe(e);
-            } catch (InterruptedException e) {
-                if (state.get() == State.CLOSED) {
-                    return null;
-                }
-                problem = "interrupted";
-            }
-            if (!transition(State.DISCONNECTED)) {
-                return null;
-            }
-            if (firstSubscription.isDone()) {
-                listener.onDisconnected(problem);
-            }
-            Instant now = clock.instant();
-            if (troubleSince == null) {
-                troubleSince = now;
-            }
-            Instant deadline = troubleSince.plus(config.failoverTimeout());
-            if (!now.isBefore(deadline)) {
-                return new ClusterException("Lost the Mesos master '" + config.master().address() + "' for longer than "
-                        + "the failover timeout (" + config.failoverTimeout().toSeconds() + " s); last problem: "
-                        + problem);
-            }
-            // The last attempt is made at the deadline, not a whole backoff after it: by then the master has
-            // removed the framework, and with a short failover timeout the backoff is a large part of it.
-            Duration untilDeadline = Duration.between(now, deadline);
-            Duration pause = config.backoff().delay(attempt++);
-            try {
-                if (closing.await(Math.min(pause.toMillis(), untilDeadline.toMillis()), TimeUnit.MILLISECONDS)) {
-                    return null;
-                }
-            } catch (InterruptedException e) {
-                return null;
-            }
-            if (config.detector() != null) {
-                // Whatever broke the stream may be a failover, even if the old leader still answers.
-                String failed = redetect();
-                if (failed != null) {
-                    listener.onDisconnected(failed);
-                }
-            }
-        }
-    }
-
-    /** One SUBSCRIBE and its stream. Returns why the stream ended, or throws why it could not start. */
-    private String subscribeAndStream() throws IOException, InterruptedException, MasterError {
-        URI endpoint = leader;
-        HttpResponse<InputStream> response;
-        for (int hops = 0; ; hops++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                    // Bounds the wait for the response headers only; the stream itself is watched by heartbeats.
-                    .timeout(CALL_TIMEOUT)
-                    .header("Content-Type", MesosMediaTypes.PROTOBUF)
-                    .header("Accept", MesosMediaTypes.PROTOBUF)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(subscribeCall().toByteArray()));
-            authorize(request);
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<T> response = http.send(request.build(), redirectsDiscarded);
             if (!MesosRedirects.isRedirect(response.statusCode())) {
-                break;
+                return response;
             }
-            closeQuietly(response.body());
             if (hops >= MesosRedirects.MAX_REDIRECTS) {
-                throw new IOException("Mesos masters redirected SUBSCRIBE more than " + MesosRedirects.MAX_REDIRECTS
-                        + " times, last to " + endpoint);
+                throw new IOException("Mesos masters redirected " + what + " more than " + MesosRedirects.MAX_REDIRECTS
+                        + " times, last to " + target);
             }
-            endpoint = MesosRedirects.target(endpoint, response);
-        }
-        InputStream in = response.body();
-        try (in) {
-            if (response.statusCode() != 200) {
-                String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-                throw new MesosHttpException("SUBSCRIBE", endpoint, response.statusCode(), text);
-            }
-            String streamId = response.headers().firstValue(MesosMediaTypes.STREAM_ID).orElseThrow(() ->
-                    new IOException("The Mesos master's SUBSCRIBE response has no " + MesosMediaTypes.STREAM_ID
-                            + " header"));
-            leader = endpoint;
-            watchdogFired = false;
-            lastEventAt = clock.instant();
-            stream = in;
-            if (state.get() == State.CLOSED) {
-                return "closed";
-            }
-            byte[] record;
-            try {
-                while ((record = RecordIo.read(in)) != null) {
-                    lastEventAt = clock.instant();
-                    dispatch(Event.parseFrom(record), endpoint, streamId);
-                }
-            } catch (IOException e) {
-                if (watchdogFired) {
-                    return "no event from the master for " + heartbeat.multipliedBy(MISSED_HEARTBEATS).toMillis()
-                            + " ms (" + MISSED_HEARTBEATS + " heartbeat intervals)";
-                }
-                throw e;
-            }
-            return "the master closed the event stream";
-        } finally {
-            stream = null;
+            target = MesosRedirects.target(target, response);
         }
     }
 
-    /** Where every event is handled: the client's own bookkeeping, then the listener. */
-    private void dispatch(Event event, URI endpoint, String streamId) throws MasterError {
+    // ---- the event thread ----
+
+    private void run() {
+        try {
+            // DISCONNECTED with a retry due now: a close() already queued is seen before anything is sent.
+            retryAt = clock.instant();
+            while (!ended) {
+                Input input = inputs.poll(nanosUntilNextTimer(), TimeUnit.NANOSECONDS);
+                if (input != null) {
+                    handle(input);
+                }
+                if (!ended) {
+                    onTimers(clock.instant());
+                }
+            }
+        } catch (InterruptedException e) {
+            // Nobody but the JVM interrupts this thread: take it as a close.
+            end(null);
+        } catch (RuntimeException | Error e) {
+            end(new ClusterException("The Mesos scheduler client failed unexpectedly: " + e, e));
+        } finally {
+            abandonConnection();
+            state = State.CLOSED;
+            publish();
+            firstSubscription.completeExceptionally(failure != null ? failure
+                    : new ClusterException("The Mesos scheduler client was closed"));
+            try {
+                listener.onClosed(failure);
+            } catch (RuntimeException e) {
+                // The listener is going away with us; nothing left to tell.
+            }
+        }
+    }
+
+    /** Every input is handled here, one at a time. */
+    private void handle(Input input) {
+        if (input instanceof Report report) {
+            if (connection != null && report.generation() == generation) {
+                onReport(report);
+            }
+            // else from a connection given up on: it says nothing about the current one
+        } else if (input == Command.CLOSE) {
+            end(null);
+        } else if (input == Command.TEARING_DOWN) {
+            tearingDown = true;
+        }
+    }
+
+    /** What the current connection saw. (Tested in order of frequency: a check loads its class the first time.) */
+    private void onReport(Report report) {
+        if (report instanceof Received r) {
+            lastEventAt = clock.instant();
+            onEvent(r.event());
+        } else if (report instanceof Opened o) {
+            leader = o.endpoint();
+            streamId = o.streamId();
+            lastEventAt = clock.instant();
+            publish();
+        } else if (report instanceof Ended e) {
+            connection = null;
+            lastEventAt = null;
+            onEnded(e.failure());
+        } else if (report instanceof LeaderUnknown l) {
+            // The previous leader is tried again.
+            listener.onDisconnected(l.reason());
+        }
+    }
+
+    /** The client's own bookkeeping of an event, then the listener's turn. */
+    private void onEvent(Event event) {
         switch (event.getType()) {
             case SUBSCRIBED -> {
                 Event.Subscribed subscribed = event.getSubscribed();
                 frameworkId = subscribed.getFrameworkId();
                 if (subscribed.hasHeartbeatIntervalSeconds() && subscribed.getHeartbeatIntervalSeconds() > 0) {
-                    heartbeat = Duration.ofNanos((long) (subscribed.getHeartbeatIntervalSeconds() * 1e9));
+                    silenceLimit = missedHeartbeats(Duration.ofNanos((long) (subscribed.getHeartbeatIntervalSeconds()
+                            * 1e9)));
                 }
-                session = new Session(endpoint, streamId, frameworkId);
-                transition(State.SUBSCRIBED);
+                callsTo = leader;
+                callsStreamId = streamId;
+                state = State.SUBSCRIBED;
                 attempt = 0;
                 troubleSince = null;
+                publish();
                 firstSubscription.complete(frameworkId);
             }
             case ERROR -> {
+                // The master has removed the framework: re-subscribing is pointless.
                 listener.onEvent(event);
-                throw new MasterError(event.getError().getMessage());
+                end(new ClusterException("The Mesos master ended the subscription of framework "
+                        + (frameworkId == null ? "(not yet subscribed)" : frameworkId.getValue()) + ": "
+                        + event.getError().getMessage()));
+                return;
             }
             default -> {
                 // Everything else is the listener's business.
             }
         }
         listener.onEvent(event);
+    }
+
+    /** The current connection could not subscribe, or its stream ended: give up, or re-subscribe later. */
+    private void onEnded(Exception cause) {
+        boolean everSubscribed = frameworkId != null;
+        String problem;
+        if (cause == null) {
+            problem = "the master closed the event stream";
+        } else if (cause instanceof MesosHttpException e) {
+            if (e.status() == 401) {
+                end(new ClusterException(unauthorizedMessage(e), e));
+                return;
+            }
+            if (e.status() != 503) {
+                end(new ClusterException("The Mesos master '" + config.master().address()
+                        + "' refused to subscribe the framework: HTTP " + e.status() + ": " + e.body().strip(), e));
+                return;
+            }
+            problem = "no leading master (HTTP 503 from " + e.uri() + ")";
+        } else if (cause instanceof InvalidProtocolBufferException e) {
+            end(new ClusterException("The Mesos master at " + leader + " sent an event that is not a v1 scheduler "
+                    + "Event: " + e.getMessage() + "; is it really a Mesos master (1.x)?", e));
+            return;
+        } else if (cause instanceof javax.net.ssl.SSLException e && !everSubscribed) {
+            end(new ClusterException("Cannot set up TLS with the Mesos master at " + leader + ": " + describe(e)
+                    + ". If the master's certificate is signed by a private CA, set <mesosCaCertificate> "
+                    + "(portainer.mesosCaCertificate) to that CA's certificate (PEM); the certificate must also name "
+                    + "the host you connect to", e));
+            return;
+        } else if (cause instanceof IOException e) {
+            if (isConnectFailure(e)) {
+                if (!everSubscribed) {
+                    end(new MasterUnreachableException(config.master(), leader.toString(), e));
+                    return;
+                }
+                // The remembered leader is gone: ask the configured master who leads now.
+                leader = config.master().schedulerEndpoint();
+            }
+            problem = describe(e);
+        } else {
+            end(new ClusterException("The Mesos scheduler client failed unexpectedly: " + cause, cause));
+            return;
+        }
+        disconnected(problem);
+    }
+
+    /** Lost the master (or never had it): tell the listener, and re-subscribe after a backoff, until the deadline. */
+    private void disconnected(String problem) {
+        if (tearingDown) {
+            // The framework is going away: subscribing again would bring it back.
+            end(null);
+            return;
+        }
+        state = State.DISCONNECTED;
+        publish();
+        if (frameworkId != null) {
+            listener.onDisconnected(problem);
+        }
+        Instant now = clock.instant();
+        if (troubleSince == null) {
+            troubleSince = now;
+        }
+        Instant deadline = troubleSince.plus(config.failoverTimeout());
+        if (!now.isBefore(deadline)) {
+            end(new ClusterException("Lost the Mesos master '" + config.master().address() + "' for longer than the "
+                    + "failover timeout (" + config.failoverTimeout().toSeconds() + " s); last problem: " + problem));
+            return;
+        }
+        // The last attempt is made at the deadline, not a whole backoff after it: by then the master has removed
+        // the framework, and with a short failover timeout the backoff is a large part of it.
+        Instant next = now.plus(config.backoff().delay(attempt++));
+        retryAt = next.isAfter(deadline) ? deadline : next;
+    }
+
+    private void onTimers(Instant now) {
+        if (retryAt != null && !now.isBefore(retryAt)) {
+            retryAt = null;
+            connect();
+            return;
+        }
+        if (lastEventAt != null && !now.isBefore(lastEventAt.plus(silenceLimit))) {
+            abandonConnection();
+            disconnected("no event from the master for " + silenceLimit.toMillis() + " ms (" + MISSED_HEARTBEATS
+                    + " heartbeat intervals)");
+        }
+    }
+
+    private long nanosUntilNextTimer() {
+        Instant next = retryAt;
+        if (lastEventAt != null) {
+            Instant silent = lastEventAt.plus(silenceLimit);
+            next = next == null || silent.isBefore(next) ? silent : next;
+        }
+        long longest = LONGEST_WAIT.toNanos();
+        if (next == null) {
+            return longest;
+        }
+        return Math.max(0, Math.min(longest, Duration.between(clock.instant(), next).toNanos()));
+    }
+
+    private static Duration missedHeartbeats(Duration heartbeat) {
+        return Duration.ofNanos(heartbeat.toNanos() * MISSED_HEARTBEATS);
+    }
+
+    /**
+     * A new connection: SUBSCRIBE (with the framework id once we have one) to the leader, which the detector, if
+     * any, is asked for again on every connection after the first.
+     */
+    private void connect() {
+        boolean detect = generation > 0 && config.detector() != null;
+        connection = new Connection(++generation, leader, detect, subscribeCall());
+        state = State.SUBSCRIBING;
+        publish();
+        connection.start();
     }
 
     private Call subscribeCall() {
@@ -515,28 +611,22 @@ public final class MesosSchedulerClient implements AutoCloseable {
         return call.setSubscribe(Call.Subscribe.newBuilder().setFrameworkInfo(info)).build();
     }
 
-    /**
-     * Asks the detector for the leader and makes it the next SUBSCRIBE's target. Returns a note for the
-     * disconnection message when the detector failed (the previous leader is kept, and asked again after the
-     * backoff), else null.
-     */
-    private String redetect() {
-        try {
-            leader = config.detector().leader().schedulerEndpoint();
-            return null;
-        } catch (ClusterException e) {
-            return e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while finding the leading master";
+    /** Drops the current connection: its stream is closed, and whatever it still reports is stale. */
+    private void abandonConnection() {
+        if (connection != null) {
+            connection.abandon();
+            connection = null;
         }
+        lastEventAt = null;
     }
 
-        /** HTTP Basic on every request when the framework authenticates; Mesos checks each call, not only SUBSCRIBE. */
-    private void authorize(HttpRequest.Builder request) {
-        if (config.credential() != null) {
-            request.header("Authorization", config.credential().authorization());
-        }
+    private void end(ClusterException why) {
+        ended = true;
+        failure = why;
+    }
+
+    private void publish() {
+        published = new Published(state, leader, callsTo, callsStreamId, frameworkId);
     }
 
     private String unauthorizedMessage(MesosHttpException e) {
@@ -553,55 +643,90 @@ public final class MesosSchedulerClient implements AutoCloseable {
                 + "principal and the <password> of that server in settings.xml against the master's --credentials";
     }
 
-    private boolean transition(State to) {
-        while (true) {
-            State from = state.get();
-            if (from == State.CLOSED) {
-                return false;
-            }
-            if (state.compareAndSet(from, to)) {
-                return true;
-            }
-        }
-    }
+    /**
+     * One connection, read by a thread of its own: asks the detector for the leader (on a re-subscription), sends
+     * SUBSCRIBE, and queues the stream's events until it ends. It decides nothing; the event thread does.
+     */
+    private final class Connection implements Runnable {
+        private final int generation;
+        private final URI target;
+        private final boolean detect;
+        private final byte[] subscribe;
+        private final Thread reader;
+        private volatile InputStream stream;
+        private volatile boolean abandoned;
 
-    private void scheduleWatchdog() {
-        Duration period = heartbeat.dividedBy(2);
-        long millis = Math.max(10, Math.min(1_000, period.toMillis()));
-        try {
-            watchdog.schedule(this::checkHeartbeat, millis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // Closed meanwhile.
+        Connection(int generation, URI target, boolean detect, Call subscribe) {
+            this.generation = generation;
+            this.target = target;
+            this.detect = detect;
+            this.subscribe = subscribe.toByteArray();
+            this.reader = daemon(this, "portainer-mesos-stream-" + generation);
         }
-    }
 
-    private void checkHeartbeat() {
-        InputStream in = stream;
-        Instant last = lastEventAt;
-        if (in != null && last != null
-                && clock.instant().isAfter(last.plus(heartbeat.multipliedBy(MISSED_HEARTBEATS)))) {
-            watchdogFired = true;
-            // Closing the body makes the event thread's blocked read fail, which it reports as a lost connection.
-            closeQuietly(in);
+        void start() {
+            reader.start();
         }
-        if (state.get() != State.CLOSED) {
-            scheduleWatchdog();
-        }
-    }
 
-    private void finish(ClusterException failure) {
-        Listener l = listener;
-        if (l != null) {
+        @Override
+        public void run() {
             try {
-                l.onClosed(failure);
-            } catch (RuntimeException e) {
-                // The listener is going away with us; nothing left to tell.
+                URI endpoint = target;
+                if (detect) {
+                    try {
+                        // Whatever broke the stream may be a failover, even if the old leader still answers.
+                        endpoint = config.detector().leader().schedulerEndpoint();
+                    } catch (ClusterException e) {
+                        inputs.add(new LeaderUnknown(generation, e.getMessage()));
+                    }
+                }
+                HttpResponse<InputStream> response = post(endpoint, "SUBSCRIBE", subscribe, null,
+                        HttpResponse.BodyHandlers.ofInputStream());
+                InputStream in = response.body();
+                stream = in;
+                if (abandoned) {
+                    in.close();
+                    return;
+                }
+                try (in) {
+                    read(response, in);
+                }
+                inputs.add(new Ended(generation, null));
+            } catch (InterruptedException e) {
+                // Abandoned while waiting for the master; nobody listens to this connection any more.
+            } catch (IOException | RuntimeException e) {
+                inputs.add(new Ended(generation, e));
             }
         }
-    }
 
-    private String frameworkIdText() {
-        return frameworkId == null ? "(not yet subscribed)" : frameworkId.getValue();
+        private void read(HttpResponse<InputStream> response, InputStream in) throws IOException {
+            if (response.statusCode() != 200) {
+                throw new MesosHttpException("SUBSCRIBE", response.uri(), response.statusCode(),
+                        new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8));
+            }
+            String id = response.headers().firstValue(MesosMediaTypes.STREAM_ID).orElseThrow(() ->
+                    new IOException("The Mesos master's SUBSCRIBE response has no " + MesosMediaTypes.STREAM_ID
+                            + " header"));
+            inputs.add(new Opened(generation, response.uri(), id));
+            byte[] record;
+            while ((record = RecordIo.read(in)) != null) {
+                inputs.add(new Received(generation, Event.parseFrom(record)));
+            }
+        }
+
+        /** From the event thread: a blocked read fails at once, a SUBSCRIBE still waiting for its answer is aborted. */
+        void abandon() {
+            abandoned = true;
+            InputStream in = stream;
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException e) {
+                    // Abandoning it anyway.
+                }
+            }
+            reader.interrupt();
+        }
     }
 
     private static boolean isConnectFailure(IOException e) {
@@ -612,16 +737,6 @@ public final class MesosSchedulerClient implements AutoCloseable {
     private static String describe(Throwable e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    private static void closeQuietly(InputStream in) {
-        if (in != null) {
-            try {
-                in.close();
-            } catch (IOException e) {
-                // Nothing to do: we are abandoning the stream anyway.
-            }
-        }
     }
 
     private static Thread daemon(Runnable r, String name) {
