@@ -74,6 +74,30 @@ public final class MesosSchedulerClient implements AutoCloseable {
         void onClosed(ClusterException failure);
     }
 
+    /** What the client needs to subscribe and to stay subscribed, and all it reads of its configuration. */
+    public interface Settings {
+        /** The master to subscribe to first; one that does not lead redirects to the leader. */
+        MesosMaster master();
+
+        /** The FrameworkInfo of a first SUBSCRIBE (no id yet). */
+        FrameworkInfo frameworkInfo();
+
+        /** How long the master keeps the framework after losing us, and so how long we try to re-subscribe. */
+        Duration failoverTimeout();
+
+        /** Waits between re-subscription attempts. */
+        Backoff backoff();
+
+        /** Sent as HTTP Basic on every call; null for none. */
+        MesosCredential credential();
+
+        /** The TLS set-up for {@code https://} masters; null for the JVM's default trust store. */
+        javax.net.ssl.SSLContext sslContext();
+
+        /** Asked for the leader again after a lost connection; null: {@link #master()} is asked, and redirects. */
+        MasterDetector detector();
+    }
+
     /** Mesos's default; used until SUBSCRIBED tells the real one. */
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     /** A missed heartbeat or two happens under load; five means the connection is gone. */
@@ -115,7 +139,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
     private record Ended(int generation, Exception failure) implements Report {
     }
 
-    private final SchedulerConfig config;
+    private final Settings config;
     private final Clock clock;
     private final HttpClient http;
     private final BlockingQueue<Input> inputs = new LinkedBlockingQueue<>();
@@ -154,7 +178,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
     private boolean ended;
     private ClusterException failure;
 
-    public MesosSchedulerClient(SchedulerConfig config, Clock clock) {
+    public MesosSchedulerClient(Settings config, Clock clock) {
         MesosProtobuf.acceptPre22Gencode();
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -704,9 +728,12 @@ public final class MesosSchedulerClient implements AutoCloseable {
                 throw new MesosHttpException("SUBSCRIBE", response.uri(), response.statusCode(),
                         new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8));
             }
-            String id = response.headers().firstValue(MesosMediaTypes.STREAM_ID).orElseThrow(() ->
-                    new IOException("The Mesos master's SUBSCRIBE response has no " + MesosMediaTypes.STREAM_ID
-                            + " header"));
+            // No orElseThrow(() -> ...): a lambda costs more to start than an if.
+            String id = response.headers().firstValue(MesosMediaTypes.STREAM_ID).orElse(null);
+            if (id == null) {
+                throw new IOException("The Mesos master's SUBSCRIBE response has no " + MesosMediaTypes.STREAM_ID
+                        + " header");
+            }
             inputs.add(new Opened(generation, response.uri(), id));
             byte[] record;
             while ((record = RecordIo.read(in)) != null) {
