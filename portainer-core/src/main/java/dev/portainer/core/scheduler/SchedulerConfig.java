@@ -1,5 +1,10 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.mesos.scheduler.Backoff;
+import dev.portainer.core.mesos.scheduler.MasterDetector;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,6 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
+
+import dev.portainer.core.scheduler.ClusterException;
 
 /** No connection could be made to the configured Mesos master at the first SUBSCRIBE. */
 public final class MasterUnreachableException extends ClusterException {

@@ -1,4 +1,4 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.mesos.MesosHttpException;
+import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.scheduler.FakeMesosMaster;
 import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
+import dev.portainer.core.scheduler.SchedulerConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

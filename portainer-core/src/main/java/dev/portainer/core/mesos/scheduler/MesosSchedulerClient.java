@@ -1,4 +1,4 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -7,6 +7,7 @@ import dev.portainer.core.mesos.MesosMediaTypes;
 import dev.portainer.core.mesos.MesosProtobuf;
 import dev.portainer.core.mesos.MesosRedirects;
 import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.core.scheduler.ClusterException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
