@@ -324,7 +324,8 @@ public final class MesosSchedulerClient implements AutoCloseable {
 
     /**
      * Removes the framework from Mesos, which kills all its tasks and executors, then closes this client. The master
-     * ends the stream after a TEARDOWN; the event thread is told first, so that this is not taken for a lost connection.
+     * ends the stream after a TEARDOWN; the event thread is told first, so that it does not take that for a lost
+     * connection (and re-subscribe the framework).
      */
     public void teardown() throws IOException, InterruptedException {
         inputs.add(Command.TEARING_DOWN);
@@ -380,7 +381,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
      * @param streamId the Mesos-Stream-Id of the subscription, or null for SUBSCRIBE
      */
     private <T> HttpResponse<T> post(URI endpoint, String what, byte[] body, String streamId,
-                              HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+                                     HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
         HttpResponse.BodyHandler<T> redirectsDiscarded = info -> MesosRedirects.isRedirect(info.statusCode())
                 ? HttpResponse.BodySubscribers.replacing(null) : handler.apply(info);
         URI target = endpoint;
