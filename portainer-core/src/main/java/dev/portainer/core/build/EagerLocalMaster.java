@@ -1,6 +1,6 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.scheduler.MesosSchedulerClient;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskResult;

@@ -3,6 +3,7 @@ package dev.portainer.core.scheduler;
 import dev.portainer.core.auth.Secret;
 import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import dev.portainer.core.wire.ExecutorStdout;
 import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskResult;

@@ -4,6 +4,14 @@ import dev.portainer.core.config.Setting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.portainer.core.mesos.scheduler.Backoff;
+import dev.portainer.core.mesos.scheduler.MasterUnreachableException;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
+import dev.portainer.core.mesos.scheduler.ZooKeeperAddress;
+import dev.portainer.core.mesos.scheduler.ZooKeeperMasterDetector;
+import dev.portainer.core.mesos.scheduler.ZooKeeperMasterDetectorTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;

@@ -8,16 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.portainer.core.auth.Secret;
-import dev.portainer.core.scheduler.Backoff;
+import dev.portainer.core.mesos.scheduler.Backoff;
 import dev.portainer.core.scheduler.ClusterException;
-import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.ExecutorLaunch;
 import dev.portainer.core.scheduler.FetchUri;
-import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.scheduler.TaskFailedException;
 import dev.portainer.core.wire.BuildSpec;
@@ -374,10 +374,11 @@ class FaultInjectionTest {
     @Test
     void noOfferAtAllEndsWithTheOfferTimeoutDiagnosis() throws Exception {
         // Another framework holds every offer and never answers: nothing is left for the build.
-        dev.portainer.core.scheduler.MesosSchedulerClient hog = new dev.portainer.core.scheduler.MesosSchedulerClient(
-                config().withFrameworkName("hog"), java.time.Clock.systemUTC());
+        dev.portainer.core.mesos.scheduler.MesosSchedulerClient hog =
+                new dev.portainer.core.mesos.scheduler.MesosSchedulerClient(config().withFrameworkName("hog"),
+                        java.time.Clock.systemUTC());
         java.util.concurrent.CountDownLatch offered = new java.util.concurrent.CountDownLatch(1);
-        hog.subscribe(new dev.portainer.core.scheduler.MesosSchedulerClient.Listener() {
+        hog.subscribe(new dev.portainer.core.mesos.scheduler.MesosSchedulerClient.Listener() {
             @Override
             public void onEvent(org.apache.mesos.v1.scheduler.Protos.Event event) {
                 if (event.getType() == org.apache.mesos.v1.scheduler.Protos.Event.Type.OFFERS) {

@@ -1,4 +1,6 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
+
+import dev.portainer.core.scheduler.ClusterException;
 
 /**
  * Finds the leading Mesos master: asked before the first SUBSCRIBE and again whenever the connection to the leader

@@ -1,4 +1,4 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import dev.portainer.core.auth.Secret;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ public record MesosCredential(String principal, Secret secret, String source) {
     }
 
     /** The value of the Authorization header. */
-    String authorization() {
+    public String authorization() {
         return "Basic " + Base64.getEncoder().encodeToString((principal + ":" + secret.reveal())
                 .getBytes(StandardCharsets.UTF_8));
     }

@@ -1,4 +1,4 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.portainer.core.auth.Secret;
+import dev.portainer.core.scheduler.ClusterException;
+import dev.portainer.core.scheduler.SchedulerConfig;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import java.net.URI;
 import java.net.URISyntaxException;

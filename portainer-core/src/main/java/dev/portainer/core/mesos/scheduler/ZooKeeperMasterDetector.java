@@ -1,7 +1,8 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portainer.core.scheduler.ClusterException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,6 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
+
+import dev.portainer.core.scheduler.ClusterException;
 
 import dev.portainer.core.config.Message;
 import dev.portainer.core.config.Setting;

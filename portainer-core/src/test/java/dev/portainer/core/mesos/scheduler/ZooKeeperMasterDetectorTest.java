@@ -1,10 +1,11 @@
-package dev.portainer.core.scheduler;
+package dev.portainer.core.mesos.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.core.scheduler.ClusterException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Reads the leader as Mesos publishes it, from a real ZooKeeper server (curator-test). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ZooKeeperMasterDetectorTest {
+public class ZooKeeperMasterDetectorTest {
     private TestingServer zookeeper;
     private CuratorFramework masters;
 
@@ -41,12 +42,12 @@ class ZooKeeperMasterDetectorTest {
     }
 
     /** What a Mesos master writes (JSON of its MasterInfo), as an ephemeral sequential znode; returns its path. */
-    static String publish(CuratorFramework masters, String path, String json) throws Exception {
+    public static String publish(CuratorFramework masters, String path, String json) throws Exception {
         return masters.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                 .forPath(path + "/" + ZooKeeperMasterDetector.LEADER_PREFIX, json.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String masterInfo(String host, int port) {
+    public static String masterInfo(String host, int port) {
         return "{\"address\":{\"hostname\":\"" + host + "\",\"ip\":\"127.0.0.1\",\"port\":" + port + "},"
                 + "\"hostname\":\"" + host + "\",\"id\":\"m-" + port + "\",\"ip\":16777343,\"pid\":\"master@127.0.0.1:"
                 + port + "\",\"port\":" + port + ",\"version\":\"1.11.0\"}";
