@@ -283,8 +283,7 @@ final class BuildPlanReader {
                 // Read now, so that a wrong file fails before anything is packed or started.
                 TrustedCertificates.fromPem(ca);
             }
-        } catch (IllegalArgumentException x) {
-            // the master's address and CA file are the user's: every refusal of them says what to fix
+        } catch (InvalidSettingException x) {
             throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
         }
         MesosCredential credential = MesosSettingsCredential.resolve(p.principal, p.mesosServerId,

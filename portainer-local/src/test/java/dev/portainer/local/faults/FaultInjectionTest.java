@@ -1,5 +1,7 @@
 package dev.portainer.local.faults;
 
+import dev.portainer.core.config.Setting;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -275,8 +277,8 @@ class FaultInjectionTest {
             ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class,
                     () -> runner.run(task("finish"), events));
             assertTrue(e.getMessage().contains("requires frameworks to authenticate: HTTP 401")
-                    && e.getMessage().contains("<principal> (portainer.principal)")
-                    && e.getMessage().contains("<mesosServerId> (portainer.mesosServerId)"), e.getMessage());
+                    && e.getMessage().endsWith(". Set mesosCredential"), e.getMessage());
+            assertEquals(java.util.List.of(Setting.MESOS_CREDENTIAL), e.explanation().settings());
         }
         assertEquals(0, contextRequests.get(), "nothing launched");
         assertNothingLeft();

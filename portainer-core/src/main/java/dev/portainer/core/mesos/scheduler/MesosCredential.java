@@ -1,5 +1,7 @@
 package dev.portainer.core.mesos.scheduler;
 
+import dev.portainer.core.config.InvalidSettingException;
+
 import dev.portainer.core.auth.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -16,11 +18,11 @@ import java.util.Objects;
 public record MesosCredential(String principal, Secret secret, String source) {
     public MesosCredential {
         if (principal == null || principal.isBlank()) {
-            throw new IllegalArgumentException("The Mesos principal must not be empty");
+            throw new InvalidSettingException("The Mesos principal must not be empty");
         }
         if (principal.indexOf(':') >= 0) {
             // HTTP Basic cannot carry it: the first colon separates the principal from the secret.
-            throw new IllegalArgumentException("The Mesos principal '" + principal + "' must not contain ':'");
+            throw new InvalidSettingException("The Mesos principal '" + principal + "' must not contain ':'");
         }
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(source, "source");

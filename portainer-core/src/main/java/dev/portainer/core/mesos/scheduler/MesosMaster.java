@@ -1,5 +1,7 @@
 package dev.portainer.core.mesos.scheduler;
 
+import dev.portainer.core.config.InvalidSettingException;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -33,17 +35,17 @@ public record MesosMaster(String address, URI baseUri) {
     /** Parses a remote master's address; throws IllegalArgumentException naming the accepted forms otherwise. */
     public static MesosMaster parse(String address) {
         if (address == null || address.isBlank()) {
-            throw new IllegalArgumentException("No Mesos master address given: " + ACCEPTED_FORMS);
+            throw new InvalidSettingException("No Mesos master address given: " + ACCEPTED_FORMS);
         }
         String trimmed = address.strip();
         if (isLocal(trimmed)) {
-            throw new IllegalArgumentException("'local' is not a remote master address: start the embedded Mesos "
+            throw new InvalidSettingException("'local' is not a remote master address: start the embedded Mesos "
                     + "and use its address instead");
         }
         String lower = trimmed.toLowerCase(Locale.ROOT);
         if (ZooKeeperAddress.isZooKeeper(trimmed)) {
             // The caller resolves these with ZooKeeperMasterDetector; a ZooKeeper address is not a master's.
-            throw new IllegalArgumentException("Mesos master address '" + trimmed + "' is a ZooKeeper address: "
+            throw new InvalidSettingException("Mesos master address '" + trimmed + "' is a ZooKeeper address: "
                     + "find the leading master with ZooKeeperMasterDetector");
         }
         if (lower.contains("://")) {
@@ -111,8 +113,8 @@ public record MesosMaster(String address, URI baseUri) {
         return new MesosMaster(trimmed, uri);
     }
 
-    private static IllegalArgumentException unsupported(String address, String why) {
-        return new IllegalArgumentException("Unsupported Mesos master address '" + address + "': " + why + "; "
+    private static InvalidSettingException unsupported(String address, String why) {
+        return new InvalidSettingException("Unsupported Mesos master address '" + address + "': " + why + "; "
                 + ACCEPTED_FORMS);
     }
 }

@@ -1,5 +1,8 @@
 package dev.portainer.core.mesos.scheduler;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.portainer.core.mesos.MesosHttpException;
@@ -534,10 +537,10 @@ public final class MesosSchedulerClient implements AutoCloseable {
                     + "Event: " + e.getMessage() + "; is it really a Mesos master (1.x)?", e));
             return;
         } else if (cause instanceof javax.net.ssl.SSLException e && !everSubscribed) {
-            end(new ClusterException("Cannot set up TLS with the Mesos master at " + leader + ": " + describe(e)
-                    + ". If the master's certificate is signed by a private CA, set <mesosCaCertificate> "
-                    + "(portainer.mesosCaCertificate) to that CA's certificate (PEM); the certificate must also name "
-                    + "the host you connect to", e));
+            end(new ClusterException(Message.of("Cannot set up TLS with the Mesos master at ", leader, ": ",
+                    describe(e), ". If the master's certificate is signed by a private CA, set ",
+                    Setting.MESOS_CA_CERTIFICATE, " to that CA's certificate (PEM); the certificate must also name the"
+                    + " host you connect to"), e));
             return;
         } else if (cause instanceof IOException e) {
             if (isConnectFailure(e)) {
@@ -655,18 +658,16 @@ public final class MesosSchedulerClient implements AutoCloseable {
         published = new Published(state, leader, callsTo, callsStreamId, frameworkId);
     }
 
-    private String unauthorizedMessage(MesosHttpException e) {
+    private Message unauthorizedMessage(MesosHttpException e) {
         String challenge = e.body().isBlank() ? "" : " (" + e.body().strip() + ")";
         MesosCredential credential = config.credential();
         if (credential == null) {
-            return "The Mesos master '" + config.master().address() + "' requires frameworks to authenticate: HTTP "
-                    + "401" + challenge + ". Set <principal> (portainer.principal) to the framework principal and "
-                    + "<mesosServerId> (portainer.mesosServerId) to the id of a settings.xml <server> whose "
-                    + "<password> is its secret";
+            return Message.of("The Mesos master '", config.master().address(), "' requires frameworks to"
+                    + " authenticate: HTTP 401", challenge, ". Set ", Setting.MESOS_CREDENTIAL);
         }
-        return "The Mesos master '" + config.master().address() + "' rejected principal '" + credential.principal()
-                + "' with the secret from " + credential.source() + ": HTTP 401" + challenge + ". Check the "
-                + "principal and the <password> of that server in settings.xml against the master's --credentials";
+        return Message.of("The Mesos master '", config.master().address(), "' rejected principal '",
+                credential.principal(), "' with the secret from ", credential.source(), ": HTTP 401", challenge,
+                ". Check ", Setting.MESOS_CREDENTIAL.named(), " against the master's --credentials");
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.portainer.core.mesos.scheduler;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,15 +30,17 @@ public final class TrustedCertificates {
         try (InputStream in = Files.newInputStream(pem)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read the Mesos CA certificate " + pem + ": " + e.getMessage()
-                    + "; fix <mesosCaCertificate> (portainer.mesosCaCertificate)", e);
+            throw new InvalidSettingException(Message.of("Cannot read the Mesos CA certificate ", pem, ": ",
+                    e.getMessage(), "; fix ", Setting.MESOS_CA_CERTIFICATE), e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(pem + " is not a PEM certificate file (" + e.getMessage() + "); "
-                    + "<mesosCaCertificate> takes the CA certificate, -----BEGIN CERTIFICATE-----", e);
+            throw new InvalidSettingException(Message.of(pem, " is not a PEM certificate file (", e.getMessage(),
+                    "); ", Setting.MESOS_CA_CERTIFICATE.named(), " takes the CA certificate, -----BEGIN CERTIFICATE-----"),
+                    e);
         }
         if (certificates.isEmpty()) {
-            throw new IllegalArgumentException(pem + " holds no certificate; <mesosCaCertificate> takes the CA "
-                    + "certificate in PEM form (-----BEGIN CERTIFICATE-----)");
+            throw new InvalidSettingException(Message.of(pem, " holds no certificate; ",
+                    Setting.MESOS_CA_CERTIFICATE.named(), " takes the CA certificate in PEM form"
+                    + " (-----BEGIN CERTIFICATE-----)"));
         }
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());

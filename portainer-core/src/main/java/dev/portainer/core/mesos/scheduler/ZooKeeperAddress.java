@@ -1,5 +1,7 @@
 package dev.portainer.core.mesos.scheduler;
 
+import dev.portainer.core.config.InvalidSettingException;
+
 import java.util.Locale;
 
 /**
@@ -45,8 +47,8 @@ public record ZooKeeperAddress(String address, String connectString, String path
         return new ZooKeeperAddress(trimmed, hosts, path, scheme);
     }
 
-    private static IllegalArgumentException invalid(String address, String why) {
-        return new IllegalArgumentException("Unsupported Mesos master address '" + address + "': " + why + "; use "
+    private static InvalidSettingException invalid(String address, String why) {
+        return new InvalidSettingException("Unsupported Mesos master address '" + address + "': " + why + "; use "
                 + "zk://host1:2181,host2:2181/mesos (the same value as the masters' --zk flag)");
     }
 }

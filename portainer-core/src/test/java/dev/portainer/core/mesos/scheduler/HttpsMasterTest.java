@@ -1,5 +1,7 @@
 package dev.portainer.core.mesos.scheduler;
 
+import dev.portainer.core.config.Setting;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,7 +140,8 @@ class HttpsMasterTest {
     void aMasterWithAnUntrustedCertificateFailsAtOnceNamingMesosCaCertificate() {
         ClusterException e = subscribe(config());
         assertTrue(e.getMessage().contains("Cannot set up TLS with the Mesos master at https://127.0.0.1:")
-                && e.getMessage().contains("<mesosCaCertificate> (portainer.mesosCaCertificate)"), e.getMessage());
+                && e.getMessage().contains("set mesosCaCertificate to that CA's certificate"), e.getMessage());
+        assertEquals(List.of(Setting.MESOS_CA_CERTIFICATE), e.explanation().settings());
         assertEquals(List.of(), authorizations, "nothing was sent over an untrusted connection");
     }
 
