@@ -158,6 +158,8 @@ class EmbeddedAgentTrustIT {
                 String output = finishAndCheck(build, target);
                 assertFalse(output.contains("lost in transit"), "the dropped frames were read back: " + output);
                 assertTrue(output.contains(marker + " started") && output.contains(marker + " done"), output);
+                ItChecks.assertNothingLeftBehind(build.outcome(), MesosApi.of(mesos.masterUri(),
+                        new MesosApi.Credential("builder", secret)));
             } finally {
                 build.process().descendants().forEach(ProcessHandle::destroyForcibly);
                 build.process().destroyForcibly();

@@ -49,7 +49,7 @@ class HdfsStagingIT {
             assertEquals(0, fs.listStatus(builds).length, "the build directory is removed");
             FileStatus[] jars = fs.listStatus(executors);
             assertEquals(1, jars.length, "the executor jar stays");
-            ItChecks.assertNothingLeftBehind(first);
+            ItChecks.assertNothingLeftBehind(viaHadoop);
 
             String callsBefore = hadoop.calls();
             Path second = MavenRun.copyExample("hello-world");
@@ -66,7 +66,7 @@ class HdfsStagingIT {
             assertEquals(0, fs.listStatus(builds).length, "the build directory is removed");
             assertTrue(Docker.ok("run", "--rm", image + ":latest").contains(
                     "Hello from an image built on Mesos by Portainer!"));
-            ItChecks.assertNothingLeftBehind(second);
+            ItChecks.assertNothingLeftBehind(viaWebHdfs);
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0", image + ":latest");
         }
