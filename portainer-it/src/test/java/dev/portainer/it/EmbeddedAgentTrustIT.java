@@ -111,8 +111,9 @@ class EmbeddedAgentTrustIT {
 
     @Test
     void onTheDefaultLocalMesosNoOtherProcessCanActAsTheBuildsExecutor() throws Exception {
-        assumeTrue(MavenRun.MESOS_MASTER.equals("local"), "local only: it attacks the agent embedded in Maven; a "
-                + "cluster's agents are secured by their operators (the other test here covers an agent with credentials)");
+        assumeTrue(MavenRun.MESOS_MASTER.equals("local"), "local only: it attacks the agent embedded in Maven; a"
+                + " cluster's agents are secured by their operators (the other test here covers an agent with"
+                + " credentials)");
         MavenRun.Running build = MavenRun.start(project, buildArgs().toArray(String[]::new));
         try {
             build.awaitOutput(marker + " started", 180);

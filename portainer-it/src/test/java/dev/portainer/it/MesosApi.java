@@ -80,8 +80,9 @@ final class MesosApi {
             return Optional.empty();
         }
         if (master.startsWith("zk://")) {
-            throw new IllegalStateException("The end-to-end checks read the master's HTTP API: give "
-                    + "-Dportainer.it.mesosMaster as host:port of a master (a non-leading one redirects), not " + master);
+            throw new IllegalStateException("The end-to-end checks read the master's HTTP API: give"
+                    + " -Dportainer.it.mesosMaster as host:port of a master (a non-leading one redirects), not "
+                    + master);
         }
         return Optional.of(new MesosApi(URI.create(master.contains("://") ? master : "http://" + master),
                 suiteCredential()));
