@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.local.LocalMesos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class KilledMavenIT {
                 assertFalse(executors.isEmpty(), "this build's executor runs under Maven");
             }
             Optional<Path> workDir = executors.stream().map(KilledMavenIT::cwd).flatMap(Optional::stream)
-                    .map(KilledMavenIT::localMesosWorkDir).flatMap(Optional::stream).findFirst();
+                    .map(dir -> localMesosWorkDir(dir, build.process().pid())).flatMap(Optional::stream).findFirst();
             assertEquals(local, workDir.isPresent(), "the embedded Mesos's work directory: " + workDir);
             if (workDir.isPresent()) {
                 assertEquals(tmp.toRealPath(), workDir.get().getParent(), "in the temporary directory Maven was given");
@@ -156,10 +157,15 @@ class KilledMavenIT {
         }
     }
 
-    /** The embedded Mesos's temporary work directory that holds {@code path} (a sandbox or a standby's directory). */
-    private static Optional<Path> localMesosWorkDir(Path path) {
+    /**
+     * The temporary work directory of Maven's embedded Mesos that holds {@code path} (a sandbox or a standby's
+     * directory).
+     */
+    private static Optional<Path> localMesosWorkDir(Path path, long mavenPid) {
+        // Named after the JVM that made it: Maven's, not that of a portainer-local standing in for a cluster.
+        String name = LocalMesos.TEMPORARY_WORK_DIR + "pid" + mavenPid + "-";
         for (Path p = path; p != null; p = p.getParent()) {
-            if (p.getFileName() != null && p.getFileName().toString().startsWith("portainer-local-mesos")) {
+            if (p.getFileName() != null && p.getFileName().toString().startsWith(name)) {
                 return Optional.of(p);
             }
         }

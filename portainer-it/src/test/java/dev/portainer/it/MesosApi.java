@@ -49,7 +49,7 @@ final class MesosApi {
             "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CREDENTIAL_FIX = "give the cluster's read-only credential with "
-            + "-Dportainer.it.mesosPrincipal=... -Dportainer.it.mesosSecret=...";
+            + "-Dportainer.it.mesosPrincipal=... and PORTAINER_IT_MESOS_SECRET (or -Dportainer.it.mesosSecret=...)";
 
     // Redirects are followed here, not by the client: a non-leading master's 307 must get the credential again.
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -61,13 +61,20 @@ final class MesosApi {
         this.credential = credential;
     }
 
-    /** The credential given to the suite for its cluster, if any. */
+    /**
+     * The credential given to the suite for its cluster, if any; the secret from -Dportainer.it.mesosSecret or, to
+     * keep it off command lines that every user of the machine can read, PORTAINER_IT_MESOS_SECRET.
+     */
     static Optional<Credential> suiteCredential() {
         String principal = System.getProperty("portainer.it.mesosPrincipal", "");
         if (principal.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(new Credential(principal, System.getProperty("portainer.it.mesosSecret", "")));
+        String secret = System.getProperty("portainer.it.mesosSecret", "");
+        if (secret.isEmpty()) {
+            secret = System.getenv().getOrDefault("PORTAINER_IT_MESOS_SECRET", "");
+        }
+        return Optional.of(new Credential(principal, secret));
     }
 
     /**
