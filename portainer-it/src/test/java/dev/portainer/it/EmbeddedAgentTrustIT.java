@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskResult;
 import dev.portainer.local.LocalMesos;
 import dev.portainer.local.LocalMesosConfig;
 import java.io.IOException;

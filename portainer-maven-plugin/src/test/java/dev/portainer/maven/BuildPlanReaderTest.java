@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.auth.CredentialsResolver;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.ExecutorJarFile;
 import dev.portainer.core.build.ImageSpec;
