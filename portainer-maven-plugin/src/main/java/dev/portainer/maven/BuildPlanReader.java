@@ -109,7 +109,7 @@ final class BuildPlanReader {
             }
         }
         try {
-            return new BuildPlan(settings, images);
+            return new BuildPlan(settings, images, several(p));
         } catch (InvalidSettingException x) {
             throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
         }
