@@ -31,7 +31,7 @@ public record LocalMesosConfig(
         Duration allocationInterval,
         Map<String, String> attributes,
         LongPredicate dropExecutorMessages,
-        Map<String, dev.portainer.core.auth.Secret> frameworkCredentials,
+        Map<String, dev.portainer.wire.auth.Secret> frameworkCredentials,
         Map<String, String> environment) {
 
     public LocalMesosConfig {
@@ -76,7 +76,7 @@ public record LocalMesosConfig(
         private Duration allocationInterval = Duration.ofSeconds(1);
         private Map<String, String> attributes = Map.of();
         private LongPredicate dropExecutorMessages = index -> false;
-        private Map<String, dev.portainer.core.auth.Secret> frameworkCredentials = Map.of();
+        private Map<String, dev.portainer.wire.auth.Secret> frameworkCredentials = Map.of();
         private Map<String, String> environment = System.getenv();
 
         public Builder workDir(Path workDir) {
@@ -140,7 +140,7 @@ public record LocalMesosConfig(
         }
 
         /** Requires schedulers to authenticate with HTTP Basic as one of these principals (→ secret). */
-        public Builder frameworkCredentials(Map<String, dev.portainer.core.auth.Secret> credentials) {
+        public Builder frameworkCredentials(Map<String, dev.portainer.wire.auth.Secret> credentials) {
             this.frameworkCredentials = Map.copyOf(credentials);
             return this;
         }

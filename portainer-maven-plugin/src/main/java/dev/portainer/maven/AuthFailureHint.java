@@ -1,7 +1,7 @@
 package dev.portainer.maven;
 
 import dev.portainer.core.auth.EnvironmentCredentials;
-import dev.portainer.core.auth.RegistryCredentials;
+import dev.portainer.wire.auth.RegistryCredentials;
 import java.util.List;
 import java.util.Locale;
 

@@ -4,7 +4,7 @@ import dev.portainer.core.auth.CredentialsException;
 import dev.portainer.core.auth.CredentialsResolver;
 import dev.portainer.core.auth.DockerConfigCredentials;
 import dev.portainer.core.auth.EnvironmentCredentials;
-import dev.portainer.core.auth.Registries;
+import dev.portainer.wire.image.Registries;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;

@@ -2,8 +2,8 @@ package dev.portainer.maven;
 
 import dev.portainer.core.auth.CredentialsException;
 import dev.portainer.core.auth.CredentialsResolver;
-import dev.portainer.core.auth.Registries;
-import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.wire.image.Registries;
+import dev.portainer.wire.auth.RegistryAuth;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.DockerfileDefaults;
 import dev.portainer.core.build.ExecutorJarFile;
@@ -21,13 +21,13 @@ import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.dockerfile.PreparedDockerfile;
 import dev.portainer.core.dockerfile.PropertyFilter;
 import dev.portainer.core.scheduler.AgentConstraint;
-import dev.portainer.core.scheduler.MesosCredential;
-import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
-import dev.portainer.core.scheduler.TrustedCertificates;
-import dev.portainer.core.scheduler.ZooKeeperAddress;
+import dev.portainer.core.mesos.scheduler.TrustedCertificates;
+import dev.portainer.core.mesos.scheduler.ZooKeeperAddress;
 import dev.portainer.core.staging.HadoopStaging;
-import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.wire.BuildOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -110,7 +110,7 @@ final class BuildPlanReader {
             }
         }
         try {
-            return new BuildPlan(settings, images);
+            return new BuildPlan(settings, images, several(p));
         } catch (InvalidSettingException x) {
             throw MojoFailures.usersFault(MavenSuggestions.INSTANCE.describe(x), x);
         }
@@ -306,7 +306,7 @@ final class BuildPlanReader {
                 // Read now, so that a wrong file fails before anything is packed or started.
                 TrustedCertificates.fromPem(ca);
             }
-        } catch (IllegalArgumentException x) {
+        } catch (InvalidSettingException x) {
             // the master's address and CA file are the user's: every refusal of them says what to fix
             throw MojoFailures.usersFault(MavenSuggestions.INSTANCE.describe(x), x);
         }

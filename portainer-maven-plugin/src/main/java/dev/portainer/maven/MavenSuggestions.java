@@ -14,6 +14,7 @@ final class MavenSuggestions implements Suggestions {
     public String name(Setting setting) {
         return switch (setting) {
             case PLUGIN_CLASSPATH -> "the <dependencies> of portainer-maven-plugin in your pom";
+            case MESOS_CREDENTIAL -> "the principal and the <password> of that server in settings.xml";
             default -> "<" + setting.key() + ">";
         };
     }
@@ -23,6 +24,9 @@ final class MavenSuggestions implements Suggestions {
         return switch (setting) {
             // set in the pom only
             case PLUGIN_CLASSPATH, IMAGES -> name(setting);
+            case MESOS_CREDENTIAL -> howToSet(Setting.PRINCIPAL) + " to the framework principal and "
+                    + howToSet(Setting.MESOS_SERVER_ID) + " to the id of a settings.xml <server> whose <password> is"
+                    + " its secret";
             default -> name(setting) + " (portainer." + setting.key() + ")";
         };
     }

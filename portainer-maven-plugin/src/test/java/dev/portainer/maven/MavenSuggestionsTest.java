@@ -53,6 +53,16 @@ class MavenSuggestionsTest {
     }
 
     @Test
+    void theFrameworkCredentialIsAPrincipalAndASettingsServer() {
+        assertEquals("Set <principal> (portainer.principal) to the framework principal and <mesosServerId>"
+                + " (portainer.mesosServerId) to the id of a settings.xml <server> whose <password> is its secret",
+                Message.of("Set ", Setting.MESOS_CREDENTIAL).render(MAVEN));
+        assertEquals("Check the principal and the <password> of that server in settings.xml against the master's"
+                + " --credentials", Message.of("Check ", Setting.MESOS_CREDENTIAL.named(), " against the master's"
+                + " --credentials").render(MAVEN));
+    }
+
+    @Test
     void aFailureThatNamesNoSettingIsItsMessage() {
         IllegalStateException bug = new IllegalStateException("no such state");
         assertEquals("no such state", MAVEN.describe(bug));

@@ -1,5 +1,8 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.wire.image.Registries;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.Secret;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.portainer.core.build;
 
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.EarlySubscription;
-import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;

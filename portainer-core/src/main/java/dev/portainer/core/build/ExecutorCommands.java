@@ -1,5 +1,7 @@
 package dev.portainer.core.build;
 
+import dev.portainer.wire.ExecutorContract;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,8 +11,8 @@ import java.util.List;
  */
 final class ExecutorCommands {
     static final String CONTEXT_FILE = "context.tar.gz";
-    static final String EXECUTOR_FILE = "portainer-executor.jar";
-    static final String CREDENTIALS_FILE = "credentials.sealed";
+    static final String EXECUTOR_FILE = ExecutorContract.EXECUTOR_FILE;
+    static final String CREDENTIALS_FILE = ExecutorContract.CREDENTIALS_FILE;
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
     static final double EXECUTOR_CPUS = 0.1;
     static final double EXECUTOR_MEM_MB = 192;
@@ -46,8 +48,7 @@ final class ExecutorCommands {
         List<String> command = new ArrayList<>(List.of(ExecutorClassData.java().toString()));
         command.addAll(classData.javaArguments());
         command.addAll(List.of(ExecutorClassData.JAVA_OPTIONS.split(" ")));
-        // The executor's ExecutorMain.STANDBY_FLAG (core does not depend on the executor module).
-        command.addAll(List.of("-jar", executor.jar().getFileName().toString(), "--standby"));
+        command.addAll(List.of("-jar", executor.jar().getFileName().toString(), ExecutorContract.STANDBY_FLAG));
         return command;
     }
 

@@ -1,9 +1,9 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.mesos.PlainHttpOnly;
+import dev.portainer.wire.mesos.PlainHttpOnly;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.EarlySubscription;
-import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.staging.HttpStager;
 import dev.portainer.core.staging.LocalFileStager;

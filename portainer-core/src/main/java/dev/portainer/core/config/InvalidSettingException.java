@@ -9,6 +9,11 @@ public class InvalidSettingException extends IllegalArgumentException implements
 
     private final transient Message explanation;
 
+    /** A refusal that names no setting (its text says which value is wrong). */
+    public InvalidSettingException(String message) {
+        this(Message.of(message));
+    }
+
     public InvalidSettingException(Message explanation) {
         super(explanation.toString());
         this.explanation = explanation;

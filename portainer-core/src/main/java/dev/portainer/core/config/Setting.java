@@ -10,6 +10,8 @@ public enum Setting {
     MESOS_CA_CERTIFICATE("mesosCaCertificate"),
     PRINCIPAL("principal"),
     MESOS_SERVER_ID("mesosServerId"),
+    /** The framework's principal and secret, as a whole. */
+    MESOS_CREDENTIAL("mesosCredential"),
     IMAGE("image"),
     IMAGES("images"),
     TAGS("tags"),

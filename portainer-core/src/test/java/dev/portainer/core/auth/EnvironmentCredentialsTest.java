@@ -1,5 +1,7 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.wire.image.Registries;
+import dev.portainer.wire.auth.RegistryCredentials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -129,7 +129,7 @@ class ImageBuildTest {
                     List.of(image(context, "127.0.0.1:5000/team/app"))), events, () -> {
                         throw new AssertionError("no local master for a remote build");
                     }).get(0);
-            assertTrue(outcome.failure() instanceof dev.portainer.core.scheduler.MasterUnreachableException,
+            assertTrue(outcome.failure() instanceof dev.portainer.core.mesos.scheduler.MasterUnreachableException,
                     String.valueOf(outcome.failure()));
 
             assertFalse(Files.exists(dead), "a killed build's context stays");

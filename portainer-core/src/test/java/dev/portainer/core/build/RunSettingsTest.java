@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import java.nio.file.Path;
 import java.time.Duration;

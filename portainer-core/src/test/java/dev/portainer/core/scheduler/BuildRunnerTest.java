@@ -4,6 +4,14 @@ import dev.portainer.core.config.Setting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.portainer.core.mesos.scheduler.Backoff;
+import dev.portainer.core.mesos.scheduler.MasterUnreachableException;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
+import dev.portainer.core.mesos.scheduler.ZooKeeperAddress;
+import dev.portainer.core.mesos.scheduler.ZooKeeperMasterDetector;
+import dev.portainer.core.mesos.scheduler.ZooKeeperMasterDetectorTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -27,9 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskResult;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -893,7 +901,7 @@ class BuildRunnerTest {
     @Test
     void lostFramesAreReadBackWithTheFrameworksCredentialFromAnAgentThatRequiresIt() throws Exception {
         FakeMesosMaster master = master();
-        MesosCredential credential = new MesosCredential("builder", dev.portainer.core.auth.Secret.of("pa55"), "test");
+        MesosCredential credential = new MesosCredential("builder", dev.portainer.wire.auth.Secret.of("pa55"), "test");
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withCredential(credential)),
                 events);
         AtomicReference<String> executorId = new AtomicReference<>();
