@@ -16,6 +16,7 @@ import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -223,7 +224,7 @@ public final class ContextPacker {
         try {
             long tarBytes;
             Walk walk;
-            try (OutputStream file = Files.newOutputStream(partial)) {
+            try (OutputStream file = Files.newOutputStream(create(partial))) {
                 // The file system's own "now", before anything is read: an entry changed at or after it may have
                 // changed after it was read, within one tick of the file system's clock (see Walk.racy).
                 walk = new Walk(source, skipped(source, finalTarget), null, keyDigest(source), changeTime(partial));
@@ -257,6 +258,16 @@ public final class ContextPacker {
                 Files.deleteIfExists(partial);
             }
         }
+    }
+
+    // The archive holds the context's files: readable by its owner only, as the staged copies are (it may be kept).
+    private static Path create(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                    "rw-------")));
+        }
+        return Files.createFile(file);
     }
 
     private static List<Path> skipped(Source source, Path finalTarget) {

@@ -520,4 +520,12 @@ class ContextPackerTest {
                 .pack(ctx, null, tmp.resolve("out.tar"));
         assertTrue(settled.fingerprint() != null);
     }
+
+    @Test
+    void theArchiveIsReadableByItsOwnerOnlyForItMayBeKept() throws Exception {
+        Path target = tmp.resolve("c.tar");
+        Files.writeString(target, "an older, world-readable file");
+        PackedContext packed = ContextPacker.builder().format(ContextFormat.TAR).build().pack(context(), null, target);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(packed.archive())));
+    }
 }
