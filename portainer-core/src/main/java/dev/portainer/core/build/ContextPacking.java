@@ -90,7 +90,9 @@ final class ContextPacking {
             }
             ContextPacker.Source source = packer.prepare(dockerfile, List.of(settings.workDirectory()),
                     dockerfileFor(image));
-            Optional<PackedContext> kept = take(cache, slot, packer.fingerprint(source, archive), archive);
+            // Nothing kept (a first build, after mvn clean, on CI): no walk to look it up, the pack walks anyway.
+            Optional<PackedContext> kept = cache.holds(slot, format)
+                    ? take(cache, slot, packer.fingerprint(source, archive), archive) : Optional.empty();
             if (kept.isPresent()) {
                 PackedContext context = kept.get();
                 run.events().info(String.format("Packed context %s: unchanged since it was packed for the last build,"

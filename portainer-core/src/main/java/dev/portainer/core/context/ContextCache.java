@@ -45,6 +45,14 @@ public final class ContextCache {
     }
 
     /**
+     * Whether {@code slot} holds a context in {@code format} at all: if not, a build need not fingerprint its context
+     * before packing it (a first build, a build after {@code mvn clean}, CI).
+     */
+    public boolean holds(String slot, ContextFormat format) {
+        return Files.isRegularFile(description(slot)) && Files.isRegularFile(archive(slot, format));
+    }
+
+    /**
      * The kept context of {@code slot} if it was packed from a walk with this fingerprint in this format, hard-linked
      * to {@code runFile} (replaced if present), which the returned context names; empty otherwise, or if the slot is
      * locked by another build of this JVM.

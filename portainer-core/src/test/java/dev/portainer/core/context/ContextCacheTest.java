@@ -43,6 +43,9 @@ class ContextCacheTest {
         ContextCache cache = new ContextCache(tmp.resolve("packed"));
         assertEquals(Optional.of(tmp.resolve("packed/app.tar")), cache.keep("app", packed));
 
+        assertTrue(cache.holds("app", ContextFormat.TAR));
+        assertFalse(cache.holds("app", ContextFormat.TAR_GZIP));
+        assertFalse(cache.holds("other", ContextFormat.TAR));
         Path run = tmp.resolve("run.tar");
         PackedContext taken = cache.take("app", fingerprint(ctx), ContextFormat.TAR, run).orElseThrow();
         assertEquals(run, taken.archive());
