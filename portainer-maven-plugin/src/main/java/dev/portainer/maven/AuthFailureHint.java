@@ -1,6 +1,6 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.auth.RegistryCredentials;
+import dev.portainer.wire.auth.RegistryCredentials;
 import java.util.List;
 import java.util.Locale;
 

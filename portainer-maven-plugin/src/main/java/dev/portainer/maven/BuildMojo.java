@@ -2,7 +2,7 @@ package dev.portainer.maven;
 
 import dev.portainer.core.auth.CredentialsResolver;
 import dev.portainer.core.auth.DockerConfigCredentials;
-import dev.portainer.core.auth.Registries;
+import dev.portainer.wire.image.Registries;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;

@@ -2,8 +2,8 @@ package dev.portainer.maven;
 
 import dev.portainer.core.auth.CredentialsException;
 import dev.portainer.core.auth.CredentialsResolver;
-import dev.portainer.core.auth.Registries;
-import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.wire.image.Registries;
+import dev.portainer.wire.auth.RegistryAuth;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.DockerfileDefaults;
 import dev.portainer.core.build.ExecutorJarFile;
@@ -26,7 +26,7 @@ import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.mesos.scheduler.TrustedCertificates;
 import dev.portainer.core.mesos.scheduler.ZooKeeperAddress;
 import dev.portainer.core.staging.HadoopStaging;
-import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.wire.BuildOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -109,7 +109,7 @@ final class BuildPlanReader {
             }
         }
         try {
-            return new BuildPlan(settings, images);
+            return new BuildPlan(settings, images, several(p));
         } catch (InvalidSettingException x) {
             throw new MojoFailureException(MavenSuggestions.INSTANCE.describe(x), x);
         }

@@ -1,6 +1,6 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.mesos.scheduler.MesosCredential;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -3,7 +3,7 @@ package dev.portainer.maven;
 import dev.portainer.core.config.InvalidSettingException;
 import dev.portainer.core.config.Message;
 
-import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.core.build.BuildOptionsRules;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +41,7 @@ final class ParameterParsing {
                 int eq = entry.indexOf('=');
                 String key = (eq < 0 ? entry : entry.substring(0, eq)).trim();
                 if (eq < 0 && buildArgs) {
-                    throw BuildOptions.missingValue(key);
+                    throw BuildOptionsRules.missingValue(key);
                 }
                 if (eq < 0 || key.isEmpty()) {
                     throw new InvalidSettingException(Message.of("Invalid entry '" + entry.trim() + "' in portainer."

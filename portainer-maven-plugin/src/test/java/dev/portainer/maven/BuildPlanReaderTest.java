@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.auth.CredentialsResolver;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.ExecutorJarFile;
 import dev.portainer.core.build.ImageSpec;
@@ -80,6 +80,7 @@ class BuildPlanReaderTest {
         BuildPlan plan = read();
 
         assertEquals(1, plan.images().size());
+        assertFalse(plan.several());
         ImageSpec image = plan.images().get(0);
         assertEquals("app", image.image().name());
         assertEquals(List.of("1.0-SNAPSHOT"), image.tags());
@@ -141,6 +142,18 @@ class BuildPlanReaderTest {
     }
 
     /** The credentials lookup once ran before <pullRegistry> rewrote FROM: the mirror's were never used. */
+    @Test
+    void imagesOfOneElementIsStillReportedAsAList() throws Exception {
+        ImageConfig only = new ImageConfig();
+        only.image = "127.0.0.1:5000/team/only";
+        parameters.images = List.of(only);
+
+        BuildPlan plan = read();
+
+        assertEquals(1, plan.images().size());
+        assertTrue(plan.several(), "an <images> list of one gets the summary and the numbered properties");
+    }
+
     @Test
     void pullsFromTheMirrorUseTheMirrorsCredentials() throws Exception {
         Files.writeString(project.resolve("Dockerfile"), "FROM debian:12 AS base\nFROM base\n"

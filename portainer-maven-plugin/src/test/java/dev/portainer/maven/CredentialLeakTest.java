@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portainer.core.auth.RegistryAuth;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.build.RunSettings;

@@ -14,8 +14,10 @@ import java.util.Set;
  *
  * @param settings what the images share
  * @param images   the images, in the order they are reported
+ * @param listed   whether the images were given as a list: a list, even of one, is reported as a list (each log
+ *                 line with its image's name, a summary at the end, numbered result properties)
  */
-public record BuildPlan(RunSettings settings, List<ImageSpec> images) {
+public record BuildPlan(RunSettings settings, List<ImageSpec> images, boolean listed) {
     public BuildPlan {
         Objects.requireNonNull(settings, "settings");
         images = List.copyOf(images);
@@ -31,8 +33,13 @@ public record BuildPlan(RunSettings settings, List<ImageSpec> images) {
         }
     }
 
-    /** Whether the plan builds more than one image (each image's log lines then carry its name). */
+    /** A plan of the images, listed when there are more than one. */
+    public BuildPlan(RunSettings settings, List<ImageSpec> images) {
+        this(settings, images, images.size() > 1);
+    }
+
+    /** Whether the plan is reported as a list (see {@code listed}). */
     public boolean several() {
-        return images.size() > 1;
+        return listed || images.size() > 1;
     }
 }

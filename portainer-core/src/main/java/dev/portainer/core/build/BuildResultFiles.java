@@ -1,6 +1,6 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.wire.Json;
+import dev.portainer.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.portainer.core.build;
 
+import dev.portainer.wire.ExecutorContract;
+
 import dev.portainer.core.scheduler.BuildEvents;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -97,7 +99,7 @@ final class ExecutorClassData implements AutoCloseable {
             List<String> command = new java.util.ArrayList<>(List.of(java().toString(),
                     "-XX:ArchiveClassesAtExit=" + partial));
             command.addAll(List.of(JAVA_OPTIONS.split(" ")));
-            command.addAll(List.of("-jar", executor.jar().getFileName().toString(), "--warm-up"));
+            command.addAll(List.of("-jar", executor.jar().getFileName().toString(), ExecutorContract.WARM_UP_FLAG));
             Process process = new ProcessBuilder(command).directory(directory.toFile())
                     .redirectErrorStream(true).redirectOutput(output.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

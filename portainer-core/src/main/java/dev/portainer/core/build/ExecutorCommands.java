@@ -1,6 +1,8 @@
 package dev.portainer.core.build;
 
 import dev.portainer.core.context.ContextFormat;
+import dev.portainer.wire.ExecutorContract;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,8 +13,8 @@ import java.util.List;
 final class ExecutorCommands {
     /** The context's name in the sandbox, without its extension ({@link #contextFile}). */
     static final String CONTEXT_NAME = "context";
-    static final String EXECUTOR_FILE = "portainer-executor.jar";
-    static final String CREDENTIALS_FILE = "credentials.sealed";
+    static final String EXECUTOR_FILE = ExecutorContract.EXECUTOR_FILE;
+    static final String CREDENTIALS_FILE = ExecutorContract.CREDENTIALS_FILE;
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
     static final double EXECUTOR_CPUS = 0.1;
     static final double EXECUTOR_MEM_MB = 192;
@@ -53,8 +55,7 @@ final class ExecutorCommands {
         List<String> command = new ArrayList<>(List.of(ExecutorClassData.java().toString()));
         command.addAll(classData.javaArguments());
         command.addAll(List.of(ExecutorClassData.JAVA_OPTIONS.split(" ")));
-        // The executor's ExecutorMain.STANDBY_FLAG (core does not depend on the executor module).
-        command.addAll(List.of("-jar", executor.jar().getFileName().toString(), "--standby"));
+        command.addAll(List.of("-jar", executor.jar().getFileName().toString(), ExecutorContract.STANDBY_FLAG));
         return command;
     }
 

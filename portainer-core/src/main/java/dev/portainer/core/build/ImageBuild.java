@@ -9,7 +9,7 @@ import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.TaskOutcome;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.TaskResult;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;

@@ -4,7 +4,7 @@ import dev.portainer.core.config.InvalidSettingException;
 import dev.portainer.core.config.Message;
 import dev.portainer.core.config.Setting;
 
-import dev.portainer.core.dockerfile.ImageNames;
+import dev.portainer.wire.image.ImageNames;
 import java.util.List;
 import java.util.regex.Pattern;
 

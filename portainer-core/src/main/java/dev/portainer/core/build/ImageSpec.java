@@ -4,9 +4,9 @@ import dev.portainer.core.config.InvalidSettingException;
 import dev.portainer.core.config.Message;
 import dev.portainer.core.config.Setting;
 
-import dev.portainer.core.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryAuth;
 import dev.portainer.core.dockerfile.PreparedDockerfile;
-import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.wire.BuildOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -44,7 +44,7 @@ public record ImageSpec(Path contextDirectory, String dockerfile, PreparedDocker
             throw new InvalidSettingException(Message.of("buildMem must be a number of MB, at least 32 (got ", memMb,
                     "); fix ", Setting.BUILD_MEM));
         }
-        options = options == null ? BuildOptions.NONE : options;
+        options = BuildOptionsRules.check(options == null ? BuildOptions.NONE : options);
         credentials = credentials == null ? RegistryAuth.NONE : credentials;
     }
 

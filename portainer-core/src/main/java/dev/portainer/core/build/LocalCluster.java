@@ -1,7 +1,7 @@
 package dev.portainer.core.build;
 
 import dev.portainer.core.context.ContextFormat;
-import dev.portainer.core.mesos.PlainHttpOnly;
+import dev.portainer.wire.mesos.PlainHttpOnly;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.EarlySubscription;
 import dev.portainer.core.mesos.scheduler.MesosMaster;

@@ -1,7 +1,7 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.auth.RegistryAuth;
-import dev.portainer.core.auth.SealedCredentials;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.SealedCredentials;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.ExecutorLaunch;
@@ -10,9 +10,9 @@ import dev.portainer.core.staging.StagedFile;
 import dev.portainer.core.staging.StagedSecret;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.CredentialsRef;
-import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.CredentialsRef;
+import dev.portainer.wire.EphemeralDaemon;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

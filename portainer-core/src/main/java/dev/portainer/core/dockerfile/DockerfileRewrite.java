@@ -1,5 +1,7 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.wire.image.ImageNames;
+
 import dev.portainer.core.config.Message;
 import dev.portainer.core.config.Setting;
 

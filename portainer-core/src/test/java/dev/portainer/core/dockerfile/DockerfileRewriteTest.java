@@ -1,5 +1,7 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.wire.image.ImageNames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

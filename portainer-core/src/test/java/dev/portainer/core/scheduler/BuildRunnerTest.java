@@ -35,9 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskResult;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -901,7 +901,7 @@ class BuildRunnerTest {
     @Test
     void lostFramesAreReadBackWithTheFrameworksCredentialFromAnAgentThatRequiresIt() throws Exception {
         FakeMesosMaster master = master();
-        MesosCredential credential = new MesosCredential("builder", dev.portainer.core.auth.Secret.of("pa55"), "test");
+        MesosCredential credential = new MesosCredential("builder", dev.portainer.wire.auth.Secret.of("pa55"), "test");
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withCredential(credential)),
                 events);
         AtomicReference<String> executorId = new AtomicReference<>();

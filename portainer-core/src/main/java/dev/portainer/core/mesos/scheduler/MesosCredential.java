@@ -2,7 +2,7 @@ package dev.portainer.core.mesos.scheduler;
 
 import dev.portainer.core.config.InvalidSettingException;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;

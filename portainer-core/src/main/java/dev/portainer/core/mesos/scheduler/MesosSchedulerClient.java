@@ -6,10 +6,10 @@ import dev.portainer.core.config.Setting;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.portainer.core.mesos.MesosHttpException;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.wire.mesos.MesosMediaTypes;
 import dev.portainer.core.mesos.MesosProtobuf;
 import dev.portainer.core.mesos.MesosRedirects;
-import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.wire.mesos.RecordIo;
 import dev.portainer.core.scheduler.ClusterException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,7 +215,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
     public static void warmUp() {
         MesosProtobuf.acceptPre22Gencode();
         try {
-            httpClient(dev.portainer.core.mesos.PlainHttpOnly.context());
+            httpClient(dev.portainer.wire.mesos.PlainHttpOnly.context());
             byte[] call = Call.newBuilder().setType(Call.Type.SUBSCRIBE).setSubscribe(Call.Subscribe.newBuilder()
                     .setFrameworkInfo(FrameworkInfo.newBuilder().setUser("u").setName("n"))).build().toByteArray();
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:5050/api/v1/scheduler")).timeout(CALL_TIMEOUT)

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import java.io.InputStream;
