@@ -1,8 +1,9 @@
 #!/bin/sh
 # Benchmarks; never part of `mvn verify` (the module is only in the bench profile). Run from anywhere.
-#   benchmarks/run.sh all [--reps 5] [--large-reps 3] [--only overhead,packing,many] ...
+#   benchmarks/run.sh all [--reps 5] [--large-reps 3] [--only overhead,large,packing,many] ...
 #       the whole suite: portainer:build on the embedded local master against docker build + docker push on the
-#       same daemon, packing against tar | gzip -1, 16 images, log latency, heap and RSS; prints a table
+#       same daemon (trivial image; large contexts, also against docker-maven-plugin), packing against
+#       tar | gzip -1, 16 images, log latency, heap and RSS; prints a table
 #       (benchmarks/suite.py --help lists the options).
 #   benchmarks/run.sh staging [work-dir] [files] [total-MB]
 #       pack and stage a generated 500 MB / 20,000-file context against tar | gzip -1 (StagingBenchmark).

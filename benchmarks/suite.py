@@ -22,6 +22,9 @@ BASE = REGISTRY + "/portainer/busybox:latest"
 VERSION = "0.1.0-SNAPSHOT"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.join(ROOT, "benchmarks", "target", "bench-repo")
+# --baseline DIR: another checkout, built by benchmarks/run.sh (its plugin in DIR/benchmarks/target/bench-repo),
+# measured in the same rounds as this one, so that a change is compared on the same machine at the same moment.
+BASELINE = None
 RUN_ID = uuid.uuid4().hex[:8]
 IMAGES = []  # every image this run tagged, removed at the end
 
@@ -75,20 +78,49 @@ def trivial_project(work):
     return d
 
 
-def large_project(work, files, total_mb):
-    """files files of total_mb MB: half random bytes (incompressible), half text, in 50 directories."""
-    d = os.path.join(work, "large")
-    write(os.path.join(d, "pom.xml"), pom("large"))
+DMP_VERSION = "0.49.0"
+
+# fabric8's docker-maven-plugin in Dockerfile mode, on the same project: the peer the issue compares with. It sends
+# the tar it builds in target/docker; .maven-dockerignore keeps target/ (Portainer's work directory) and the pom out
+# of it, as .dockerignore does for docker build and Portainer.
+DMP_PLUGIN = """
+      <plugin>
+        <groupId>io.fabric8</groupId>
+        <artifactId>docker-maven-plugin</artifactId>
+        <version>%s</version>
+        <configuration>
+          <images><image><name>${bench.image}</name>
+            <build><contextDir>${project.basedir}</contextDir><dockerFile>${project.basedir}/Dockerfile</dockerFile></build>
+          </image></images>
+        </configuration>
+      </plugin>""" % DMP_VERSION
+
+
+def large_project(work, kind, files, total_mb):
+    """files files of total_mb MB in 50 directories: random bytes (incompressible), text (compressible), or half each
+    (mixed); plus stamp.txt, which the measured runs rewrite to make the context change without changing the image."""
+    d = os.path.join(work, "large-" + kind)
+    write(os.path.join(d, "pom.xml"), pom("large-" + kind).replace("</plugins>", DMP_PLUGIN + "\n    </plugins>"))
     write(os.path.join(d, "Dockerfile"), "FROM %s\nCOPY data /data/\n%s\n" % (BASE, STAMPS))
     write(os.path.join(d, ".dockerignore"), "pom.xml\ntarget\n")
+    write(os.path.join(d, ".maven-dockerignore"), "pom.xml\ntarget\ntarget/**\n")
+    write(os.path.join(d, "stamp.txt"), "0\n")
     size = total_mb * 1024 * 1024 // files
     rnd = random.Random(42)
-    text = (b"lorem ipsum dolor sit amet consectetur adipiscing elit " * (size // 50 + 1))[:size]
+    # Text: slices of a corpus of random words, so that no two files are equal; gzip -1 makes it ~40 %.
+    words = ["".join(rnd.choice("etaoinshrdlucmfwypvbgkqjxz") for _ in range(rnd.randint(2, 9)))
+             for _ in range(4000)]
+    corpus = (" ".join(rnd.choice(words) for _ in range(300000)) + "\n").encode()
     for i in range(files):
         p = os.path.join(d, "data", "d%02d" % (i % 50), "f%05d" % i)
         os.makedirs(os.path.dirname(p), exist_ok=True)
+        random_bytes = kind == "incompressible" or (kind == "mixed" and i % 2 == 0)
         with open(p, "wb") as f:
-            f.write(rnd.randbytes(size) if i % 2 == 0 else text)
+            if random_bytes:
+                f.write(rnd.randbytes(size))
+            else:
+                start = rnd.randrange(len(corpus) - size)
+                f.write(corpus[start:start + size])
     return d
 
 
@@ -180,13 +212,13 @@ def local_midnight():
     return now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def mvn(project, args, log, extra_env=None, offline=True, maven_opts=""):
+def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=None):
     """Runs Maven (offline, private repository, timestamped log); returns wall seconds, peak heap/RSS, executors."""
     gc_log = log + ".gc"
     env = dict(os.environ)
     env["MAVEN_OPTS"] = (env.get("MAVEN_OPTS", "") + " " + maven_opts + " -Xlog:gc,gc+heap+exit:file=" + gc_log).strip()
     env.update(extra_env or {})
-    command = ["mvn", "-B"] + (["-o"] if offline else []) + ["-Dmaven.repo.local=" + REPO,
+    command = ["mvn", "-B"] + (["-o"] if offline else []) + ["-Dmaven.repo.local=" + (repo or REPO),
                "-Dorg.slf4j.simpleLogger.showDateTime=true",
                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"] + args
     t0 = time.time()
@@ -287,13 +319,31 @@ def docker_build_push(context, image):
     return {"wall": t2 - t0, "build": t1 - t0, "push": t2 - t1, "lat": lat}
 
 
-def portainer_build(project, image, logs, name, extra=(), offline=True, maven_opts=""):
+def baseline_repo():
+    return os.path.join(BASELINE, "benchmarks", "target", "bench-repo")
+
+
+def portainer_build(project, image, logs, name, extra=(), offline=True, maven_opts="", baseline=False):
     IMAGES.append(image + ":1.0.0")
     r = mvn(project, ["portainer:build", "-Dportainer.image=" + image, "-Dportainer.noCache=true"] + list(extra),
-            os.path.join(logs, name + ".log"), offline=offline, maven_opts=maven_opts)
+            os.path.join(logs, name + ".log"), offline=offline, maven_opts=maven_opts,
+            repo=baseline_repo() if baseline else None)
     day = local_midnight()
     r["phases"] = phases(r["log"], day)
     r["lat"] = latencies(r["log"], day)
+    return r
+
+
+def dmp_build_push(project, image, logs, name, offline=True):
+    """docker-maven-plugin docker:build docker:push; seconds from its first goal's start to BUILD SUCCESS."""
+    IMAGES.append(image)
+    r = mvn(project, ["docker:build", "docker:push", "-Dbench.image=" + image, "-Ddocker.noCache=true"],
+            os.path.join(logs, name + ".log"), offline=offline)
+    day = local_midnight()
+    lines = r["log"].splitlines()
+    start = [epoch_of(l, day) for l in lines if "--- docker-maven-plugin" in l]
+    end = [epoch_of(l, day) for l in lines if "BUILD SUCCESS" in l]
+    r["goal"] = end[0] - start[0]
     return r
 
 
@@ -334,10 +384,13 @@ C1_ONLY = "-XX:TieredStopAtLevel=1"
 
 def overhead_case(label, project, reps, logs, tuned=False):
     """Alternates docker and portainer runs so that drift on the shared machine hits both alike."""
-    docker_runs, portainer_runs, tuned_runs = [], [], []
+    docker_runs, portainer_runs, tuned_runs, baseline_runs = [], [], [], []
     for i in range(reps):
         name = "%s/bench/%s-%s-%d" % (REGISTRY, label, RUN_ID, i)
         docker_runs.append(docker_build_push(project, name + "-docker:1.0.0"))
+        if BASELINE:
+            baseline_runs.append(portainer_build(project, name + "-baseline", logs, "%s-baseline-%d" % (label, i),
+                                                 baseline=True))
         portainer_runs.append(portainer_build(project, name + "-portainer", logs, "%s-%d" % (label, i)))
         if tuned:
             tuned_runs.append(portainer_build(project, name + "-tuned", logs, "%s-c1-%d" % (label, i),
@@ -351,6 +404,12 @@ def overhead_case(label, project, reps, logs, tuned=False):
         stat([r["build"] for r in docker_runs]) + " / " + stat([r["push"] for r in docker_runs]), "")
     row("1 " + label, "portainer:build, mojo only, noCache=true (s)", stat(pw), "")
     row("1 " + label, "overhead (s) / ratio", stat(over) + " / " + stat(ratio), "")
+    if BASELINE:
+        bw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in baseline_runs]
+        row("1 " + label, "  baseline %s: overhead (s) / ratio" % os.path.basename(BASELINE),
+            stat([b - d for b, d in zip(bw, dw)]) + " / " + stat([b / d for b, d in zip(bw, dw)]),
+            "same docker runs; its pack phase %s s" % stat([r["phases"]["pack (Mesos starting meanwhile)"]
+                                                           for r in baseline_runs]))
     if tuned:
         tw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in tuned_runs]
         row("1 " + label, "  with MAVEN_OPTS=%s: overhead (s) / ratio" % C1_ONLY,
@@ -365,6 +424,58 @@ def overhead_case(label, project, reps, logs, tuned=False):
     return docker_runs, portainer_runs
 
 
+def large_case(kind, project, reps, logs, dmp=True):
+    """A large context against docker build + push and dmp, in the same run. Each round rewrites stamp.txt (the
+    context changes, the image does not), then runs docker, portainer:build (the context is packed), portainer:build
+    again (unchanged: the packed context of the previous run is reused) and dmp; odd rounds run docker and dmp in the
+    other order, so that drift on the shared machine hits every side alike."""
+    label = "large-" + kind
+    docker_runs, changed, same, dmp_runs, baseline_runs = [], [], [], [], []
+    base = "%s/bench/%s-%s" % (REGISTRY, label, RUN_ID)
+    for i in range(reps):
+        write(os.path.join(project, "stamp.txt"), "%d\n" % (i + 1))
+        if dmp and i % 2 == 1:
+            dmp_runs.append(dmp_build_push(project, "%s-%d-dmp:1.0.0" % (base, i), logs, "%s-dmp-%d" % (label, i)))
+        else:
+            docker_runs.append(docker_build_push(project, "%s-%d-docker:1.0.0" % (base, i)))
+        if BASELINE:
+            baseline_runs.append(portainer_build(project, base + "-baseline", logs, "%s-baseline-%d" % (label, i),
+                                                 baseline=True))
+        # One image name for every portainer run: the packed context is kept per image.
+        changed.append(portainer_build(project, base + "-portainer", logs, "%s-changed-%d" % (label, i)))
+        same.append(portainer_build(project, base + "-portainer", logs, "%s-same-%d" % (label, i)))
+        if dmp and i % 2 == 1:
+            docker_runs.append(docker_build_push(project, "%s-%d-docker:1.0.0" % (base, i)))
+        elif dmp:
+            dmp_runs.append(dmp_build_push(project, "%s-%d-dmp:1.0.0" % (base, i), logs, "%s-dmp-%d" % (label, i)))
+    goal = "portainer:build (mojo start to BUILD SUCCESS)"
+    dw = [r["wall"] for r in docker_runs]
+    row("6 " + label, "docker build --no-cache + docker push (s)", stat(dw), "baseline")
+    row("6 " + label, "  of which docker build / docker push (s)",
+        stat([r["build"] for r in docker_runs]) + " / " + stat([r["push"] for r in docker_runs]), "")
+    if dmp:
+        mw = [r["goal"] for r in dmp_runs]
+        row("6 " + label, "dmp %s docker:build docker:push, goal start to BUILD SUCCESS (s)" % DMP_VERSION, stat(mw),
+            "ratio to docker %s" % stat([m / d for m, d in zip(mw, dw)]))
+    cases = [("context changed: packed", changed), ("context unchanged: reused", same)]
+    if BASELINE:
+        cases.insert(0, ("baseline %s" % os.path.basename(BASELINE), baseline_runs))
+    for name, runs in cases:
+        pw = [r["phases"][goal] for r in runs]
+        note = "ratio to docker %s" % stat([p / d for p, d in zip(pw, dw)])
+        if dmp:
+            note += "; to dmp %s" % stat([p / m for p, m in zip(pw, mw)])
+        row("6 " + label, "portainer:build, %s (s)" % name, stat(pw), note)
+        row("6 " + label, "  phase: pack (s)", stat([r["phases"]["pack (Mesos starting meanwhile)"] for r in runs]),
+            "")
+        row("6 " + label, "  phase: fetch + executor JVM + subscribe / docker build / docker push (s)",
+            " / ".join(stat([r["phases"][p] for r in runs]) for p in
+                       ("fetch + executor JVM + subscribe", "docker build", "docker push")), "")
+    row("5 " + label, "Maven JVM peak heap, portainer changed / unchanged%s (MB)" % (" / dmp" if dmp else ""),
+        " / ".join(stat([r["heap_mb"] for r in runs]) for runs in ([changed, same] + ([dmp_runs] if dmp else []))),
+        "")
+
+
 def maven_start_case(project, reps, logs):
     runs = [mvn(project, ["validate"], os.path.join(logs, "validate-%d.log" % i)) for i in range(reps)]
     row("1 Maven", "mvn -o validate of the same project (Maven JVM start, s)", stat([r["wall"] for r in runs]),
@@ -374,20 +485,31 @@ def maven_start_case(project, reps, logs):
 
 
 def packing_case(reps, files, total_mb, work):
-    cp = "%s/benchmarks/target/portainer-benchmarks-%s.jar:%s" % (
-        ROOT, VERSION, open(os.path.join(ROOT, "benchmarks/target/classpath.txt")).read().strip())
-    tar, pack, heap, stage = [], [], [], []
+    tar, heap, stage = [], [], []
+    packs = {}
+    checkouts = [("", ROOT)] + ([("baseline " + os.path.basename(BASELINE) + ": ", BASELINE)] if BASELINE else [])
     for i in range(reps):
-        out = subprocess.run(["java", "-Xmx512m", "-XX:+UseG1GC", "-cp", cp, "dev.portainer.bench.StagingBenchmark",
-                              os.path.join(work, "staging"), str(files), str(total_mb)],
-                             check=True, capture_output=True, text=True).stdout
-        tar.append(float(re.search(r"gzip -1 .*\((\d+) MB/s\)", out).group(1)))
-        m = re.search(r"Portainer pack .*\((\d+) MB/s\).*peak heap (\d+) MB", out)
-        pack.append(float(m.group(1)))
-        heap.append(float(m.group(2)))
-        stage.append(float(re.search(r"Portainer stage \(file://\)\s*:\s*([\d.]+) s", out).group(1)))
+        for prefix, checkout in checkouts:
+            cp = "%s/benchmarks/target/portainer-benchmarks-%s.jar:%s" % (
+                checkout, VERSION, open(os.path.join(checkout, "benchmarks/target/classpath.txt")).read().strip())
+            out = subprocess.run(["java", "-Xmx512m", "-XX:+UseG1GC", "-cp", cp,
+                                  "dev.portainer.bench.StagingBenchmark", os.path.join(work, "staging"), str(files),
+                                  str(total_mb)], check=True, capture_output=True, text=True).stdout
+            tar.append(float(re.search(r"gzip -1 .*\((\d+) MB/s\)", out).group(1)))
+            # this checkout's lines: "Portainer pack (what) : s (MB/s), MB written, peak heap";
+            # an older one's: "Portainer pack (tar.gz + sha256) : s (MB/s), MB compressed, peak heap"
+            for m in re.finditer(r"Portainer pack \(([^)]*?)\s*\).*\((\d+) MB/s\), (\d+) MB (?:written|compressed).*"
+                                 r"peak heap (\d+) MB", out):
+                packs.setdefault(prefix + m.group(1), []).append((float(m.group(2)), float(m.group(3)),
+                                                                   float(m.group(4))))
+            if not prefix:
+                stage.append(float(re.search(r"Portainer stage \(file://\)\s*:\s*([\d.]+) s", out).group(1)))
     row("2 packing", "tar -cf - . \\| gzip -1 (MB/s)", stat(tar), "baseline")
-    row("2 packing", "Portainer pack: tar.gz + sha256 (MB/s)", stat(pack), "ratio %.2f" % (med(pack) / med(tar)))
+    for what, runs in packs.items():
+        rate = [r[0] for r in runs]
+        row("2 packing", "Portainer pack: %s (MB/s) / MB written" % what,
+            stat(rate) + " / %.0f" % med([r[1] for r in runs]), "ratio %.2f" % (med(rate) / med(tar)))
+        heap.extend(r[2] for r in runs)
     row("2 packing", "Portainer pack peak heap, -Xmx512m (MB)", stat(heap), "")
     row("2 packing", "Portainer stage file:// (s)", stat(stage), "")
 
@@ -464,13 +586,19 @@ def main():
     a = argparse.ArgumentParser(description=__doc__)
     a.add_argument("--reps", type=int, default=5)
     a.add_argument("--large-reps", type=int, default=3)
-    a.add_argument("--files", type=int, default=5000)
-    a.add_argument("--mb", type=int, default=200)
+    a.add_argument("--files", type=int, default=3000)
+    a.add_argument("--mb", type=int, default=100)
+    a.add_argument("--large-kinds", default="compressible,incompressible",
+                   help="trees of the large-context case: compressible, incompressible, mixed")
+    a.add_argument("--no-dmp", action="store_true", help="leave fabric8's docker-maven-plugin out")
+    a.add_argument("--baseline", help="another checkout built by benchmarks/run.sh, measured in the same rounds")
     a.add_argument("--many", type=int, default=16)
     a.add_argument("--parallel", type=int, default=4)
-    a.add_argument("--only", default="overhead,packing,many")
+    a.add_argument("--only", default="overhead,large,packing,many")
     a.add_argument("--work", default=os.path.join(ROOT, "target", "bench-suite"))
     o = a.parse_args()
+    global BASELINE
+    BASELINE = os.path.abspath(o.baseline) if o.baseline else None
     work = os.path.join(o.work, RUN_ID)
     logs = os.path.join(work, "logs")
     os.makedirs(logs)
@@ -489,6 +617,9 @@ def main():
         # protobuf-bom, ...); this run fetches them into the private repository, every measured run is offline.
         docker_build_push(trivial, "%s/bench/warmup-%s:1.0.0" % (REGISTRY, RUN_ID))
         portainer_build(trivial, "%s/bench/warmup-%s-p" % (REGISTRY, RUN_ID), logs, "warmup", offline=False)
+        if BASELINE:
+            portainer_build(trivial, "%s/bench/warmup-%s-b" % (REGISTRY, RUN_ID), logs, "warmup-baseline",
+                            offline=False, baseline=True)
         single = None
         if "overhead" in only:
             maven_start_case(trivial, o.reps, logs)
@@ -500,9 +631,21 @@ def main():
             row("4 log latency", "RUN line to Maven log, p50 / p95 (ms, %d lines)" % len(lat_p),
                 "%.0f / %.0f" % (1000 * pct(lat_p, .5), 1000 * pct(lat_p, .95)), "")
             single = med([r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in p])
-            if o.large_reps > 0:
-                large = large_project(work, o.files, o.mb)
-                overhead_case("large-%dmb-%dfiles" % (o.mb, o.files), large, o.large_reps, logs)
+        if "large" in only and o.large_reps > 0:
+            for kind in o.large_kinds.split(","):
+                large = large_project(work, kind, o.files, o.mb)
+                # Unmeasured: the page cache, the base image, the data layer in the registry; dmp resolved once.
+                docker_build_push(large, "%s/bench/warmup-%s-%s:1.0.0" % (REGISTRY, kind, RUN_ID))
+                # the image name of the measured runs: its packed context is kept for the first of them
+                portainer_build(large, "%s/bench/large-%s-%s-portainer" % (REGISTRY, kind, RUN_ID), logs,
+                                "warmup-" + kind)
+                if BASELINE:
+                    portainer_build(large, "%s/bench/large-%s-%s-baseline" % (REGISTRY, kind, RUN_ID), logs,
+                                    "warmup-baseline-" + kind, baseline=True)
+                if not o.no_dmp:
+                    dmp_build_push(large, "%s/bench/warmup-%s-%s-dmp:1.0.0" % (REGISTRY, kind, RUN_ID), logs,
+                                   "warmup-dmp-" + kind, offline=False)
+                large_case(kind, large, o.large_reps, logs, dmp=not o.no_dmp)
                 shutil.rmtree(large)
         if "packing" in only:
             packing_case(o.large_reps, o.files, o.mb, work)

@@ -1,5 +1,6 @@
 package dev.portainer.bench;
 
+import dev.portainer.core.context.ContextFormat;
 import dev.portainer.core.context.ContextPacker;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.staging.HadoopStager;
@@ -21,8 +22,9 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * Packs and stages (file://) a generated context and runs {@code tar -cf - . | gzip -1 > /dev/null} on the same tree
- * in the same run: wall time and this JVM's peak heap. Half the files are random bytes, half compressible text.
+ * Packs (a plain tar, a tar.gz on every core, a tar.gz on one thread) and stages (file://) a generated context and
+ * runs {@code tar -cf - . | gzip -1 > /dev/null} on the same tree in the same run: wall time and this JVM's peak heap.
+ * Half the files are random bytes, half compressible text.
  */
 public final class StagingBenchmark {
     private StagingBenchmark() {
@@ -46,35 +48,48 @@ public final class StagingBenchmark {
         runShell(context, "tar -cf - . | gzip -1 > /dev/null");
         double tarSeconds = (System.nanoTime() - t0) / 1e9;
 
-        System.gc();
-        resetPeaks();
-        long heapBefore = heapUsed();
-        Path archive = work.resolve("context.tar.gz");
-        long t1 = System.nanoTime();
-        PackedContext packed = new ContextPacker().pack(context, "Dockerfile", archive, List.of());
-        double packSeconds = (System.nanoTime() - t1) / 1e9;
-        long packPeak = heapPeak();
+        Pack tar = pack(context, work.resolve("context.tar"), ContextPacker.builder().format(ContextFormat.TAR));
+        Pack gz = pack(context, work.resolve("context.tar.gz"), ContextPacker.builder());
+        Pack gz1 = pack(context, work.resolve("context-1.tar.gz"), ContextPacker.builder().threads(1));
 
         resetPeaks();
         long t2 = System.nanoTime();
         try (HadoopStager stager = HadoopStager.open(new HadoopStaging(stage.toUri(), null, Map.of(), null),
                 Map.of(), new SecureRandom(), StagingListener.of(line -> { }, System.err::println),
                 Clock.systemUTC())) {
-            stager.stageBuildFile(archive, "context.tar.gz", packed.sha256());
+            stager.stageBuildFile(gz.packed().archive(), "context.tar.gz", gz.packed().sha256());
         }
         double stageSeconds = (System.nanoTime() - t2) / 1e9;
         long stagePeak = heapPeak();
 
         System.out.printf(Locale.ROOT, "tar -cf - . | gzip -1 > /dev/null : %6.2f s (%.0f MB/s)%n", tarSeconds,
                 bytes / 1048576.0 / tarSeconds);
-        System.out.printf(Locale.ROOT, "Portainer pack (tar.gz + sha256)   : %6.2f s (%.0f MB/s), %.0f MB compressed,"
-                + " peak heap %.0f MB (%.0f MB before)%n", packSeconds, bytes / 1048576.0 / packSeconds,
-                packed.compressedSize() / 1048576.0, packPeak / 1048576.0, heapBefore / 1048576.0);
+        tar.print("tar + sha256", bytes);
+        gz.print("tar.gz + sha256", bytes);
+        gz1.print("tar.gz 1 thread", bytes);
         System.out.printf(Locale.ROOT, "Portainer stage (file://)          : %6.2f s, peak heap %.0f MB%n",
                 stageSeconds, stagePeak / 1048576.0);
         System.out.printf(Locale.ROOT, "Max heap (-Xmx)                    : %.0f MB%n",
                 Runtime.getRuntime().maxMemory() / 1048576.0);
         deleteTree(work);
+    }
+
+    /** One pack: its wall time and the heap's peak during it. */
+    private record Pack(PackedContext packed, double seconds, long peak, long heapBefore) {
+        void print(String what, long bytes) {
+            System.out.printf(Locale.ROOT, "Portainer pack (%-15s)   : %6.2f s (%.0f MB/s), %.0f MB written,"
+                    + " peak heap %.0f MB (%.0f MB before)%n", what, seconds, bytes / 1048576.0 / seconds,
+                    packed.compressedSize() / 1048576.0, peak / 1048576.0, heapBefore / 1048576.0);
+        }
+    }
+
+    private static Pack pack(Path context, Path archive, ContextPacker.Builder packer) throws Exception {
+        System.gc();
+        resetPeaks();
+        long heapBefore = heapUsed();
+        long t0 = System.nanoTime();
+        PackedContext packed = packer.build().pack(context, "Dockerfile", archive, List.of());
+        return new Pack(packed, (System.nanoTime() - t0) / 1e9, heapPeak(), heapBefore);
     }
 
     private static long generate(Path context, int files, long totalBytes) throws IOException {

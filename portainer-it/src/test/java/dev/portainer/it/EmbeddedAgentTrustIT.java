@@ -222,7 +222,7 @@ class EmbeddedAgentTrustIT {
         String context;
         try (Stream<Path> files = Files.list(target.directory())) {
             // This test runs as the agent's user, so it may look; the attacker may not (the work dir is 0700).
-            context = files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".tar.gz"))
+            context = files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".tar"))
                     .findFirst().orElseThrow(() -> new AssertionError("no packed context in " + target.directory()));
         }
         for (String path : List.of("/state", "/slave(1)/state", "/state.json",

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param image       repository, with registry host if any, e.g. {@code 127.0.0.1:5000/team/app}
  * @param tags        tags to apply; the first is the one built, all are pushed
  * @param dockerfile  path of the Dockerfile inside the context, '/'-separated
- * @param contextFile file name of the fetched build context (a tar.gz) in the sandbox
+ * @param contextFile file name of the fetched build context (a tar or tar.gz) in the sandbox
  * @param push        whether to push every tag after building
  * @param dockerHost  the daemon to use, or null for the agent's DOCKER_HOST, else the default socket
  * @param options     the {@code docker build} options; absent on the wire means none

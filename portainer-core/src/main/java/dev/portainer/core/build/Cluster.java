@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.context.ContextFormat;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.EarlySubscription;
 import dev.portainer.core.mesos.scheduler.MesosMaster;
@@ -24,6 +25,12 @@ interface Cluster {
 
     /** Where the agents fetch the staged files from. */
     Stager openStager() throws StagingException;
+
+    /**
+     * How the packed contexts travel: a plain tar where the agent reads the file in place (compressing would only
+     * cost time), a tar.gz where it crosses a network.
+     */
+    ContextFormat contextFormat();
 
     /** The shell command that starts the executor on the agent, in a container ({@code containerImage}) or not. */
     String executorCommand(boolean inContainer);

@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.context.ContextFormat;
 import dev.portainer.wire.ExecutorContract;
 
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.List;
  * command line on a real agent, in a container, and on the embedded agent.
  */
 final class ExecutorCommands {
-    static final String CONTEXT_FILE = "context.tar.gz";
+    /** The context's name in the sandbox, without its extension ({@link #contextFile}). */
+    static final String CONTEXT_NAME = "context";
     static final String EXECUTOR_FILE = ExecutorContract.EXECUTOR_FILE;
     static final String CREDENTIALS_FILE = ExecutorContract.CREDENTIALS_FILE;
     /** What the executor JVM itself asks for, on top of the build's own cpus and memory. */
@@ -29,6 +31,11 @@ final class ExecutorCommands {
     static final String CONTAINER_EXECUTOR_COMMAND = "cd \"$MESOS_SANDBOX\" && " + EXECUTOR_COMMAND;
 
     private ExecutorCommands() {
+    }
+
+    /** The context's name in the sandbox: {@code context.tar} or {@code context.tar.gz}, never extracted. */
+    static String contextFile(ContextFormat format) {
+        return CONTEXT_NAME + format.extension();
     }
 
     /**

@@ -97,7 +97,8 @@ public final class ImageBuild {
             throws ContextException, StagingException, BuildException, InterruptedException {
         RunSettings settings = plan.settings();
         Cluster cluster = Cluster.connect(settings, launcher, run);
-        List<PackedContext> contexts = new ContextPacking(settings, run).packAll(plan.images());
+        List<PackedContext> contexts = new ContextPacking(settings, run, cluster.contextFormat())
+                .packAll(plan.images());
         run.stopIfStopping();
         Stager stager = cluster.openStager();
         CancelOnShutdown.Step removeStaged = run.guard().cleanup("remove the staged files", stager::close);

@@ -1,5 +1,6 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.context.ContextFormat;
 import dev.portainer.wire.mesos.PlainHttpOnly;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.scheduler.EarlySubscription;
@@ -96,9 +97,18 @@ final class LocalCluster implements Cluster {
     /** The agent is this machine: files by path, only the one-time credentials over loopback HTTP. */
     @Override
     public Stager openStager() throws StagingException {
-        Stager hadoop = Cluster.hadoopStager(settings, run);
-        return hadoop != null ? hadoop
-                : new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(), run.random()));
+        return readsInPlace() ? new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(), run.random()))
+                : Cluster.hadoopStager(settings, run);
+    }
+
+    /** Nothing to compress when the agent reads the context where it was packed; a Hadoop staging is a network. */
+    @Override
+    public ContextFormat contextFormat() {
+        return readsInPlace() ? ContextFormat.TAR : ContextFormat.TAR_GZIP;
+    }
+
+    private boolean readsInPlace() {
+        return settings.hadoopStaging() == null;
     }
 
     @Override

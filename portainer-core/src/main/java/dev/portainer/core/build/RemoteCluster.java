@@ -1,6 +1,7 @@
 package dev.portainer.core.build;
 
 import dev.portainer.core.config.Message;
+import dev.portainer.core.context.ContextFormat;
 import dev.portainer.core.config.Setting;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.EarlySubscription;
@@ -79,6 +80,11 @@ final class RemoteCluster implements Cluster {
     public Stager openStager() throws StagingException {
         Stager hadoop = Cluster.hadoopStager(settings, run);
         return hadoop != null ? hadoop : HttpStager.start(addressTowards(master), run.random());
+    }
+
+    @Override
+    public ContextFormat contextFormat() {
+        return ContextFormat.TAR_GZIP;
     }
 
     @Override

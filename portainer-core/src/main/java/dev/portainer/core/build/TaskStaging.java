@@ -56,8 +56,9 @@ final class TaskStaging {
             // Staged side by side: each image's files need a name of their own (the sandbox names stay the same,
             // each task has its own sandbox).
             String suffix = several ? "-" + (i + 1) : "";
-            StagedFile staged = stager.stageBuildFile(context.archive(),
-                    several ? "context" + suffix + ".tar.gz" : ExecutorCommands.CONTEXT_FILE, context.sha256());
+            StagedFile staged = stager.stageBuildFile(context.archive(), several
+                    ? ExecutorCommands.CONTEXT_NAME + suffix + context.format().extension()
+                    : ExecutorCommands.contextFile(context.format()), context.sha256());
             CredentialsRef credentials = null;
             StagedSecret secret = null;
             if (!image.credentials().isEmpty()) {
@@ -79,13 +80,15 @@ final class TaskStaging {
     private BuildTask task(ImageSpec image, PackedContext context, StagedFile jar, StagedFile staged,
                            CredentialsRef credentials, StagedSecret fetchedSecret) {
         boolean inContainer = settings.containerImage() != null;
-        BuildSpec spec = BuildSpec.of(image.image().name(), image.tags(), context.dockerfile(),
-                        ExecutorCommands.CONTEXT_FILE, settings.push(), settings.dockerHost())
+        // Named for what it is: the daemon takes a tar or a tar.gz alike, and the fetcher extracts neither (below).
+        String contextFile = ExecutorCommands.contextFile(context.format());
+        BuildSpec spec = BuildSpec.of(image.image().name(), image.tags(), context.dockerfile(), contextFile,
+                        settings.push(), settings.dockerHost())
                 .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
         List<FetchUri> uris = new ArrayList<>(List.of(
                 new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false),
-                new FetchUri(staged.uri().toString(), ExecutorCommands.CONTEXT_FILE, false, false)));
+                new FetchUri(staged.uri().toString(), contextFile, false, false)));
         if (fetchedSecret != null) {
             // Never cached: the fetcher's cache would keep a copy outside the sandbox.
             uris.add(new FetchUri(fetchedSecret.uri().toString(), ExecutorCommands.CREDENTIALS_FILE, false, false));

@@ -1,5 +1,6 @@
 package dev.portainer.core.context;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,20 +33,21 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 import java.util.zip.Deflater;
 
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
-
 /**
- * Packs a Docker build context directory into a tar.gz, in one streaming pass, holding exactly what the Docker CLI
- * (24 and later) sends for {@code docker build}: the tree walked depth first with names in byte order,
+ * Packs a Docker build context directory into a tar or a tar.gz, in one streaming pass, holding exactly what the
+ * Docker CLI (24 and later) sends for {@code docker build}: the tree walked depth first with names in byte order,
  * {@code .dockerignore} applied, every entry with its own mtime (whole seconds), permission, setuid, setgid and
  * sticky bits, owner 0:0; hard links as links, FIFOs and devices as such, names as the file system's bytes. So the
  * daemon builds the same image and computes the same cache keys as for {@code docker build} of the same tree. The
- * archive is hashed while it is written.
+ * archive is hashed while it is written; a tar.gz is compressed on every core, and only where that pays
+ * ({@link ContextFormat#TAR_GZIP}).
  *
  * <p>With {@link Builder#reproducible(Instant)} every time is that instant instead, so that equal trees give equal
  * bytes wherever they were checked out; Docker's cache keys do not include mtimes, so the images still share the
  * cache with {@code docker build}'s, but their files' times differ.
+ *
+ * <p>{@link #fingerprint} walks the tree as a pack would but only looks at the entries' metadata, so that an
+ * archive packed from an unchanged tree can be reused instead of packed again ({@link ContextCache}).
  */
 public final class ContextPacker {
     /** The Dockerfile's path when none is configured. */
@@ -62,15 +65,17 @@ public final class ContextPacker {
     private static final int S_IFDIR = 040000;
     private static final int S_IFCHR = 020000;
     private static final int S_IFIFO = 010000;
-    private static final String UNIX_ATTRIBUTES = "unix:mode,ino,nlink,rdev,size,lastModifiedTime";
+    private static final String UNIX_ATTRIBUTES = "unix:mode,ino,nlink,rdev,size,lastModifiedTime,ctime";
 
     private final int compressionLevel;
+    private final ContextFormat format;
+    private final int threads;
     private final ContextPackListener listener;
     private final Instant fixedTime;
     private final Clock clock;
     private final RandomGenerator random;
 
-    /** Fast compression, no listener, the files' own times. */
+    /** A tar.gz with fast compression, no listener, the files' own times. */
     public ContextPacker() {
         this(builder());
     }
@@ -85,6 +90,8 @@ public final class ContextPacker {
 
     private ContextPacker(Builder builder) {
         this.compressionLevel = builder.compressionLevel;
+        this.format = builder.format;
+        this.threads = builder.threads;
         this.listener = builder.listener;
         this.fixedTime = builder.fixedTime;
         this.clock = builder.clock;
@@ -142,6 +149,17 @@ public final class ContextPacker {
      */
     public PackedContext pack(DockerfileLocation dockerfile, Path target, List<Path> ownPaths,
                               DockerfileTransform transform) throws ContextException, IOException {
+        return pack(prepare(dockerfile, ownPaths, transform), target);
+    }
+
+    /**
+     * Reads what a pack needs before its walk: the Dockerfile as Docker gets it ({@code transform} applied once) and
+     * the {@code .dockerignore} rules. One source serves a {@link #fingerprint} and a {@link #pack}.
+     *
+     * @param ownPaths files or directories never sent, whatever .dockerignore says (Portainer's work directory)
+     */
+    public Source prepare(DockerfileLocation dockerfile, List<Path> ownPaths, DockerfileTransform transform)
+            throws ContextException {
         Path context = dockerfile.context();
         byte[] original = null;
         byte[] replaced = null;
@@ -168,48 +186,125 @@ public final class ContextPacker {
         }
         DockerIgnore ignore = DockerIgnore.read(context).keepingBuildFiles(dockerfile.outsideContext()
                 ? relativeOutside(context, dockerfile.file()) : dockerfile.inContext());
+        byte[] inContextReplacement = dockerfile.outsideContext() || Arrays.equals(original, replaced) ? null
+                : replaced;
+        List<Path> own = ownPaths.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        return new Source(context, dockerfile, archiveName, added, ignore, inContextReplacement, own);
+    }
 
+    /**
+     * What the walk of {@code source} sees, as a hex SHA-256: the packing options, the Dockerfile Docker gets, the
+     * .dockerignore rules, and every entry that would be packed with its path, type, mode, size, inode, link count,
+     * device, link target and change and modification times (to the nanosecond). Only metadata: no file is read.
+     * Equal to the {@link PackedContext#fingerprint()} of a {@link #pack} of the same unchanged tree with the same
+     * packer, so a packed archive can be reused while it is.
+     *
+     * @param target where the archive would go (left out of the walk, as {@link #pack} leaves it out)
+     */
+    public String fingerprint(Source source, Path target) throws ContextException, IOException {
+        Path finalTarget = target.toAbsolutePath().normalize();
+        Walk walk = new Walk(source, skipped(source, finalTarget), null, keyDigest(source), null);
+        walk.directory(source.context, "", DockerIgnore.Match.ROOT);
+        return HexFormat.of().formatHex(walk.key.digest());
+    }
+
+    /**
+     * Packs a prepared source into {@code target} (replaced if present; parent directories are created), written
+     * beside it first and moved into place only when complete; left out of the archive if it lies inside the
+     * context.
+     */
+    public PackedContext pack(Source source, Path target) throws ContextException, IOException {
         Path finalTarget = target.toAbsolutePath().normalize();
         Path partial = partialFile(finalTarget);
         if (finalTarget.getParent() != null) {
             Files.createDirectories(finalTarget.getParent());
         }
         MessageDigest sha256 = sha256();
-        List<Path> skipped = new ArrayList<>(List.of(finalTarget, partial));
-        ownPaths.forEach(own -> skipped.add(own.toAbsolutePath().normalize()));
-        byte[] inContextReplacement = dockerfile.outsideContext() || Arrays.equals(original, replaced) ? null
-                : replaced;
-        Walk walk = new Walk(context, ignore, List.copyOf(skipped), dockerfile.inContext(), inContextReplacement,
-                added);
         boolean done = false;
         try {
             long tarBytes;
-            try (OutputStream file = Files.newOutputStream(partial);
-                 DigestOutputStream digest = new DigestOutputStream(file, sha256);
-                 GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(digest, gzipParameters())) {
-                GoTarWriter tar = new GoTarWriter(gzip);
-                walk.directory(tar, context, "", DockerIgnore.Match.ROOT);
-                if (added == null) {
-                    tar.finish();
-                } else {
-                    // The CLI rewrites its stream to add the Dockerfile, and its rewriting goroutine closes the pipe
-                    // before its deferred tar trailer is written: that stream ends without one (readers take the
-                    // end of the data for the end of the archive). Sent as the CLI sends it.
-                    walk.addDockerfile(tar);
-                    tar.finishWithoutTrailer();
+            Walk walk;
+            try (OutputStream file = Files.newOutputStream(create(partial))) {
+                // The file system's own "now", before anything is read: an entry changed at or after it may have
+                // changed after it was read, within one tick of the file system's clock (see Walk.racy).
+                walk = new Walk(source, skipped(source, finalTarget), null, keyDigest(source), changeTime(partial));
+                try (DigestOutputStream digest = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16),
+                        sha256);
+                     OutputStream archive = format == ContextFormat.TAR ? digest
+                             : new BlockGzipOutputStream(digest, compressionLevel, threads)) {
+                    GoTarWriter tar = new GoTarWriter(archive);
+                    walk.tar = tar;
+                    walk.directory(source.context, "", DockerIgnore.Match.ROOT);
+                    if (source.added == null) {
+                        tar.finish();
+                    } else {
+                        // The CLI rewrites its stream to add the Dockerfile, and its rewriting goroutine closes the
+                        // pipe before its deferred tar trailer is written: that stream ends without one (readers take
+                        // the end of the data for the end of the archive). Sent as the CLI sends it.
+                        walk.addDockerfile();
+                        tar.finishWithoutTrailer();
+                    }
+                    tarBytes = tar.bytesWritten();
                 }
-                tarBytes = tar.bytesWritten();
             }
             long size = Files.size(partial);
             Files.move(partial, finalTarget, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             done = true;
             return new PackedContext(finalTarget, HexFormat.of().formatHex(sha256.digest()), size, walk.entries,
-                    tarBytes, GoString.runes(archiveName));
+                    tarBytes, GoString.runes(source.archiveName), format,
+                    walk.racy ? null : HexFormat.of().formatHex(walk.key.digest()));
         } finally {
             if (!done) {
                 Files.deleteIfExists(partial);
             }
         }
+    }
+
+    // The archive holds the context's files: readable by its owner only, as the staged copies are (it may be kept).
+    private static Path create(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                    "rw-------")));
+        }
+        return Files.createFile(file);
+    }
+
+    private static List<Path> skipped(Source source, Path finalTarget) {
+        List<Path> skipped = new ArrayList<>(List.of(finalTarget, partialFile(finalTarget)));
+        skipped.addAll(source.ownPaths);
+        return List.copyOf(skipped);
+    }
+
+    /** The fingerprint's digest, fed with everything but the walk: what else makes the archive what it is. */
+    private MessageDigest keyDigest(Source source) {
+        KeyWriter key = new KeyWriter(sha256());
+        key.text("portainer context fingerprint 1");
+        key.text(format.name());
+        key.number(format == ContextFormat.TAR ? -1 : compressionLevel);
+        key.number(fixedTime == null ? Long.MIN_VALUE : fixedTime.getEpochSecond());
+        key.text(source.context.toAbsolutePath().normalize().toString());
+        key.number(source.ownPaths.size());
+        source.ownPaths.forEach(p -> key.text(p.toString()));
+        key.number(source.ignore.patterns().size());
+        source.ignore.patterns().forEach(key::text);
+        if (source.added == null) {
+            key.text(source.archiveName);
+            key.bytes(source.inContextReplacement);
+        } else {
+            // Not its name nor its time, which are random and "now" unless reproducible: its place and content.
+            key.text(source.dockerfile.file().toAbsolutePath().normalize().toString());
+            key.bytes(source.added.content());
+        }
+        return key.digest;
+    }
+
+    // ctime where the file system has it (no one can set it), else the modification time.
+    private static FileTime changeTime(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return (FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        }
+        return Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Where {@link #pack} writes {@code target} until it is complete (the caller's clean-up removes it too). */
@@ -241,15 +336,6 @@ public final class ContextPacker {
         return now.getEpochSecond() + (now.getNano() >= 500_000_000 ? 1 : 0);
     }
 
-    private GzipParameters gzipParameters() {
-        GzipParameters parameters = new GzipParameters();
-        parameters.setCompressionLevel(compressionLevel);
-        // no time and no file name in the gzip header, or equal trees would give different bytes
-        parameters.setModificationTime(0);
-        parameters.setFilename(null);
-        return parameters;
-    }
-
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -262,14 +348,40 @@ public final class ContextPacker {
     private record AddedDockerfile(String name, byte[] content, long time) {
     }
 
-    /** What lstat says of an entry, as the CLI reads it. */
-    private record Attributes(int mode, long inode, int links, long rdev, long size, long mtime) {
+    /**
+     * What lstat says of an entry, as the CLI reads it, and its times to the nanosecond for the fingerprint.
+     *
+     * @param changed the inode's change time (ctime), which no one can set; the modification time where there is none
+     */
+    private record Attributes(int mode, long inode, int links, long rdev, long size, FileTime modified,
+                              FileTime changed) {
         int type() {
             return mode & S_IFMT;
         }
+
+        /** The modification time in whole seconds, as the tar header has it. */
+        long mtime() {
+            return modified.toInstant().getEpochSecond();
+        }
+
+        long mtimeNanos() {
+            return nanos(modified);
+        }
+
+        long ctimeNanos() {
+            return nanos(changed);
+        }
+
+        private static long nanos(FileTime time) {
+            Instant instant = time.toInstant();
+            return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+        }
     }
 
-    /** One pass over the context; counts what it wrote. */
+    /**
+     * One pass over the context: writes the archive, or only stats every entry for the fingerprint (no tar). Counts
+     * what it wrote and feeds what it saw to the fingerprint.
+     */
     private final class Walk {
         private final Path context;
         private final DockerIgnore ignore;
@@ -277,26 +389,39 @@ public final class ContextPacker {
         private final String dockerfile;
         private final byte[] dockerfileBytes;
         private final AddedDockerfile added;
-        private final byte[] buffer = new byte[64 * 1024];
+        private final byte[] buffer;
         // the first name each multiply-linked inode was written under, as moby's tarAppender.SeenFiles
         private final Map<Long, String> seen = new HashMap<>();
         private final boolean unix;
+        private final MessageDigest key;
+        private final KeyWriter keyWriter;
+        private final FileTime startedAt;
+        private GoTarWriter tar;
         private boolean wroteDockerignore;
         private int entries;
+        /** Whether an entry changed at or after {@code startedAt}: the fingerprint may not describe what was read. */
+        private boolean racy;
 
-        Walk(Path context, DockerIgnore ignore, List<Path> ownFiles, String dockerfile, byte[] dockerfileBytes,
-             AddedDockerfile added) {
-            this.context = context;
-            this.ignore = ignore;
+        /**
+         * @param tar       where the archive goes; null: stat only
+         * @param startedAt the file system's time before the walk, to tell racy entries; null: not asked
+         */
+        Walk(Source source, List<Path> ownFiles, GoTarWriter tar, MessageDigest key, FileTime startedAt) {
+            this.context = source.context;
+            this.ignore = source.ignore;
             this.ownFiles = ownFiles;
-            this.dockerfile = dockerfile;
-            this.dockerfileBytes = dockerfileBytes;
-            this.added = added;
+            this.dockerfile = source.dockerfile.inContext();
+            this.dockerfileBytes = source.inContextReplacement;
+            this.added = source.added;
+            this.tar = tar;
+            this.buffer = new byte[64 * 1024];
+            this.key = key;
+            this.keyWriter = new KeyWriter(key);
+            this.startedAt = startedAt;
             this.unix = context.getFileSystem().supportedFileAttributeViews().contains("unix");
         }
 
-        void directory(GoTarWriter tar, Path dir, String relDir, DockerIgnore.Match dirMatch)
-                throws ContextException, IOException {
+        void directory(Path dir, String relDir, DockerIgnore.Match dirMatch) throws ContextException, IOException {
             for (Child child : sortedChildren(dir, relDir)) {
                 String rel = relDir.isEmpty() ? child.name : relDir + "/" + child.name;
                 Path path = child.path;
@@ -311,27 +436,23 @@ public final class ContextPacker {
                     // Docker still walks an excluded directory if an exception names something inside it,
                     // without an entry for the directory itself.
                     if (attrs.type() == S_IFDIR && ignore.mustDescendInto(rel)) {
-                        directory(tar, path, rel, match);
+                        directory(path, rel, match);
                     }
                     continue;
                 }
-                entry(tar, path, rel, attrs);
+                entry(path, rel, attrs);
                 if (attrs.type() == S_IFDIR) {
-                    directory(tar, path, rel, match);
+                    directory(path, rel, match);
                 }
             }
         }
 
-        private void entry(GoTarWriter tar, Path path, String rel, Attributes attrs)
-                throws ContextException, IOException {
+        private void entry(Path path, String rel, Attributes attrs) throws ContextException, IOException {
             long mode = attrs.mode() & 07777;
             long mtime = fixedTime != null ? fixedTime.getEpochSecond() : attrs.mtime();
             GoTarWriter.Header header;
             switch (attrs.type()) {
-                case S_IFDIR -> {
-                    put(tar, GoTarWriter.Header.of(GoTarWriter.DIRECTORY, rel + "/", mode, mtime), 0);
-                    return;
-                }
+                case S_IFDIR -> header = GoTarWriter.Header.of(GoTarWriter.DIRECTORY, rel + "/", mode, mtime);
                 case S_IFREG -> header = GoTarWriter.Header.of(GoTarWriter.REGULAR, rel, mode, mtime)
                         .withSize(attrs.size());
                 case S_IFLNK -> header = GoTarWriter.Header.of(GoTarWriter.SYMLINK, rel, mode, mtime)
@@ -349,14 +470,22 @@ public final class ContextPacker {
                     return;
                 }
             }
+            saw(rel, attrs, header.linkName());
+            if (tar == null) {
+                return;
+            }
+            if (attrs.type() == S_IFDIR) {
+                put(header, 0);
+                return;
+            }
             boolean rootDockerignore = rel.equals(DockerIgnore.FILE_NAME) && attrs.type() == S_IFREG;
             if (attrs.type() == S_IFREG && dockerfileBytes != null && rel.equals(dockerfile)) {
                 // the rewritten Dockerfile is its own file, never a link to (or the target of) another name
-                putContent(tar, header.withSize(dockerfileBytes.length), dockerfileBytes);
+                putContent(header.withSize(dockerfileBytes.length), dockerfileBytes);
                 return;
             }
             if (rootDockerignore && added != null) {
-                putContent(tar, header, dockerignoreWithAdded(path, rel));
+                putContent(header, dockerignoreWithAdded(path, rel));
                 wroteDockerignore = true;
                 return;
             }
@@ -364,26 +493,42 @@ public final class ContextPacker {
             if (attrs.links() > 1) {
                 String first = seen.putIfAbsent(attrs.inode(), rel);
                 if (first != null) {
-                    put(tar, header.withLink(GoTarWriter.HARD_LINK, first), 0);
+                    put(header.withLink(GoTarWriter.HARD_LINK, first), 0);
                     return;
                 }
             }
             if (attrs.type() == S_IFREG) {
-                file(tar, path, rel, header);
+                file(path, rel, header);
             } else {
-                put(tar, header, 0);
+                put(header, 0);
+            }
+        }
+
+        /** Feeds an entry to the fingerprint; notes whether it changed since the walk started. */
+        private void saw(String rel, Attributes attrs, String linkTarget) {
+            keyWriter.text(rel);
+            keyWriter.number(attrs.mode());
+            keyWriter.number(attrs.inode());
+            keyWriter.number(attrs.links());
+            keyWriter.number(attrs.rdev());
+            keyWriter.number(attrs.size());
+            keyWriter.number(attrs.mtimeNanos());
+            keyWriter.number(attrs.ctimeNanos());
+            keyWriter.text(linkTarget);
+            if (startedAt != null && attrs.changed().compareTo(startedAt) >= 0) {
+                racy = true;
             }
         }
 
         /** After the walk: the Dockerfile from outside the context and, if there was none, a .dockerignore. */
-        void addDockerfile(GoTarWriter tar) throws IOException {
+        void addDockerfile() throws IOException {
             if (added == null) {
                 return;
             }
-            putContent(tar, GoTarWriter.Header.of(GoTarWriter.REGULAR, added.name(), 0600, added.time()),
+            putContent(GoTarWriter.Header.of(GoTarWriter.REGULAR, added.name(), 0600, added.time()),
                     added.content());
             if (!wroteDockerignore) {
-                putContent(tar, GoTarWriter.Header.of(GoTarWriter.REGULAR, DockerIgnore.FILE_NAME, 0600,
+                putContent(GoTarWriter.Header.of(GoTarWriter.REGULAR, DockerIgnore.FILE_NAME, 0600,
                         added.time()), GoString.bytes(DockerIgnore.FILE_NAME + "\n" + added.name() + "\n"));
             }
         }
@@ -396,14 +541,14 @@ public final class ContextPacker {
             }
         }
 
-        private void putContent(GoTarWriter tar, GoTarWriter.Header header, byte[] content) throws IOException {
+        private void putContent(GoTarWriter.Header header, byte[] content) throws IOException {
             tar.putHeader(header.withSize(content.length));
             tar.write(content, 0, content.length);
             entries++;
             listener.entryAdded(GoString.runes(header.name()), content.length);
         }
 
-        private void file(GoTarWriter tar, Path path, String rel, GoTarWriter.Header header)
+        private void file(Path path, String rel, GoTarWriter.Header header)
                 throws ContextException, IOException {
             InputStream in;
             try {
@@ -433,7 +578,7 @@ public final class ContextPacker {
             listener.entryAdded(GoString.runes(rel), header.size());
         }
 
-        private void put(GoTarWriter tar, GoTarWriter.Header header, long bytes) throws IOException {
+        private void put(GoTarWriter.Header header, long bytes) throws IOException {
             tar.putHeader(header);
             entries++;
             listener.entryAdded(GoString.runes(header.name()), bytes);
@@ -458,8 +603,8 @@ public final class ContextPacker {
                 if (unix) {
                     Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                     return new Attributes((Integer) a.get("mode"), (Long) a.get("ino"), (Integer) a.get("nlink"),
-                            (Long) a.get("rdev"), (Long) a.get("size"),
-                            ((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond());
+                            (Long) a.get("rdev"), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"),
+                            (FileTime) a.get("ctime"));
                 }
                 return portableAttributes(path);
             } catch (IOException e) {
@@ -486,8 +631,8 @@ public final class ContextPacker {
                 DosFileAttributes dos = Files.readAttributes(path, DosFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 permissions = dos.isReadOnly() ? 0555 : 0755;
             }
-            return new Attributes(type | permissions, 0, 1, 0, basic.size(),
-                    basic.lastModifiedTime().toInstant().getEpochSecond());
+            return new Attributes(type | permissions, 0, 1, 0, basic.size(), basic.lastModifiedTime(),
+                    basic.lastModifiedTime());
         }
 
         private String readLink(Path path, String rel) throws ContextException {
@@ -523,9 +668,76 @@ public final class ContextPacker {
     private record Child(String name, Path path) {
     }
 
+    /**
+     * A context ready to be walked: what {@link #prepare} read once (the Dockerfile as Docker gets it, the
+     * .dockerignore rules), for a {@link #fingerprint} and a {@link #pack} of the same packer.
+     */
+    public static final class Source {
+        private final Path context;
+        private final DockerfileLocation dockerfile;
+        private final String archiveName;
+        private final AddedDockerfile added;
+        private final DockerIgnore ignore;
+        private final byte[] inContextReplacement;
+        private final List<Path> ownPaths;
+
+        private Source(Path context, DockerfileLocation dockerfile, String archiveName, AddedDockerfile added,
+                       DockerIgnore ignore, byte[] inContextReplacement, List<Path> ownPaths) {
+            this.context = context;
+            this.dockerfile = dockerfile;
+            this.archiveName = archiveName;
+            this.added = added;
+            this.ignore = ignore;
+            this.inContextReplacement = inContextReplacement;
+            this.ownPaths = ownPaths;
+        }
+
+        /** The context directory. */
+        public Path context() {
+            return context;
+        }
+    }
+
+    /** Feeds values to a digest unambiguously: every value with its length or as a fixed-size number. */
+    private static final class KeyWriter {
+        private final MessageDigest digest;
+        private final byte[] number = new byte[8];
+
+        KeyWriter(MessageDigest digest) {
+            this.digest = digest;
+        }
+
+        void number(long value) {
+            for (int i = 0; i < 8; i++) {
+                number[i] = (byte) (value >>> (8 * i));
+            }
+            digest.update(number);
+        }
+
+        void text(String value) {
+            number(value.length());
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                digest.update((byte) c);
+                digest.update((byte) (c >>> 8));
+            }
+        }
+
+        void bytes(byte[] value) {
+            if (value == null) {
+                number(-1);
+                return;
+            }
+            number(value.length);
+            digest.update(value);
+        }
+    }
+
     /** Configures a {@link ContextPacker}. */
     public static final class Builder {
         private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+        private ContextFormat format = ContextFormat.TAR_GZIP;
+        private int threads = Runtime.getRuntime().availableProcessors();
         private ContextPackListener listener = ContextPackListener.NONE;
         private Instant fixedTime;
         private Clock clock = Clock.systemUTC();
@@ -534,12 +746,30 @@ public final class ContextPacker {
         private Builder() {
         }
 
-        /** Deflate level 0 (store) to 9 (smallest). */
+        /** Deflate level 0 (store) to 9 (smallest) of a tar.gz. */
         public Builder compressionLevel(int level) {
             if (level < 0 || level > 9) {
                 throw new IllegalArgumentException("compression level must be 0..9, got " + level);
             }
             this.compressionLevel = level;
+            return this;
+        }
+
+        /** A plain tar, or a tar.gz (the default). */
+        public Builder format(ContextFormat f) {
+            this.format = Objects.requireNonNull(f, "format");
+            return this;
+        }
+
+        /**
+         * How many threads may compress a tar.gz at once (default: one per core); the archive's bytes do not depend
+         * on it.
+         */
+        public Builder threads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("threads must be 1 or more, got " + n);
+            }
+            this.threads = n;
             return this;
         }
 

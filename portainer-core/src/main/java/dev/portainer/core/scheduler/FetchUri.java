@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param uri        what to fetch (http(s), file, hdfs… as the agents' fetcher supports)
  * @param outputFile the name to give it in the sandbox, or null to keep the URI's last path segment
  * @param executable whether to make it executable
- * @param extract    whether the fetcher should unpack it (false for our context tar.gz, which Docker reads whole)
+ * @param extract    whether the fetcher should unpack it (false for our context tar or tar.gz, which Docker reads whole)
  */
 public record FetchUri(String uri, String outputFile, boolean executable, boolean extract) {
     public FetchUri {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.core.context.ContextCache;
 import dev.portainer.core.context.ContextException;
+import dev.portainer.core.context.FileClock;
 import dev.portainer.core.scheduler.BuildEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,12 +141,72 @@ class ImageBuildTest {
             assertTrue(infos.stream().anyMatch(i -> i.startsWith("Removed what a killed build left in " + work)
                     && i.contains(dead.getFileName().toString())), infos.toString());
             try (var files = Files.list(work)) {
-                assertEquals(List.of(live.getFileName().toString(), jar.getFileName().toString()), files
-                        .map(f -> f.getFileName().toString()).sorted().toList(), "its own context is removed too");
+                // Its own context is removed too; the copy kept for the next build is in packed/.
+                assertEquals(List.of(live.getFileName().toString(), ContextCache.DIRECTORY,
+                        jar.getFileName().toString()), files.map(f -> f.getFileName().toString()).sorted().toList(),
+                        "its own context is removed too");
             }
         } finally {
             running.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void anUnchangedContextIsNotPackedTwiceInARowAndAChangedOneIs() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY . /\n");
+        Path data = Files.writeString(context.resolve("data.txt"), "one");
+        Files.createDirectories(dir.resolve("target/portainer"));
+        Files.writeString(dir.resolve("executor.jar"), "not really a jar");
+        FileClock.passLastChange(context);
+
+        String first = packedLine(context);
+        assertFalse(first.contains("unchanged"), first);
+        Path kept = dir.resolve("target/portainer/packed/app.tar.gz");
+        assertTrue(Files.isRegularFile(kept), "kept for the next build: " + kept);
+
+        String second = packedLine(context);
+        assertTrue(second.contains("unchanged since it was packed for the last build, " + kept + " reused"), second);
+        assertEquals(sha(first), sha(second));
+
+        Files.writeString(data, "two");
+        String third = packedLine(context);
+        assertFalse(third.contains("unchanged"), third);
+        assertFalse(sha(first).equals(sha(third)), third);
+        try (var files = Files.list(dir.resolve("target/portainer"))) {
+            assertEquals(List.of(ContextCache.DIRECTORY), files.map(f -> f.getFileName().toString()).toList(),
+                    "nothing but the kept context stays");
+        }
+    }
+
+    /** Packs (then fails to reach the master that does not exist); the line that says how the context was packed. */
+    private String packedLine(Path context) throws Exception {
+        List<String> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ImageOutcome outcome = ImageBuild.run(new BuildPlan(settings(), List.of(image(context,
+                "127.0.0.1:5000/team/app"))), new BuildEvents() {
+                    @Override
+                    public void info(String message) {
+                        infos.add(message);
+                    }
+
+                    @Override
+                    public void log(String taskName, String line) {
+                    }
+
+                    @Override
+                    public void warn(String message) {
+                    }
+                }, () -> {
+                    throw new AssertionError("no local master for a remote build");
+                }).get(0);
+        assertTrue(outcome.failure() instanceof dev.portainer.core.mesos.scheduler.MasterUnreachableException,
+                String.valueOf(outcome.failure()));
+        return infos.stream().filter(i -> i.startsWith("Packed context " + context + ": ")).findFirst()
+                .orElseThrow(() -> new AssertionError("not packed: " + infos));
+    }
+
+    private static String sha(String packedLine) {
+        return packedLine.substring(packedLine.lastIndexOf("sha256 ") + 7);
     }
 
     @Test

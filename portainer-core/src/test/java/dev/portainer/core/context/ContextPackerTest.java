@@ -375,4 +375,157 @@ class ContextPackerTest {
         assertTrue(e.getMessage().contains(secret.toString()), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("c.tar.gz.part")));
     }
+
+    // ---------------------------------------------------------------- formats
+
+    /** A context big enough for several compression blocks: random files and text files. */
+    private Path bigContext() throws IOException {
+        Path ctx = context();
+        Random random = new Random(11);
+        for (int i = 0; i < 40; i++) {
+            byte[] data = new byte[100_000];
+            if (i % 2 == 0) {
+                random.nextBytes(data);
+            } else {
+                byte[] text = ("line " + i + " of some compressible text\n").repeat(4000).getBytes();
+                System.arraycopy(text, 0, data, 0, data.length);
+            }
+            Files.write(ctx.resolve("f" + i), data);
+        }
+        return ctx;
+    }
+
+    private static byte[] gunzip(Path archive) throws IOException {
+        try (InputStream in = new GzipCompressorInputStream(Files.newInputStream(archive))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void packsAPlainTarThatIsTheTarStreamOfTheTarGz() throws Exception {
+        Path ctx = bigContext();
+        PackedContext tar = ContextPacker.builder().format(ContextFormat.TAR).reproducible().build()
+                .pack(ctx, null, tmp.resolve("c.tar"));
+        PackedContext gz = ContextPacker.builder().reproducible().build().pack(ctx, null, tmp.resolve("c.tar.gz"));
+        assertEquals(ContextFormat.TAR, tar.format());
+        assertEquals(ContextFormat.TAR_GZIP, gz.format());
+        byte[] plain = Files.readAllBytes(tar.archive());
+        assertArrayEquals(gunzip(gz.archive()), plain);
+        assertEquals(plain.length, tar.compressedSize());
+        assertEquals(plain.length, tar.uncompressedBytes());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(plain)), tar.sha256());
+        assertTrue(gz.compressedSize() < tar.compressedSize() * 0.7, "the text deflated: " + gz.compressedSize());
+    }
+
+    @Test
+    void equalTreesGiveEqualTarGzBytesWhateverTheThreads() throws Exception {
+        Path ctx = bigContext();
+        PackedContext one = ContextPacker.builder().reproducible().threads(1).build()
+                .pack(ctx, null, tmp.resolve("1.tar.gz"));
+        PackedContext four = ContextPacker.builder().reproducible().threads(4).build()
+                .pack(ctx, null, tmp.resolve("4.tar.gz"));
+        assertTrue(one.compressedSize() > BlockGzipOutputStream.BLOCK_SIZE, "several blocks");
+        assertEquals(one.sha256(), four.sha256());
+        assertArrayEquals(Files.readAllBytes(one.archive()), Files.readAllBytes(four.archive()));
+    }
+
+    // ---------------------------------------------------------------- fingerprint
+
+    private static String fingerprint(ContextPacker packer, Path ctx) throws Exception {
+        return packer.fingerprint(packer.prepare(DockerfileLocation.find(ctx, null, null), List.of(),
+                DockerfileTransform.NONE), ctx.resolveSibling("out.tar"));
+    }
+
+    @Test
+    void theFingerprintOfAnUnchangedTreeIsThatOfItsPack() throws Exception {
+        Path ctx = context();
+        ContextPacker packer = ContextPacker.builder().format(ContextFormat.TAR).build();
+        FileClock.passLastChange(ctx);
+        String before = fingerprint(packer, ctx);
+        PackedContext packed = packer.pack(ctx, null, tmp.resolve("out.tar"));
+        assertEquals(before, packed.fingerprint());
+        assertEquals(before, fingerprint(packer, ctx));
+        assertFalse(before.equals(fingerprint(ContextPacker.builder().build(), ctx)), "another format");
+        assertFalse(before.equals(fingerprint(ContextPacker.builder().format(ContextFormat.TAR).reproducible()
+                .build(), ctx)), "other times");
+    }
+
+    @Test
+    void theFingerprintChangesWithAnyChangeDockerWouldSee() throws Exception {
+        Path ctx = context();
+        ContextPacker packer = ContextPacker.builder().format(ContextFormat.TAR).build();
+        List<String> seen = new ArrayList<>();
+        seen.add(fingerprint(packer, ctx));
+        List<String> changes = List.of(
+                "echo more >> a.txt",
+                // same size, same mtime, new content: only its ctime tells
+                "t=$(stat -c %y b.txt); echo c > b.txt; touch -d \"$t\" b.txt",
+                "chmod 600 a.txt",
+                "mv b.txt c.txt",
+                "ln -s a.txt link",
+                "rm link && ln -s c.txt link",
+                "ln a.txt hard",
+                "mkdir empty",
+                "echo 'FROM scratch' > Dockerfile",
+                "printf 'c.txt\\n' > .dockerignore");
+        for (String change : changes) {
+            Process p = new ProcessBuilder("bash", "-ec", change).directory(ctx.toFile()).inheritIO().start();
+            assertEquals(0, p.waitFor(), change);
+            String now = fingerprint(packer, ctx);
+            assertFalse(seen.contains(now), "unchanged by: " + change);
+            seen.add(now);
+        }
+        write(ctx, "ignored/x", "x");
+        write(ctx, ".dockerignore", "c.txt\nignored\n");
+        String withIgnore = fingerprint(packer, ctx);
+        write(ctx, "ignored/x", "changed, but left out");
+        assertEquals(withIgnore, fingerprint(packer, ctx), "what Docker does not get does not count");
+    }
+
+    @Test
+    void theFingerprintHasTheDockerfileDockerGets() throws Exception {
+        Path ctx = context();
+        ContextPacker packer = ContextPacker.builder().build();
+        DockerfileLocation location = DockerfileLocation.find(ctx, null, null);
+        String plain = packer.fingerprint(packer.prepare(location, List.of(), DockerfileTransform.NONE),
+                tmp.resolve("o"));
+        String a = packer.fingerprint(packer.prepare(location, List.of(), (name, bytes) ->
+                "FROM a\n".getBytes()), tmp.resolve("o"));
+        String b = packer.fingerprint(packer.prepare(location, List.of(), (name, bytes) ->
+                "FROM b\n".getBytes()), tmp.resolve("o"));
+        assertEquals(3, new java.util.HashSet<>(List.of(plain, a, b)).size());
+    }
+
+    @Test
+    void aFileChangedWhileItIsPackedLeavesTheArchiveWithoutFingerprint() throws Exception {
+        Path ctx = context();
+        FileClock.passLastChange(ctx);
+        ContextPacker packer = ContextPacker.builder().format(ContextFormat.TAR).listener(new ContextPackListener() {
+            @Override
+            public void entryAdded(String path, long bytes) {
+                if (path.equals("a.txt")) {
+                    try {
+                        // b.txt comes later in the walk: written after the pack started
+                        Files.writeString(ctx.resolve("b.txt"), "B");
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        }).build();
+        PackedContext racy = packer.pack(ctx, null, tmp.resolve("out.tar"));
+        assertEquals(null, racy.fingerprint(), "b.txt may have changed after it was read");
+        FileClock.passLastChange(ctx);
+        PackedContext settled = ContextPacker.builder().format(ContextFormat.TAR).build()
+                .pack(ctx, null, tmp.resolve("out.tar"));
+        assertTrue(settled.fingerprint() != null);
+    }
+
+    @Test
+    void theArchiveIsReadableByItsOwnerOnlyForItMayBeKept() throws Exception {
+        Path target = tmp.resolve("c.tar");
+        Files.writeString(target, "an older, world-readable file");
+        PackedContext packed = ContextPacker.builder().format(ContextFormat.TAR).build().pack(context(), null, target);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(packed.archive())));
+    }
 }

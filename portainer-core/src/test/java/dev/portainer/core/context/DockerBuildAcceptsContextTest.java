@@ -83,4 +83,41 @@ class DockerBuildAcceptsContextTest {
             run(null, "docker", "rmi", "-f", imageId);
         }
     }
+
+    @Test
+    void dockerBuildsFromAPlainTarAndFromATarGzCompressedInBlocksOnSeveralThreads() throws Exception {
+        assumeTrue(dockerReachable(), "no Docker daemon with portainer/busybox:latest");
+        Path ctx = Files.createDirectories(tmp.resolve("big"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM portainer/busybox:latest\nCOPY . /ctx/\n");
+        java.util.Random random = new java.util.Random(5);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            byte[] data = new byte[600_000];
+            if (i % 2 == 0) {
+                random.nextBytes(data);
+            } else {
+                byte[] text = ("text file " + i + " line\n").repeat(40_000).getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(text, 0, data, 0, data.length);
+            }
+            Files.write(ctx.resolve("f" + i), data);
+            expected.append(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(data))).append("  f").append(i).append('\n');
+        }
+        for (ContextFormat format : ContextFormat.values()) {
+            PackedContext packed = ContextPacker.builder().format(format).threads(2).build()
+                    .pack(ctx, null, tmp.resolve("big" + format.extension()));
+            assertTrue(packed.uncompressedBytes() > 4 * BlockGzipOutputStream.BLOCK_SIZE, "several blocks");
+            Result build = run(packed.archive().toFile(), "docker", "build", "-q", "-");
+            assertEquals(0, build.exit(), format + ": " + build.output());
+            String[] lines = build.output().split("\n");
+            String imageId = lines[lines.length - 1].trim();
+            try {
+                Result sums = run(null, "docker", "run", "--rm", imageId, "sh", "-c", "cd /ctx && sha256sum f*");
+                assertEquals(0, sums.exit(), sums.output());
+                assertEquals(expected.toString().trim(), sums.output(), format + ": the daemon unpacked other bytes");
+            } finally {
+                run(null, "docker", "rmi", "-f", imageId);
+            }
+        }
+    }
 }
