@@ -20,7 +20,9 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -42,6 +44,11 @@ import org.apache.mesos.v1.executor.Protos.Event;
  * The executor as one event loop: a single thread takes every input (agent events, the subscription's end, the
  * build's output and outcome, failed calls) from one queue and owns all state, as Mesos's own executor library does.
  * Other threads only read the subscription stream, run the build, and send calls; they talk to the loop by queueing.
+ *
+ * <p>Status updates and the build log go to the agent on separate threads (so on separate connections): an update
+ * never waits behind log frames, however much the build prints. Log lines are printed to stdout (the sandbox's copy,
+ * the source of truth) and handed to the {@link LogChannel}, which sends them in frames of many lines, or leaves them
+ * to the scheduler's read-back when it cannot keep up.
  */
 public final class ExecutorLoop {
     /** Executor progress lines carry this prefix on stdout; every other stdout line is a build log line, in order. */
@@ -55,6 +62,10 @@ public final class ExecutorLoop {
      * an agent that accepts the connection but never answers is as good as gone.
      */
     static final Duration SUBSCRIBE_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+    /** Build lines printed but not yet flushed to stdout and handed to the log channel, at most. */
+    private static final int PENDING_LINES = 4096;
+    /** How long the last log frames may take to leave once the executor is done. */
+    private static final long LOG_CLOSE_MILLIS = 2_000;
 
     private sealed interface Input {
     }
@@ -88,8 +99,10 @@ public final class ExecutorLoop {
     private final Supplier<UUID> uuids;
     private final PrintStream out;
     private final BlockingQueue<Input> inputs = new LinkedBlockingQueue<>();
-    /** One sender thread keeps calls in order (log frames arrive in sequence) and keeps HTTP off the loop. */
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(daemon("agent-calls"));
+    /** One thread keeps the updates in order and HTTP off the loop; log frames have their own, in {@link #log}. */
+    private final ExecutorService updates = Executors.newSingleThreadExecutor(daemon("agent-updates"));
+    private final long logCapacityBytes;
+    private LogChannel log;
 
     // Everything below is owned by the loop thread.
     private final ExecutorID executorId;
@@ -115,10 +128,24 @@ public final class ExecutorLoop {
     private Instant exitDeadline;
     private boolean shuttingDown;
     private long nextSeq;
+    /** Lines printed since stdout was last flushed, numbered on from {@link #pendingFirstSeq}, for the log channel. */
+    private final List<String> pending = new ArrayList<>();
+    private long pendingFirstSeq;
     private Integer exitCode;
 
     public ExecutorLoop(ExecutorSettings settings, AgentClient agent, ImageBuilds builds, Clock clock,
                         Supplier<UUID> uuids, PrintStream out) {
+        this(settings, agent, builds, clock, uuids, out, LogChannel.DEFAULT_CAPACITY_BYTES);
+    }
+
+    /**
+     * @param out              stdout in the sandbox; buffering it is fine: the loop flushes it whenever it is idle,
+     *                         and before a line's frame or any status update leaves
+     * @param logCapacityBytes the log channel's queue, in estimated bytes of heap
+     */
+    ExecutorLoop(ExecutorSettings settings, AgentClient agent, ImageBuilds builds, Clock clock,
+                 Supplier<UUID> uuids, PrintStream out, long logCapacityBytes) {
+        this.logCapacityBytes = logCapacityBytes;
         this.settings = settings;
         this.agent = agent;
         this.builds = builds;
@@ -138,12 +165,20 @@ public final class ExecutorLoop {
         recoveryDeadline = clock.instant().plus(settings.recoveryTimeout());
         note("subscribing to the agent at " + agent.endpoint() + " as executor " + settings.executorId()
                 + " of framework " + settings.frameworkId());
+        log = new LogChannel(this::sendFrame, this::note, logCapacityBytes);
         subscribe();
         try {
             while (exitCode == null) {
-                Input input = inputs.poll(millisUntilNextDeadline(), TimeUnit.MILLISECONDS);
+                Input input = inputs.poll();
+                if (input == null) {
+                    flushLog(); // idle: what was printed goes to the file and on to the scheduler
+                    input = inputs.poll(millisUntilNextDeadline(), TimeUnit.MILLISECONDS);
+                }
                 if (input != null) {
                     handle(input);
+                    if (pending.size() >= PENDING_LINES) {
+                        flushLog();
+                    }
                 }
                 if (exitCode == null) {
                     onTimers(clock.instant());
@@ -156,9 +191,12 @@ public final class ExecutorLoop {
             if (subscription != null) {
                 subscription.close();
             }
-            sender.shutdown();
-            // Give queued calls (the last log frames) a moment to leave; they are best effort anyway.
-            sender.awaitTermination(2, TimeUnit.SECONDS);
+            flushLog();
+            updates.shutdown();
+            // Give the last log frames a moment to leave; they are best effort anyway, and in the sandbox's stdout.
+            log.close(LOG_CLOSE_MILLIS);
+            updates.awaitTermination(1, TimeUnit.SECONDS);
+            out.flush();
         }
         return exitCode;
     }
@@ -289,19 +327,33 @@ public final class ExecutorLoop {
         out.println(line);
         long seq = nextSeq++;
         if (connection == Connection.SUBSCRIBED) {
-            // Best effort by design: a lost frame is recovered by the scheduler from the sandbox's stdout.
-            Call call = call(Call.Type.MESSAGE)
-                    .setMessage(Call.Message.newBuilder().setData(ByteString.copyFrom(LogFrame.of(seq, line).toBytes())))
-                    .build();
-            sender.execute(() -> {
-                try {
-                    agent.call(call);
-                } catch (IOException e) {
-                    // Frames are never retried (the scheduler reads gaps from stdout); just say so.
-                    out.println(NOTE_PREFIX + "log frame " + seq + " not delivered: " + e.getMessage());
-                }
-            });
+            if (pending.isEmpty()) {
+                pendingFirstSeq = seq;
+            } else if (pendingFirstSeq + pending.size() != seq) {
+                flushLog(); // a line was not framed in between: the pending lines must stay one run
+                pendingFirstSeq = seq;
+            }
+            pending.add(line);
         }
+    }
+
+    /**
+     * Flushes stdout, then hands the lines printed since to the log channel: a line is in the sandbox's file before
+     * its frame can reach the scheduler, which reads the file back for the frames that do not.
+     */
+    private void flushLog() {
+        out.flush();
+        for (int i = 0; i < pending.size(); i++) {
+            // Best effort by design: a line the channel has no room for is recovered by the scheduler from stdout.
+            log.offer(pendingFirstSeq + i, pending.get(i));
+        }
+        pending.clear();
+    }
+
+    /** Runs on the log channel's thread. */
+    private void sendFrame(LogFrame frame) throws IOException {
+        agent.call(call(Call.Type.MESSAGE).setMessage(Call.Message.newBuilder()
+                .setData(ByteString.copyFrom(frame.toBytes()))).build());
     }
 
     /**
@@ -552,6 +604,8 @@ public final class ExecutorLoop {
     }
 
     private UUID sendUpdate(TaskInfo about, TaskState state, String message, byte[] data) {
+        // Every line printed so far is in the file first: the scheduler reads the log's tail back after the final one.
+        flushLog();
         UUID uuid = uuids.get();
         TaskStatus.Builder status = TaskStatus.newBuilder()
                 .setTaskId(about.getTaskId())
@@ -582,7 +636,7 @@ public final class ExecutorLoop {
 
     private void postUpdate(UUID uuid, Call.Update update) {
         Call call = call(Call.Type.UPDATE).setUpdate(update).build();
-        sender.execute(() -> {
+        updates.execute(() -> {
             try {
                 agent.call(call);
             } catch (AgentCallException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskResult;
+import dev.portainer.core.wire.WireFormat;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
@@ -58,7 +59,12 @@ class ExecutorLoopTest {
     @AfterEach
     void stopAgent() throws Exception {
         agent.close();
-        System.out.println(stdout()); // the executor's own account, for when a test fails
+        // The executor's own account, for when a test fails; not every line of a flood.
+        List<String> printed = stdout().lines().toList();
+        long buildLines = printed.stream().filter(l -> !l.startsWith(ExecutorLoop.NOTE_PREFIX)).count();
+        System.out.println(buildLines <= 100 ? stdout() : String.join("\n", printed.stream()
+                .filter(l -> l.startsWith(ExecutorLoop.NOTE_PREFIX)).toList()) + "\n(and " + buildLines
+                + " build lines)");
     }
 
     @Test
@@ -91,15 +97,51 @@ class ExecutorLoopTest {
         assertEquals(2, result.logLines());
         assertFalse(result.failed());
 
+        assertEquals(List.of("Step 1/2 : FROM portainer/busybox", "building-marker"), framedLines(),
+                "every line, numbered from 0 without gaps");
+        assertTrue(stdout().contains("\nbuilding-marker\n"), "build lines go to stdout verbatim: " + stdout());
+    }
+
+    @Test
+    void aFloodOfLinesGoesOutInFewFramesAndTheFinalUpdateNeverWaitsBehindThem() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        // The agent takes no frame until the build has ended: what the executor has not sent waits in its queue.
+        agent.messagesHeld = new CountDownLatch(1);
+        int total = 200_000;
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= total; i++) {
+            lines.add(Integer.toString(i));
+        }
+        long capacity = 256 * 1024;
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), new ScriptedBuild(lines), capacity);
+
+        // Frames stuck or not, the final update goes out on its own path and is acknowledged.
+        TaskStatus finished = agent.awaitUpdate(TaskState.TASK_FINISHED).getUpdate().getStatus();
+        assertEquals(total, TaskResult.fromBytes(finished.getData().toByteArray()).logLines());
+        agent.messagesHeld.countDown();
+        assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+
+        // Every line is in stdout, in order: the source of truth the scheduler reads back for what was not framed.
+        List<String> printed = stdout().lines().filter(l -> !l.startsWith(ExecutorLoop.NOTE_PREFIX)).toList();
+        assertEquals(lines, printed);
+        // What was framed is each line at its own number, in runs of many lines; the queue held at most its bound.
         List<LogFrame> frames = new ArrayList<>();
         for (Call call : agent.history) {
             if (call.getType() == Call.Type.MESSAGE) {
                 frames.add(LogFrame.fromBytes(call.getMessage().getData().toByteArray()));
             }
         }
-        assertEquals(List.of(LogFrame.of(0, "Step 1/2 : FROM portainer/busybox"), LogFrame.of(1, "building-marker")),
-                frames);
-        assertTrue(stdout().contains("\nbuilding-marker\n"), "build lines go to stdout verbatim: " + stdout());
+        long framed = 0;
+        for (LogFrame frame : frames) {
+            for (int i = 0; i < frame.lines().size(); i++) {
+                assertEquals(Long.toString(frame.seq() + i + 1), frame.lines().get(i), "line " + (frame.seq() + i));
+            }
+            framed += frame.lines().size();
+        }
+        assertTrue(framed > 0, "some lines were framed");
+        assertTrue(framed < total, "a full queue leaves lines to the sandbox rather than growing: " + framed);
+        assertTrue(framed <= capacity / 80 + LogChannel.MAX_FRAME_CHARS, "at most the queue and a frame: " + framed);
+        assertTrue(frames.size() < 100, "many lines a frame: " + frames.size() + " frames for " + framed + " lines");
     }
 
     @Test
@@ -173,7 +215,8 @@ class ExecutorLoopTest {
 
     @Test
     void failsTheTaskWithTheWireFormatMessageWhenTheSpecIsFromAnotherVersion() throws Exception {
-        byte[] future = new String(SPEC.toBytes(), StandardCharsets.UTF_8).replace("\"v\":1", "\"v\":99")
+        byte[] future = new String(SPEC.toBytes(), StandardCharsets.UTF_8)
+                .replace("\"v\":" + WireFormat.VERSION, "\"v\":99")
                 .getBytes(StandardCharsets.UTF_8);
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", future));
         ScriptedBuild build = new ScriptedBuild(List.of());
@@ -305,13 +348,19 @@ class ExecutorLoopTest {
     }
 
     private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build) {
+        return start(settings, build, LogChannel.DEFAULT_CAPACITY_BYTES);
+    }
+
+    /** With the log channel's queue bounded at {@code logCapacity} bytes, and stdout buffered as the jar's is. */
+    private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build, long logCapacity) {
         ImageBuilds builds = (spec, dir) -> {
             assertEquals(SPEC, spec);
             assertEquals(sandbox, dir);
             return build;
         };
-        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(settings.agentEndpoint(), false), builds, Clock.systemUTC(), UUID::randomUUID,
-                new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(settings.agentEndpoint(), false), builds,
+                Clock.systemUTC(), UUID::randomUUID, new PrintStream(new java.io.BufferedOutputStream(stdout, 1 << 16),
+                false, StandardCharsets.UTF_8), logCapacity);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return loop.run();
@@ -319,6 +368,19 @@ class ExecutorLoopTest {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /** The lines of every frame sent, in order; fails unless they are numbered from 0 without gap or overlap. */
+    private List<String> framedLines() {
+        List<String> lines = new ArrayList<>();
+        for (Call call : agent.history) {
+            if (call.getType() == Call.Type.MESSAGE) {
+                LogFrame frame = LogFrame.fromBytes(call.getMessage().getData().toByteArray());
+                assertEquals(lines.size(), frame.seq(), "frames follow each other: " + lines);
+                lines.addAll(frame.lines());
+            }
+        }
+        return lines;
     }
 
     private String stdout() {

@@ -55,7 +55,16 @@ final class BuildRun {
     static final Duration LOG_GAP_WAIT = Duration.ofMillis(500);
     /** How long one read of the sandbox's stdout through the agent may take before the gap is given up. */
     static final Duration SANDBOX_READ_TIMEOUT = Duration.ofSeconds(5);
-    static final int LOG_MAX_WAITING = 1_000;
+    /**
+     * How many lines may wait behind a gap before it is read back at once: a frame holds thousands of lines when the
+     * build prints fast, and one that did not come is lost, not late.
+     */
+    static final int LOG_MAX_WAITING = 10_000;
+    /**
+     * The most lines read back from the sandbox and shown at a time: a long gap (the executor could not send its
+     * lines as fast as the build printed them) is filled in parts, so that the Maven heap holds one part at most.
+     */
+    static final int READ_BACK_LINES = 10_000;
     /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
     static final Duration KILL_GRACE = Duration.ofSeconds(15);
     /**
@@ -705,22 +714,22 @@ final class BuildRun {
         fillDueGaps(job, now);
     }
 
-    private void deliver(Job job, List<LogFrame> frames) {
-        for (LogFrame frame : frames) {
+    private void deliver(Job job, List<LogSequencer.Line> lines) {
+        for (LogSequencer.Line line : lines) {
             BuildLogClassifier.Shown shown;
-            if (frame.seq() < job.nextShown) {
-                shown = BuildLogClassifier.alone(frame.line()); // a frame given up on arrived after all
+            if (line.seq() < job.nextShown) {
+                shown = BuildLogClassifier.alone(line.text()); // a line given up on arrived after all
             } else {
-                if (frame.seq() > job.nextShown) {
+                if (line.seq() > job.nextShown) {
                     job.logLines.gap();
                 }
-                shown = job.logLines.classify(frame.line());
-                job.nextShown = frame.seq() + 1;
+                shown = job.logLines.classify(line.text());
+                job.nextShown = line.seq() + 1;
             }
             show(job, shown, "");
             if (job.sandboxLog != null) {
                 // The raw line: the file holds what the executor received, escapes and all.
-                job.sandboxLog.delivered(frame.seq(), frame.line());
+                job.sandboxLog.delivered(line.seq(), line.text());
             }
         }
     }
@@ -800,9 +809,19 @@ final class BuildRun {
     private void fillDueGaps(Job job, Instant now) throws InterruptedException {
         LogSequencer.Gap gap;
         while ((gap = job.logs.dueGap(now)) != null) {
-            List<String> lines = job.phase == Phase.DONE || job.sandboxFailure == null
-                    ? readBack(job, gap.from(), gap.to()) : null;
-            deliver(job, lines == null ? job.logs.skip(gap) : job.logs.fill(gap, lines));
+            // A part at a time, each shown before the next is read: the heap holds one part, whatever the gap.
+            long from = gap.from();
+            while (from < gap.to()) {
+                long to = Math.min(gap.to(), from + READ_BACK_LINES);
+                List<String> lines = job.phase == Phase.DONE || job.sandboxFailure == null
+                        ? readBack(job, from, to) : null;
+                if (lines == null) {
+                    deliver(job, job.logs.skip(new LogSequencer.Gap(from, gap.to())));
+                    break;
+                }
+                deliver(job, job.logs.fill(new LogSequencer.Gap(from, gap.to()), lines));
+                from = to;
+            }
         }
     }
 

@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -884,6 +885,48 @@ class BuildRunnerTest {
         assertEquals(List.of("line 0", "line 1", "line 2", "line 3", "line 4"), events.logs);
         assertEquals(List.of(), outcome.missingLogSeqs());
         assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void linesOfLostBatchedFramesAreReadBackInPartsAndEveryLineIsShownOnceInOrder() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        int total = 25_000;
+        List<String> lines = new ArrayList<>();
+        StringBuilder stdout = new StringBuilder("portainer-executor: launched\n");
+        for (int i = 1; i <= total; i++) {
+            lines.add(Integer.toString(i));
+            stdout.append(i).append('\n');
+            if (i % 7_000 == 0) {
+                stdout.append("portainer-executor: a note among the lines\n");
+            }
+        }
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, stdout + "portainer-executor: TASK_FINISHED\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        // Frames of thousands of lines each, as the executor batches a chatty RUN step: [8000, 20000) is lost (more
+        // than one read-back part), so is the tail after 24000, which only the executor's count reveals.
+        master.send(frame(task, lines, 0, 5_000));
+        master.send(frame(task, lines, 5_000, 8_000));
+        master.send(frame(task, lines, 20_000, 24_000));
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, total).toBytes())));
+
+        BuildOutcome outcome = run.get(20, TimeUnit.SECONDS);
+        assertEquals(total, events.logs.size(), "every line once");
+        assertEquals(lines, events.logs, "in order");
+        assertEquals(total, outcome.logLinesReceived());
+        assertEquals(List.of(), outcome.missingLogSeqs());
+        assertEquals(List.of(), events.warnings);
+    }
+
+    /** One framework message with the lines [from, to) of {@code lines}, numbered from 0. */
+    private static Event frame(TaskInfo task, List<String> lines, int from, int to) {
+        return Event.newBuilder().setType(Event.Type.MESSAGE).setMessage(Event.Message.newBuilder()
+                .setAgentId(task.getAgentId()).setExecutorId(task.getExecutor().getExecutorId())
+                .setData(ByteString.copyFrom(LogFrame.of(from, lines.subList(from, to)).toBytes()))).build();
     }
 
     @Test

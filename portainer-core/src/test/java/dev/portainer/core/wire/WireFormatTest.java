@@ -1,0 +1,77 @@
+package dev.portainer.core.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WireFormatTest {
+    private static byte[] utf8(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aFrameCarriesARunOfLinesNumberedFromItsFirst() {
+        List<String> lines = List.of("Step 2/2 : RUN seq 1 3", "1", "", "\u001b[91merr \"quoted\" é\u001b[0m", "3");
+        LogFrame frame = LogFrame.of(41, lines);
+
+        LogFrame read = LogFrame.fromBytes(frame.toBytes());
+
+        assertEquals(frame, read);
+        assertEquals(41, read.seq());
+        assertEquals(46, read.end(), "the next frame starts at the line after its last");
+        assertEquals(lines, read.lines(), "blank lines and escapes kept, in order");
+        assertEquals("{\"v\":2,\"seq\":41,\"lines\":[\"a\",\"b\"]}",
+                new String(LogFrame.of(41, List.of("a", "b")).toBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFrameWithoutLinesIsNotAFrame() {
+        assertThrows(IllegalArgumentException.class, () -> LogFrame.of(0, List.of()));
+        WireFormatException empty = assertThrows(WireFormatException.class,
+                () -> LogFrame.fromBytes(utf8("{\"v\":2,\"seq\":0,\"lines\":[]}")));
+        assertEquals("Cannot read the log message: a log frame carries at least one line", empty.getMessage());
+        WireFormatException none = assertThrows(WireFormatException.class,
+                () -> LogFrame.fromBytes(utf8("{\"v\":2,\"seq\":0,\"line\":\"x\"}")));
+        assertEquals("Cannot read the log message: 'lines' is missing", none.getMessage());
+    }
+
+    @Test
+    void aOneLineFrameOfVersionOneIsRefusedNotMisread() {
+        // Its seq was the line's own; read as a run, every later line would be numbered wrong.
+        WireFormatException e = assertThrows(WireFormatException.class,
+                () -> LogFrame.fromBytes(utf8("{\"v\":1,\"seq\":3,\"line\":\"x\"}")));
+        assertEquals("The log message has wire version 1 but this Portainer speaks 2: use the same Portainer version "
+                + "for the Maven plugin and the executor", e.getMessage());
+    }
+
+    @Test
+    void anExecutorRefusesATaskOfAnotherVersionSayingWhatToDo() {
+        String spec = "\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\",\"contextFile\":\"c.tar.gz\"}";
+        for (int version : new int[] {1, 3}) {
+            WireFormatException e = assertThrows(WireFormatException.class,
+                    () -> BuildSpec.fromBytes(utf8("{\"v\":" + version + "," + spec)));
+            assertEquals("The build task description has wire version " + version + " but this Portainer speaks 2: "
+                    + "use the same Portainer version for the Maven plugin and the executor", e.getMessage());
+        }
+    }
+
+    @Test
+    void theSchedulerReadsTheResultOfAnOlderExecutorSoItsRefusalIsShown() {
+        // What an executor of version 1 answers to a task of version 2: its result must reach the user as written.
+        String refusal = "The build task description has wire version 2 but this Portainer speaks 1: use the same "
+                + "Portainer version for the Maven plugin and the executor";
+        TaskResult old = new TaskResult(1, null, null, List.of(), -1, refusal, 0);
+
+        TaskResult read = TaskResult.fromBytes(old.toBytes());
+
+        assertTrue(read.failed());
+        assertEquals(refusal, read.error());
+        WireFormatException future = assertThrows(WireFormatException.class, () -> TaskResult.fromBytes(
+                utf8("{\"v\":3,\"error\":\"x\"}")));
+        assertTrue(future.getMessage().startsWith("The build result has wire version 3"), future.getMessage());
+    }
+}
