@@ -5,10 +5,12 @@ import dev.portainer.core.mesos.RecordIo;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.ExecutorStdout;
 import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskProgress;
 import dev.portainer.core.wire.TaskResult;
 import dev.portainer.core.wire.WireFormatException;
 import dev.portainer.executor.agent.AgentCallException;
 import dev.portainer.executor.agent.AgentClient;
+import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
@@ -27,6 +29,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -88,6 +92,10 @@ public final class ExecutorLoop {
     private record BuildEnded(ImageBuildResult result, ImageBuildException failure) implements Input {
     }
 
+    /** The build is about to push; {@code go} says whether it may (once the scheduler is sure to hear of it). */
+    private record PushStarting(CompletableFuture<Boolean> go) implements Input {
+    }
+
     private enum Connection { SUBSCRIBING, SUBSCRIBED, WAITING_TO_RETRY }
 
     private enum Phase { AWAITING_TASK, STARTING, RUNNING, KILLING, TERMINAL_SENT }
@@ -131,6 +139,9 @@ public final class ExecutorLoop {
     /** Lines printed since stdout was last flushed, numbered on from {@link #pendingFirstSeq}, for the log channel. */
     private final List<String> pending = new ArrayList<>();
     private long pendingFirstSeq;
+    /** The build's first push waits on this until the update saying so is acknowledged; null when none waits. */
+    private CompletableFuture<Boolean> pushGate;
+    private UUID pushUpdate;
     private Integer exitCode;
 
     public ExecutorLoop(ExecutorSettings settings, AgentClient agent, ImageBuilds builds, Clock clock,
@@ -185,6 +196,7 @@ public final class ExecutorLoop {
                 }
             }
         } finally {
+            releasePush();
             if (build != null) {
                 build.cancel();
             }
@@ -221,6 +233,8 @@ public final class ExecutorLoop {
             onBuildLine(l.line());
         } else if (input instanceof BuildEnded e) {
             onBuildEnded(e.result(), e.failure());
+        } else if (input instanceof PushStarting p) {
+            onPushStarting(p.go());
         }
     }
 
@@ -300,8 +314,27 @@ public final class ExecutorLoop {
     /** Runs on the worker thread: everything it learns goes back to the loop through the queue. */
     private void runBuild(ImageBuild running) {
         inputs.add(new BuildStarted());
+        BuildLog report = new BuildLog() {
+            @Override
+            public void line(String line) {
+                inputs.add(new BuildLine(line));
+            }
+
+            @Override
+            public void beforePush() throws InterruptedException {
+                CompletableFuture<Boolean> go = new CompletableFuture<>();
+                inputs.add(new PushStarting(go));
+                try {
+                    if (!go.get()) {
+                        throw new InterruptedException("the task is being stopped: no push");
+                    }
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        };
         try {
-            ImageBuildResult result = running.run(line -> inputs.add(new BuildLine(line)));
+            ImageBuildResult result = running.run(report);
             inputs.add(new BuildEnded(result, null));
         } catch (ImageBuildException e) {
             inputs.add(new BuildEnded(null, e));
@@ -354,6 +387,37 @@ public final class ExecutorLoop {
     private void sendFrame(LogFrame frame) throws IOException {
         agent.call(call(Call.Type.MESSAGE).setMessage(Call.Message.newBuilder()
                 .setData(ByteString.copyFrom(frame.toBytes()))).build());
+    }
+
+    /**
+     * The build is about to push. Before it may, the scheduler must be sure to learn of it whatever happens next (the
+     * executor dying mid-push, the final update lost): a running update saying so, released once acknowledged. A
+     * scheduler that heard it never runs the build again, since that would push again.
+     */
+    private void onPushStarting(CompletableFuture<Boolean> go) {
+        if (phase != Phase.RUNNING) {
+            go.complete(false); // being killed
+            return;
+        }
+        if (pushUpdate != null) {
+            // Said already: one update covers every push of the task, and this one waits for the same acknowledgement.
+            if (pushGate == null) {
+                go.complete(true);
+            } else {
+                pushGate.thenAccept(go::complete);
+            }
+            return;
+        }
+        pushGate = go;
+        pushUpdate = sendUpdate(task, TaskState.TASK_RUNNING, "pushing", TaskProgress.pushingNow().toBytes());
+    }
+
+    /** Lets a push that waits for its update go no further: the task is being stopped. */
+    private void releasePush() {
+        if (pushGate != null) {
+            pushGate.complete(false);
+            pushGate = null;
+        }
     }
 
     /**
@@ -414,6 +478,7 @@ public final class ExecutorLoop {
             case STARTING, RUNNING -> {
                 phase = Phase.KILLING;
                 killDeadline = clock.instant().plus(settings.killGrace());
+                releasePush();
                 if (build != null) {
                     build.cancel();
                 } else {
@@ -438,6 +503,10 @@ public final class ExecutorLoop {
         }
         if (task != null && task.getTaskId().equals(ack.getTaskId())) {
             taskAcknowledged = true;
+        }
+        if (uuid.equals(pushUpdate) && pushGate != null) {
+            pushGate.complete(true);
+            pushGate = null;
         }
         if (uuid.equals(terminalUuid)) {
             note("the agent acknowledged the final status; exiting");
@@ -528,6 +597,7 @@ public final class ExecutorLoop {
 
     private void giveUp(String why) {
         note("giving up: " + why);
+        releasePush();
         if (build != null) {
             build.cancel();
         }

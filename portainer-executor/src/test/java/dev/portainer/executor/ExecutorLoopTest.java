@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskProgress;
 import dev.portainer.core.wire.TaskResult;
 import dev.portainer.core.wire.WireFormat;
 import dev.portainer.executor.agent.AgentClient;
@@ -142,6 +143,49 @@ class ExecutorLoopTest {
         assertTrue(framed < total, "a full queue leaves lines to the sandbox rather than growing: " + framed);
         assertTrue(framed <= capacity / 80 + LogChannel.MAX_FRAME_CHARS, "at most the queue and a frame: " + framed);
         assertTrue(frames.size() < 100, "many lines a frame: " + frames.size() + " frames for " + framed + " lines");
+    }
+
+    @Test
+    void thePushWaitsUntilTheAgentAcknowledgedTheUpdateSayingItIsAboutToPush() throws Exception {
+        agent.autoAcknowledge = false;
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of("Successfully built 1a2b3c"));
+        build.pushes = true;
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        agent.send(FakeAgent.acknowledged(agent.awaitUpdate(TaskState.TASK_STARTING).getUpdate().getStatus()));
+        TaskStatus running = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        assertTrue(running.getData().isEmpty(), "the build started: nothing to say yet");
+        agent.send(FakeAgent.acknowledged(running));
+
+        TaskStatus pushing = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        assertTrue(TaskProgress.fromBytes(pushing.getData().toByteArray()).pushing());
+        Thread.sleep(300);
+        assertFalse(build.pushed, "no push before the scheduler is sure to hear of it");
+        agent.autoAcknowledge = true;
+        agent.send(FakeAgent.acknowledged(pushing));
+
+        agent.awaitUpdate(TaskState.TASK_FINISHED);
+        assertTrue(build.pushed);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aKillWhileThePushWaitsForItsAcknowledgementStopsTheBuildBeforeItPushes() throws Exception {
+        agent.autoAcknowledge = false;
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.pushes = true;
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        agent.awaitUpdate(TaskState.TASK_STARTING);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+        TaskStatus pushing = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        assertTrue(TaskProgress.fromBytes(pushing.getData().toByteArray()).pushing());
+
+        agent.autoAcknowledge = true;
+        agent.send(FakeAgent.kill("task-1"));
+        agent.awaitUpdate(TaskState.TASK_KILLED);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertFalse(build.pushed, "stopped while waiting: nothing pushed");
     }
 
     @Test
@@ -394,6 +438,9 @@ class ExecutorLoopTest {
         volatile ImageBuildException failure;
         volatile boolean ran;
         volatile boolean cancelled;
+        /** Whether it pushes after its lines (asking the executor first, as a real build does). */
+        volatile boolean pushes;
+        volatile boolean pushed;
 
         ScriptedBuild(List<String> lines) {
             this.lines = lines;
@@ -411,6 +458,13 @@ class ExecutorLoopTest {
             }
             if (failure != null) {
                 throw failure;
+            }
+            if (pushes) {
+                log.beforePush();
+                if (cancelled) {
+                    throw new ImageBuildException("The build was cancelled", BUILT.imageId(), null);
+                }
+                pushed = true;
             }
             return BUILT;
         }

@@ -5,6 +5,7 @@ import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.wire.ExecutorStdout;
 import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskProgress;
 import dev.portainer.core.wire.TaskResult;
 import dev.portainer.core.wire.WireFormatException;
 import java.io.IOException;
@@ -106,6 +107,8 @@ final class BuildRun {
         String agentUrl;
         TaskState lastState;
         boolean reachedRunning;
+        /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
+        boolean pushing;
         /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
         LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
         /** Which shown lines are Docker's warnings; replaced with {@link #logs}. */
@@ -533,6 +536,7 @@ final class BuildRun {
         TaskState state = status.getState();
         if (!isTerminal(state)) {
             job.reachedRunning |= state == TaskState.TASK_RUNNING;
+            job.pushing |= isPushing(status);
             if (state != job.lastState) {
                 events.info(job.name() + " is " + stateName(state) + " on " + job.agentHostname);
             }
@@ -586,7 +590,20 @@ final class BuildRun {
         TaskFailedException failure = new TaskFailedException(job.name(), job.agentHostname,
                 status.getState().name(), status.hasReason() ? status.getReason().name() : null,
                 status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
-        if (before == Phase.LAUNCHED && !failingFast && TaskRetry.retryable(status, result, job.reachedRunning)) {
+        if (before == Phase.LAUNCHED && !failingFast && job.pushing
+                && TaskRetry.retryable(status, result, job.reachedRunning, false)) {
+            // The executor may have died after the push, or the terminal update may have been lost on the way:
+            // either way the image may be in the registry, and a second build could push other contents under the
+            // same tags. Say so rather than build again.
+            throw new TaskFailedException(job.name(), job.agentHostname, status.getState().name(),
+                    status.hasReason() ? status.getReason().name() : null,
+                    status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts, 0,
+                    "The executor had started pushing " + job.task.spec().image() + ", so the build is not run "
+                            + "again (a second build could push a different image under the same tags); check "
+                            + "what the registry holds for its tags " + job.task.spec().tags() + ", then build again");
+        }
+        if (before == Phase.LAUNCHED && !failingFast
+                && TaskRetry.retryable(status, result, job.reachedRunning, job.pushing)) {
             if (job.attempt <= config.retries()) {
                 retry(job, failure);
                 return null;
@@ -660,6 +677,7 @@ final class BuildRun {
         job.agentUrl = null;
         job.lastState = null;
         job.reachedRunning = false;
+        job.pushing = false;
         job.buildDeadline = null;
         job.logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
         job.logLines = new BuildLogClassifier();
@@ -686,6 +704,19 @@ final class BuildRun {
         } catch (WireFormatException e) {
             events.warn("The task's final status carries no readable build result: " + e.getMessage());
             return null;
+        }
+    }
+
+    /** Whether a running update says the build is about to push; an update it cannot read says nothing. */
+    private boolean isPushing(TaskStatus status) {
+        if (status.getState() != TaskState.TASK_RUNNING || status.getData().isEmpty()) {
+            return false;
+        }
+        try {
+            return TaskProgress.fromBytes(status.getData().toByteArray()).pushing();
+        } catch (WireFormatException e) {
+            events.warn("A running status update carries no readable build progress: " + e.getMessage());
+            return false;
         }
     }
 

@@ -26,11 +26,19 @@ public final class TaskFailedException extends ClusterException {
     /** The last of {@code attempts} attempts failed; retries are used up. */
     public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
                                String statusMessage, java.util.List<String> earlierAttempts, int attempts) {
+        this(taskName, agentHost, state, reason, source, statusMessage, earlierAttempts, attempts, null);
+    }
+
+    /** @param why why it was not retried and what to do instead, or null */
+    public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
+                               String statusMessage, java.util.List<String> earlierAttempts, int attempts,
+                               String why) {
         super("The cluster failed to run the build of " + taskName + (agentHost == null ? "" : " on " + agentHost)
                 + ": " + summary(state, reason, source, statusMessage)
                 + (attempts > 0 ? " (attempt " + attempts + " of " + attempts + ", retries used up"
                 + (earlierAttempts.isEmpty() ? "" : "; earlier: " + String.join("; ", earlierAttempts))
-                + "). Raise <retries> (portainer.retries) or check the agents' logs" : ""));
+                + "). Raise <retries> (portainer.retries) or check the agents' logs" : "")
+                + (why == null ? "" : ". " + why));
         this.earlierAttempts = java.util.List.copyOf(earlierAttempts);
         this.state = state;
         this.reason = reason;

@@ -6,12 +6,13 @@ import java.util.function.Function;
 
 /**
  * The versioned contract between scheduler and executor: what goes in {@code TaskInfo.data} ({@link BuildSpec}),
- * in framework messages ({@link LogFrame}) and in the terminal {@code TaskStatus.data} ({@link TaskResult}). All are
- * JSON objects carrying {@code "v"}; a reader refuses a version it does not know, and ignores fields it does not know.
- * Each record lists its own fields, in its components' order ({@link Json}, not an ObjectMapper).
+ * in framework messages ({@link LogFrame}), in a running task's status updates ({@link TaskProgress}) and in the
+ * terminal {@code TaskStatus.data} ({@link TaskResult}). All are JSON objects carrying {@code "v"}; a reader refuses a
+ * version it does not know, and ignores fields it does not know. Each record lists its own fields, in its components'
+ * order ({@link Json}, not an ObjectMapper).
  *
- * <p>Versions: 1, one log line per frame; 2, a frame carries a run of lines (the sequence number of its first). An
- * executor refuses a task of another version, so
+ * <p>Versions: 1, one log line per frame; 2, a frame carries a run of lines (the sequence number of its first), and
+ * the executor says in a running update that it is about to push. An executor refuses a task of another version, so
  * a scheduler only ever hears frames of its own; it still reads a {@link TaskResult} of version 1, whose fields did not
  * change, so that an older executor's refusal reaches the user as it was written.
  */

@@ -27,6 +27,7 @@ import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.LogFrame;
+import dev.portainer.core.wire.TaskProgress;
 import dev.portainer.core.wire.TaskResult;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -724,6 +725,36 @@ class BuildRunnerTest {
         assertTrue(events.infos.stream().anyMatch(i -> i.contains("on agent-" + AGENT_ID)
                 && i.contains("attempt 2 of 2")), events.infos.toString());
         assertTornDownLast(master);
+    }
+
+    @Test
+    void aTaskLostAfterItsExecutorSaidItWasAboutToPushIsNeverRunAgain() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withRetries(2)), events);
+        // Lost mid-build before any push: the cluster's fault, relaunched.
+        TaskInfo first = launchOnOneOffer(master);
+        master.send(update(first, TaskState.TASK_RUNNING, UUID.randomUUID(), null));
+        master.send(failedUpdate(first, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                "Executor terminated"));
+        master.nextCall(Call.Type.REVIVE);
+        master.send(offers(offer("O2", AGENT_ID, 4, 8192)));
+        TaskInfo second = launched(master.nextCall(Call.Type.ACCEPT));
+
+        // This time the executor said it was about to push (it pushes once that is acknowledged), then its final
+        // update never came: the image may be in the registry, and a third build would push again.
+        master.send(update(second, TaskState.TASK_RUNNING, UUID.randomUUID(), null));
+        master.send(update(second, TaskState.TASK_RUNNING, UUID.randomUUID(),
+                ByteString.copyFrom(TaskProgress.pushingNow().toBytes())));
+        master.send(failedUpdate(second, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                "Executor terminated"));
+
+        TaskFailedException e = assertInstanceOf(TaskFailedException.class, failure(run));
+        assertEquals("REASON_EXECUTOR_TERMINATED", e.reason());
+        assertTrue(e.getMessage().contains("The executor had started pushing 127.0.0.1:5000/team/app, so the build "
+                + "is not run again") && e.getMessage().contains("[1.0, latest]"), e.getMessage());
+        assertTornDownLast(master);
+        assertEquals(2, master.types().stream().filter(Call.Type.ACCEPT::equals).count(), master.types().toString());
+        assertEquals(1, master.types().stream().filter(Call.Type.REVIVE::equals).count(), master.types().toString());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.portainer.core.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,5 +74,14 @@ class WireFormatTest {
         WireFormatException future = assertThrows(WireFormatException.class, () -> TaskResult.fromBytes(
                 utf8("{\"v\":3,\"error\":\"x\"}")));
         assertTrue(future.getMessage().startsWith("The build result has wire version 3"), future.getMessage());
+    }
+
+    @Test
+    void aRunningUpdateSaysWhenTheBuildIsAboutToPush() {
+        TaskProgress read = TaskProgress.fromBytes(TaskProgress.pushingNow().toBytes());
+        assertTrue(read.pushing());
+        assertEquals(WireFormat.VERSION, read.v());
+        assertFalse(TaskProgress.fromBytes(utf8("{\"v\":2}")).pushing(), "absent is not pushing");
+        assertThrows(WireFormatException.class, () -> TaskProgress.fromBytes(utf8("{\"v\":2,\"pushing\":1}")));
     }
 }
