@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.portainer.core.mesos.RecordIo;
 import dev.portainer.core.wire.BuildSpec;
 import dev.portainer.core.wire.ExecutorStdout;
-import dev.portainer.core.wire.LogFrame;
 import dev.portainer.core.wire.TaskProgress;
 import dev.portainer.core.wire.TaskResult;
 import dev.portainer.core.wire.WireFormatException;
@@ -19,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,10 +66,15 @@ public final class ExecutorLoop {
      * an agent that accepts the connection but never answers is as good as gone.
      */
     static final Duration SUBSCRIBE_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
-    /** Build lines printed but not yet flushed to stdout and handed to the log channel, at most. */
+    /** Build lines printed but not yet flushed to stdout and handed to the log channel, at most; and their bytes. */
     private static final int PENDING_LINES = 4096;
-    /** How long the last log frames may take to leave once the executor is done. */
-    private static final long LOG_CLOSE_MILLIS = 2_000;
+    private static final int PENDING_BYTES = 32 * 1024;
+    /**
+     * Once the executor is done, the last log frames may keep leaving as long as one goes every second, for a minute
+     * in all: each one the scheduler need not read back from the sandbox.
+     */
+    private static final long LOG_IDLE_MILLIS = 1_000;
+    private static final long LOG_CLOSE_MILLIS = 60_000;
 
     private sealed interface Input {
     }
@@ -87,6 +92,10 @@ public final class ExecutorLoop {
     }
 
     private record BuildLine(String line) implements Input {
+    }
+
+    /** Lines that came together (one chunk of Docker's stream): one input rather than hundreds. */
+    private record BuildLines(List<String> lines) implements Input {
     }
 
     private record BuildEnded(ImageBuildResult result, ImageBuildException failure) implements Input {
@@ -137,8 +146,9 @@ public final class ExecutorLoop {
     private boolean shuttingDown;
     private long nextSeq;
     /** Lines printed since stdout was last flushed, numbered on from {@link #pendingFirstSeq}, for the log channel. */
-    private final List<String> pending = new ArrayList<>();
+    private final List<byte[]> pending = new ArrayList<>();
     private long pendingFirstSeq;
+    private int pendingBytes;
     /** The build's first push waits on this until the update saying so is acknowledged; null when none waits. */
     private CompletableFuture<Boolean> pushGate;
     private UUID pushUpdate;
@@ -187,7 +197,7 @@ public final class ExecutorLoop {
                 }
                 if (input != null) {
                     handle(input);
-                    if (pending.size() >= PENDING_LINES) {
+                    if (pending.size() >= PENDING_LINES || pendingBytes >= PENDING_BYTES) {
                         flushLog();
                     }
                 }
@@ -206,7 +216,7 @@ public final class ExecutorLoop {
             flushLog();
             updates.shutdown();
             // Give the last log frames a moment to leave; they are best effort anyway, and in the sandbox's stdout.
-            log.close(LOG_CLOSE_MILLIS);
+            log.close(LOG_IDLE_MILLIS, LOG_CLOSE_MILLIS);
             updates.awaitTermination(1, TimeUnit.SECONDS);
             out.flush();
         }
@@ -231,6 +241,10 @@ public final class ExecutorLoop {
             onBuildStarted();
         } else if (input instanceof BuildLine l) {
             onBuildLine(l.line());
+        } else if (input instanceof BuildLines l) {
+            for (String line : l.lines()) {
+                onBuildLine(line);
+            }
         } else if (input instanceof BuildEnded e) {
             onBuildEnded(e.result(), e.failure());
         } else if (input instanceof PushStarting p) {
@@ -321,6 +335,11 @@ public final class ExecutorLoop {
             }
 
             @Override
+            public void lines(List<String> lines) {
+                inputs.add(new BuildLines(lines));
+            }
+
+            @Override
             public void beforePush() throws InterruptedException {
                 CompletableFuture<Boolean> go = new CompletableFuture<>();
                 inputs.add(new PushStarting(go));
@@ -356,8 +375,10 @@ public final class ExecutorLoop {
         if (phase == Phase.TERMINAL_SENT) {
             return; // after TASK_KILLED went out on the kill deadline: the result already says how many lines there were
         }
-        String line = stdoutSafe(text);
-        out.println(line);
+        // As bytes, once: the same go to stdout and, unless they need escaping, into the frame.
+        byte[] line = stdoutSafe(text).getBytes(StandardCharsets.UTF_8);
+        out.write(line, 0, line.length);
+        out.write('\n');
         long seq = nextSeq++;
         if (connection == Connection.SUBSCRIBED) {
             if (pending.isEmpty()) {
@@ -367,6 +388,7 @@ public final class ExecutorLoop {
                 pendingFirstSeq = seq;
             }
             pending.add(line);
+            pendingBytes += line.length;
         }
     }
 
@@ -376,17 +398,16 @@ public final class ExecutorLoop {
      */
     private void flushLog() {
         out.flush();
-        for (int i = 0; i < pending.size(); i++) {
-            // Best effort by design: a line the channel has no room for is recovered by the scheduler from stdout.
-            log.offer(pendingFirstSeq + i, pending.get(i));
-        }
+        // Best effort by design: lines the channel has no room for are recovered by the scheduler from stdout.
+        log.offer(pendingFirstSeq, pending);
         pending.clear();
+        pendingBytes = 0;
     }
 
     /** Runs on the log channel's thread. */
-    private void sendFrame(LogFrame frame) throws IOException {
+    private void sendFrame(byte[] frame) throws IOException {
         agent.call(call(Call.Type.MESSAGE).setMessage(Call.Message.newBuilder()
-                .setData(ByteString.copyFrom(frame.toBytes()))).build());
+                .setData(ByteString.copyFrom(frame))).build());
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
@@ -66,6 +67,12 @@ final class BuildRun {
      * lines as fast as the build printed them) is filled in parts, so that the Maven heap holds one part at most.
      */
     static final int READ_BACK_LINES = 10_000;
+    /**
+     * How many bytes of log frames may wait for the run's loop. A build can print faster than Maven can show (the
+     * Maven log costs microseconds a line); beyond this, frames are dropped as they arrive and their lines read back
+     * from the sandbox once the loop has caught up, so that the Maven heap stays flat however much the build prints.
+     */
+    static final long MAX_QUEUED_LOG_BYTES = 8L * 1024 * 1024;
     /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
     static final Duration KILL_GRACE = Duration.ofSeconds(15);
     /**
@@ -90,7 +97,8 @@ final class BuildRun {
     private record Cancel(String why, boolean immediate) implements Signal {
     }
 
-    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DONE }
+    /** DRAINING: the task has ended, and the last of its log is still on its way (see {@link LogSequencer}). */
+    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
 
     /** Everything the run knows of one of its tasks; only the run's loop touches it. */
     private final class Job {
@@ -109,6 +117,10 @@ final class BuildRun {
         boolean reachedRunning;
         /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
         boolean pushing;
+        /** While DRAINING: the terminal status, the phase it ended in, and the build's result (null: none). */
+        TaskStatus terminal;
+        Phase endedIn;
+        TaskResult result;
         /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
         LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
         /** Which shown lines are Docker's warnings; replaced with {@link #logs}. */
@@ -152,6 +164,11 @@ final class BuildRun {
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    /** Bytes of the log frames in {@link #signals}: added by the client's thread, taken off by the loop. */
+    private final AtomicLong queuedLogBytes = new AtomicLong();
+    private final long maxQueuedLogBytes;
+    /** Set while frames are dropped on arrival, until the queue has drained to half; the client's thread's. */
+    private volatile boolean droppingFrames;
 
     private FrameworkID frameworkId;
     private boolean subscribed;
@@ -188,6 +205,13 @@ final class BuildRun {
     /** @param early a subscription made while the tasks were prepared, which this run takes over; or null */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early) {
+        this(config, clock, ids, tasks, failFast, events, client, early, MAX_QUEUED_LOG_BYTES);
+    }
+
+    /** @param maxQueuedLogBytes how many bytes of log frames may wait for the loop before more are dropped */
+    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
+             BuildEvents events, MesosSchedulerClient client, EarlySubscription early, long maxQueuedLogBytes) {
+        this.maxQueuedLogBytes = maxQueuedLogBytes;
         this.early = early;
         this.config = config;
         this.clock = clock;
@@ -251,6 +275,9 @@ final class BuildRun {
                 MesosSchedulerClient.Listener listener = new MesosSchedulerClient.Listener() {
                     @Override
                     public void onEvent(Event event) {
+                        if (event.getType() == Event.Type.MESSAGE && !admitFrame(event.getMessage().getData().size())) {
+                            return; // a gap, read back from the sandbox once the loop gets there
+                        }
                         signals.add(new Received(event));
                     }
 
@@ -294,7 +321,7 @@ final class BuildRun {
             }
             Instant now = clock.instant();
             for (Job job : jobs) {
-                fillDueGaps(job, now);
+                logProgress(job, now);
             }
             checkDeadlines(now);
         }
@@ -307,6 +334,9 @@ final class BuildRun {
     /** Every signal of the run is handled here, one at a time. A failure thrown is the whole run's. */
     private void handle(Signal signal) throws BuildException, InterruptedException {
         if (signal instanceof Received r) {
+            if (r.event().getType() == Event.Type.MESSAGE) {
+                queuedLogBytes.addAndGet(-r.event().getMessage().getData().size());
+            }
             handleEvent(r.event());
             return;
         }
@@ -321,7 +351,7 @@ final class BuildRun {
         Cancel cancel = (Cancel) signal;
         ending = true;
         for (Job job : jobs) {
-            if (job.phase == Phase.WAITING_FOR_OFFER) {
+            if (job.phase == Phase.WAITING_FOR_OFFER || job.phase == Phase.DRAINING) {
                 finish(job, new BuildCancelledException(cancel.why()));
                 continue;
             }
@@ -339,7 +369,7 @@ final class BuildRun {
                     // Updates sent while we were away are resent by Mesos, but ask in case our tasks vanished.
                     List<Call.Reconcile.Task> tasks = new ArrayList<>();
                     for (Job job : jobs) {
-                        if (job.taskId != null && job.phase != Phase.DONE) {
+                        if (job.taskId != null && job.phase != Phase.DONE && job.phase != Phase.DRAINING) {
                             Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(job.taskId);
                             if (job.agentId != null) {
                                 t.setAgentId(job.agentId);
@@ -372,6 +402,21 @@ final class BuildRun {
                 // ERROR is turned into a Closed signal by the client.
             }
         }
+    }
+
+    /**
+     * On the client's thread: whether a frame of {@code size} bytes may wait for the loop, which counts it in. A full
+     * queue admits none until it has drained to half, so that a flood leaves a few long gaps, not many short ones.
+     */
+    private boolean admitFrame(long size) {
+        long queued = queuedLogBytes.get();
+        if (droppingFrames ? queued > maxQueuedLogBytes / 2 : queued + size > maxQueuedLogBytes) {
+            droppingFrames = true;
+            return false;
+        }
+        droppingFrames = false;
+        queuedLogBytes.addAndGet(size);
+        return true;
     }
 
     private boolean anyWaiting() {
@@ -530,7 +575,7 @@ final class BuildRun {
             AgentID agent = status.hasAgentId() ? status.getAgentId() : job != null ? job.agentId : null;
             callMaster("ACKNOWLEDGE", () -> client.acknowledge(agent, status.getTaskId(), status.getUuid()));
         }
-        if (job == null || job.phase == Phase.DONE) {
+        if (job == null || job.phase == Phase.DONE || job.phase == Phase.DRAINING) {
             return;
         }
         TaskState state = status.getState();
@@ -543,25 +588,41 @@ final class BuildRun {
             job.lastState = state;
             return;
         }
-        try {
-            BuildOutcome outcome = onTerminal(job, status);
-            if (outcome != null) {
-                job.outcome = outcome;
-                finish(job, null);
+        job.terminal = status;
+        job.endedIn = job.phase;
+        job.phase = Phase.DRAINING;
+        job.result = readResult(status);
+        Instant now = clock.instant();
+        job.logs.end(job.result == null ? -1 : job.result.logLines(), now);
+        job.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
+        logProgress(job, now);
+    }
+
+    /**
+     * Fills the job's due gaps; once the task has ended and its log is complete (every line shown, read back or
+     * given up on), settles how it ended.
+     */
+    private void logProgress(Job job, Instant now) throws InterruptedException {
+        fillDueGaps(job, now);
+        if (job.phase == Phase.DRAINING && job.logs.complete()) {
+            try {
+                BuildOutcome outcome = onTerminal(job);
+                if (outcome != null) {
+                    job.outcome = outcome;
+                    finish(job, null);
+                }
+            } catch (BuildException e) {
+                finish(job, e);
             }
-        } catch (BuildException e) {
-            finish(job, e);
         }
     }
 
-    /** The job's outcome once built, null when it is being retried; throws its failure. */
-    private BuildOutcome onTerminal(Job job, TaskStatus status) throws BuildException, InterruptedException {
-        Phase before = job.phase;
+    /** The ended job's outcome once built, null when it is being retried; throws its failure. */
+    private BuildOutcome onTerminal(Job job) throws BuildException, InterruptedException {
+        TaskStatus status = job.terminal;
+        TaskResult result = job.result;
+        Phase before = job.endedIn;
         job.phase = Phase.DONE;
-        TaskResult result = readResult(status);
-        job.logs.end(result == null ? -1 : result.logLines());
-        job.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
-        fillDueGaps(job, clock.instant());
         recoverGivenUpLines(job);
         long lost = result == null ? job.logs.missing().size()
                 : Math.max(0, result.logLines() - job.logs.delivered());
@@ -678,6 +739,9 @@ final class BuildRun {
         job.lastState = null;
         job.reachedRunning = false;
         job.pushing = false;
+        job.terminal = null;
+        job.endedIn = null;
+        job.result = null;
         job.buildDeadline = null;
         job.logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
         job.logLines = new BuildLogClassifier();
@@ -742,7 +806,7 @@ final class BuildRun {
         }
         Instant now = clock.instant();
         deliver(job, job.logs.accept(frame, now));
-        fillDueGaps(job, now);
+        logProgress(job, now);
     }
 
     private void deliver(Job job, List<LogSequencer.Line> lines) {
@@ -844,7 +908,7 @@ final class BuildRun {
             long from = gap.from();
             while (from < gap.to()) {
                 long to = Math.min(gap.to(), from + READ_BACK_LINES);
-                List<String> lines = job.phase == Phase.DONE || job.sandboxFailure == null
+                List<String> lines = job.phase == Phase.DRAINING || job.sandboxFailure == null
                         ? readBack(job, from, to) : null;
                 if (lines == null) {
                     deliver(job, job.logs.skip(new LogSequencer.Gap(from, gap.to())));
@@ -924,7 +988,7 @@ final class BuildRun {
                         finish(job, job.killReason);
                     }
                 }
-                case DONE -> {
+                case DRAINING, DONE -> {
                 }
             }
         }
@@ -938,7 +1002,7 @@ final class BuildRun {
                 case WAITING_FOR_OFFER -> job.offerDeadline;
                 case LAUNCHED -> job.buildDeadline;
                 case KILLING -> job.killDeadline;
-                case DONE -> null;
+                case DRAINING, DONE -> null;
             };
             Instant logExpiry = job.logs.nextExpiry();
             if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {

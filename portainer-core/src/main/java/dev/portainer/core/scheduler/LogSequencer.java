@@ -17,8 +17,12 @@ import java.util.TreeSet;
  * becomes {@linkplain #dueGap due} when it is older than {@code gapWait}, when too many lines wait behind it, or when
  * the task has ended. The caller then either {@linkplain #fill fills} it (with the lines read back from the sandbox)
  * or {@linkplain #skip skips} it, and the lines behind it follow. Later lines are held while a gap is open, so that
- * every line is printed in its place whenever it can be recovered. Not thread-safe: used by the build's event loop
- * only.
+ * every line is printed in its place whenever it can be recovered.
+ *
+ * <p>The lines after the last one received when the task ended are different: the final status update travels
+ * apart from the frames and may overtake them, so the tail becomes due only once no frame has come for
+ * {@code gapWait}; frames that keep coming are shown as they come, not read back twice. Not thread-safe: used by the
+ * build's event loop only.
  */
 final class LogSequencer {
     /** The missing sequence numbers {@code [from, to)}, in front of the waiting lines or at the end of the log. */
@@ -44,8 +48,12 @@ final class LogSequencer {
     private Instant gapSince;
     private long gapAt;
     private Instant lastSeen;
+    private Instant lastFrameAt;
     /** The executor's count of lines, once the task ended (-1 when it did not say); null while running. */
     private Long ended;
+    private Instant endedAt;
+    /** Set by {@link #finish}: every gap is due, the tail too, frames on their way or not. */
+    private boolean givingUp;
 
     /** @param maxWaiting how many lines may wait behind a gap before it is due at once */
     LogSequencer(Duration gapWait, int maxWaiting) {
@@ -56,6 +64,7 @@ final class LogSequencer {
     /** Takes a frame; returns the lines now deliverable, in order. */
     List<Line> accept(LogFrame frame, Instant now) {
         lastSeen = now;
+        lastFrameAt = now;
         List<Line> out = new ArrayList<>();
         long seq = frame.seq();
         List<String> lines = frame.lines();
@@ -97,7 +106,18 @@ final class LogSequencer {
                     || gapSince != null && !now.isBefore(gapSince.plus(gapWait));
             return due ? new Gap(next, waiting.firstKey()) : null;
         }
-        return ended != null && next < ended ? new Gap(next, ended) : null;
+        return ended != null && next < ended && (givingUp || !now.isBefore(tailDue())) ? new Gap(next, ended) : null;
+    }
+
+    /** When the tail is due: once no frame has come for {@code gapWait}, counting from the end at the earliest. */
+    private Instant tailDue() {
+        Instant from = lastFrameAt == null || lastFrameAt.isBefore(endedAt) ? endedAt : lastFrameAt;
+        return from.plus(gapWait);
+    }
+
+    /** Whether every line up to the executor's count is shown or given up on, once the task has ended. */
+    boolean complete() {
+        return ended != null && waiting.isEmpty() && next >= ended;
     }
 
     /**
@@ -149,11 +169,13 @@ final class LogSequencer {
     }
 
     /**
-     * The task ended: every gap is due at once, including the lines up to {@code totalSent} (the executor's count,
-     * or -1 if unknown) that never arrived.
+     * The task ended at {@code now}: every gap in front of waiting lines is due at once, and the lines up to
+     * {@code totalSent} (the executor's count, or -1 if unknown) not received yet are due once no frame has come for
+     * {@code gapWait}.
      */
-    void end(long totalSent) {
+    void end(long totalSent, Instant now) {
         ended = Math.max(totalSent, -1);
+        endedAt = now;
     }
 
     /** Gives up on gaps older than gapWait; returns the lines that were waiting behind them. */
@@ -166,15 +188,20 @@ final class LogSequencer {
         return out;
     }
 
-    /** Ends the task and gives up on every gap; returns everything that was still waiting. */
+    /** Ends the task and gives up on every gap, the tail's too; returns everything that was still waiting. */
     List<Line> finish(long totalSent) {
-        end(totalSent);
-        return expire(lastSeen == null ? Instant.EPOCH : lastSeen);
+        Instant now = lastSeen == null ? Instant.EPOCH : lastSeen;
+        end(totalSent, now);
+        givingUp = true;
+        return expire(now);
     }
 
-    /** When a gap next becomes due by age, or null if no line waits. */
+    /** When a gap next becomes due by age (the tail's included), or null if none waits to be. */
     Instant nextExpiry() {
-        return gapSince == null ? null : gapSince.plus(gapWait);
+        if (gapSince != null) {
+            return gapSince.plus(gapWait);
+        }
+        return ended != null && next < ended && !givingUp ? tailDue() : null;
     }
 
     long delivered() {

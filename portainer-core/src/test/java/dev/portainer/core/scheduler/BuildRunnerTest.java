@@ -70,9 +70,11 @@ class BuildRunnerTest {
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
     private final Events events = new Events();
     private final AtomicLong uuids = new AtomicLong();
+    /** Reads of the fake agent's sandbox files. */
+    private final AtomicLong sandboxReads = new AtomicLong();
 
     /** Records what the runner reports. */
-    static final class Events implements BuildEvents {
+    static class Events implements BuildEvents {
         final List<String> infos = new CopyOnWriteArrayList<>();
         final List<String> logs = new CopyOnWriteArrayList<>();
         final List<String> taskNames = new CopyOnWriteArrayList<>();
@@ -849,6 +851,7 @@ class BuildRunnerTest {
         HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] file = stdout.getBytes(StandardCharsets.UTF_8);
         agent.createContext("/files/read", exchange -> {
+            sandboxReads.incrementAndGet();
             if (authorization != null && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"mesos-agent-readonly\"");
                 byte[] refusal = "401 Unauthorized.".getBytes(StandardCharsets.UTF_8);
@@ -951,6 +954,91 @@ class BuildRunnerTest {
         assertEquals(total, outcome.logLinesReceived());
         assertEquals(List.of(), outcome.missingLogSeqs());
         assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void framesArrivingFasterThanMavenShowsThemAreDroppedBeyondABoundAndReadBackInPlace() throws Exception {
+        FakeMesosMaster master = master();
+        int total = 20_000;
+        List<String> lines = new ArrayList<>();
+        StringBuilder stdout = new StringBuilder("portainer-executor: launched\n");
+        for (int i = 1; i <= total; i++) {
+            lines.add("line " + i);
+            stdout.append("line ").append(i).append('\n');
+        }
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, stdout.toString());
+        // Maven is busy showing the first line while the rest of the build's frames arrive.
+        java.util.concurrent.CountDownLatch mavenBusy = new java.util.concurrent.CountDownLatch(1);
+        Events slow = new Events() {
+            @Override
+            public void log(String taskName, String line) {
+                super.log(taskName, line);
+                try {
+                    mavenBusy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        SchedulerConfig config = config(master.address());
+        long bound = 16 * 1024;
+        BuildRun buildRun = new BuildRun(config, Clock.systemUTC(), () -> new UUID(0, uuids.incrementAndGet()),
+                List.of(TASK), false, slow, new MesosSchedulerClient(config, Clock.systemUTC()), null, bound);
+        CompletableFuture<List<TaskOutcome>> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return buildRun.executeAll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        master.send(frame(task, lines, 0, 1));
+        for (int from = 1; from < total; from += 1_000) {
+            master.send(frame(task, lines, from, Math.min(total, from + 1_000))); // ~10 KB each: most find no room
+        }
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, total).toBytes())));
+        // Frames are dropped from the second one that finds no room, whenever Maven is released: the loop holds the
+        // first line until then. Released a little later, so that most frames arrive while it is busy.
+        Thread.sleep(500);
+        mavenBusy.countDown();
+
+        TaskOutcome outcome = run.get(20, TimeUnit.SECONDS).get(0);
+        assertEquals(null, outcome.failure());
+        assertEquals(lines, slow.logs, "every line once, in order");
+        assertEquals(List.of(), outcome.outcome().missingLogSeqs());
+        assertEquals(List.of(), slow.warnings);
+        assertTrue(sandboxReads.get() > 0, "dropped frames were read back from the sandbox");
+    }
+
+    @Test
+    void framesThatComeAfterTheFinalUpdateAreShownAsTheyComeNotReadBackTwice() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= 3_000; i++) {
+            lines.add("line " + i);
+        }
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, String.join("\n", lines) + "\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        // The final update travels apart from the frames and overtakes the last of them.
+        master.send(frame(task, lines, 0, 1_000));
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, 3_000).toBytes())));
+        master.send(frame(task, lines, 1_000, 2_000));
+        Thread.sleep(50); // well within the wait for the tail (BuildRun.LOG_GAP_WAIT)
+        master.send(frame(task, lines, 2_000, 3_000));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(lines, events.logs);
+        assertEquals(List.of(), outcome.missingLogSeqs());
+        assertEquals(0, sandboxReads.get(), "nothing read back: the frames came");
     }
 
     /** One framework message with the lines [from, to) of {@code lines}, numbered from 0. */

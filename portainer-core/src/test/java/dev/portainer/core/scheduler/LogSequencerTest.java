@@ -161,19 +161,39 @@ class LogSequencerTest {
     void afterTheTaskEndedTheNeverReceivedTailIsADueGap() {
         accept(0, T0);
         accept(2, T0);
-        logs.end(5);
+        logs.end(5, T0);
         LogSequencer.Gap first = logs.dueGap(T0);
         assertEquals(new LogSequencer.Gap(1, 2), first, "a waiting gap is due at once once the task ended");
         logs.fill(first, List.of("line 1")).forEach(l -> out.add(l.text()));
-        LogSequencer.Gap tail = logs.dueGap(T0);
+        // The final update may overtake the last frames: the tail waits for them as long as frames keep coming.
+        assertNull(logs.dueGap(T0.plusMillis(1999)));
+        assertEquals(T0.plusSeconds(2), logs.nextExpiry());
+        LogSequencer.Gap tail = logs.dueGap(T0.plusSeconds(2));
         assertEquals(new LogSequencer.Gap(3, 5), tail);
         logs.skip(tail);
-        assertNull(logs.dueGap(T0));
+        assertNull(logs.dueGap(T0.plusSeconds(2)));
         assertEquals(List.of("line 0", "line 1", "line 2"), out);
         assertEquals(List.of(3L, 4L), logs.missing());
         logs.recoveredLate(4);
         assertEquals(List.of(3L), logs.missing());
         assertEquals(4, logs.delivered());
+    }
+
+    @Test
+    void theTailOfAnEndedTaskIsShownAsItsFramesComeAndReadBackOnlyWhenTheyStop() {
+        acceptRun(0, 2, T0);
+        logs.end(6, T0);
+        assertNull(logs.dueGap(T0.plusMillis(1500)));
+        assertEquals(false, logs.complete());
+        acceptRun(2, 4, T0.plusMillis(1500)); // still coming: the wait starts again
+        assertNull(logs.dueGap(T0.plusMillis(3000)));
+        assertEquals(T0.plusMillis(3500), logs.nextExpiry());
+        assertEquals(new LogSequencer.Gap(4, 6), logs.dueGap(T0.plusMillis(3500)), "no frame for the wait");
+        logs.fill(new LogSequencer.Gap(4, 6), List.of("line 4", "line 5")).forEach(l -> out.add(l.seq() + ":"
+                + l.text()));
+        assertEquals(expected(0, 6), out);
+        assertEquals(true, logs.complete());
+        assertEquals(2, logs.recovered());
     }
 
     @Test

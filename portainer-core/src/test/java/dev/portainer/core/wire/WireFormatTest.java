@@ -30,6 +30,25 @@ class WireFormatTest {
     }
 
     @Test
+    void runsEncodedAheadMakeTheFrameTheLinesMake() {
+        List<String> first = List.of("Step 2/2 : RUN seq 1 3", "", "tab\tquote\"back\\slash");
+        List<String> second = List.of("\u001b[91mGröße ☃\u001b[0m");
+        List<String> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+
+        byte[] frame = LogFrame.toBytes(7, List.of(LogFrame.encodeRun(first), LogFrame.encodeRun(second)));
+
+        assertEquals(LogFrame.of(7, all), LogFrame.fromBytes(frame));
+        assertEquals(new String(LogFrame.of(7, all).toBytes(), StandardCharsets.UTF_8),
+                new String(frame, StandardCharsets.UTF_8), "byte for byte the frame toBytes() writes");
+        assertThrows(IllegalArgumentException.class, () -> LogFrame.toBytes(0, List.of()));
+        List<byte[]> utf8 = all.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
+        assertEquals(new String(LogFrame.toBytes(7, List.of(LogFrame.encodeRun(all))), StandardCharsets.UTF_8),
+                new String(LogFrame.toBytes(7, List.of(LogFrame.encodeUtf8Run(utf8))), StandardCharsets.UTF_8),
+                "from the bytes the executor printed, the same");
+    }
+
+    @Test
     void aFrameWithoutLinesIsNotAFrame() {
         assertThrows(IllegalArgumentException.class, () -> LogFrame.of(0, List.of()));
         WireFormatException empty = assertThrows(WireFormatException.class,

@@ -9,6 +9,11 @@ public interface BuildLog {
     /** One line of output, without its line terminator. */
     void line(String line);
 
+    /** Several lines of output at once, in order (what one chunk of Docker's stream held). */
+    default void lines(java.util.List<String> lines) {
+        lines.forEach(this::line);
+    }
+
     /**
      * Called once, on the build's thread, before the first push; the push starts when this returns. The executor
      * first makes sure that the scheduler will learn a push began, whatever happens to the executor afterwards, so
