@@ -1,10 +1,12 @@
 package dev.portainer.executor;
 
+import dev.portainer.wire.ExecutorContract;
+
 import com.google.protobuf.ByteString;
-import dev.portainer.core.mesos.RecordIo;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.mesos.RecordIo;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.docker.DockerImageBuilds;
 import java.io.ByteArrayInputStream;
@@ -32,7 +34,7 @@ import org.apache.mesos.v1.executor.Protos.Event;
  * from (the plugin's {@code ExecutorClassData}); anything left out here is simply loaded from the jar as usual.
  */
 final class ClassDataWarmUp {
-    static final String FLAG = "--warm-up";
+    static final String FLAG = ExecutorContract.WARM_UP_FLAG;
 
     private ClassDataWarmUp() {
     }

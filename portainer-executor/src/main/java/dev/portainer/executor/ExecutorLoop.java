@@ -1,12 +1,14 @@
 package dev.portainer.executor;
 
+import dev.portainer.wire.mesos.MesosUuids;
+
 import com.google.protobuf.ByteString;
-import dev.portainer.core.mesos.RecordIo;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.ExecutorStdout;
-import dev.portainer.core.wire.TaskProgress;
-import dev.portainer.core.wire.TaskResult;
-import dev.portainer.core.wire.WireFormatException;
+import dev.portainer.wire.mesos.RecordIo;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.ExecutorStdout;
+import dev.portainer.wire.TaskProgress;
+import dev.portainer.wire.TaskResult;
+import dev.portainer.wire.WireFormatException;
 import dev.portainer.executor.agent.AgentCallException;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.BuildLog;
@@ -17,7 +19,6 @@ import dev.portainer.executor.build.ImageBuilds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +57,7 @@ import org.apache.mesos.v1.executor.Protos.Event;
  */
 public final class ExecutorLoop {
     /** Executor progress lines carry this prefix on stdout; every other stdout line is a build log line, in order. */
-    public static final String NOTE_PREFIX = dev.portainer.core.wire.ExecutorStdout.NOTE_PREFIX;
+    public static final String NOTE_PREFIX = dev.portainer.wire.ExecutorStdout.NOTE_PREFIX;
     /** Longest {@code TaskStatus.message}: enough for Docker's error, short enough for the master's memory. */
     static final int MAX_STATUS_MESSAGE = 2000;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
@@ -518,7 +519,7 @@ public final class ExecutorLoop {
     }
 
     private void onAcknowledged(Event.Acknowledged ack) {
-        UUID uuid = uuid(ack.getUuid());
+        UUID uuid = MesosUuids.uuid(ack.getUuid());
         if (unacknowledged.remove(uuid) == null) {
             return; // a duplicate, or an update resent through SUBSCRIBE and acknowledged twice
         }
@@ -702,7 +703,7 @@ public final class ExecutorLoop {
                 .setTaskId(about.getTaskId())
                 .setState(state)
                 .setSource(TaskStatus.Source.SOURCE_EXECUTOR)
-                .setUuid(ByteString.copyFrom(bytes(uuid)))
+                .setUuid(MesosUuids.bytes(uuid))
                 .setExecutorId(executorId)
                 .setAgentId(about.getAgentId())
                 .setTimestamp(clock.millis() / 1000.0);
@@ -744,19 +745,6 @@ public final class ExecutorLoop {
 
     static String truncate(String message) {
         return message.length() <= MAX_STATUS_MESSAGE ? message : message.substring(0, MAX_STATUS_MESSAGE - 1) + "…";
-    }
-
-    static byte[] bytes(UUID uuid) {
-        return ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                .putLong(uuid.getLeastSignificantBits()).array();
-    }
-
-    static UUID uuid(ByteString bytes) {
-        if (bytes.size() != 16) {
-            return new UUID(0, 0);
-        }
-        ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
-        return new UUID(buffer.getLong(), buffer.getLong());
     }
 
     private void note(String text) {

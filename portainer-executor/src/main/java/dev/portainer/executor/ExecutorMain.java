@@ -1,5 +1,7 @@
 package dev.portainer.executor;
 
+import dev.portainer.wire.ExecutorContract;
+
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.ImageBuilds;
 import dev.portainer.executor.docker.DockerImageBuilds;
@@ -26,7 +28,7 @@ public final class ExecutorMain {
     /** Exit code when the environment is not an agent's: nothing was attempted. */
     public static final int EXIT_BAD_ENVIRONMENT = 2;
     /** The argument that starts an executor ahead of its launch: see {@link #standBy}. */
-    public static final String STANDBY_FLAG = "--standby";
+    public static final String STANDBY_FLAG = ExecutorContract.STANDBY_FLAG;
 
     private ExecutorMain() {
     }

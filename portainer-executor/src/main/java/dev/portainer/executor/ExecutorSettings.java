@@ -1,6 +1,6 @@
 package dev.portainer.executor;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.executor.agent.MesosDuration;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.portainer.executor;
 
-import dev.portainer.core.wire.LogFrame;
+import dev.portainer.wire.LogFrame;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.docker.ContextArchives;
 import dev.portainer.executor.docker.DockerDaemon;
 import dev.portainer.executor.docker.DockerImageBuilds;

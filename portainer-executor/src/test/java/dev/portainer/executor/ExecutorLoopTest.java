@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskProgress;
-import dev.portainer.core.wire.TaskResult;
-import dev.portainer.core.wire.WireFormat;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
+import dev.portainer.wire.TaskResult;
+import dev.portainer.wire.WireFormat;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
@@ -83,7 +83,7 @@ class ExecutorLoopTest {
         Set<UUID> uuids = new HashSet<>();
         for (TaskStatus status : updates) {
             assertTrue(FakeAgent.isRealUuid(status.getUuid()), "uuid must be an RFC 4122 UUID");
-            uuids.add(ExecutorLoop.uuid(status.getUuid()));
+            uuids.add(dev.portainer.wire.mesos.MesosUuids.uuid(status.getUuid()));
             assertEquals(TaskStatus.Source.SOURCE_EXECUTOR, status.getSource());
             assertEquals("task-1", status.getTaskId().getValue());
             assertEquals(FakeAgent.EXECUTOR, status.getExecutorId().getValue());

@@ -3,7 +3,7 @@ package dev.portainer.executor;
 import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.wire.mesos.RecordIo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -34,7 +34,7 @@ class BadInputIT {
                 build.output());
         assertTrue(build.output().contains("set <dockerfile> to its path, relative to the context or to the project"
                 + " directory"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -43,7 +43,7 @@ class BadInputIT {
         MavenRun.Outcome build = failing(project, "-Dportainer.image=" + image(),
                 "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=Dockerfile.unknown");
         assertTrue(build.output().contains("unknown instruction: FROOM"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -53,7 +53,7 @@ class BadInputIT {
                 "-Dportainer.contextDirectory=ctx", "-Dportainer.dockerfile=Dockerfile.ignored");
         assertTrue(build.output().contains("excluded by .dockerignore") && build.output().contains("secret.txt"),
                 build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -64,7 +64,7 @@ class BadInputIT {
         assertTrue(build.output().contains("127.0.0.1:5999"), build.output());
         assertTrue(build.output().contains("reachable"), build.output());
         Docker.run("rmi", "-f", image + ":1.0.0");
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -75,7 +75,7 @@ class BadInputIT {
         assertTrue(build.output().contains("Build arg 'TOKEN' has no value: write it as TOKEN=value"),
                 build.output());
         assertTrue(!build.output().contains("Scheduling the build"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -85,7 +85,7 @@ class BadInputIT {
                 "-Dportainer.tags=,");
         assertTrue(build.output().contains("portainer.tags names no tag"), build.output());
         assertTrue(!build.output().contains("NullPointerException"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -95,6 +95,6 @@ class BadInputIT {
                 "-Dportainer.buildMem=Infinity");
         assertTrue(build.output().contains("buildMem must be a number of MB, at least 32 (got Infinity); fix"
                 + " <buildMem> (portainer.buildMem)"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 }

@@ -69,7 +69,7 @@ class BuildLogIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -86,7 +86,7 @@ class BuildLogIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(fromPom);
 
         // On the command line, EMPTY= is the empty value too, and wins over the pom's.
         Path pom = project.resolve("pom.xml");
@@ -99,13 +99,13 @@ class BuildLogIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(fromCli);
 
         // A bare name still is not: Docker's CLI would read its value from an environment the agent does not have.
         MavenRun.Outcome bare = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
                 "-Dportainer.push=false", "-Dportainer.buildArgs=EMPTY");
         assertNotEquals(0, bare.exitCode(), bare.output());
         assertTrue(bare.output().contains("Build arg 'EMPTY' has no value"), bare.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(bare);
     }
 }

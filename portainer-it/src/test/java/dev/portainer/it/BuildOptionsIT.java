@@ -36,7 +36,7 @@ class BuildOptionsIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -64,7 +64,7 @@ class BuildOptionsIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -86,7 +86,7 @@ class BuildOptionsIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -110,7 +110,7 @@ class BuildOptionsIT {
         } finally {
             Docker.run("rmi", "-f", MavenRun.REGISTRY + "/" + repo + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
 
         // Set in the pom (here: on the command line), the image and resources win over the Dockerfile.
         String image = MavenRun.REGISTRY + "/it/" + unique("pom-wins");
@@ -124,6 +124,6 @@ class BuildOptionsIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(pomWins);
     }
 }

@@ -5,11 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.local.LocalMesos;
+import dev.portainer.local.LocalMesosConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -19,24 +26,64 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Ctrl-C (SIGINT) or SIGTERM to a Maven running a slow build: Maven stops within seconds, and the executor, the Docker
- * build container, the staged context and the embedded Mesos's sandboxes are all gone.
+ * Ctrl-C (SIGINT) or SIGTERM to a Maven running a slow build: Maven stops within seconds, and the build is killed and
+ * leaves nothing behind. On {@code local}: this run's executor, its sandbox and its Docker build container are gone.
+ * On a Mesos whose API the test reads (the suite's cluster, or one started here): the master shows the task KILLED
+ * and the framework torn down, no agent runs its executor, and the build container is gone. Everything is found by
+ * what names this build (its run's environment variable, its log's framework, task and container ids), never by
+ * looking at every executor or container: other builds may run on this machine meanwhile.
  */
 class CancellationIT {
     /** Seconds from the signal to Maven's exit: kill, teardown, closing the stager and the embedded Mesos. */
     private static final int STOP_WITHIN_SECONDS = 20;
+    /** Docker removes a cancelled build's container shortly after the client went away. */
+    private static final int CONTAINER_GONE_WITHIN_SECONDS = 15;
+    /** The settings.xml server of the framework credential of the test on an embedded Mesos of its own. */
+    private static final String SERVER_ID = "mesos-cancel";
 
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})
     void signalToMavenKillsTheBuildAndLeavesNothingBehind(String signal) throws Exception {
+        cancel(signal, MesosApi.ofSuite(), List.of());
+    }
+
+    /**
+     * The same against an embedded Mesos that this test starts and whose master and agent require a credential, as a
+     * secured cluster does: the checks a cluster gets, through the Mesos HTTP API, run on every machine.
+     */
+    @Test
+    void onAMesosWhoseApiTheTestReadsTheTaskIsKilledAndTheFrameworkTornDown() throws Exception {
+        String secret = "cancel-" + UUID.randomUUID();
+        try (LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048)
+                .executorShutdownGracePeriod(Duration.ofSeconds(2))
+                .frameworkCredentials(Map.of("builder", Secret.of(secret))).build())) {
+            Path settings = Files.createDirectories(Path.of(System.getProperty("portainer.it.work")))
+                    .resolve("cancel-settings-" + UUID.randomUUID().toString().substring(0, 8) + ".xml");
+            Files.writeString(settings, "<settings><servers><server><id>" + SERVER_ID + "</id><username>builder"
+                    + "</username><password>" + secret + "</password></server></servers></settings>");
+            URI master = mesos.masterUri();
+            cancel("TERM", Optional.of(MesosApi.of(master, new MesosApi.Credential("builder", secret))),
+                    List.of("-s", settings.toString(), "-Dportainer.mesosMaster=" + master.getHost() + ":"
+                            + master.getPort(), "-Dportainer.mesosServerId=" + SERVER_ID));
+        }
+    }
+
+    /**
+     * Starts the slow build on {@code mesos} (empty: the suite's local one), waits for its RUN step, sends the signal
+     * and checks that the build was killed and left nothing.
+     */
+    private static void cancel(String signal, Optional<MesosApi> mesos, List<String> extraArgs) throws Exception {
         String marker = "slow-" + UUID.randomUUID().toString().substring(0, 8);
         Path project = MavenRun.copyProject("slow-build");
         // The output line ("<marker> started") differs from the step line that echoes it ("echo "<marker>"
         // "started""): waiting for the latter raced the container's start once the executor got faster.
         Files.writeString(project.resolve("Dockerfile"), "FROM 127.0.0.1:5000/portainer/busybox:latest\n"
                 + "RUN echo \"" + marker + "\" \"started\" && sleep 60\n");
-        MavenRun.Running build = MavenRun.start(project, "package", "portainer:build",
-                "-Dportainer.image=" + MavenRun.REGISTRY + "/it/" + marker, "-Dportainer.push=false");
+        List<String> args = new ArrayList<>(extraArgs);
+        args.addAll(List.of("package", "portainer:build", "-Dportainer.image=" + MavenRun.REGISTRY + "/it/" + marker,
+                "-Dportainer.push=false"));
+        MavenRun.Running build = MavenRun.start(project, args.toArray(String[]::new));
+        List<ProcessHandle> processes = List.of();
         try {
             long pid = build.process().pid();
             if (signal.equals("INT")) {
@@ -44,10 +91,30 @@ class CancellationIT {
                 assumeFalse(ignores(pid, 2), "this Maven process was started with SIGINT ignored");
             }
             build.awaitOutput(marker + " started", 120);
-            List<ProcessHandle> descendants = build.process().descendants().toList();
-            Map<Long, Path> sandboxes = sandboxes(descendants);
-            assertFalse(sandboxes.isEmpty(), "an executor runs under Maven: " + describe(descendants));
-            assertEquals(1, containers(marker).size(), "the RUN step's container runs");
+            Footprint running = Footprint.of(build);
+            processes = running.processes();
+            // Found by the id Docker announced in this build's log, not by listing the daemon's containers.
+            assertEquals(1, running.containers().size(), "the RUN step's container runs: " + running);
+            List<String> sandboxes = new ArrayList<>();
+            if (mesos.isEmpty()) {
+                List<ProcessHandle> executors = processes.stream()
+                        .filter(p -> p.info().commandLine().orElse("").contains("portainer-executor.jar")).toList();
+                assertFalse(executors.isEmpty(), "this build's executor runs on its embedded agent: "
+                        + describe(processes));
+                List<Path> workDirs = running.localMesosWorkDirs();
+                for (ProcessHandle executor : executors) {
+                    String sandbox = ProcFs.cwd(executor).orElseThrow();
+                    assertTrue(workDirs.stream().anyMatch(w -> sandbox.startsWith(w + "/")),
+                            "the executor works in its embedded Mesos's work directory " + workDirs + ": " + sandbox);
+                    sandboxes.add(sandbox);
+                }
+            } else {
+                // What the checks below expect to change, seen before the signal: they can fail.
+                MesosApi api = mesos.get();
+                assertEquals(MesosApi.FrameworkState.ACTIVE, api.framework(running.frameworkId()));
+                assertEquals(Map.of(running.taskId(), "TASK_RUNNING"), api.tasks(running.frameworkId()));
+                assertEquals(1, api.liveExecutors(running.frameworkId()).size(), "an agent runs the executor");
+            }
 
             long signalled = System.nanoTime();
             new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
@@ -59,24 +126,37 @@ class CancellationIT {
             String output = build.output();
             assertTrue(output.contains("The JVM is stopping: cancelling the build"), output);
             assertTrue(output.contains("Killing ") || output.contains("cancelled"), output);
-            for (ProcessHandle p : descendants) {
-                assertFalse(p.isAlive(), "still running after Maven stopped: " + p.pid() + " "
-                        + p.info().commandLine().orElse("?"));
+            for (ProcessHandle p : processes) {
+                assertFalse(p.isAlive(), "still running after Maven stopped: " + ProcFs.describe(p));
             }
-            for (Path sandbox : sandboxes.values()) {
-                assertFalse(Files.exists(sandbox), "the executor's sandbox stays: " + sandbox);
+            for (String sandbox : sandboxes) {
+                assertFalse(Files.exists(Path.of(sandbox)), "the executor's sandbox stays: " + sandbox);
             }
-            awaitNoContainer(marker);
+            MavenRun.Outcome outcome = build.outcome();
+            Footprint footprint = Footprint.of(outcome);
+            if (mesos.isPresent()) {
+                MesosApi api = mesos.get();
+                assertEquals(Map.of(footprint.taskId(), "TASK_KILLED"), api.tasks(footprint.frameworkId()),
+                        "the master's account of the task");
+                assertEquals(MesosApi.FrameworkState.COMPLETED, api.framework(footprint.frameworkId()),
+                        "the framework is torn down");
+            }
+            ItChecks.awaitNoContainer(footprint, CONTAINER_GONE_WITHIN_SECONDS);
             try (Stream<Path> files = Files.list(project.resolve("target/portainer"))) {
                 List<String> left = files.map(p -> p.getFileName().toString())
                         .filter(n -> n.endsWith(".tar.gz")).toList();
                 assertEquals(List.of(), left, "staged context left in target/portainer");
             }
-            ItChecks.assertNoExecutorNorStagedFile(project);
+            if (mesos.isPresent()) {
+                ItChecks.assertNothingLeftBehind(outcome, mesos.get());
+            } else {
+                ItChecks.assertNothingLeftBehind(outcome);
+            }
         } finally {
-            // A failed assertion above must not leave this build's executor to fail every later IT's checks.
+            // A failed assertion above must not leave this build's executor to fail later tests.
             build.process().descendants().forEach(ProcessHandle::destroyForcibly);
             build.process().destroyForcibly();
+            processes.forEach(ProcessHandle::destroyForcibly);
             Docker.run("rmi", "-f", MavenRun.REGISTRY + "/it/" + marker + ":1.0.0");
         }
     }
@@ -122,38 +202,8 @@ class CancellationIT {
         }
     }
 
-    /** The working directory of each executor JVM among the processes: its sandbox. */
-    private static Map<Long, Path> sandboxes(List<ProcessHandle> processes) {
-        return processes.stream()
-                .filter(p -> p.info().commandLine().orElse("").contains("portainer-executor.jar"))
-                .collect(Collectors.toMap(ProcessHandle::pid, p -> {
-                    try {
-                        return Path.of("/proc/" + p.pid() + "/cwd").toRealPath();
-                    } catch (IOException e) {
-                        throw new AssertionError("cannot read the working directory of " + p.pid(), e);
-                    }
-                }));
-    }
-
     private static String describe(List<ProcessHandle> processes) {
-        return processes.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
-                .collect(Collectors.joining("; "));
-    }
-
-    private static List<String> containers(String marker) throws IOException, InterruptedException {
-        String out = Docker.ok("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}");
-        return out.lines().filter(l -> l.contains(marker)).toList();
-    }
-
-    /** Docker removes a cancelled build's container shortly after the client went away. */
-    private static void awaitNoContainer(String marker) throws IOException, InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        List<String> left = containers(marker);
-        while (!left.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(250);
-            left = containers(marker);
-        }
-        assertEquals(List.of(), left, "the build's container stays");
+        return processes.stream().map(ProcFs::describe).collect(Collectors.joining("; "));
     }
 
     /** Whether the process ignores the signal (the SigIgn mask of /proc/pid/status). */

@@ -48,7 +48,7 @@ class ChattyBuildIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     /** The RUN step's lines as Maven printed them, without Maven's level and the image's prefix. */

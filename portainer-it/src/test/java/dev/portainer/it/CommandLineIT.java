@@ -62,7 +62,7 @@ class CommandLineIT {
         } finally {
             Docker.run("rmi", "-f", image + ":latest");
         }
-        ItChecks.assertNothingLeftBehind(dir);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test

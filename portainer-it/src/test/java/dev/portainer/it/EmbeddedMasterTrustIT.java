@@ -89,7 +89,7 @@ class EmbeddedMasterTrustIT {
             build.process().destroyForcibly();
             Docker.run("rmi", "-f", image + ":1");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build.outcome());
     }
 
     private static void assertRefused(Answer answer, String realm, String what) {

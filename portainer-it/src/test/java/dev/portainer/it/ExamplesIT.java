@@ -44,8 +44,8 @@ class ExamplesIT {
         } finally {
             Docker.run("rmi", "-f", app + ":1.0.0", app + ":latest", page + ":1.0.0", page + ":latest");
         }
-        ItChecks.assertNothingLeftBehind(project.resolve("greeter-app"));
-        ItChecks.assertNothingLeftBehind(project.resolve("status-page"));
+        // Both modules' target/portainer, and both frameworks' containers and processes.
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -62,6 +62,6 @@ class ExamplesIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0", image + ":latest");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 }

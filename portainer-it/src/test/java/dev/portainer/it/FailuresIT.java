@@ -27,7 +27,7 @@ class FailuresIT {
         assertFalse(build.output().contains("never-reached"), build.output());
         assertFalse(Files.exists(project.resolve("target/portainer/" + image.substring(image.lastIndexOf('/') + 1)
                 + ".digest")), "no digest for a failed build");
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -41,7 +41,7 @@ class FailuresIT {
         assertTrue(build.output().contains("BUILD FAILURE"), build.output());
         assertTrue(build.output().contains("No Dockerfile in the build context " + project.toRealPath()
                 + " (neither Dockerfile nor dockerfile): create one, or set <dockerfile> to its path"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test

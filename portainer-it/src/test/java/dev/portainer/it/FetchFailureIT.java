@@ -35,7 +35,7 @@ class FetchFailureIT {
             assertTrue(out.contains("exited with status 1; the fetcher said: Failed to fetch 'hdfs://"), out);
             assertTrue(out.contains("Failed to create HDFS client: Hadoop client is not available"), out);
             assertTrue(out.contains("To fix: the agent has no Hadoop client to fetch hdfs:// files"), out);
-            ItChecks.assertNoExecutorNorStagedFile(project);
+            ItChecks.assertNothingLeftBehind(build);
         }
     }
 }

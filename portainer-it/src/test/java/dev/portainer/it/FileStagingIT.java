@@ -24,8 +24,9 @@ class FileStagingIT {
         String image = MavenRun.REGISTRY + "/it/file-staging-" + UUID.randomUUID().toString().substring(0, 8);
         Path staging = stagingDirectory();
         Path project = MavenRun.copyExample("hello-world");
+        MavenRun.Outcome build;
         try {
-            MavenRun.Outcome build = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
+            build = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
                     "-Dportainer.push=false", "-Dportainer.stagingUri=" + staging.toUri());
             assertTrue(build.succeeded(), build.output());
             assertTrue(Docker.ok("run", "--rm", image + ":latest").contains(
@@ -38,7 +39,7 @@ class FileStagingIT {
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0", image + ":latest");
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test

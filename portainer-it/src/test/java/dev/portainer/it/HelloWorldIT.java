@@ -58,6 +58,6 @@ class HelloWorldIT {
         } finally {
             Docker.run("rmi", "-f", image + "@" + digest);
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 }

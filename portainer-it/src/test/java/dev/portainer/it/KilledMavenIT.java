@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.local.LocalMesos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -44,9 +46,15 @@ class KilledMavenIT {
         Files.writeString(project.resolve("Dockerfile"), "FROM 127.0.0.1:5000/portainer/busybox:latest\n"
                 + "LABEL portainer.it.killed=" + marker + "\n"
                 + "RUN echo \"" + marker + "\" \"started\" && sleep 60\n");
+        // A temporary directory of this test's own for both builds' embedded Mesos: every Maven that starts on this
+        // machine removes the work directories that killed ones left in the temporary directory it uses, so another
+        // build (another copy of this suite) would otherwise do the next build's job before the checks below.
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("portainer.it.work")).resolve(marker + "-tmp"));
+        Map<String, String> env = Map.of("MAVEN_OPTS", (System.getenv().getOrDefault("MAVEN_OPTS", "")
+                + " -Djava.io.tmpdir=" + tmp).trim());
         // On a real cluster it is the master that ends the builds of a vanished framework, after failoverTimeout:
         // shorter than the default, so that the same 30 s hold there. (The embedded Mesos dies with Maven.)
-        MavenRun.Running build = MavenRun.start(project, "package", "portainer:build",
+        MavenRun.Running build = MavenRun.start(project, env, "package", "portainer:build",
                 "-Dportainer.image=" + image, "-Dportainer.tags=" + marker, "-Dportainer.failoverTimeout=PT10S");
         List<ProcessHandle> executors = List.of();
         try {
@@ -58,8 +66,11 @@ class KilledMavenIT {
                 assertFalse(executors.isEmpty(), "this build's executor runs under Maven");
             }
             Optional<Path> workDir = executors.stream().map(KilledMavenIT::cwd).flatMap(Optional::stream)
-                    .map(KilledMavenIT::localMesosWorkDir).flatMap(Optional::stream).findFirst();
+                    .map(dir -> localMesosWorkDir(dir, build.process().pid())).flatMap(Optional::stream).findFirst();
             assertEquals(local, workDir.isPresent(), "the embedded Mesos's work directory: " + workDir);
+            if (workDir.isPresent()) {
+                assertEquals(tmp.toRealPath(), workDir.get().getParent(), "in the temporary directory Maven was given");
+            }
             List<Path> contexts = packedContexts(project);
             assertEquals(1, contexts.size(), "the packed context: " + contexts);
             assertEquals(1, containers(marker).size(), "the RUN step's container runs");
@@ -71,6 +82,11 @@ class KilledMavenIT {
             long[] goneMs = awaitGone(executors, marker, killedAt);
             System.out.println("kill -9 of Maven: executor gone after " + goneMs[0] + " ms, build container gone "
                     + "after " + goneMs[1] + " ms");
+            Optional<MesosApi> cluster = MesosApi.ofSuite();
+            if (cluster.isPresent()) {
+                // The master ended the framework once its failover timeout ran out, and no agent runs its executor.
+                cluster.get().awaitEnded(frameworkId, killedAt + TimeUnit.SECONDS.toNanos(GONE_WITHIN_SECONDS));
+            }
             assertEquals(404, Registry.status(repository, marker), "the killed build pushed its image");
             if (workDir.isPresent()) {
                 // What the executor said, read before the next build removes the directory.
@@ -91,7 +107,7 @@ class KilledMavenIT {
 
             Files.writeString(project.resolve("Dockerfile"), "FROM 127.0.0.1:5000/portainer/busybox:latest\n"
                     + "RUN echo \"" + marker + "\" \"second\"\n");
-            MavenRun.Outcome second = MavenRun.run(project, "package", "portainer:build",
+            MavenRun.Outcome second = MavenRun.run(project, env, "package", "portainer:build",
                     "-Dportainer.image=" + image, "-Dportainer.tags=" + marker + "-second");
             assertTrue(second.succeeded(), second.output());
             assertEquals(200, Registry.status(repository, marker + "-second"), second.output());
@@ -141,10 +157,15 @@ class KilledMavenIT {
         }
     }
 
-    /** The embedded Mesos's temporary work directory that holds {@code path} (a sandbox or a standby's directory). */
-    private static Optional<Path> localMesosWorkDir(Path path) {
+    /**
+     * The temporary work directory of Maven's embedded Mesos that holds {@code path} (a sandbox or a standby's
+     * directory).
+     */
+    private static Optional<Path> localMesosWorkDir(Path path, long mavenPid) {
+        // Named after the JVM that made it: Maven's, not that of a portainer-local standing in for a cluster.
+        String name = LocalMesos.TEMPORARY_WORK_DIR + "pid" + mavenPid + "-";
         for (Path p = path; p != null; p = p.getParent()) {
-            if (p.getFileName() != null && p.getFileName().toString().startsWith("portainer-local-mesos")) {
+            if (p.getFileName() != null && p.getFileName().toString().startsWith(name)) {
                 return Optional.of(p);
             }
         }
@@ -187,7 +208,7 @@ class KilledMavenIT {
         List<ProcessHandle> running = processes;
         List<String> containers = containers(marker);
         while (true) {
-            running = running.stream().filter(KilledMavenIT::running).toList();
+            running = running.stream().filter(ProcFs::running).toList();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
             if (running.isEmpty() && goneMs[0] < 0) {
                 goneMs[0] = ms;
@@ -206,22 +227,6 @@ class KilledMavenIT {
                 + GONE_WITHIN_SECONDS + " s");
         assertEquals(List.of(), containers, "the killed build's container stays after " + GONE_WITHIN_SECONDS + " s");
         return goneMs;
-    }
-
-    /**
-     * Alive and not a zombie: the orphaned executor is reaped by init, which may take a second or two after it
-     * ended (it then runs nothing, holds no socket and no container).
-     */
-    private static boolean running(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException e) {
-            return false; // gone meanwhile
-        }
     }
 
     private static void run(String... command) throws IOException, InterruptedException {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +21,17 @@ import java.util.concurrent.TimeUnit;
 final class MavenRun {
     static final String MESOS_MASTER = System.getProperty("portainer.it.mesosMaster", "local");
     static final String REGISTRY = System.getProperty("portainer.it.registry", "127.0.0.1:5000");
+    /**
+     * Set in each Maven's environment to an id of that run alone. Every process Maven starts inherits it (the
+     * embedded agent passes its own environment on to the executors it starts), so the checks find this run's
+     * processes, and no other build's, in /proc/pid/environ, even once Maven is gone and they were re-parented.
+     */
+    static final String RUN_VARIABLE = "PORTAINER_IT_RUN";
+    /** The settings.xml server that carries the cluster's framework credential, when the suite has one. */
+    static final String CLUSTER_SERVER_ID = "portainer-it-mesos";
 
-    /** A finished build. */
-    record Outcome(int exitCode, String output, Path project) {
+    /** A finished build: {@code runId} is its {@link #RUN_VARIABLE}, {@code pid} its Maven JVM's. */
+    record Outcome(int exitCode, String output, Path project, String runId, long pid) {
         boolean succeeded() {
             return exitCode == 0 && output.contains("BUILD SUCCESS");
         }
@@ -64,9 +73,17 @@ final class MavenRun {
     }
 
     /** A build still running: its process (the Maven JVM itself, since bin/mvn execs java) and its log. */
-    record Running(Process process, Path log, Path project) {
+    record Running(Process process, Path log, Path project, String runId) {
         String output() throws IOException {
             return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** The build as it ended; fails if it has not. */
+        Outcome outcome() throws IOException {
+            if (process.isAlive()) {
+                throw new AssertionError("the build in " + project + " still runs");
+            }
+            return new Outcome(process.exitValue(), output(), project, runId, process.pid());
         }
 
         /** Waits until the log contains the text; fails if the build ends or the time runs out first. */
@@ -83,8 +100,14 @@ final class MavenRun {
 
     /** Starts {@code mvn -B <args>} in the project like {@link #run} and returns at once. */
     static Running start(Path project, String... args) throws IOException {
+        return start(project, Map.of(), args);
+    }
+
+    /** Like {@link #start(Path, String...)}, with extra environment variables for Maven. */
+    static Running start(Path project, Map<String, String> environment, String... args) throws IOException {
         Path log = project.resolve("build.log");
-        return new Running(launch(project, null, Set.of(), Map.of(), log, args), log, project);
+        String runId = UUID.randomUUID().toString();
+        return new Running(launch(project, null, Set.of(), environment, log, runId, args), log, project, runId);
     }
 
     /** Runs {@code mvn -B <args>} in the project with the private IT repository and the chosen master. */
@@ -121,23 +144,30 @@ final class MavenRun {
     private static Outcome run(Path project, Path settings, Set<String> removed, Map<String, String> environment,
                                String... args) throws IOException, InterruptedException {
         Path log = project.resolve("build.log");
-        Process process = launch(project, settings, removed, environment, log, args);
+        String runId = UUID.randomUUID().toString();
+        Process process = launch(project, settings, removed, environment, log, runId, args);
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new AssertionError("Maven build in " + project + " did not finish in 10 minutes");
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        return new Outcome(process.exitValue(), output, project);
+        return new Outcome(process.exitValue(), output, project, runId, process.pid());
     }
 
     private static Process launch(Path project, Path settings, Set<String> removed, Map<String, String> environment,
-                                  Path log, String... args) throws IOException {
+                                  Path log, String runId, String... args) throws IOException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
                 "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
                 "-Dportainer.version=" + System.getProperty("portainer.version"),
                 "-Dportainer.mesosMaster=" + MESOS_MASTER));
+        Optional<Path> cluster = clusterSettings();
+        if (cluster.isPresent()) {
+            // Global settings, so that a test's own -s settings.xml still applies; a test that names another
+            // server (its own embedded Mesos) comes later on the command line and wins.
+            command.addAll(List.of("-gs", cluster.get().toString(), "-Dportainer.mesosServerId=" + CLUSTER_SERVER_ID));
+        }
         if (settings != null) {
             command.add("-s");
             command.add(settings.toString());
@@ -147,6 +177,25 @@ final class MavenRun {
                 .redirectOutput(log.toFile());
         builder.environment().keySet().removeAll(removed);
         builder.environment().putAll(environment);
+        builder.environment().put(RUN_VARIABLE, runId);
         return builder.start();
+    }
+
+    /** A global settings.xml with the cluster's framework credential, when the suite runs on a cluster that has one. */
+    private static synchronized Optional<Path> clusterSettings() throws IOException {
+        Optional<MesosApi.Credential> credential = MesosApi.suiteCredential();
+        if (MESOS_MASTER.equals("local") || credential.isEmpty()) {
+            return Optional.empty();
+        }
+        Path settings = Path.of(System.getProperty("portainer.it.work")).resolve("cluster-settings.xml");
+        Files.createDirectories(settings.getParent());
+        Files.writeString(settings, "<settings><servers><server><id>" + CLUSTER_SERVER_ID + "</id><username>"
+                + xml(credential.get().principal()) + "</username><password>" + xml(credential.get().secret())
+                + "</password></server></servers></settings>\n", StandardCharsets.UTF_8);
+        return Optional.of(settings);
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -37,7 +37,7 @@ class PropertiesIT {
         }
         assertEquals(404, Registry.status(repo, "1.0.0"), "the project version is not a tag when tags are given");
         Docker.run("rmi", "-f", image + ":2.0.0", image + ":stable");
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test

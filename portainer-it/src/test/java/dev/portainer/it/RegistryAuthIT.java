@@ -85,7 +85,7 @@ class RegistryAuthIT {
         }
         assertTrue(!leaks("control", Files.readString(project.resolve("it-settings.xml"))).isEmpty(),
                 "positive control: the scan finds the password where it is");
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -97,7 +97,7 @@ class RegistryAuthIT {
         assertTrue(build.output().contains("the registry " + REGISTRY + " refused the credentials from settings.xml "
                 + "server '" + REGISTRY + "'"), build.output());
         assertEquals(404, manifestStatus(repo, "1.0.0"));
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -107,7 +107,7 @@ class RegistryAuthIT {
         assertNotEquals(0, build.exitCode(), build.output());
         assertTrue(build.output().contains("the registry " + REGISTRY + " wants credentials and none were found")
                 && build.output().contains("settings.xml server '" + REGISTRY + "'"), build.output());
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     private static List<String> leaks(String where, String text) {

@@ -53,7 +53,7 @@ class SeveralImagesIT {
         } finally {
             removeImages(repo);
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -79,7 +79,7 @@ class SeveralImagesIT {
         } finally {
             removeImages(repo);
         }
-        ItChecks.assertNothingLeftBehind(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     @Test
@@ -93,7 +93,7 @@ class SeveralImagesIT {
         assertTrue(build.output().contains("Both <image> (" + MavenRun.REGISTRY + "/it/ambiguous) and <images> are "
                 + "set") && build.output().contains("remove the top-level <image> (portainer.image)"), build.output());
         assertFalse(build.output().contains("Registered with the Mesos master"), "nothing was scheduled");
-        ItChecks.assertNoExecutorNorStagedFile(project);
+        ItChecks.assertNothingLeftBehind(build);
     }
 
     private static void removeImages(String repo) throws Exception {

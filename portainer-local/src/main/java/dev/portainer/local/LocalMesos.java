@@ -12,6 +12,7 @@ import dev.portainer.local.agent.FilesApi;
 import dev.portainer.local.http.BasicAuthenticator;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.OnLoop;
+import dev.portainer.local.http.QueryString;
 import dev.portainer.local.http.Responses;
 import dev.portainer.local.master.Master;
 import dev.portainer.local.master.MasterState;
@@ -42,7 +43,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * An embedded single-node Apache Mesos speaking the v1 scheduler and executor HTTP APIs: a master and an agent on
@@ -130,7 +131,7 @@ public final class LocalMesos implements AutoCloseable {
             // lists the frameworks, tasks and executors' environments a stranger would need to interfere.
             BasicAuthenticator masterReadOnly = new BasicAuthenticator(MASTER_READONLY_REALM,
                     config.frameworkCredentials());
-            HttpHandler state = masterReadOnly.guard(json(loop, masterState::state));
+            HttpHandler state = masterReadOnly.guard(json(loop, query -> masterState.state()));
             HttpHandler frameworks = masterReadOnly.guard(json(loop, masterState::frameworksEndpoint));
             HttpHandler tasks = masterReadOnly.guard(json(loop, masterState::tasksEndpoint));
             masterRoutes.put("/state", state);
@@ -151,7 +152,7 @@ public final class LocalMesos implements AutoCloseable {
             HttpHandler files = agentReadOnly.guard(new FilesApi(agent::filesPath, agent::isSandboxPath));
             agentServer.createContext("/files/read", files);
             agentServer.createContext("/files/read.json", files);
-            HttpHandler agentStateHandler = agentReadOnly.guard(json(loop, agentState::state));
+            HttpHandler agentStateHandler = agentReadOnly.guard(json(loop, query -> agentState.state()));
             agentServer.createContext("/state", agentStateHandler);
             agentServer.createContext("/slave(1)/state", agentStateHandler);
             agentServer.createContext("/state.json", agentStateHandler);
@@ -194,11 +195,13 @@ public final class LocalMesos implements AutoCloseable {
         }
     }
 
-    private static HttpHandler json(ExecutorService loop, Supplier<String> body) {
+    /** A read-only endpoint: {@code body} of the request's query parameters, computed on the loop. */
+    private static HttpHandler json(ExecutorService loop, Function<Map<String, String>, String> body) {
         return (HttpExchange exchange) -> {
             exchange.getRequestBody().readAllBytes();
+            Map<String, String> query = QueryString.parse(exchange.getRequestURI().getRawQuery());
             try {
-                Responses.json(exchange, 200, OnLoop.call(loop, body::get));
+                Responses.json(exchange, 200, OnLoop.call(loop, () -> body.apply(query)));
             } catch (BadRequestException e) {
                 Responses.text(exchange, e.status(), e.getMessage());
             }

@@ -31,7 +31,7 @@ public record LocalMesosConfig(
         Duration allocationInterval,
         Map<String, String> attributes,
         LongPredicate dropExecutorMessages,
-        Map<String, dev.portainer.core.auth.Secret> frameworkCredentials) {
+        Map<String, dev.portainer.wire.auth.Secret> frameworkCredentials) {
 
     public LocalMesosConfig {
         // Sorted, so that offers and /state list them in a stable order.
@@ -74,7 +74,7 @@ public record LocalMesosConfig(
         private Duration allocationInterval = Duration.ofSeconds(1);
         private Map<String, String> attributes = Map.of();
         private LongPredicate dropExecutorMessages = index -> false;
-        private Map<String, dev.portainer.core.auth.Secret> frameworkCredentials = Map.of();
+        private Map<String, dev.portainer.wire.auth.Secret> frameworkCredentials = Map.of();
 
         public Builder workDir(Path workDir) {
             this.workDir = workDir;
@@ -137,7 +137,7 @@ public record LocalMesosConfig(
         }
 
         /** Requires schedulers to authenticate with HTTP Basic as one of these principals (→ secret). */
-        public Builder frameworkCredentials(Map<String, dev.portainer.core.auth.Secret> credentials) {
+        public Builder frameworkCredentials(Map<String, dev.portainer.wire.auth.Secret> credentials) {
             this.frameworkCredentials = Map.copyOf(credentials);
             return this;
         }

@@ -1,6 +1,6 @@
 package dev.portainer.local;
 
-import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.wire.mesos.RecordIo;
 import org.apache.mesos.v1.Protos.FrameworkID;
 import org.apache.mesos.v1.Protos.FrameworkInfo;
 import org.apache.mesos.v1.Protos.Filters;

@@ -2,7 +2,7 @@ package dev.portainer.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

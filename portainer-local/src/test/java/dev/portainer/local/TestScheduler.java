@@ -3,7 +3,7 @@ package dev.portainer.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.wire.mesos.RecordIo;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.build.LocalMaster;
-import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
 import dev.portainer.local.LocalMesos;
 import dev.portainer.local.LocalMesosConfig;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.config.Message;
 import dev.portainer.core.scheduler.BuildEvents;
 import org.apache.maven.plugin.logging.Log;
 
@@ -33,6 +34,16 @@ final class MavenBuildListener implements BuildEvents {
     @Override
     public void warn(String message) {
         log.warn(message);
+    }
+
+    @Override
+    public void info(Message message) {
+        log.info(message.render(MavenSuggestions.INSTANCE));
+    }
+
+    @Override
+    public void warn(Message message) {
+        log.warn(message.render(MavenSuggestions.INSTANCE));
     }
 
     @Override

@@ -2,9 +2,9 @@ package dev.portainer.maven;
 
 import dev.portainer.core.auth.CredentialSource;
 import dev.portainer.core.auth.CredentialsException;
-import dev.portainer.core.auth.Registries;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.image.Registries;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.Secret;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;

@@ -1,7 +1,7 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.maven.plugin.MojoFailureException;

@@ -1,6 +1,9 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.wire.BuildOptions;
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+
+import dev.portainer.core.build.BuildOptionsRules;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -38,12 +41,12 @@ final class ParameterParsing {
                 int eq = entry.indexOf('=');
                 String key = (eq < 0 ? entry : entry.substring(0, eq)).trim();
                 if (eq < 0 && buildArgs) {
-                    throw BuildOptions.missingValue(key);
+                    throw BuildOptionsRules.missingValue(key);
                 }
                 if (eq < 0 || key.isEmpty()) {
-                    throw new IllegalArgumentException("Invalid entry '" + entry.trim() + "' in portainer." + parameter
-                            + ": write key=value pairs separated by commas, e.g. -Dportainer." + parameter
-                            + "=a=1,b=2 (values with commas go in <" + parameter + "> in the pom)");
+                    throw new InvalidSettingException(Message.of("Invalid entry '" + entry.trim() + "' in portainer."
+                            + parameter + ": write key=value pairs separated by commas, e.g. -Dportainer." + parameter
+                            + "=a=1,b=2 (values with commas go in <" + parameter + "> in the pom)"));
                 }
                 merged.put(key, entry.substring(eq + 1));
             }
@@ -58,8 +61,9 @@ final class ParameterParsing {
         }
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("Invalid " + parameter + " '" + text + "': give bytes or a number with"
-                    + " a unit k, m, g or t, e.g. 64m; fix <" + parameter + "> (portainer." + parameter + ")");
+            throw new InvalidSettingException(Message.of("Invalid " + parameter + " '" + text + "': give bytes or a"
+                    + " number with a unit k, m, g or t, e.g. 64m; fix <" + parameter + "> (portainer." + parameter
+                    + ")"));
         }
         long unit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 1L << 10;

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portainer.core.auth.RegistryAuth;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.build.BuildRequest;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.core.build.BuildPlan;
+import dev.portainer.core.build.ImageSpec;
+import dev.portainer.core.build.RunSettings;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
@@ -86,12 +88,13 @@ class CredentialLeakTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         RegistryCredentials credentials = new RegistryCredentials(REGISTRY, USER, Secret.of(PASSWORD),
                 "settings.xml server '" + REGISTRY + "'");
-        BuildRequest request = BuildRequest.builder(context, ImageRef.parse(REGISTRY + "/" + repo), List.of("1"))
-                .resources(0.5, 128).work(work, ExecutorJar.extractTo(work))
+        ImageSpec request = ImageSpec.builder(context, ImageRef.parse(REGISTRY + "/" + repo), List.of("1"))
+                .resources(0.5, 128)
+                .credentials(new RegistryAuth(credentials, Map.of(REGISTRY, credentials))).build();
+        RunSettings settings = RunSettings.builder().work(work, ExecutorJar.extractTo(work))
                 .framework(new FrameworkSettings("portainer-leak-test", System.getProperty("user.name"), "*",
                         Duration.ofMinutes(1)))
-                .offerTimeout(Duration.ofMinutes(2))
-                .credentials(new RegistryAuth(credentials, Map.of(REGISTRY, credentials))).build();
+                .offerTimeout(Duration.ofMinutes(2)).build();
 
         AtomicReference<LocalMesos> mesos = new AtomicReference<>();
         List<String> scanned = new ArrayList<>();
@@ -138,7 +141,7 @@ class CredentialLeakTest {
         };
         BuildResult result;
         try {
-            result = ImageBuild.run(request, events, launcher);
+            result = ImageBuild.run(new BuildPlan(settings, List.of(request)), events, launcher).get(0).orThrow();
         } finally {
             Docker.rmi(REGISTRY + "/" + repo + ":1");
             Docker.rmi(REGISTRY + "/portainer/busybox:latest");

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portainer.core.build.BuildRequest;
+import dev.portainer.core.build.BuildPlan;
+import dev.portainer.core.build.ImageSpec;
+import dev.portainer.core.build.RunSettings;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
@@ -92,8 +94,9 @@ class LostLogFramesTest {
     /** Builds the context on an embedded Mesos whose agent drops the executor's messages that {@code drop} picks. */
     private BuildResult build(Path context, LongPredicate drop) throws Exception {
         Path work = project.resolve("target/portainer");
-        BuildRequest request = BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).push(false)
-                .resources(0.5, 256).work(work, ExecutorJar.extractTo(work))
+        ImageSpec request = ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(0.5, 256)
+                .build();
+        RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
                 .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
                         Duration.ofMinutes(1)))
                 .offerTimeout(Duration.ofSeconds(60)).build();
@@ -114,7 +117,7 @@ class LostLogFramesTest {
             };
         };
 
-        return ImageBuild.run(request, new BuildEvents() {
+        return ImageBuild.run(new BuildPlan(settings, List.of(request)), new BuildEvents() {
             @Override
             public void info(String message) {
             }
@@ -134,7 +137,7 @@ class LostLogFramesTest {
             public void warn(String message) {
                 warnings.add(message);
             }
-        }, lossy);
+        }, lossy).get(0).orThrow();
     }
 
     @Test

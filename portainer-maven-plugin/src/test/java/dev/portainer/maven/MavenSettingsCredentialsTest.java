@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portainer.core.auth.CredentialsException;
 import dev.portainer.core.auth.CredentialsResolver;
 import dev.portainer.core.auth.DockerConfigCredentials;
-import dev.portainer.core.auth.RegistryCredentials;
+import dev.portainer.wire.auth.RegistryCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

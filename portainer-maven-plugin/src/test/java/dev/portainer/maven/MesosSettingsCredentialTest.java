@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
 import java.util.List;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.settings.Server;

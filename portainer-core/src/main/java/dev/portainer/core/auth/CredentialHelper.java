@@ -1,5 +1,8 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.auth.RegistryCredentials;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;

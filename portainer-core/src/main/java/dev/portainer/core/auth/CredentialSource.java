@@ -1,5 +1,7 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.wire.auth.RegistryCredentials;
+
 import java.util.Optional;
 
 /** One place registry credentials may come from (settings.xml, the Docker config, a credential helper). */

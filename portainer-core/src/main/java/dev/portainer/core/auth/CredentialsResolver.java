@@ -1,5 +1,8 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryCredentials;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,10 @@
 package dev.portainer.core.auth;
 
-import dev.portainer.core.wire.Json;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.image.Registries;
+
+import dev.portainer.wire.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

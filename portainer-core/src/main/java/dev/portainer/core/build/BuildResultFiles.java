@@ -1,6 +1,6 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.wire.Json;
+import dev.portainer.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +42,19 @@ public final class BuildResultFiles {
                     : image.name().replace('/', '+').replace(':', '+'));
         }
         return stems;
+    }
+
+    /**
+     * Removes the result files previous builds of these images left, before anything of this run can fail: an old
+     * digest next to a failed build would look like this build's.
+     */
+    public static void clearAll(Path workDirectory, List<ImageRef> images) {
+        Map<String, String> stems = stems(images);
+        for (ImageRef image : images) {
+            clear(workDirectory, stems.get(image.name()));
+            // a single build named its results by the short stem before: a stale one would look current
+            clear(workDirectory, image);
+        }
     }
 
     /** Removes the result files a previous build of {@code image} left in {@code workDirectory}. */

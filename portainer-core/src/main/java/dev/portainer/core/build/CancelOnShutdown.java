@@ -82,6 +82,20 @@ final class CancelOnShutdown implements AutoCloseable {
         return once::run;
     }
 
+    /**
+     * Undoes, on the build thread, every step registered and not yet run, in reverse order (the last thing started is
+     * the first stopped); a step that fails is reported and the others still run.
+     */
+    void undo() {
+        List<Once> registered;
+        synchronized (this) {
+            registered = new ArrayList<>(steps);
+        }
+        for (int i = registered.size() - 1; i >= 0; i--) {
+            registered.get(i).runQuietly();
+        }
+    }
+
     /** The build thread is done (its clean-up included): removes the hook, or lets a running hook return. */
     @Override
     public void close() {

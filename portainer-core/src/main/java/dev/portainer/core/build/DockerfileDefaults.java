@@ -1,11 +1,10 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.dockerfile.Dockerfile;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import dev.portainer.core.dockerfile.PortainerInstructions;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +19,7 @@ import java.util.List;
  * @param buildMemMb memory in MB for the build task
  * @param notes      what was taken from or ignored in the Dockerfile, one line each, for the log
  */
-public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMemMb, List<String> notes) {
+public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMemMb, List<Message> notes) {
     /** The build's cpus when neither the pom nor the Dockerfile says. */
     public static final double DEFAULT_CPU = 1;
     /** The build's memory in MB when neither the pom nor the Dockerfile says. */
@@ -31,54 +30,54 @@ public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMe
     }
 
     /**
-     * Resolves the settings. A Dockerfile that does not exist is not read here; packing reports it.
+     * Resolves the settings.
      *
+     * @param found             the instructions of the Dockerfile
      * @param pomImage          {@code <image>}, or null when not configured
      * @param defaultRepository the repository when neither says (the artifactId)
      * @param pomCpu            {@code <buildCpu>}, or null
      * @param pomMemMb          {@code <buildMem>}, or null
      * @throws IllegalArgumentException a value is invalid; the message names the fix
      */
-    public static DockerfileDefaults resolve(Path contextDirectory, String dockerfile, String pomImage,
-                                             String defaultRepository, Double pomCpu, Double pomMemMb) {
-        PortainerInstructions found = read(contextDirectory, dockerfile);
-        List<String> notes = new ArrayList<>();
+    public static DockerfileDefaults resolve(PortainerInstructions found, String pomImage, String defaultRepository,
+                                             Double pomCpu, Double pomMemMb) {
+        List<Message> notes = new ArrayList<>();
         String image;
         if (pomImage != null) {
             image = pomImage;
             if (found.repository() != null || found.registry() != null) {
-                notes.add("Dockerfile " + describe("REPOSITORY", found.repository()) + describe("REGISTRY",
-                        found.registry()) + "ignored: <image> (portainer.image) is set to " + pomImage);
+                notes.add(Message.of("Dockerfile ", describe("REPOSITORY", found.repository()), describe("REGISTRY",
+                        found.registry()), "ignored: ", Setting.IMAGE, " is set to ", pomImage));
             }
         } else if (found.repository() != null || found.registry() != null) {
             String repository = found.repository() != null ? found.repository() : defaultRepository;
             image = found.registry() != null ? found.registry() + "/" + repository : repository;
-            notes.add("Dockerfile " + describe("REPOSITORY", found.repository()) + describe("REGISTRY",
-                    found.registry()) + "-> image " + image);
+            notes.add(Message.of("Dockerfile ", describe("REPOSITORY", found.repository()), describe("REGISTRY",
+                    found.registry()), "-> image ", image));
         } else {
             image = defaultRepository;
         }
         ImageRef ref;
         try {
             ref = ImageRef.parse(image);
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidSettingException e) {
             if (pomImage == null && (found.repository() != null || found.registry() != null)) {
-                throw new IllegalArgumentException(e.getMessage() + " (the name comes from the Dockerfile's "
-                        + "REPOSITORY/REGISTRY instructions; fix them or set <image>)", e);
+                throw new InvalidSettingException(Message.of(e.explanation(), " (the name comes from the Dockerfile's "
+                        + "REPOSITORY/REGISTRY instructions; fix them or set ", Setting.IMAGE.named(), ")"), e);
             }
             throw e;
         }
-        double cpu = pick("BUILD_CPU", found.buildCpu(), pomCpu, DEFAULT_CPU, "buildCpu", notes);
-        double mem = pick("BUILD_MEM", found.buildMem(), pomMemMb, DEFAULT_MEM_MB, "buildMem", notes);
+        double cpu = pick("BUILD_CPU", found.buildCpu(), pomCpu, DEFAULT_CPU, Setting.BUILD_CPU, notes);
+        double mem = pick("BUILD_MEM", found.buildMem(), pomMemMb, DEFAULT_MEM_MB, Setting.BUILD_MEM, notes);
         return new DockerfileDefaults(ref, cpu, mem, notes);
     }
 
-    private static double pick(String instruction, String fromDockerfile, Double pom, double fallback, String param,
-                               List<String> notes) {
+    private static double pick(String instruction, String fromDockerfile, Double pom, double fallback,
+                               Setting param, List<Message> notes) {
         if (pom != null) {
             if (fromDockerfile != null) {
-                notes.add("Dockerfile " + instruction + " " + fromDockerfile + " ignored: <" + param + "> (portainer."
-                        + param + ") is set to " + pom);
+                notes.add(Message.of("Dockerfile ", instruction, " ", fromDockerfile, " ignored: ", param,
+                        " is set to ", pom));
             }
             return pom;
         }
@@ -87,28 +86,15 @@ public record DockerfileDefaults(ImageRef image, double buildCpu, double buildMe
         }
         try {
             double value = Double.parseDouble(fromDockerfile.trim());
-            notes.add("Dockerfile " + instruction + " " + fromDockerfile + " -> " + param + " " + value);
+            notes.add(Message.of("Dockerfile ", instruction, " ", fromDockerfile, " -> ", param.key(), " ", value));
             return value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("The Dockerfile's " + instruction + " '" + fromDockerfile
-                    + "' is not a number: fix it, or set <" + param + "> (portainer." + param + ") which wins");
+            throw new InvalidSettingException(Message.of("The Dockerfile's ", instruction, " '", fromDockerfile,
+                    "' is not a number: fix it, or set ", param, " which wins"));
         }
     }
 
     private static String describe(String instruction, String value) {
         return value == null ? "" : instruction + " " + value + " ";
-    }
-
-    private static PortainerInstructions read(Path contextDirectory, String dockerfile) {
-        try {
-            Path context = contextDirectory.toAbsolutePath().normalize();
-            Path file = context.resolve(dockerfile == null ? "Dockerfile" : dockerfile).normalize();
-            if (Files.isRegularFile(file)) {
-                return PortainerInstructions.of(Dockerfile.parse(Files.readString(file, StandardCharsets.UTF_8)));
-            }
-        } catch (IOException | RuntimeException e) {
-            // unreadable or not UTF-8: packing reports what is wrong with the Dockerfile
-        }
-        return PortainerInstructions.of(Dockerfile.parse(""));
     }
 }

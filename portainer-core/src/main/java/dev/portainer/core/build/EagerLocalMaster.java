@@ -1,9 +1,9 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.scheduler.MesosSchedulerClient;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

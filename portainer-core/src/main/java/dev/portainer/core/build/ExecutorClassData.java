@@ -1,5 +1,7 @@
 package dev.portainer.core.build;
 
+import dev.portainer.wire.ExecutorContract;
+
 import dev.portainer.core.scheduler.BuildEvents;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -34,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExecutorClassData implements AutoCloseable {
     static final String JAVA_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM="
-            + (int) ImageBuild.EXECUTOR_MEM_MB + "m";
+            + (int) ExecutorCommands.EXECUTOR_MEM_MB + "m";
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
 
     private final Path archive;
@@ -97,7 +99,7 @@ final class ExecutorClassData implements AutoCloseable {
             List<String> command = new java.util.ArrayList<>(List.of(java().toString(),
                     "-XX:ArchiveClassesAtExit=" + partial));
             command.addAll(List.of(JAVA_OPTIONS.split(" ")));
-            command.addAll(List.of("-jar", executor.jar().getFileName().toString(), "--warm-up"));
+            command.addAll(List.of("-jar", executor.jar().getFileName().toString(), ExecutorContract.WARM_UP_FLAG));
             Process process = new ProcessBuilder(command).directory(directory.toFile())
                     .redirectErrorStream(true).redirectOutput(output.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -110,7 +112,7 @@ final class ExecutorClassData implements AutoCloseable {
 
     /** The JVM options that map the archive, or none while there is none. */
     String javaOptions() {
-        return mapsArchive() ? "-XX:SharedArchiveFile=" + ImageBuild.shellQuote(archive.toString()) + " -Xshare:auto "
+        return mapsArchive() ? "-XX:SharedArchiveFile=" + ExecutorCommands.shellQuote(archive.toString()) + " -Xshare:auto "
                 : "";
     }
 

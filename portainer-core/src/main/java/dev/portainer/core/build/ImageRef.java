@@ -1,5 +1,10 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
+import dev.portainer.wire.image.ImageNames;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -17,28 +22,24 @@ public record ImageRef(String registry, String path) {
     /** Parses {@code image} as given in the pom; the message of the exception says how to fix it. */
     public static ImageRef parse(String image) {
         if (image == null || image.isBlank()) {
-            throw new IllegalArgumentException("No image name: set <image> (portainer.image), e.g. "
-                    + "registry.example.com:5000/team/app");
+            throw new InvalidSettingException(Message.of("No image name: set ", Setting.IMAGE, ", e.g. "
+                    + "registry.example.com:5000/team/app"));
         }
         if (image.contains("@")) {
             throw invalid(image, "it contains a digest; give the repository only");
         }
-        String registry = null;
-        String path = image;
-        int slash = image.indexOf('/');
-        if (slash > 0) {
-            String first = image.substring(0, slash);
-            // Docker's rule: the first component is a registry host if it has a '.' or ':' or is localhost.
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                if (!HOST.matcher(first).matches()) {
-                    throw invalid(image, "'" + first + "' is not a valid registry host[:port]");
-                }
-                registry = first;
-                path = image.substring(slash + 1);
-            }
+        String registry = ImageNames.registryHost(image);
+        String path = registry == null ? image : image.substring(registry.length() + 1);
+        if (registry != null && ImageNames.hostOnlyByCase(registry)) {
+            throw invalid(image, "'" + registry + "' has upper-case letters: Docker 20.10 refuses the name and newer "
+                    + "Docker takes '" + registry + "' for a registry host; write the repository in lower case, or "
+                    + "name the registry with its domain or port");
+        }
+        if (registry != null && !HOST.matcher(registry).matches()) {
+            throw invalid(image, "'" + registry + "' is not a valid registry host[:port]");
         }
         if (path.contains(":")) {
-            throw invalid(image, "it contains a tag; put tags in <tags> (portainer.tags) instead");
+            throw invalid(image, Message.of("it contains a tag; put tags in ", Setting.TAGS, " instead"));
         }
         for (String component : path.split("/", -1)) {
             if (!PATH_COMPONENT.matcher(component).matches()) {
@@ -55,20 +56,24 @@ public record ImageRef(String registry, String path) {
     /** Checks tags with Docker's grammar; returns them unchanged. */
     public static List<String> validTags(List<String> tags) {
         if (tags.isEmpty()) {
-            throw new IllegalArgumentException("No tag: set <tags> (portainer.tags), e.g. 1.0.0,latest");
+            throw new InvalidSettingException(Message.of("No tag: set ", Setting.TAGS, ", e.g. 1.0.0,latest"));
         }
         for (String tag : tags) {
             if (!TAG.matcher(tag).matches()) {
-                throw new IllegalArgumentException("Invalid tag '" + tag + "': a tag is up to 128 letters, digits, "
-                        + "'_', '.' and '-', not starting with '.' or '-'; fix <tags> (portainer.tags)");
+                throw new InvalidSettingException(Message.of("Invalid tag '", tag, "': a tag is up to 128 letters, "
+                        + "digits, '_', '.' and '-', not starting with '.' or '-'; fix ", Setting.TAGS));
             }
         }
         return List.copyOf(tags);
     }
 
-    private static IllegalArgumentException invalid(String image, String why) {
-        return new IllegalArgumentException("Invalid image name '" + image + "': " + why
-                + "; fix <image> (portainer.image)");
+    private static InvalidSettingException invalid(String image, String why) {
+        return invalid(image, Message.of(why));
+    }
+
+    private static InvalidSettingException invalid(String image, Message why) {
+        return new InvalidSettingException(Message.of("Invalid image name '", image, "': ").append(why)
+                .append("; fix ", Setting.IMAGE));
     }
 
     /** The repository as Docker writes it. */

@@ -1,6 +1,6 @@
 package dev.portainer.core.build;
 
-import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
 import java.nio.file.Path;
 
 /**

@@ -1,5 +1,7 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.Message;
+
 import dev.portainer.core.scheduler.BuildEvents;
 
 /**
@@ -47,6 +49,24 @@ final class NeverFailingEvents implements BuildEvents {
 
     @Override
     public void warn(String message) {
+        try {
+            delegate.warn(message);
+        } catch (RuntimeException ignored) {
+            // the console is gone; the build goes on
+        }
+    }
+
+    @Override
+    public void info(Message message) {
+        try {
+            delegate.info(message);
+        } catch (RuntimeException ignored) {
+            // the console is gone; the build goes on
+        }
+    }
+
+    @Override
+    public void warn(Message message) {
         try {
             delegate.warn(message);
         } catch (RuntimeException ignored) {

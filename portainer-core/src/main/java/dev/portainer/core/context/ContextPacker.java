@@ -152,8 +152,7 @@ public final class ContextPacker {
                 throw new ContextException("Cannot read the Dockerfile " + dockerfile.file() + ": " + e.getMessage()
                         + "; make it readable", e);
             }
-            replaced = transform.apply(dockerfile.inContext() == null ? dockerfile.file().getFileName().toString()
-                    : GoString.runes(dockerfile.inContext()), original);
+            replaced = transform.apply(dockerfile.displayName(), original);
         }
         String archiveName;
         AddedDockerfile added = null;

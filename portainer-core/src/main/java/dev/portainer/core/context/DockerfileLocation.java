@@ -1,5 +1,8 @@
 package dev.portainer.core.context;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -33,6 +36,11 @@ public record DockerfileLocation(Path context, Path file, String inContext, Stri
     /** Whether the Dockerfile lies outside the context (it is then added to what is sent, under a random name). */
     public boolean outsideContext() {
         return inContext == null;
+    }
+
+    /** How messages name it: its path in the context, or its file name when it lies outside. */
+    public String displayName() {
+        return inContext == null ? file.getFileName().toString() : GoString.runes(inContext);
     }
 
     /**
@@ -85,8 +93,8 @@ public record DockerfileLocation(Path context, Path file, String inContext, Stri
             throw new ContextException("Cannot read the Dockerfile " + candidate + ": " + e.getMessage(), e);
         }
         if (!Files.isRegularFile(file)) {
-            throw new ContextException("The Dockerfile " + file + " is not a regular file: set <dockerfile> to the"
-                    + " Dockerfile's path");
+            throw new ContextException(Message.of("The Dockerfile ", file, " is not a regular file: set ",
+                    Setting.DOCKERFILE.named(), " to the Dockerfile's path"));
         }
         String inContext = null;
         if (file.startsWith(context)) {
@@ -109,15 +117,15 @@ public record DockerfileLocation(Path context, Path file, String inContext, Stri
         try {
             real = absolute.toRealPath();
         } catch (NoSuchFileException e) {
-            throw new ContextException("Build context directory " + absolute
-                    + " does not exist: create it or set <contextDirectory> to the directory to send to Docker", e);
+            throw new ContextException(Message.of("Build context directory ", absolute, " does not exist: create it"
+                    + " or set ", Setting.CONTEXT_DIRECTORY.named(), " to the directory to send to Docker"), e);
         } catch (IOException e) {
             throw new ContextException("Cannot read the build context directory " + absolute + ": " + e.getMessage(),
                     e);
         }
         if (!Files.isDirectory(real)) {
-            throw new ContextException("Build context " + absolute
-                    + " is not a directory: set <contextDirectory> to the directory to send to Docker");
+            throw new ContextException(Message.of("Build context ", absolute, " is not a directory: set ",
+                    Setting.CONTEXT_DIRECTORY.named(), " to the directory to send to Docker"));
         }
         return real;
     }
@@ -126,21 +134,24 @@ public record DockerfileLocation(Path context, Path file, String inContext, Stri
         return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static String notFound(Path context, Path project, String given, Path candidate) {
+    private static Message notFound(Path context, Path project, String given, Path candidate) {
+        Setting.Name dockerfile = Setting.DOCKERFILE.named();
         if (given == null) {
-            return "No Dockerfile in the build context " + context + " (neither Dockerfile nor dockerfile): create"
-                    + " one, or set <dockerfile> to its path";
+            return Message.of("No Dockerfile in the build context ", context, " (neither Dockerfile nor dockerfile):"
+                    + " create one, or set ", dockerfile, " to its path");
         }
         if (exists(candidate)) {
-            return "The Dockerfile " + candidate + " is a symbolic link to a file that does not exist: fix the link,"
-                    + " or set <dockerfile> to the Dockerfile's path";
+            return Message.of("The Dockerfile ", candidate, " is a symbolic link to a file that does not exist: fix"
+                    + " the link, or set ", dockerfile, " to the Dockerfile's path");
         }
         if (Path.of(given).isAbsolute()) {
-            return "The Dockerfile " + given + " does not exist: set <dockerfile> to the Dockerfile's path";
+            return Message.of("The Dockerfile ", given, " does not exist: set ", dockerfile, " to the Dockerfile's"
+                    + " path");
         }
-        return "The Dockerfile " + given + " does not exist " + (project == null ? "in the build context " + context
-                : "in the build context " + context + " nor in the project directory " + project.toAbsolutePath())
-                + ": set <dockerfile> to its path, relative to the context or to the project directory";
+        return Message.of("The Dockerfile ", given, " does not exist ", project == null
+                ? "in the build context " + context
+                : "in the build context " + context + " nor in the project directory " + project.toAbsolutePath(),
+                ": set ", dockerfile, " to its path, relative to the context or to the project directory");
     }
 
     // The path from the context to the file, '/'-separated, each name as the file system's bytes.

@@ -1,5 +1,10 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.wire.image.ImageNames;
+
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +37,7 @@ public final class DockerfileRewrite {
      * @param notes    what was changed, one line each, for the build log
      * @param warnings what was left alone although it might matter, one line each
      */
-    public record Result(String text, boolean changed, List<String> notes, List<String> warnings) {
+    public record Result(String text, boolean changed, List<String> notes, List<Message> warnings) {
         public Result {
             notes = List.copyOf(notes);
             warnings = List.copyOf(warnings);
@@ -48,7 +53,7 @@ public final class DockerfileRewrite {
     public static Result rewrite(Dockerfile dockerfile, String pullRegistry, Map<String, String> buildArgs) {
         List<String> lines = new ArrayList<>(dockerfile.lines());
         List<String> notes = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
+        List<Message> warnings = new ArrayList<>();
         Set<String> stages = new HashSet<>();
         Map<String, String> globalArgs = new HashMap<>();
         boolean seenFrom = false;
@@ -119,9 +124,60 @@ public final class DockerfileRewrite {
                 warnings);
     }
 
+    /**
+     * The images {@code dockerfile} pulls, in order and each once: {@code FROM} images, {@code COPY --from=image} and
+     * {@code RUN --mount=from=image}, with {@code ARG}s before the first {@code FROM} resolved as Docker resolves them
+     * (build args over defaults). Build stages, stage indexes, {@code scratch} and references whose {@code ARG}s have
+     * no value are left out: Docker pulls none of them.
+     */
+    public static List<String> pulledImages(Dockerfile dockerfile, Map<String, String> buildArgs) {
+        Set<String> images = new java.util.LinkedHashSet<>();
+        Set<String> stages = new HashSet<>();
+        Map<String, String> globalArgs = new HashMap<>();
+        boolean seenFrom = false;
+        for (Instruction instruction : dockerfile.instructions()) {
+            String keyword = instruction.keyword().toUpperCase(Locale.ROOT);
+            List<String> references = new ArrayList<>();
+            String stage = null;
+            if (keyword.equals("ARG") && !seenFrom) {
+                readArgs(instruction.arguments(), globalArgs);
+            } else if (keyword.equals("FROM")) {
+                seenFrom = true;
+                String[] words = instruction.arguments().split("\\s+");
+                references.add(words[0]);
+                stage = words.length >= 3 && words[1].equalsIgnoreCase("AS") ? words[2] : null;
+            } else if ((keyword.equals("COPY") || keyword.equals("RUN")) && !instruction.heredoc()) {
+                for (String flag : instruction.flags()) {
+                    String lower = flag.toLowerCase(Locale.ROOT);
+                    if (keyword.equals("COPY") && lower.startsWith("--from=")) {
+                        references.add(flag.substring("--from=".length()));
+                    } else if (keyword.equals("RUN") && lower.startsWith("--mount=")) {
+                        for (String option : flag.substring("--mount=".length()).split(",", -1)) {
+                            if (option.toLowerCase(Locale.ROOT).startsWith("from=")) {
+                                references.add(option.substring("from=".length()));
+                            }
+                        }
+                    }
+                }
+            }
+            for (String reference : references) {
+                // a stage is known from its FROM on, so "FROM x AS x" still pulls x
+                String resolved = reference.contains("$") ? expand(reference, globalArgs, buildArgs) : reference;
+                if (resolved != null && !resolved.isEmpty() && !resolved.matches("[0-9]+")
+                        && !resolved.equalsIgnoreCase("scratch") && !stages.contains(resolved.toLowerCase(Locale.ROOT))) {
+                    images.add(resolved);
+                }
+            }
+            if (stage != null) {
+                stages.add(stage.toLowerCase(Locale.ROOT));
+            }
+        }
+        return List.copyOf(images);
+    }
+
     private static String rewriteFlag(String keyword, String flag, String registry, Set<String> stages,
                                       Map<String, String> globalArgs, Map<String, String> buildArgs,
-                                      Instruction instruction, List<String> warnings, List<String> notes) {
+                                      Instruction instruction, List<Message> warnings, List<String> notes) {
         String lower = flag.toLowerCase(Locale.ROOT);
         if (keyword.equals("COPY") && lower.startsWith("--from=")) {
             String from = flag.substring("--from=".length());
@@ -157,14 +213,15 @@ public final class DockerfileRewrite {
 
     /** Where {@code image} must come from, or null to leave the reference as written. */
     private static String pulledFrom(String image, String registry, Set<String> stages, Map<String, String> globalArgs,
-                                     Map<String, String> buildArgs, Instruction instruction, List<String> warnings) {
+                                     Map<String, String> buildArgs, Instruction instruction, List<Message> warnings) {
         String resolved = image;
         if (image.contains("$")) {
             resolved = expand(image, globalArgs, buildArgs);
             if (resolved == null) {
-                warnings.add("line " + instruction.lineNumber() + ": " + instruction.keyword() + " " + image
-                        + " uses an ARG without a value here, so <pullRegistry> cannot be applied to it; give the"
-                        + " ARG a default before the first FROM or a value in <buildArgs>, or write the registry in");
+                warnings.add(Message.of("line ", instruction.lineNumber(), ": ", instruction.keyword(), " ", image,
+                        " uses an ARG without a value here, so ", Setting.PULL_REGISTRY.named(), " cannot be applied"
+                        + " to it; give the ARG a default before the first FROM or a value in ",
+                        Setting.BUILD_ARGS.named(), ", or write the registry in"));
                 return null;
             }
         }

@@ -15,6 +15,9 @@ public record PortainerInstructions(String repository, String registry, String b
     /** The instruction keywords, upper case. */
     public static final List<String> KEYWORDS = List.of("REPOSITORY", "REGISTRY", "BUILD_CPU", "BUILD_MEM");
 
+    /** A Dockerfile without any of them. */
+    public static final PortainerInstructions NONE = new PortainerInstructions(null, null, null, null, List.of());
+
     public PortainerInstructions {
         found = List.copyOf(found);
     }

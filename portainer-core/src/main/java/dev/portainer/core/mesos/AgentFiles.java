@@ -1,7 +1,7 @@
 package dev.portainer.core.mesos;
 
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.wire.Json;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

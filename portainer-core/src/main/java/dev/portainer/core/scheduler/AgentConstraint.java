@@ -1,5 +1,9 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,8 +31,8 @@ public record AgentConstraint(String name, String value) {
         String s = Objects.requireNonNull(text, "text").strip();
         int colon = s.indexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
-            throw new IllegalArgumentException("Invalid agent constraint '" + text + "': write attribute:value, "
-                    + "e.g. rack:us-east-1a; fix <constraints> (portainer.constraints)");
+            throw new InvalidSettingException(Message.of("Invalid agent constraint '", text, "': write"
+                    + " attribute:value, e.g. rack:us-east-1a; fix ", Setting.CONSTRAINTS));
         }
         return new AgentConstraint(s.substring(0, colon).strip(), s.substring(colon + 1).strip());
     }

@@ -1,5 +1,7 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Message;
+
 /** Where a build reports progress; the Maven plugin maps it to its Log. Called from the thread that runs the build. */
 public interface BuildEvents {
     /** Progress worth a line in the build output (subscribed, launched on host X, running…). */
@@ -21,4 +23,14 @@ public interface BuildEvents {
 
     /** Something went wrong without failing the build (lost log lines, a reconnection). */
     void warn(String message);
+
+    /** Progress that names settings; a front end names them its own way (see {@code Suggestions}). */
+    default void info(Message message) {
+        info(message.toString());
+    }
+
+    /** A warning that names settings; a front end names them its own way (see {@code Suggestions}). */
+    default void warn(Message message) {
+        warn(message.toString());
+    }
 }

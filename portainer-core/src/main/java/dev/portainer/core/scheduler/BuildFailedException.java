@@ -1,6 +1,6 @@
 package dev.portainer.core.scheduler;
 
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.TaskResult;
 
 /** The image build itself failed (bad Dockerfile, failing RUN step, push refused): the message is Docker's text. */
 public final class BuildFailedException extends BuildException {

@@ -1,6 +1,6 @@
 package dev.portainer.core.scheduler;
 
-import dev.portainer.core.wire.TerminalEscapes;
+import dev.portainer.wire.TerminalEscapes;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -1,13 +1,16 @@
 package dev.portainer.core.scheduler;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.mesos.TaskStates;
+
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
-import dev.portainer.core.wire.ExecutorStdout;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskProgress;
-import dev.portainer.core.wire.TaskResult;
-import dev.portainer.core.wire.WireFormatException;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
+import dev.portainer.wire.ExecutorStdout;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
+import dev.portainer.wire.TaskResult;
+import dev.portainer.wire.WireFormatException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -1120,10 +1123,8 @@ final class BuildRun {
      * PARTITION_AWARE (so they are rare) and they mean the agent or the task is gone: waiting would hang the build.
      */
     static boolean isTerminal(TaskState state) {
-        return switch (state) {
-            case TASK_STAGING, TASK_STARTING, TASK_RUNNING, TASK_KILLING -> false;
-            default -> true;
-        };
+        return TaskStates.isTerminal(state) || state == TaskState.TASK_UNREACHABLE
+                || state == TaskState.TASK_UNKNOWN;
     }
 
     private static String stateName(TaskState state) {

@@ -1,6 +1,8 @@
 package dev.portainer.core.scheduler;
 
 import dev.portainer.core.mesos.MesosProtobuf;
+import dev.portainer.core.mesos.scheduler.MasterUnreachableException;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;

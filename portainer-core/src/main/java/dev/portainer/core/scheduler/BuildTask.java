@@ -1,6 +1,6 @@
 package dev.portainer.core.scheduler;
 
-import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.wire.BuildSpec;
 import java.util.Objects;
 
 /**

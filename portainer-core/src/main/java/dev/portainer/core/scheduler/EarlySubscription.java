@@ -1,5 +1,6 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.portainer.core.scheduler;
 
-import dev.portainer.core.wire.LogFrame;
+import dev.portainer.wire.LogFrame;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.portainer.core.scheduler;
 
 import dev.portainer.core.mesos.AgentFiles;
-import dev.portainer.core.wire.ExecutorStdout;
+import dev.portainer.wire.ExecutorStdout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,18 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.mesos.scheduler.Backoff;
+import dev.portainer.core.mesos.scheduler.MasterDetector;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.mesos.v1.Protos.FrameworkInfo;
 
 /**
- * How Portainer registers with and uses a Mesos master.
+ * How Portainer registers with and uses a Mesos master. Its part about subscribing is what the scheduler client reads
+ * ({@link MesosSchedulerClient.Settings}); the rest is for scheduling the builds.
  *
  * @param master          the remote master
  * @param frameworkName   the framework's name in the Mesos UI
@@ -32,7 +38,7 @@ public record SchedulerConfig(MesosMaster master, String frameworkName, String u
                               Duration failoverTimeout, Duration offerTimeout, Duration buildTimeout,
                               Backoff backoff, List<AgentConstraint> constraints, int retries,
                               MesosCredential credential, javax.net.ssl.SSLContext sslContext,
-                              MasterDetector detector) {
+                              MasterDetector detector) implements MesosSchedulerClient.Settings {
     public static final String DEFAULT_FRAMEWORK_NAME = "portainer";
     public static final String DEFAULT_ROLE = "*";
     /**

@@ -1,5 +1,8 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 /**
  * The build task ended without a build result: the executor could not be fetched or started, died, was killed or the
  * agent was lost. Carries the fields of the terminal status update that explain it.
@@ -33,17 +36,28 @@ public final class TaskFailedException extends ClusterException {
     public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
                                String statusMessage, java.util.List<String> earlierAttempts, int attempts,
                                String why) {
-        super("The cluster failed to run the build of " + taskName + (agentHost == null ? "" : " on " + agentHost)
-                + ": " + summary(state, reason, source, statusMessage)
-                + (attempts > 0 ? " (attempt " + attempts + " of " + attempts + ", retries used up"
-                + (earlierAttempts.isEmpty() ? "" : "; earlier: " + String.join("; ", earlierAttempts))
-                + "). Raise <retries> (portainer.retries) or check the agents' logs" : "")
-                + (why == null ? "" : ". " + why));
+        super(explain(taskName, agentHost, summary(state, reason, source, statusMessage), earlierAttempts, attempts,
+                why), null);
         this.earlierAttempts = java.util.List.copyOf(earlierAttempts);
         this.state = state;
         this.reason = reason;
         this.source = source;
         this.statusMessage = statusMessage;
+    }
+
+    private static Message explain(String taskName, String agentHost, String summary, java.util.List<String> earlier,
+                                   int attempts, String why) {
+        Message message = Message.of("The cluster failed to run the build of ", taskName,
+                agentHost == null ? "" : " on " + agentHost, ": ", summary);
+        if (why != null) {
+            message = message.append(". ", why);
+        }
+        if (attempts == 0) {
+            return message;
+        }
+        return message.append(" (attempt ", attempts, " of ", attempts, ", retries used up",
+                earlier.isEmpty() ? "" : "; earlier: " + String.join("; ", earlier), "). Raise ", Setting.RETRIES,
+                " or check the agents' logs");
     }
 
     private static String summary(String state, String reason, String source, String statusMessage) {

@@ -1,6 +1,6 @@
 package dev.portainer.core.scheduler;
 
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.TaskResult;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.mesos.v1.Protos.TaskState;

@@ -1,5 +1,9 @@
 package dev.portainer.core.staging;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -56,12 +60,13 @@ final class FetchUris {
         }
         if (base == null || base.getHost() == null || base.getScheme() == null
                 || !(base.getScheme().equals("http") || base.getScheme().equals("https"))) {
-            throw new IllegalArgumentException("fetchUriBase '" + mode + "' is neither auto, hadoop nor an"
-                    + " http(s)://host:port WebHDFS address; fix <fetchUriBase> (portainer.fetchUriBase)");
+            throw new InvalidSettingException(Message.of("fetchUriBase '", mode, "' is neither auto, hadoop nor an"
+                    + " http(s)://host:port WebHDFS address; fix ", Setting.FETCH_URI_BASE));
         }
         if (!hdfsLike) {
-            throw new IllegalArgumentException("fetchUriBase " + mode + " is a WebHDFS address, which serves HDFS"
-                    + " only, but stagingUri is " + root + "; use an hdfs:// stagingUri or unset <fetchUriBase>");
+            throw new InvalidSettingException(Message.of("fetchUriBase ", mode, " is a WebHDFS address, which serves"
+                    + " HDFS only, but stagingUri is ", root, "; use an hdfs:// stagingUri or unset ",
+                    Setting.FETCH_URI_BASE.named()));
         }
         return new FetchUris(base, kerberos);
     }
@@ -131,9 +136,10 @@ final class FetchUris {
     private static URI namenodeHttp(URI root, Configuration conf) {
         String authority = root.getHost();
         if (authority != null && conf.get("dfs.ha.namenodes." + authority) != null) {
-            throw new IllegalArgumentException("stagingUri " + root + " names the HA nameservice " + authority
-                    + ", whose active namenode can change: set <fetchUriBase> to an HttpFS gateway (or the active"
-                    + " namenode's http://host:9870), or fetchUriBase=hadoop to let agents use their Hadoop client");
+            throw new InvalidSettingException(Message.of("stagingUri ", root, " names the HA nameservice ",
+                    authority, ", whose active namenode can change: set ", Setting.FETCH_URI_BASE.named(), " to an"
+                    + " HttpFS gateway (or the active namenode's http://host:9870), or fetchUriBase=hadoop to let"
+                    + " agents use their Hadoop client"));
         }
         String address = conf.getTrimmed("dfs.namenode.http-address");
         String host = root.getHost();

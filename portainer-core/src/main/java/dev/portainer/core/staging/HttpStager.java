@@ -1,5 +1,8 @@
 package dev.portainer.core.staging;
 
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -75,8 +78,9 @@ public final class HttpStager implements Stager {
             server.start();
             return stager;
         } catch (IOException e) {
-            throw new StagingException("Cannot serve the build context from this machine on " + bindAddress
-                    .getHostAddress() + ": " + e.getMessage() + "; set <stagingUri> to stage on a shared filesystem", e);
+            throw new StagingException(Message.of("Cannot serve the build context from this machine on ",
+                    bindAddress.getHostAddress(), ": ", e.getMessage(), "; set ", Setting.STAGING_URI.named(),
+                    " to stage on a shared filesystem"), e);
         }
     }
 

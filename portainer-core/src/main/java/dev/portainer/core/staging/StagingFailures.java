@@ -1,5 +1,9 @@
 package dev.portainer.core.staging;
 
+import dev.portainer.core.config.InvalidSettingException;
+import dev.portainer.core.config.Message;
+import dev.portainer.core.config.Setting;
+
 import java.io.FileNotFoundException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -17,44 +21,50 @@ final class StagingFailures {
     }
 
     static StagingException translate(String what, URI root, Throwable e) {
+        if (e instanceof InvalidSettingException invalid) {
+            return new StagingException(Message.of(what, ": ", invalid.explanation()), e);
+        }
         String scheme = root.getScheme() == null ? "" : root.getScheme().toLowerCase(Locale.ROOT);
         if (find(e, UnsupportedFileSystemException.class) != null || (find(e, ClassNotFoundException.class) != null
                 && messageContains(e, "FileSystem not found"))) {
-            String fix = scheme.equals("s3a")
-                    ? "add org.apache.hadoop:hadoop-aws:" + VersionInfo.getVersion() + " to the <dependencies> of"
-                    + " portainer-maven-plugin in your pom (see the staging documentation)"
-                    : "use an hdfs://, webhdfs://, file:// or s3a:// (with hadoop-aws) stagingUri";
-            return new StagingException(what + ": no Hadoop filesystem for the scheme '" + scheme + "'; " + fix, e);
+            Message fix = scheme.equals("s3a")
+                    ? Message.of("add org.apache.hadoop:hadoop-aws:", VersionInfo.getVersion(), " to ",
+                    Setting.PLUGIN_CLASSPATH, " (see the staging documentation)")
+                    : Message.of("use an hdfs://, webhdfs://, file:// or s3a:// (with hadoop-aws) stagingUri");
+            return new StagingException(Message.of(what, ": no Hadoop filesystem for the scheme '", scheme, "'; ",
+                    fix), e);
         }
         QuotaExceededException quota = find(e, QuotaExceededException.class);
         if (quota != null) {
-            return new StagingException(what + ": the quota of the staging directory is exceeded ("
-                    + firstLine(quota) + "); free space under " + root + ", have its quota raised (hdfs dfsadmin"
-                    + " -setSpaceQuota / -setQuota) or choose another <stagingUri>", e);
+            return new StagingException(Message.of(what, ": the quota of the staging directory is exceeded (",
+                    firstLine(quota), "); free space under ", root, ", have its quota raised (hdfs dfsadmin"
+                    + " -setSpaceQuota / -setQuota) or choose another ", Setting.STAGING_URI.named()), e);
         }
         AccessControlException denied = find(e, AccessControlException.class);
         if (denied != null || messageContains(e, "Permission denied")) {
-            return new StagingException(what + ": permission denied (" + firstLine(denied != null ? denied : e)
-                    + "); choose a <stagingUri> you can write to, e.g. under your HDFS home directory"
-                    + " (hdfs://namenode:8020/user/" + user() + "/portainer), or have its owner grant you write"
-                    + " access", e);
+            return new StagingException(Message.of(what, ": permission denied (",
+                    firstLine(denied != null ? denied : e), "); choose a ", Setting.STAGING_URI.named(),
+                    " you can write to, e.g. under your HDFS home directory (hdfs://namenode:8020/user/", user(),
+                    "/portainer), or have its owner grant you write access"), e);
         }
         if (find(e, ConnectException.class) != null || find(e, NoRouteToHostException.class) != null) {
-            return new StagingException(what + ": cannot connect (" + firstLine(e) + "); check that the "
-                    + (scheme.equals("hdfs") ? "namenode" : "filesystem") + " is up and that <stagingUri> names its"
-                    + " address (for hdfs:// the namenode's RPC port, 8020 by default, as in fs.defaultFS)", e);
+            return new StagingException(Message.of(what, ": cannot connect (", firstLine(e), "); check that the ",
+                    scheme.equals("hdfs") ? "namenode" : "filesystem", " is up and that ", Setting.STAGING_URI.named(),
+                    " names its address (for hdfs:// the namenode's RPC port, 8020 by default, as in fs.defaultFS)"),
+                    e);
         }
         if (find(e, UnknownHostException.class) != null) {
-            return new StagingException(what + ": unknown host (" + firstLine(e) + "); fix the host in <stagingUri>"
-                    + " or, for an HA nameservice, give its hdfs-site.xml through <hadoopConfDir> or"
-                    + " HADOOP_CONF_DIR", e);
+            return new StagingException(Message.of(what, ": unknown host (", firstLine(e), "); fix the host in ",
+                    Setting.STAGING_URI.named(), " or, for an HA nameservice, give its hdfs-site.xml through ",
+                    Setting.HADOOP_CONF_DIR.named(), " or HADOOP_CONF_DIR"), e);
         }
         if (e instanceof FileNotFoundException) {
             return new StagingException(what + ": " + firstLine(e) + "; a concurrent cleanup may have removed the"
                     + " build's directory, run the build again", e);
         }
-        return new StagingException(what + ": " + firstLine(e) + "; check that the filesystem is reachable and"
-                + " writable by you, or leave <stagingUri> unset to serve the files from the Maven JVM", e);
+        return new StagingException(Message.of(what, ": ", firstLine(e), "; check that the filesystem is reachable"
+                + " and writable by you, or leave ", Setting.STAGING_URI.named(), " unset to serve the files from the"
+                + " Maven JVM"), e);
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

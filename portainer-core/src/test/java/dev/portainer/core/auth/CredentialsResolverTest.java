@@ -1,5 +1,9 @@
 package dev.portainer.core.auth;
 
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryCredentials;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

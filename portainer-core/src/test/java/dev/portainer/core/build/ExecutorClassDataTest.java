@@ -59,7 +59,7 @@ class ExecutorClassDataTest {
         // archive checks the jar's size and time, which a hard link (or a copy keeping the time) preserves.
         Path sandbox = Files.createDirectories(tmp.resolve("sandbox"));
         Files.createLink(sandbox.resolve("portainer-executor.jar"), jar.jar());
-        Process run = new ProcessBuilder("sh", "-c", "exec " + ImageBuild.shellQuote(ExecutorClassData.java()
+        Process run = new ProcessBuilder("sh", "-c", "exec " + ExecutorCommands.shellQuote(ExecutorClassData.java()
                 .toString()) + " " + options + "-Xshare:on " + ExecutorClassData.JAVA_OPTIONS
                 + " -jar portainer-executor.jar").directory(sandbox.toFile()).redirectErrorStream(true).start();
         String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -74,7 +74,7 @@ class ExecutorClassDataTest {
         Files.copy(jar.jar(), copied.resolve("portainer-executor.jar"));
         Files.setLastModifiedTime(copied.resolve("portainer-executor.jar"),
                 java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
-        Process refused = new ProcessBuilder("sh", "-c", "exec " + ImageBuild.shellQuote(ExecutorClassData.java()
+        Process refused = new ProcessBuilder("sh", "-c", "exec " + ExecutorCommands.shellQuote(ExecutorClassData.java()
                 .toString()) + " " + options + "-Xshare:on -jar portainer-executor.jar").directory(copied.toFile())
                 .redirectErrorStream(true).start();
         String refusal = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

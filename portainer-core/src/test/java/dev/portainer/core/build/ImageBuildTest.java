@@ -27,12 +27,9 @@ class ImageBuildTest {
         String old = "sha256:" + "9".repeat(64);
         BuildResultFiles.write(work, new BuildResult(image, List.of("1.0"), old, old, 1, "earlier-agent"));
         assertTrue(Files.exists(work.resolve("app.digest")));
-        BuildRequest request = BuildRequest.builder(context, image, List.of("1.0")).resources(1, 64)
-                .mesosMaster("127.0.0.1:1").work(work, dir.resolve("executor.jar"))
-                .framework(new FrameworkSettings("portainer", "nobody", "*", Duration.ofMinutes(1)))
-                .offerTimeout(Duration.ofSeconds(1)).build();
+        ImageSpec spec = ImageSpec.builder(context, image, List.of("1.0")).resources(1, 64).build();
 
-        assertThrows(ContextException.class, () -> ImageBuild.run(request, new BuildEvents() {
+        assertThrows(ContextException.class, () -> ImageBuild.run(new BuildPlan(settings(), List.of(spec)), new BuildEvents() {
             @Override
             public void info(String message) {
             }
@@ -67,11 +64,15 @@ class ImageBuildTest {
         }
     };
 
-    private BuildRequest request(Path context, String image) {
-        return BuildRequest.builder(context, ImageRef.parse(image), List.of("1.0")).resources(1, 64)
-                .mesosMaster("127.0.0.1:1").work(dir.resolve("target/portainer"), dir.resolve("executor.jar"))
+    private RunSettings settings() {
+        return RunSettings.builder().mesosMaster("127.0.0.1:1")
+                .work(dir.resolve("target/portainer"), dir.resolve("executor.jar"))
                 .framework(new FrameworkSettings("portainer", "nobody", "*", Duration.ofMinutes(1)))
                 .offerTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    private static ImageSpec image(Path context, String image) {
+        return ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(1, 64).build();
     }
 
     @Test
@@ -81,8 +82,8 @@ class ImageBuildTest {
         Path bad = Files.createDirectories(dir.resolve("bad")); // no Dockerfile
         Files.createDirectories(dir.resolve("target/portainer"));
         // The master does not exist: reaching the scheduling step would fail differently.
-        ContextException e = assertThrows(ContextException.class, () -> ImageBuild.runAll(List.of(
-                request(good, "127.0.0.1:5000/team/good"), request(bad, "127.0.0.1:5000/team/bad")), false, QUIET,
+        ContextException e = assertThrows(ContextException.class, () -> ImageBuild.run(new BuildPlan(settings(), List.of(
+                image(good, "127.0.0.1:5000/team/good"), image(bad, "127.0.0.1:5000/team/bad"))), QUIET,
                 () -> {
                     throw new AssertionError("no local master for a remote build");
                 }));
@@ -124,10 +125,12 @@ class ImageBuildTest {
             };
 
             // Packed, then swept, then the master (which does not exist) fails the build.
-            assertThrows(dev.portainer.core.scheduler.BuildException.class, () -> ImageBuild.run(
-                    request(context, "127.0.0.1:5000/team/app"), events, () -> {
+            ImageOutcome outcome = ImageBuild.run(new BuildPlan(settings(),
+                    List.of(image(context, "127.0.0.1:5000/team/app"))), events, () -> {
                         throw new AssertionError("no local master for a remote build");
-                    }));
+                    }).get(0);
+            assertTrue(outcome.failure() instanceof dev.portainer.core.mesos.scheduler.MasterUnreachableException,
+                    String.valueOf(outcome.failure()));
 
             assertFalse(Files.exists(dead), "a killed build's context stays");
             assertFalse(Files.exists(deadPart), "a killed build's half-written context stays");
@@ -147,8 +150,8 @@ class ImageBuildTest {
     @Test
     void theSameImageTwiceIsRefusedWithTheFix() {
         Path context = dir.resolve("ctx");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageBuild.runAll(List.of(
-                request(context, "127.0.0.1:5000/team/app"), request(context, "127.0.0.1:5000/team/app")), false,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageBuild.run(new BuildPlan(settings(),
+                List.of(image(context, "127.0.0.1:5000/team/app"), image(context, "127.0.0.1:5000/team/app"))),
                 QUIET, () -> {
                     throw new AssertionError("never started");
                 }));

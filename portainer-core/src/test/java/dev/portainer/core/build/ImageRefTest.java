@@ -1,5 +1,8 @@
 package dev.portainer.core.build;
 
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,8 +36,16 @@ class ImageRefTest {
     @ValueSource(strings = {"App", "team/App", "app:1.0", "app@sha256:abc", "a//b", "-app", "app-", "host:5000/",
             "a..b", " "})
     void refusesNamesDockerRefusesAndSaysWhereToFixThem(String image) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageRef.parse(image));
-        assertTrue(e.getMessage().contains("portainer.image"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ImageRef.parse(image));
+        assertTrue(e.explanation().settings().contains(Setting.IMAGE), e.getMessage());
+        assertTrue(e.getMessage().contains("image"), e.getMessage());
+    }
+
+    @Test
+    void refusesAnUpperCaseFirstPartThatDockerVersionsReadDifferently() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageRef.parse("Team/app"));
+        assertTrue(e.getMessage().contains("'Team' has upper-case letters"), e.getMessage());
+        assertEquals("Registry.Example.com", ImageRef.parse("Registry.Example.com/team/app").registry());
     }
 
     @Test

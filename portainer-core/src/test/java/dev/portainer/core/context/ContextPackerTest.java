@@ -1,5 +1,7 @@
 package dev.portainer.core.context;
 
+import dev.portainer.core.config.Setting;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -309,8 +311,9 @@ class ContextPackerTest {
         ContextException e = assertThrows(ContextException.class,
                 () -> new ContextPacker().pack(ctx, "src/docker/Dockerfile", tmp.resolve("c.tar.gz")));
         assertEquals("The Dockerfile src/docker/Dockerfile does not exist in the build context " + ctx.toRealPath()
-                + ": set <dockerfile> to its path, relative to the context or to the project directory",
+                + ": set dockerfile to its path, relative to the context or to the project directory",
                 e.getMessage());
+        assertEquals(List.of(Setting.DOCKERFILE), e.explanation().settings());
         assertFalse(Files.exists(tmp.resolve("c.tar.gz")));
     }
 
@@ -345,7 +348,8 @@ class ContextPackerTest {
     void refusesMissingContextDirectory() {
         ContextException e = assertThrows(ContextException.class,
                 () -> new ContextPacker().pack(tmp.resolve("nope"), null, tmp.resolve("c.tar.gz")));
-        assertTrue(e.getMessage().contains("does not exist: create it or set <contextDirectory>"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not exist: create it or set contextDirectory"), e.getMessage());
+        assertEquals(List.of(Setting.CONTEXT_DIRECTORY), e.explanation().settings());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.portainer.core.dockerfile;
 
+import dev.portainer.wire.image.ImageNames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +71,7 @@ class DockerfileRewriteTest {
                 REG, Map.of());
         assertEquals("ARG BASE\nFROM $BASE\n", unresolved.text());
         assertEquals(1, unresolved.warnings().size());
-        assertTrue(unresolved.warnings().get(0).contains("line 2"), unresolved.warnings().toString());
+        assertTrue(unresolved.warnings().get(0).toString().contains("line 2"), unresolved.warnings().toString());
         assertEquals("FROM mirror:5000/x:1\n", rewrite("FROM ${NOPE:-x}:1\n"));
     }
 

@@ -1,5 +1,8 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Setting;
+import dev.portainer.core.config.InvalidSettingException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,8 +45,9 @@ class AgentConstraintTest {
 
     @Test
     void rejectsTextWithoutNameOrValueNamingTheParameter() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentConstraint.parse("rack"));
-        assertTrue(e.getMessage().contains("portainer.constraints"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> AgentConstraint.parse("rack"));
+        assertTrue(e.getMessage().endsWith("; fix constraints"), e.getMessage());
+        assertEquals(java.util.List.of(Setting.CONSTRAINTS), e.explanation().settings());
         assertThrows(IllegalArgumentException.class, () -> AgentConstraint.parse(":x"));
         assertThrows(IllegalArgumentException.class, () -> AgentConstraint.parse("x:"));
     }

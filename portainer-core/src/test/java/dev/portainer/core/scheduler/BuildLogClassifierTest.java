@@ -2,7 +2,7 @@ package dev.portainer.core.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.portainer.core.wire.TerminalEscapes;
+import dev.portainer.wire.TerminalEscapes;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,17 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.core.config.Setting;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.portainer.core.mesos.scheduler.Backoff;
+import dev.portainer.core.mesos.scheduler.MasterUnreachableException;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
+import dev.portainer.core.mesos.scheduler.ZooKeeperAddress;
+import dev.portainer.core.mesos.scheduler.ZooKeeperMasterDetector;
+import dev.portainer.core.mesos.scheduler.ZooKeeperMasterDetectorTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -25,10 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.LogFrame;
-import dev.portainer.core.wire.TaskProgress;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
+import dev.portainer.wire.TaskResult;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -462,7 +472,8 @@ class BuildRunnerTest {
                 failure(start(runner(config("127.0.0.1:" + port)), events)));
         assertEquals("127.0.0.1:" + port, e.master());
         assertTrue(e.getMessage().contains("'127.0.0.1:" + port + "'"), e.getMessage());
-        assertTrue(e.getMessage().contains("check <mesosMaster>/portainer.mesosMaster, or use local"), e.getMessage());
+        assertTrue(e.getMessage().contains("check mesosMaster, or use local"), e.getMessage());
+        assertEquals(List.of(Setting.MESOS_MASTER), e.explanation().settings());
     }
 
     @Test
@@ -722,7 +733,8 @@ class BuildRunnerTest {
         assertTrue(e.getMessage().contains("attempt 2 of 2, retries used up")
                 && e.getMessage().contains("attempt 1 on agent-" + AGENT_ID + ": TASK_FAILED "
                 + "(REASON_EXECUTOR_TERMINATED) from SOURCE_AGENT: Executor terminated")
-                && e.getMessage().contains("portainer.retries"), e.getMessage());
+                && e.getMessage().contains("Raise retries or check the agents' logs"), e.getMessage());
+        assertEquals(List.of(Setting.RETRIES), e.explanation().settings());
         assertEquals(2, master.types().stream().filter(Call.Type.ACCEPT::equals).count());
         assertTrue(events.infos.stream().anyMatch(i -> i.contains("on agent-" + AGENT_ID)
                 && i.contains("attempt 2 of 2")), events.infos.toString());
@@ -1051,7 +1063,7 @@ class BuildRunnerTest {
     @Test
     void lostFramesAreReadBackWithTheFrameworksCredentialFromAnAgentThatRequiresIt() throws Exception {
         FakeMesosMaster master = master();
-        MesosCredential credential = new MesosCredential("builder", dev.portainer.core.auth.Secret.of("pa55"), "test");
+        MesosCredential credential = new MesosCredential("builder", dev.portainer.wire.auth.Secret.of("pa55"), "test");
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withCredential(credential)),
                 events);
         AtomicReference<String> executorId = new AtomicReference<>();

@@ -3,9 +3,9 @@ package dev.portainer.core.scheduler;
 import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.wire.mesos.MesosMediaTypes;
 import dev.portainer.core.mesos.MesosProtobuf;
-import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.wire.mesos.RecordIo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -37,19 +37,19 @@ import org.apache.mesos.v1.scheduler.Protos.Event;
  * instead of JSON): SUBSCRIBE gets a chunked RecordIO stream with a Mesos-Stream-Id header and SUBSCRIBED first;
  * other calls get 202 unless a test scripts another answer. Every call is recorded with its stream-id header.
  */
-final class FakeMesosMaster implements AutoCloseable {
-    static final String FRAMEWORK_ID = "68d1f885-47da-489f-963e-6b5c37214d2d-0000";
-    static final String AGENT_ID = "68d1f885-47da-489f-963e-6b5c37214d2d-S0";
+public final class FakeMesosMaster implements AutoCloseable {
+    public static final String FRAMEWORK_ID = "68d1f885-47da-489f-963e-6b5c37214d2d-0000";
+    public static final String AGENT_ID = "68d1f885-47da-489f-963e-6b5c37214d2d-S0";
 
     /** A received call and the Mesos-Stream-Id header it carried (null if none). */
-    record Received(Call call, String streamId, String contentType, String accept) {
+    public record Received(Call call, String streamId, String contentType, String accept) {
     }
 
     /** What to answer a call: a status and a plain-text body, plus an optional Location. */
-    record Answer(int status, String body, String location) {
-        static final Answer ACCEPTED = new Answer(202, "", null);
+    public record Answer(int status, String body, String location) {
+        public static final Answer ACCEPTED = new Answer(202, "", null);
 
-        static Answer text(int status, String body) {
+        public static Answer text(int status, String body) {
             return new Answer(status, body, null);
         }
     }
@@ -66,13 +66,13 @@ final class FakeMesosMaster implements AutoCloseable {
     private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
     private volatile OutputStream stream;
     private volatile int subscriptions;
-    volatile double heartbeatSeconds = 15;
+    public volatile double heartbeatSeconds = 15;
     /** Scripts the answer to a non-SUBSCRIBE call (default 202); called before the call is recorded. */
-    volatile Function<Call, Answer> answers = call -> Answer.ACCEPTED;
+    public volatile Function<Call, Answer> answers = call -> Answer.ACCEPTED;
     /** Scripts the answer to SUBSCRIBE; null means the normal stream. */
-    volatile Function<Call, Answer> subscribeAnswer = call -> null;
+    public volatile Function<Call, Answer> subscribeAnswer = call -> null;
 
-    FakeMesosMaster() throws IOException {
+    public FakeMesosMaster() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/v1/scheduler", this::handle);
         server.createContext("/master/api/v1/scheduler", this::handle);
@@ -80,24 +80,24 @@ final class FakeMesosMaster implements AutoCloseable {
         server.start();
     }
 
-    String address() {
+    public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String streamId() {
+    public String streamId() {
         return "stream-" + subscriptions;
     }
 
-    int subscriptions() {
+    public int subscriptions() {
         return subscriptions;
     }
 
     /** The next call received (SUBSCRIBE included), waiting up to 5 s. */
-    Received nextCall() throws InterruptedException {
+    public Received nextCall() throws InterruptedException {
         Received r = calls.poll(5, TimeUnit.SECONDS);
         if (r == null) {
             throw new AssertionError("the client made no further call; calls so far: " + types());
@@ -106,7 +106,7 @@ final class FakeMesosMaster implements AutoCloseable {
     }
 
     /** The next call of this type, skipping others. */
-    Received nextCall(Call.Type type) throws InterruptedException {
+    public Received nextCall(Call.Type type) throws InterruptedException {
         while (true) {
             Received r = nextCall();
             if (r.call().getType() == type) {
@@ -115,16 +115,16 @@ final class FakeMesosMaster implements AutoCloseable {
         }
     }
 
-    List<Received> allCalls() {
+    public List<Received> allCalls() {
         return List.copyOf(all);
     }
 
-    List<Call.Type> types() {
+    public List<Call.Type> types() {
         return all.stream().map(r -> r.call().getType()).toList();
     }
 
     /** Waits until the client made a call of this type. */
-    void awaitCall(Call.Type type) throws InterruptedException {
+    public void awaitCall(Call.Type type) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (types().stream().noneMatch(type::equals)) {
             if (System.nanoTime() > end) {
@@ -135,7 +135,7 @@ final class FakeMesosMaster implements AutoCloseable {
     }
 
     /** Sends one event on the current subscription's stream. */
-    void send(Event event) throws IOException {
+    public void send(Event event) throws IOException {
         OutputStream out = stream;
         if (out == null) {
             throw new IllegalStateException("nobody is subscribed");
@@ -146,7 +146,7 @@ final class FakeMesosMaster implements AutoCloseable {
     }
 
     /** Ends the current stream, as a master failover or a network break would. */
-    void dropStream() throws IOException {
+    public void dropStream() throws IOException {
         OutputStream out = stream;
         stream = null;
         if (out != null) {
@@ -232,11 +232,11 @@ final class FakeMesosMaster implements AutoCloseable {
 
     // Event builders shaped like the recorded stream.
 
-    static Offer offer(String id, String agent, double cpus, double mem) {
+    public static Offer offer(String id, String agent, double cpus, double mem) {
         return offer(id, agent, "*", cpus, mem);
     }
 
-    static Offer offer(String id, String agent, String role, double cpus, double mem) {
+    public static Offer offer(String id, String agent, String role, double cpus, double mem) {
         Resource.AllocationInfo allocation = Resource.AllocationInfo.newBuilder().setRole(role).build();
         return Offer.newBuilder()
                 .setId(OfferID.newBuilder().setValue(id))
@@ -256,22 +256,22 @@ final class FakeMesosMaster implements AutoCloseable {
                 .build();
     }
 
-    static Resource scalar(String name, double value, Resource.AllocationInfo allocation) {
+    public static Resource scalar(String name, double value, Resource.AllocationInfo allocation) {
         return Resource.newBuilder().setName(name).setType(Value.Type.SCALAR)
                 .setScalar(Value.Scalar.newBuilder().setValue(value)).setRole("*").setAllocationInfo(allocation)
                 .build();
     }
 
-    static Event offers(Offer... offers) {
+    public static Event offers(Offer... offers) {
         return Event.newBuilder().setType(Event.Type.OFFERS)
                 .setOffers(Event.Offers.newBuilder().addAllOffers(List.of(offers))).build();
     }
 
-    static Event heartbeat() {
+    public static Event heartbeat() {
         return Event.newBuilder().setType(Event.Type.HEARTBEAT).build();
     }
 
-    static ByteString uuidBytes(java.util.UUID uuid) {
+    public static ByteString uuidBytes(java.util.UUID uuid) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
         b.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
         return ByteString.copyFrom(b.array());

@@ -3,7 +3,7 @@ package dev.portainer.core.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.portainer.core.wire.LogFrame;
+import dev.portainer.wire.LogFrame;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portainer.core.wire.BuildOptions;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.wire.BuildOptions;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.EphemeralDaemon;
 import java.util.List;
 import java.util.Map;
 import org.apache.mesos.v1.Protos.ContainerInfo;

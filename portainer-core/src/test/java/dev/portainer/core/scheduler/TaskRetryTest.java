@@ -3,7 +3,7 @@ package dev.portainer.core.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portainer.core.mesos.MesosProtobuf;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.TaskResult;
 import org.apache.mesos.v1.Protos.TaskID;
 import org.apache.mesos.v1.Protos.TaskState;
 import org.apache.mesos.v1.Protos.TaskStatus;

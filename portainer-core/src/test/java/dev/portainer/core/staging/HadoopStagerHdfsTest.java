@@ -1,5 +1,7 @@
 package dev.portainer.core.staging;
 
+import dev.portainer.core.config.Setting;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -195,8 +197,9 @@ class HadoopStagerHdfsTest {
                 new HadoopStaging(down, null, Map.of("ipc.client.connect.max.retries", "0"), "hadoop"), Map.of(),
                 new SecureRandom(), new Recorder(), Clock.systemUTC()));
         assertTrue(e.getMessage().startsWith("Cannot stage on " + down + ": cannot connect ("), e.getMessage());
-        assertTrue(e.getMessage().contains("check that the namenode is up and that <stagingUri> names its address"),
+        assertTrue(e.getMessage().contains("check that the namenode is up and that stagingUri names its address"),
                 e.getMessage());
+        assertEquals(List.of(Setting.STAGING_URI), e.explanation().settings());
     }
 
     @Test
@@ -210,8 +213,9 @@ class HadoopStagerHdfsTest {
                 StagingException.class, () -> open(root, "hadoop", new Recorder())));
         assertTrue(e.getMessage().contains(": permission denied (Permission denied: user=mallory, access=WRITE"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("choose a <stagingUri> you can write to, e.g. under your HDFS home"
+        assertTrue(e.getMessage().contains("choose a stagingUri you can write to, e.g. under your HDFS home"
                 + " directory (hdfs://namenode:8020/user/mallory/portainer)"), e.getMessage());
+        assertEquals(List.of(Setting.STAGING_URI), e.explanation().settings());
         assertEquals(0, fs.listStatus(locked).length);
     }
 
@@ -246,13 +250,13 @@ class HadoopStagerHdfsTest {
                 + " webhdfs://, file:// or s3a:// (with hadoop-aws) stagingUri", unknown.getMessage());
         StagingException s3a = assertThrows(StagingException.class, () -> open(URI.create("s3a://bucket/stage"),
                 null, new Recorder()));
-        assertTrue(s3a.getMessage().contains("add org.apache.hadoop:hadoop-aws:3.4.2 to the <dependencies> of"
-                + " portainer-maven-plugin"), s3a.getMessage());
+        assertTrue(s3a.getMessage().contains("add org.apache.hadoop:hadoop-aws:3.4.2 to classpath"), s3a.getMessage());
+        assertEquals(List.of(Setting.PLUGIN_CLASSPATH), s3a.explanation().settings());
         StagingException badBase = assertThrows(StagingException.class, () -> open(root(), "ftp://nn:9870",
                 new Recorder()));
         assertTrue(badBase.getMessage().contains("fetchUriBase 'ftp://nn:9870' is neither auto, hadoop nor an"
-                + " http(s)://host:port WebHDFS address; fix <fetchUriBase> (portainer.fetchUriBase)"),
-                badBase.getMessage());
+                + " http(s)://host:port WebHDFS address; fix fetchUriBase"), badBase.getMessage());
+        assertEquals(List.of(Setting.FETCH_URI_BASE), badBase.explanation().settings());
     }
 
     /** Collects what the stager reports. */

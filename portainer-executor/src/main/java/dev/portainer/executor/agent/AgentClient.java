@@ -1,7 +1,7 @@
 package dev.portainer.executor.agent;
 
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.mesos.MesosMediaTypes;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

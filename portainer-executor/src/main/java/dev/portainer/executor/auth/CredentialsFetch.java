@@ -1,9 +1,9 @@
 package dev.portainer.executor.auth;
 
-import dev.portainer.core.auth.RegistryAuth;
-import dev.portainer.core.auth.SealedCredentials;
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.wire.CredentialsRef;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.SealedCredentials;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.wire.CredentialsRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

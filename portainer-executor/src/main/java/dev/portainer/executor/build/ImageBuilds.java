@@ -1,6 +1,6 @@
 package dev.portainer.executor.build;
 
-import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.wire.BuildSpec;
 import java.nio.file.Path;
 
 /** Makes the {@link ImageBuild} for a launched task; the seam between the Mesos side and Docker. */

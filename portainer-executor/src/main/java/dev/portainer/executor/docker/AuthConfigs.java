@@ -2,9 +2,9 @@ package dev.portainer.executor.docker;
 
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.AuthConfigurations;
-import dev.portainer.core.auth.RegistryAuth;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.Registries;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.image.Registries;
 
 /** The one place that turns a build's registry credentials into docker-java's {@link AuthConfig}s. */
 final class AuthConfigs {

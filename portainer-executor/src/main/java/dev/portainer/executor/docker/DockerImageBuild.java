@@ -12,9 +12,9 @@ import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.ResponseItem;
-import dev.portainer.core.dockerfile.ImageNames;
-import dev.portainer.core.wire.BuildOptions;
-import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.wire.image.ImageNames;
+import dev.portainer.wire.BuildOptions;
+import dev.portainer.wire.BuildSpec;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
@@ -282,8 +282,8 @@ public final class DockerImageBuild implements ImageBuild {
                 || lower.contains("dial tcp") || lower.contains("http response to https client"))) {
             return "";
         }
-        String registry = ImageNames.hasRegistryHost(spec.image())
-                ? spec.image().substring(0, spec.image().indexOf('/')) : "docker.io";
+        String host = ImageNames.registryHost(spec.image());
+        String registry = host != null ? host : "docker.io";
         return " — the registry " + registry + " cannot be reached from the agent: check that it runs and that the"
                 + " image name's host and port are right (fix <image>); a registry on plain HTTP must be in the"
                 + " agent daemon's insecure-registries (see <insecureRegistries>)";

@@ -1,7 +1,7 @@
 package dev.portainer.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.wire.EphemeralDaemon;
 import dev.portainer.executor.ExecutorSettings;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuildException;

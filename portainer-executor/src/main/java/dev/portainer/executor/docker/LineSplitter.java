@@ -1,6 +1,6 @@
 package dev.portainer.executor.docker;
 
-import dev.portainer.core.wire.TerminalEscapes;
+import dev.portainer.wire.TerminalEscapes;
 import dev.portainer.executor.build.BuildLog;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portainer.core.auth.RegistryAuth;
-import dev.portainer.core.auth.RegistryCredentials;
-import dev.portainer.core.auth.SealedCredentials;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.RegistryCredentials;
+import dev.portainer.wire.auth.SealedCredentials;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.staging.HttpStager;
-import dev.portainer.core.wire.CredentialsRef;
+import dev.portainer.wire.CredentialsRef;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.portainer.core.wire.BuildOptions;
-import dev.portainer.core.wire.BuildSpec;
+import dev.portainer.wire.BuildOptions;
+import dev.portainer.wire.BuildSpec;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;

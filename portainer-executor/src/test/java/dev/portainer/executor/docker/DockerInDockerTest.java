@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.EphemeralDaemon;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.EphemeralDaemon;
 import dev.portainer.executor.build.ImageBuildResult;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.portainer.local.agent;
 
+import dev.portainer.wire.mesos.TaskStates;
+import dev.portainer.wire.mesos.MesosUuids;
+
 import com.google.protobuf.ByteString;
 import dev.portainer.local.NodeContext;
 import dev.portainer.local.http.BadRequestException;
@@ -23,7 +26,6 @@ import org.apache.mesos.v1.Protos.TaskStatus;
 import org.apache.mesos.v1.executor.Protos.Call;
 import org.apache.mesos.v1.executor.Protos.Event;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -311,7 +313,7 @@ public final class Agent {
         if (run.commandTask) {
             // What Mesos's command executor reports when its command ends; the executor itself exits cleanly.
             for (Task.Builder task : List.copyOf(run.tasks.values())) {
-                if (isTerminal(task.getState())) {
+                if (TaskStates.isTerminal(task.getState())) {
                     continue;
                 }
                 String message = waitStatus < 256 && waitStatus != 0
@@ -334,7 +336,7 @@ public final class Agent {
             run.stream = null;
         }
         for (Task.Builder task : List.copyOf(run.tasks.values())) {
-            if (!isTerminal(task.getState())) {
+            if (!TaskStates.isTerminal(task.getState())) {
                 boolean killed = run.killRequested.contains(task.getTaskId().getValue());
                 agentUpdate(run, task.getTaskId(), killed ? TaskState.TASK_KILLED : TaskState.TASK_FAILED,
                         run.terminationReason, run.terminationMessage);
@@ -390,7 +392,7 @@ public final class Agent {
             run.queued.remove(queued.get());
             agentUpdate(run, queued.get().getTaskId(), TaskState.TASK_KILLED,
                     TaskStatus.Reason.REASON_TASK_KILLED_DURING_LAUNCH, "Killed before delivery to the executor");
-            if (run.tasks.values().stream().allMatch(t -> isTerminal(t.getState()))) {
+            if (run.tasks.values().stream().allMatch(t -> TaskStates.isTerminal(t.getState()))) {
                 // Nothing left for it to run: Mesos shuts down an executor that never got a task.
                 run.killRequested.add(taskId);
                 shutdown(run);
@@ -477,7 +479,7 @@ public final class Agent {
         }
         if (!queue.isEmpty()) {
             master.statusUpdate(frameworkId, queue.peekFirst());
-        } else if (isTerminal(acknowledged.getState())) {
+        } else if (TaskStates.isTerminal(acknowledged.getState())) {
             updates.remove(key);
             seenUuids.remove(key);
         }
@@ -635,7 +637,7 @@ public final class Agent {
                 .setAgentId(ctx.agentIdProto())
                 .setExecutorId(run.info.getExecutorId())
                 .setTimestamp(ctx.now())
-                .setUuid(uuidBytes(UUID.randomUUID()))
+                .setUuid(MesosUuids.bytes(UUID.randomUUID()))
                 .setContainerStatus(containerStatus(run));
         if (message != null) {
             status.setMessage(message);
@@ -661,7 +663,7 @@ public final class Agent {
                 .setAgentId(ctx.agentIdProto())
                 .setExecutorId(run.info.getExecutorId())
                 .setTimestamp(ctx.now())
-                .setUuid(uuidBytes(UUID.randomUUID()))
+                .setUuid(MesosUuids.bytes(UUID.randomUUID()))
                 .setContainerStatus(ContainerStatus.newBuilder()
                         .setContainerId(ContainerID.newBuilder().setValue(run.containerId)))
                 .build();
@@ -697,22 +699,6 @@ public final class Agent {
         return status.build();
     }
 
-    static ByteString uuidBytes(UUID uuid) {
-        ByteBuffer buffer = ByteBuffer.allocate(16);
-        buffer.putLong(uuid.getMostSignificantBits());
-        buffer.putLong(uuid.getLeastSignificantBits());
-        return ByteString.copyFrom(buffer.array());
-    }
-
-    /** Mesos (boost) accepts 16 bytes whose version nibble names a known UUID version. */
-    public static boolean isValidUuid(ByteString bytes) {
-        if (bytes.size() != 16) {
-            return false;
-        }
-        int version = (bytes.byteAt(6) >> 4) & 0x0f;
-        return version >= 1 && version <= 5;
-    }
-
     private ExecutorRun findRun(String frameworkId, String taskId) {
         AgentFramework framework = frameworks.get(frameworkId);
         if (framework == null) {
@@ -724,14 +710,6 @@ public final class Agent {
             }
         }
         return null;
-    }
-
-    static boolean isTerminal(TaskState state) {
-        return switch (state) {
-            case TASK_FINISHED, TASK_FAILED, TASK_KILLED, TASK_LOST, TASK_ERROR, TASK_DROPPED, TASK_GONE,
-                    TASK_GONE_BY_OPERATOR -> true;
-            default -> false;
-        };
     }
 
     // ---------------------------------------------------------------- shutdown and /state

@@ -1,5 +1,7 @@
 package dev.portainer.local.agent;
 
+import dev.portainer.wire.mesos.TaskStates;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portainer.local.NodeContext;
@@ -77,7 +79,7 @@ public final class AgentState {
         for (Task.Builder task : run.tasks.values()) {
             boolean isQueued = run.queued.stream().map(TaskInfo::getTaskId).anyMatch(task.getTaskId()::equals);
             ObjectNode json = StateJson.task(task.build(), role);
-            if (Agent.isTerminal(task.getState())) {
+            if (TaskStates.isTerminal(task.getState())) {
                 completed.add(json);
             } else if (isQueued) {
                 queued.add(json);

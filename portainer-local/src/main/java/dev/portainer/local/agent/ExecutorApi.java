@@ -1,5 +1,7 @@
 package dev.portainer.local.agent;
 
+import dev.portainer.wire.mesos.MesosUuids;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portainer.local.http.ApiCalls;
@@ -104,7 +106,7 @@ public final class ExecutorApi implements HttpHandler {
                 if (!status.hasUuid()) {
                     return "Expecting 'uuid' to be present";
                 }
-                if (!Agent.isValidUuid(status.getUuid())) {
+                if (!MesosUuids.isValid(status.getUuid())) {
                     return "Not a valid UUID";
                 }
                 if (status.hasExecutorId() && !status.getExecutorId().equals(call.getExecutorId())) {

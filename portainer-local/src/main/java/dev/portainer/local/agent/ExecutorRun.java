@@ -44,7 +44,7 @@ final class ExecutorRun {
     /** A command task: the agent plays Mesos's command executor (no executor API, updates from the exit code). */
     boolean commandTask;
     /** What the executor must send as {@code Authorization: Bearer}; null for a command task, which has no API. */
-    dev.portainer.core.auth.Secret token;
+    dev.portainer.wire.auth.Secret token;
 
     ExecutorRun(String frameworkId, FrameworkInfo framework, ExecutorInfo info, String containerId, Path sandbox) {
         this.frameworkId = frameworkId;

@@ -9,7 +9,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import dev.portainer.local.http.Authentication;
 import dev.portainer.local.http.Principal;
 import java.nio.charset.StandardCharsets;

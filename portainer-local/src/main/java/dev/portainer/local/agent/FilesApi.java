@@ -2,15 +2,14 @@ package dev.portainer.local.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.portainer.local.http.QueryString;
 import dev.portainer.local.http.Responses;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -39,7 +38,7 @@ public final class FilesApi implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().readAllBytes();
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = QueryString.parse(exchange.getRequestURI().getRawQuery());
         String path = query.get("path");
         if (path == null) {
             Responses.text(exchange, 400, "Expecting 'path=value' in query.\n");
@@ -133,19 +132,5 @@ public final class FilesApi implements HttpHandler {
         }
         out.writeBytes(("\",\"offset\":" + offset + "}").getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> query = new HashMap<>();
-        if (raw == null) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            int equals = pair.indexOf('=');
-            String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            query.putIfAbsent(key, value);
-        }
-        return query;
     }
 }

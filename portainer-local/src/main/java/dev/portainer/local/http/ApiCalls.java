@@ -2,7 +2,7 @@ package dev.portainer.local.http;
 
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.wire.mesos.MesosMediaTypes;
 
 /**
  * The request checks that the master's scheduler API and the agent's executor API share, in Mesos's order and with

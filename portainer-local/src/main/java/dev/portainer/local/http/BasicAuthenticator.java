@@ -2,7 +2,7 @@ package dev.portainer.local.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,7 +2,7 @@ package dev.portainer.local.http;
 
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
-import dev.portainer.core.mesos.RecordIo;
+import dev.portainer.wire.mesos.RecordIo;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.portainer.local.http;
 
 import com.sun.net.httpserver.Headers;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.wire.mesos.MesosMediaTypes;
 
 import java.util.Locale;
 import java.util.Optional;

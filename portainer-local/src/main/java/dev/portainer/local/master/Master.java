@@ -1,5 +1,7 @@
 package dev.portainer.local.master;
 
+import dev.portainer.wire.mesos.TaskStates;
+
 import com.google.protobuf.ByteString;
 import dev.portainer.local.NodeContext;
 import dev.portainer.local.agent.Agent;
@@ -258,7 +260,7 @@ public final class Master {
             framework.stream = null;
         }
         for (Task.Builder task : framework.tasks.values()) {
-            if (!isTerminal(task.getState())) {
+            if (!TaskStates.isTerminal(task.getState())) {
                 task.setState(TaskState.TASK_KILLED);
             }
             framework.completeTask(task.build());
@@ -287,7 +289,7 @@ public final class Master {
     private Resources usedBy(Framework framework) {
         Resources used = Resources.EMPTY;
         for (Task.Builder task : framework.tasks.values()) {
-            if (!isTerminal(task.getState())) {
+            if (!TaskStates.isTerminal(task.getState())) {
                 used = used.plus(parse(task.getResourcesList()));
             }
         }
@@ -512,7 +514,7 @@ public final class Master {
 
     private void kill(Framework framework, Call.Kill kill) {
         Task.Builder task = framework.tasks.get(kill.getTaskId().getValue());
-        if (task != null && !isTerminal(task.getState())) {
+        if (task != null && !TaskStates.isTerminal(task.getState())) {
             agent.killTask(framework.id, kill.getTaskId().getValue());
             return;
         }
@@ -527,7 +529,7 @@ public final class Master {
         String taskId = acknowledge.getTaskId().getValue();
         agent.acknowledge(framework.id, taskId, acknowledge.getUuid()).ifPresent(state -> {
             Task.Builder task = framework.tasks.get(taskId);
-            if (task != null && isTerminal(state)) {
+            if (task != null && TaskStates.isTerminal(state)) {
                 framework.tasks.remove(taskId);
                 framework.completeTask(task.build());
             }
@@ -613,10 +615,10 @@ public final class Master {
         }
         Task.Builder task = framework.tasks.get(status.getTaskId().getValue());
         if (task != null) {
-            boolean wasTerminal = isTerminal(task.getState());
+            boolean wasTerminal = TaskStates.isTerminal(task.getState());
             task.setState(status.getState());
             task.addStatuses(status.toBuilder().clearData().clearUuid());
-            if (!wasTerminal && isTerminal(status.getState())) {
+            if (!wasTerminal && TaskStates.isTerminal(status.getState())) {
                 ctx.loop().execute(this::allocate);
             }
         }
@@ -650,14 +652,6 @@ public final class Master {
         }
         framework.send(Event.newBuilder().setType(Event.Type.FAILURE).setFailure(failure).build());
         ctx.loop().execute(this::allocate);
-    }
-
-    static boolean isTerminal(TaskState state) {
-        return switch (state) {
-            case TASK_FINISHED, TASK_FAILED, TASK_KILLED, TASK_LOST, TASK_ERROR, TASK_DROPPED, TASK_GONE,
-                    TASK_GONE_BY_OPERATOR -> true;
-            default -> false;
-        };
     }
 
     // ---------------------------------------------------------------- /state

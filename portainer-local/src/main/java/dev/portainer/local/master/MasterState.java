@@ -10,8 +10,17 @@ import org.apache.mesos.v1.Protos.FrameworkInfo;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.Task;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
 /** The master's /state, /frameworks and /tasks in Mesos's JSON shapes (a subset of the fields). */
 public final class MasterState {
+    /** The master's TASK_LIMIT: what /tasks answers without a {@code limit}. */
+    static final int TASK_LIMIT = 100;
+
     private final Master master;
 
     public MasterState(Master master) {
@@ -66,29 +75,81 @@ public final class MasterState {
         return root.toString();
     }
 
-    public String frameworksEndpoint() {
+    /** {@code /frameworks}, all of them or only the one {@code framework_id} names (in either list). */
+    public String frameworksEndpoint(Map<String, String> query) {
+        Predicate<String> selected = accepting(query.get("framework_id"));
         ObjectNode root = StateJson.object();
-        root.set("frameworks", frameworks(false));
-        root.set("completed_frameworks", frameworks(true));
+        root.set("frameworks", frameworks(false, selected));
+        root.set("completed_frameworks", frameworks(true, selected));
         root.putArray("unregistered_frameworks");
         return root.toString();
     }
 
-    public String tasksEndpoint() {
+    /**
+     * {@code /tasks}: the tasks of registered and completed frameworks, live and completed, by their first status's
+     * time ({@code order=des} unless {@code asc}), {@code limit} (100) from {@code offset}, only those of
+     * {@code framework_id} and {@code task_id} when given; as the Mesos master's ReadOnlyHandler::tasks.
+     */
+    public String tasksEndpoint(Map<String, String> query) {
+        Predicate<String> frameworkSelected = accepting(query.get("framework_id"));
+        Predicate<String> taskSelected = accepting(query.get("task_id"));
+        List<Framework> frameworks = new ArrayList<>(master.frameworks().values());
+        frameworks.addAll(master.completedFrameworks());
+        List<ObjectNode> tasks = new ArrayList<>();
+        for (Framework framework : frameworks) {
+            if (!frameworkSelected.test(framework.id)) {
+                continue;
+            }
+            List<Task> all = new ArrayList<>();
+            framework.tasks.values().forEach(t -> all.add(t.build()));
+            all.addAll(framework.completedTasks);
+            for (Task task : all) {
+                if (taskSelected.test(task.getTaskId().getValue())) {
+                    tasks.add(StateJson.task(task, framework.role()));
+                }
+            }
+        }
+        // Mesos compares the first status's timestamp; a task without one goes last (des) or first (asc).
+        Comparator<ObjectNode> byFirstStatus = Comparator.comparing(
+                (ObjectNode t) -> t.path("statuses").isEmpty() ? null : t.path("statuses").get(0).path("timestamp")
+                        .asDouble(), Comparator.nullsFirst(Comparator.naturalOrder()));
+        tasks.sort("asc".equals(query.get("order")) ? byFirstStatus : byFirstStatus.reversed());
+        long limit = number(query.get("limit"), TASK_LIMIT);
+        long offset = number(query.get("offset"), 0);
         ObjectNode root = StateJson.object();
-        ArrayNode tasks = root.putArray("tasks");
-        for (Framework framework : master.frameworks().values()) {
-            framework.tasks.values().forEach(t -> tasks.add(StateJson.task(t.build(), framework.role())));
-            framework.completedTasks.forEach(t -> tasks.add(StateJson.task(t, framework.role())));
+        ArrayNode array = root.putArray("tasks");
+        // Mesos reads both as size_t: a negative limit means no limit, a negative offset is past the end.
+        long end = limit < 0 ? tasks.size() : Math.min(tasks.size(), Math.max(offset, 0) + limit);
+        for (long i = offset; i >= 0 && i < end; i++) {
+            array.add(tasks.get((int) i));
         }
         return root.toString();
     }
 
+    /** Mesos's IDAcceptor: everything without a value, else exactly that id. */
+    private static Predicate<String> accepting(String id) {
+        return id == null ? any -> true : id::equals;
+    }
+
+    private static long number(String value, long otherwise) {
+        try {
+            return value == null ? otherwise : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
     private ArrayNode frameworks(boolean completed) {
+        return frameworks(completed, any -> true);
+    }
+
+    private ArrayNode frameworks(boolean completed, Predicate<String> selected) {
         ArrayNode array = StateJson.object().arrayNode();
         Iterable<Framework> source = completed ? master.completedFrameworks() : master.frameworks().values();
         for (Framework framework : source) {
-            array.add(framework(framework, completed));
+            if (selected.test(framework.id)) {
+                array.add(framework(framework, completed));
+            }
         }
         return array;
     }

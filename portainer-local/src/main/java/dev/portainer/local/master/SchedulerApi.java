@@ -1,8 +1,10 @@
 package dev.portainer.local.master;
 
+import dev.portainer.wire.mesos.MesosUuids;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.portainer.core.mesos.MesosMediaTypes;
+import dev.portainer.wire.mesos.MesosMediaTypes;
 import dev.portainer.local.http.ApiCalls;
 import dev.portainer.local.http.BadRequestException;
 import dev.portainer.local.http.BasicAuthenticator;
@@ -12,7 +14,7 @@ import dev.portainer.local.http.OnLoop;
 import dev.portainer.local.http.Responses;
 import org.apache.mesos.v1.scheduler.Protos.Call;
 
-import dev.portainer.core.auth.Secret;
+import dev.portainer.wire.auth.Secret;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -108,7 +110,7 @@ public final class SchedulerApi implements HttpHandler {
             case KILL -> call.hasKill() ? null : "Expecting 'kill' to be present";
             case SHUTDOWN -> call.hasShutdown() ? null : "Expecting 'shutdown' to be present";
             case ACKNOWLEDGE -> !call.hasAcknowledge() ? "Expecting 'acknowledge' to be present"
-                    : dev.portainer.local.agent.Agent.isValidUuid(call.getAcknowledge().getUuid()) ? null
+                    : MesosUuids.isValid(call.getAcknowledge().getUuid()) ? null
                     : "Not a valid UUID";
             case RECONCILE -> call.hasReconcile() ? null : "Expecting 'reconcile' to be present";
             case MESSAGE -> call.hasMessage() ? null : "Expecting 'message' to be present";

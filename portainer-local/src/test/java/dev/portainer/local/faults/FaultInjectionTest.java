@@ -1,5 +1,7 @@
 package dev.portainer.local.faults;
 
+import dev.portainer.core.config.Setting;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,21 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.portainer.core.auth.Secret;
-import dev.portainer.core.scheduler.Backoff;
+import dev.portainer.wire.auth.Secret;
+import dev.portainer.core.mesos.scheduler.Backoff;
 import dev.portainer.core.scheduler.ClusterException;
-import dev.portainer.core.scheduler.MesosCredential;
+import dev.portainer.core.mesos.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.ExecutorLaunch;
 import dev.portainer.core.scheduler.FetchUri;
-import dev.portainer.core.scheduler.MesosMaster;
+import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.scheduler.TaskFailedException;
-import dev.portainer.core.wire.BuildSpec;
-import dev.portainer.core.wire.TaskResult;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.TaskResult;
 import dev.portainer.local.LocalMesos;
 import dev.portainer.local.LocalMesosConfig;
 import java.io.IOException;
@@ -275,8 +277,8 @@ class FaultInjectionTest {
             ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class,
                     () -> runner.run(task("finish"), events));
             assertTrue(e.getMessage().contains("requires frameworks to authenticate: HTTP 401")
-                    && e.getMessage().contains("<principal> (portainer.principal)")
-                    && e.getMessage().contains("<mesosServerId> (portainer.mesosServerId)"), e.getMessage());
+                    && e.getMessage().endsWith(". Set mesosCredential"), e.getMessage());
+            assertEquals(java.util.List.of(Setting.MESOS_CREDENTIAL), e.explanation().settings());
         }
         assertEquals(0, contextRequests.get(), "nothing launched");
         assertNothingLeft();
@@ -374,10 +376,11 @@ class FaultInjectionTest {
     @Test
     void noOfferAtAllEndsWithTheOfferTimeoutDiagnosis() throws Exception {
         // Another framework holds every offer and never answers: nothing is left for the build.
-        dev.portainer.core.scheduler.MesosSchedulerClient hog = new dev.portainer.core.scheduler.MesosSchedulerClient(
-                config().withFrameworkName("hog"), java.time.Clock.systemUTC());
+        dev.portainer.core.mesos.scheduler.MesosSchedulerClient hog =
+                new dev.portainer.core.mesos.scheduler.MesosSchedulerClient(config().withFrameworkName("hog"),
+                        java.time.Clock.systemUTC());
         java.util.concurrent.CountDownLatch offered = new java.util.concurrent.CountDownLatch(1);
-        hog.subscribe(new dev.portainer.core.scheduler.MesosSchedulerClient.Listener() {
+        hog.subscribe(new dev.portainer.core.mesos.scheduler.MesosSchedulerClient.Listener() {
             @Override
             public void onEvent(org.apache.mesos.v1.scheduler.Protos.Event event) {
                 if (event.getType() == org.apache.mesos.v1.scheduler.Protos.Event.Type.OFFERS) {

@@ -1,0 +1,125 @@
+package dev.portainer.core.build;
+
+import dev.portainer.wire.auth.RegistryAuth;
+import dev.portainer.wire.auth.SealedCredentials;
+import dev.portainer.core.context.PackedContext;
+import dev.portainer.core.scheduler.BuildTask;
+import dev.portainer.core.scheduler.ExecutorLaunch;
+import dev.portainer.core.scheduler.FetchUri;
+import dev.portainer.core.staging.StagedFile;
+import dev.portainer.core.staging.StagedSecret;
+import dev.portainer.core.staging.StagingException;
+import dev.portainer.core.staging.Stager;
+import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.CredentialsRef;
+import dev.portainer.wire.EphemeralDaemon;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The stage step: the executor jar (shared, content-addressed), then each image's context and sealed credentials,
+ * and the build task that fetches them.
+ */
+final class TaskStaging {
+    private final RunSettings settings;
+    private final Cluster cluster;
+    private final Stager stager;
+    private final RunContext run;
+
+    TaskStaging(RunSettings settings, Cluster cluster, Stager stager, RunContext run) {
+        this.settings = settings;
+        this.cluster = cluster;
+        this.stager = stager;
+        this.run = run;
+    }
+
+    /** The build tasks, in the images' order. */
+    List<BuildTask> stageAll(List<ImageSpec> images, List<PackedContext> contexts) throws StagingException {
+        ExecutorJarFile executor = settings.executorJar();
+        String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
+        StagedFile jar = stager.stageSharedFile(executor.jar(), ExecutorCommands.EXECUTOR_FILE, executorSha);
+        boolean several = images.size() > 1;
+        List<BuildTask> tasks = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            ImageSpec image = images.get(i);
+            PackedContext context = contexts.get(i);
+            // Staged side by side: each image's files need a name of their own (the sandbox names stay the same,
+            // each task has its own sandbox).
+            String suffix = several ? "-" + (i + 1) : "";
+            StagedFile staged = stager.stageBuildFile(context.archive(),
+                    several ? "context" + suffix + ".tar.gz" : ExecutorCommands.CONTEXT_FILE, context.sha256());
+            CredentialsRef credentials = null;
+            StagedSecret secret = null;
+            if (!image.credentials().isEmpty()) {
+                SealedCredentials sealed = SealedCredentials.seal(image.credentials(), run.random());
+                secret = stager.stageSecret(sealed.ciphertext(),
+                        several ? "credentials" + suffix + ".sealed" : ExecutorCommands.CREDENTIALS_FILE);
+                credentials = secret.viaFetcher()
+                        ? new CredentialsRef(null, ExecutorCommands.CREDENTIALS_FILE, sealed.key().reveal())
+                        : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+                run.events().info("Registry credentials" + (several ? " of " + image.image().name() : "") + ": "
+                        + describe(image.credentials()));
+            }
+            tasks.add(task(image, context, jar, staged, credentials,
+                    secret != null && secret.viaFetcher() ? secret : null));
+        }
+        return tasks;
+    }
+
+    private BuildTask task(ImageSpec image, PackedContext context, StagedFile jar, StagedFile staged,
+                           CredentialsRef credentials, StagedSecret fetchedSecret) {
+        boolean inContainer = settings.containerImage() != null;
+        BuildSpec spec = BuildSpec.of(image.image().name(), image.tags(), context.dockerfile(),
+                        ExecutorCommands.CONTEXT_FILE, settings.push(), settings.dockerHost())
+                .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
+                .withCredentials(credentials);
+        List<FetchUri> uris = new ArrayList<>(List.of(
+                new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false),
+                new FetchUri(staged.uri().toString(), ExecutorCommands.CONTEXT_FILE, false, false)));
+        if (fetchedSecret != null) {
+            // Never cached: the fetcher's cache would keep a copy outside the sandbox.
+            uris.add(new FetchUri(fetchedSecret.uri().toString(), ExecutorCommands.CREDENTIALS_FILE, false, false));
+        }
+        ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(inContainer),
+                ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, settings.containerImage());
+        if (inContainer) {
+            run.events().info("The executor of " + image.image().name() + " runs in container image "
+                    + settings.containerImage() + " with its own Docker daemon (Docker-in-Docker)");
+        }
+        return new BuildTask(image.primaryReference(), spec, image.cpus(), image.memMb(), executor);
+    }
+
+    /** Which registries have credentials and where they came from; never the secrets. */
+    private static String describe(RegistryAuth auth) {
+        List<String> parts = new ArrayList<>();
+        if (auth.push() != null) {
+            parts.add("push to " + auth.push().registry() + " as '" + auth.push().username() + "' from "
+                    + auth.push().source());
+        }
+        new TreeMap<>(auth.pull()).values().forEach(c -> parts.add("pull from " + c.registry() + " as '"
+                + c.username() + "' from " + c.source()));
+        return String.join("; ", parts);
+    }
+
+    static String sha256(Path file) {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file),
+                MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(in.getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

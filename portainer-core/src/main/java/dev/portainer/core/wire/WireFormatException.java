@@ -1,8 +1,0 @@
-package dev.portainer.core.wire;
-
-/** A payload between scheduler and executor that cannot be understood (corrupt or from another version). */
-public final class WireFormatException extends RuntimeException {
-    public WireFormatException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
