@@ -140,6 +140,15 @@ def many_project(work, count):
     return d
 
 
+def flood_project(work, lines):
+    """A RUN step that prints `lines` short lines as fast as it can (`seq`): the log channel's worst case."""
+    d = os.path.join(work, "flood-%d" % lines)
+    write(os.path.join(d, "pom.xml"), pom("flood-%d" % lines))
+    write(os.path.join(d, "Dockerfile"), "FROM %s\nRUN seq 1 %d\n" % (BASE, lines))
+    write(os.path.join(d, ".dockerignore"), "pom.xml\ntarget\n")
+    return d
+
+
 def images_pom(project, count, image_prefix, build_cpu):
     """A pom next to the 16 modules that builds all their contexts in ONE goal with <images> (one framework)."""
     images = "".join("<image><contextDirectory>m%02d</contextDirectory><image>%s-m%02d</image>"
@@ -231,8 +240,21 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     text = open(log).read()
     if code != 0 or "BUILD SUCCESS" not in text:
         raise SystemExit("Maven failed in %s (exit %d), see %s" % (project, code, log))
-    return {"wall": wall, "start": t0, "log": text, "heap_mb": peak_heap(gc_log),
+    return {"wall": wall, "start": t0, "log": text, "heap_mb": peak_heap(gc_log), "live_mb": live_heap(gc_log),
             "maven_rss_mb": sampler.maven_kb / 1024.0, "executor_rss_mb": sampler.executor_kb / 1024.0}
+
+
+def live_heap(gc_log):
+    """The largest heap left after a collection: what the JVM had to keep, whatever it allocated on the way."""
+    live = 0.0
+    try:
+        for line in open(gc_log):
+            m = re.search(r"Pause .* \d+M->(\d+)M", line)
+            if m:
+                live = max(live, float(m.group(1)))
+    except OSError:
+        pass
+    return live
 
 
 def peak_heap(gc_log):
@@ -577,6 +599,81 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
     row("5 many", "Maven JVM peak heap (MB) / executor peak RSS (MB)", stat(heaps) + " / " + stat(execs), "")
 
 
+def docker_build_to_file(context, image, log):
+    """docker build --no-cache (legacy builder) with its output in a file, as Maven's is; returns wall seconds."""
+    IMAGES.append(image)
+    t0 = time.time()
+    with open(log, "w") as out:
+        code = subprocess.run(["docker", "build", "--no-cache", "--force-rm", "-t", image, context], stdout=out,
+                              stderr=subprocess.STDOUT, env=dict(os.environ, DOCKER_BUILDKIT="0")).returncode
+    if code != 0:
+        raise SystemExit("docker build failed for %s, see %s" % (context, log))
+    return time.time() - t0
+
+
+def check_flood_log(text, image, lines, day):
+    """Every RUN line once, in order, in the Maven log; returns seconds from the first RUN line to the last there."""
+    prefix = "[INFO] [%s] " % image
+    seen = 0
+    first = last = None
+    running = False
+    for line in text.splitlines():
+        at = line.find(prefix)
+        if at < 0:
+            continue
+        body = line[at + len(prefix):]
+        if body.startswith(" ---> Running in "):
+            running = True
+            continue
+        if not running:
+            continue
+        if body.startswith("Removing intermediate container "):
+            break
+        seen += 1
+        if body != str(seen):
+            raise SystemExit("flood: line %d of the RUN step is %r in the Maven log, not %d (out of order or lost)"
+                             % (seen, body, seen))
+        t = epoch_of(line, day)
+        first = t if first is None else first
+        last = t
+    if seen != lines:
+        raise SystemExit("flood: %d of %d RUN lines in the Maven log" % (seen, lines))
+    for bad in ("lost in transit", "(recovered line", "retrying"):
+        if bad in text:
+            raise SystemExit("flood: the Maven log says '%s'" % bad)
+    return last - first
+
+
+def flood_case(sizes, reps, logs, work):
+    """A RUN step printing 200,000 / 1,000,000 lines: portainer:build (no push) against docker build."""
+    for lines in sizes:
+        project = flood_project(work, lines)
+        docker_runs, portainer_runs, spans = [], [], []
+        for i in range(reps):
+            name = "%s/bench/flood-%d-%s-%d" % (REGISTRY, lines, RUN_ID, i)
+            docker_runs.append(docker_build_to_file(project, name + "-docker:1.0.0",
+                                                    os.path.join(logs, "flood-%d-docker-%d.log" % (lines, i))))
+            r = portainer_build(project, name + "-portainer", logs, "flood-%d-%d" % (lines, i),
+                                extra=["-Dportainer.push=false"])
+            spans.append(check_flood_log(r["log"], name + "-portainer", lines, local_midnight()))
+            portainer_runs.append(r)
+        label = "6 flood %d" % lines
+        pw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in portainer_runs]
+        row(label, "docker build --no-cache, output to a file (s)", stat(docker_runs), "baseline")
+        row(label, "portainer:build, mojo only, noCache, no push (s)", stat(pw), "every line in order: checked")
+        row(label, "ratio to docker build", stat([p / d for p, d in zip(pw, docker_runs)]), "target <= 2")
+        row(label, "  phase: docker build, to the last line in the Maven log (s)",
+            stat([r["phases"]["docker build"] for r in portainer_runs]), "")
+        row(label, "  RUN output in the Maven log, first to last line (s) / lines per s",
+            stat(spans) + " / %.0f" % (lines / med(spans) if med(spans) > 0 else float("nan")), "")
+        row(label, "whole mvn process incl. Maven JVM start (s)", stat([r["wall"] for r in portainer_runs]), "")
+        row(label, "Maven JVM peak heap / live heap after GC / peak RSS (MB)",
+            stat([r["heap_mb"] for r in portainer_runs]) + " / " + stat([r["live_mb"] for r in portainer_runs])
+            + " / " + stat([r["maven_rss_mb"] for r in portainer_runs]), "")
+        row(label, "executor JVM peak RSS (MB)", stat([r["executor_rss_mb"] for r in portainer_runs]), "")
+        shutil.rmtree(project)
+
+
 def cleanup():
     for image in IMAGES:
         subprocess.run(["docker", "rmi", "-f", image], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -594,7 +691,9 @@ def main():
     a.add_argument("--baseline", help="another checkout built by benchmarks/run.sh, measured in the same rounds")
     a.add_argument("--many", type=int, default=16)
     a.add_argument("--parallel", type=int, default=4)
-    a.add_argument("--only", default="overhead,large,packing,many")
+    a.add_argument("--flood-lines", default="200000,1000000", help="the flood case's RUN step line counts")
+    a.add_argument("--flood-reps", type=int, default=3)
+    a.add_argument("--only", default="overhead,large,packing,many,flood")
     a.add_argument("--work", default=os.path.join(ROOT, "target", "bench-suite"))
     o = a.parse_args()
     global BASELINE
@@ -658,6 +757,8 @@ def main():
             one = portainer_build(os.path.join(many, "m00"), "%s/bench/one-%s" % (REGISTRY, RUN_ID), logs, "one")
             single = one["phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
             many_case(many, o.many, o.parallel, single, logs, 1)
+        if "flood" in only:
+            flood_case([int(n) for n in o.flood_lines.split(",")], o.flood_reps, logs, work)
     finally:
         cleanup()
     print()

@@ -6,11 +6,12 @@ import com.google.protobuf.ByteString;
 import dev.portainer.wire.mesos.RecordIo;
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.ExecutorStdout;
-import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.wire.WireFormatException;
 import dev.portainer.executor.agent.AgentCallException;
 import dev.portainer.executor.agent.AgentClient;
+import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
@@ -18,14 +19,19 @@ import dev.portainer.executor.build.ImageBuilds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,6 +49,11 @@ import org.apache.mesos.v1.executor.Protos.Event;
  * The executor as one event loop: a single thread takes every input (agent events, the subscription's end, the
  * build's output and outcome, failed calls) from one queue and owns all state, as Mesos's own executor library does.
  * Other threads only read the subscription stream, run the build, and send calls; they talk to the loop by queueing.
+ *
+ * <p>Status updates and the build log go to the agent on separate threads (so on separate connections): an update
+ * never waits behind log frames, however much the build prints. Log lines are printed to stdout (the sandbox's copy,
+ * the source of truth) and handed to the {@link LogChannel}, which sends them in frames of many lines, or leaves them
+ * to the scheduler's read-back when it cannot keep up.
  */
 public final class ExecutorLoop {
     /** Executor progress lines carry this prefix on stdout; every other stdout line is a build log line, in order. */
@@ -56,6 +67,15 @@ public final class ExecutorLoop {
      * an agent that accepts the connection but never answers is as good as gone.
      */
     static final Duration SUBSCRIBE_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+    /** Build lines printed but not yet flushed to stdout and handed to the log channel, at most; and their bytes. */
+    private static final int PENDING_LINES = 4096;
+    private static final int PENDING_BYTES = 32 * 1024;
+    /**
+     * Once the executor is done, the last log frames may keep leaving as long as one goes every second, for a minute
+     * in all: each one the scheduler need not read back from the sandbox.
+     */
+    private static final long LOG_IDLE_MILLIS = 1_000;
+    private static final long LOG_CLOSE_MILLIS = 60_000;
 
     private sealed interface Input {
     }
@@ -75,7 +95,15 @@ public final class ExecutorLoop {
     private record BuildLine(String line) implements Input {
     }
 
+    /** Lines that came together (one chunk of Docker's stream): one input rather than hundreds. */
+    private record BuildLines(List<String> lines) implements Input {
+    }
+
     private record BuildEnded(ImageBuildResult result, ImageBuildException failure) implements Input {
+    }
+
+    /** The build is about to push; {@code go} says whether it may (once the scheduler is sure to hear of it). */
+    private record PushStarting(CompletableFuture<Boolean> go) implements Input {
     }
 
     private enum Connection { SUBSCRIBING, SUBSCRIBED, WAITING_TO_RETRY }
@@ -89,8 +117,10 @@ public final class ExecutorLoop {
     private final Supplier<UUID> uuids;
     private final PrintStream out;
     private final BlockingQueue<Input> inputs = new LinkedBlockingQueue<>();
-    /** One sender thread keeps calls in order (log frames arrive in sequence) and keeps HTTP off the loop. */
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(daemon("agent-calls"));
+    /** One thread keeps the updates in order and HTTP off the loop; log frames have their own, in {@link #log}. */
+    private final ExecutorService updates = Executors.newSingleThreadExecutor(daemon("agent-updates"));
+    private final long logCapacityBytes;
+    private LogChannel log;
 
     // Everything below is owned by the loop thread.
     private final ExecutorID executorId;
@@ -116,10 +146,28 @@ public final class ExecutorLoop {
     private Instant exitDeadline;
     private boolean shuttingDown;
     private long nextSeq;
+    /** Lines printed since stdout was last flushed, numbered on from {@link #pendingFirstSeq}, for the log channel. */
+    private final List<byte[]> pending = new ArrayList<>();
+    private long pendingFirstSeq;
+    private int pendingBytes;
+    /** The build's first push waits on this until the update saying so is acknowledged; null when none waits. */
+    private CompletableFuture<Boolean> pushGate;
+    private UUID pushUpdate;
     private Integer exitCode;
 
     public ExecutorLoop(ExecutorSettings settings, AgentClient agent, ImageBuilds builds, Clock clock,
                         Supplier<UUID> uuids, PrintStream out) {
+        this(settings, agent, builds, clock, uuids, out, LogChannel.DEFAULT_CAPACITY_BYTES);
+    }
+
+    /**
+     * @param out              stdout in the sandbox; buffering it is fine: the loop flushes it whenever it is idle,
+     *                         and before a line's frame or any status update leaves
+     * @param logCapacityBytes the log channel's queue, in estimated bytes of heap
+     */
+    ExecutorLoop(ExecutorSettings settings, AgentClient agent, ImageBuilds builds, Clock clock,
+                 Supplier<UUID> uuids, PrintStream out, long logCapacityBytes) {
+        this.logCapacityBytes = logCapacityBytes;
         this.settings = settings;
         this.agent = agent;
         this.builds = builds;
@@ -139,27 +187,39 @@ public final class ExecutorLoop {
         recoveryDeadline = clock.instant().plus(settings.recoveryTimeout());
         note("subscribing to the agent at " + agent.endpoint() + " as executor " + settings.executorId()
                 + " of framework " + settings.frameworkId());
+        log = new LogChannel(this::sendFrame, this::note, logCapacityBytes);
         subscribe();
         try {
             while (exitCode == null) {
-                Input input = inputs.poll(millisUntilNextDeadline(), TimeUnit.MILLISECONDS);
+                Input input = inputs.poll();
+                if (input == null) {
+                    flushLog(); // idle: what was printed goes to the file and on to the scheduler
+                    input = inputs.poll(millisUntilNextDeadline(), TimeUnit.MILLISECONDS);
+                }
                 if (input != null) {
                     handle(input);
+                    if (pending.size() >= PENDING_LINES || pendingBytes >= PENDING_BYTES) {
+                        flushLog();
+                    }
                 }
                 if (exitCode == null) {
                     onTimers(clock.instant());
                 }
             }
         } finally {
+            releasePush();
             if (build != null) {
                 build.cancel();
             }
             if (subscription != null) {
                 subscription.close();
             }
-            sender.shutdown();
-            // Give queued calls (the last log frames) a moment to leave; they are best effort anyway.
-            sender.awaitTermination(2, TimeUnit.SECONDS);
+            flushLog();
+            updates.shutdown();
+            // Give the last log frames a moment to leave; they are best effort anyway, and in the sandbox's stdout.
+            log.close(LOG_IDLE_MILLIS, LOG_CLOSE_MILLIS);
+            updates.awaitTermination(1, TimeUnit.SECONDS);
+            out.flush();
         }
         return exitCode;
     }
@@ -182,8 +242,14 @@ public final class ExecutorLoop {
             onBuildStarted();
         } else if (input instanceof BuildLine l) {
             onBuildLine(l.line());
+        } else if (input instanceof BuildLines l) {
+            for (String line : l.lines()) {
+                onBuildLine(line);
+            }
         } else if (input instanceof BuildEnded e) {
             onBuildEnded(e.result(), e.failure());
+        } else if (input instanceof PushStarting p) {
+            onPushStarting(p.go());
         }
     }
 
@@ -263,8 +329,32 @@ public final class ExecutorLoop {
     /** Runs on the worker thread: everything it learns goes back to the loop through the queue. */
     private void runBuild(ImageBuild running) {
         inputs.add(new BuildStarted());
+        BuildLog report = new BuildLog() {
+            @Override
+            public void line(String line) {
+                inputs.add(new BuildLine(line));
+            }
+
+            @Override
+            public void lines(List<String> lines) {
+                inputs.add(new BuildLines(lines));
+            }
+
+            @Override
+            public void beforePush() throws InterruptedException {
+                CompletableFuture<Boolean> go = new CompletableFuture<>();
+                inputs.add(new PushStarting(go));
+                try {
+                    if (!go.get()) {
+                        throw new InterruptedException("the task is being stopped: no push");
+                    }
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        };
         try {
-            ImageBuildResult result = running.run(line -> inputs.add(new BuildLine(line)));
+            ImageBuildResult result = running.run(report);
             inputs.add(new BuildEnded(result, null));
         } catch (ImageBuildException e) {
             inputs.add(new BuildEnded(null, e));
@@ -286,22 +376,69 @@ public final class ExecutorLoop {
         if (phase == Phase.TERMINAL_SENT) {
             return; // after TASK_KILLED went out on the kill deadline: the result already says how many lines there were
         }
-        String line = stdoutSafe(text);
-        out.println(line);
+        // As bytes, once: the same go to stdout and, unless they need escaping, into the frame.
+        byte[] line = stdoutSafe(text).getBytes(StandardCharsets.UTF_8);
+        out.write(line, 0, line.length);
+        out.write('\n');
         long seq = nextSeq++;
         if (connection == Connection.SUBSCRIBED) {
-            // Best effort by design: a lost frame is recovered by the scheduler from the sandbox's stdout.
-            Call call = call(Call.Type.MESSAGE)
-                    .setMessage(Call.Message.newBuilder().setData(ByteString.copyFrom(LogFrame.of(seq, line).toBytes())))
-                    .build();
-            sender.execute(() -> {
-                try {
-                    agent.call(call);
-                } catch (IOException e) {
-                    // Frames are never retried (the scheduler reads gaps from stdout); just say so.
-                    out.println(NOTE_PREFIX + "log frame " + seq + " not delivered: " + e.getMessage());
-                }
-            });
+            if (pending.isEmpty()) {
+                pendingFirstSeq = seq;
+            } else if (pendingFirstSeq + pending.size() != seq) {
+                flushLog(); // a line was not framed in between: the pending lines must stay one run
+                pendingFirstSeq = seq;
+            }
+            pending.add(line);
+            pendingBytes += line.length;
+        }
+    }
+
+    /**
+     * Flushes stdout, then hands the lines printed since to the log channel: a line is in the sandbox's file before
+     * its frame can reach the scheduler, which reads the file back for the frames that do not.
+     */
+    private void flushLog() {
+        out.flush();
+        // Best effort by design: lines the channel has no room for are recovered by the scheduler from stdout.
+        log.offer(pendingFirstSeq, pending);
+        pending.clear();
+        pendingBytes = 0;
+    }
+
+    /** Runs on the log channel's thread. */
+    private void sendFrame(byte[] frame) throws IOException {
+        agent.call(call(Call.Type.MESSAGE).setMessage(Call.Message.newBuilder()
+                .setData(ByteString.copyFrom(frame))).build());
+    }
+
+    /**
+     * The build is about to push. Before it may, the scheduler must be sure to learn of it whatever happens next (the
+     * executor dying mid-push, the final update lost): a running update saying so, released once acknowledged. A
+     * scheduler that heard it never runs the build again, since that would push again.
+     */
+    private void onPushStarting(CompletableFuture<Boolean> go) {
+        if (phase != Phase.RUNNING) {
+            go.complete(false); // being killed
+            return;
+        }
+        if (pushUpdate != null) {
+            // Said already: one update covers every push of the task, and this one waits for the same acknowledgement.
+            if (pushGate == null) {
+                go.complete(true);
+            } else {
+                pushGate.thenAccept(go::complete);
+            }
+            return;
+        }
+        pushGate = go;
+        pushUpdate = sendUpdate(task, TaskState.TASK_RUNNING, "pushing", TaskProgress.pushingNow().toBytes());
+    }
+
+    /** Lets a push that waits for its update go no further: the task is being stopped. */
+    private void releasePush() {
+        if (pushGate != null) {
+            pushGate.complete(false);
+            pushGate = null;
         }
     }
 
@@ -363,6 +500,7 @@ public final class ExecutorLoop {
             case STARTING, RUNNING -> {
                 phase = Phase.KILLING;
                 killDeadline = clock.instant().plus(settings.killGrace());
+                releasePush();
                 if (build != null) {
                     build.cancel();
                 } else {
@@ -387,6 +525,10 @@ public final class ExecutorLoop {
         }
         if (task != null && task.getTaskId().equals(ack.getTaskId())) {
             taskAcknowledged = true;
+        }
+        if (uuid.equals(pushUpdate) && pushGate != null) {
+            pushGate.complete(true);
+            pushGate = null;
         }
         if (uuid.equals(terminalUuid)) {
             note("the agent acknowledged the final status; exiting");
@@ -477,6 +619,7 @@ public final class ExecutorLoop {
 
     private void giveUp(String why) {
         note("giving up: " + why);
+        releasePush();
         if (build != null) {
             build.cancel();
         }
@@ -553,6 +696,8 @@ public final class ExecutorLoop {
     }
 
     private UUID sendUpdate(TaskInfo about, TaskState state, String message, byte[] data) {
+        // Every line printed so far is in the file first: the scheduler reads the log's tail back after the final one.
+        flushLog();
         UUID uuid = uuids.get();
         TaskStatus.Builder status = TaskStatus.newBuilder()
                 .setTaskId(about.getTaskId())
@@ -583,7 +728,7 @@ public final class ExecutorLoop {
 
     private void postUpdate(UUID uuid, Call.Update update) {
         Call call = call(Call.Type.UPDATE).setUpdate(update).build();
-        sender.execute(() -> {
+        updates.execute(() -> {
             try {
                 agent.call(call);
             } catch (AgentCallException e) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
+import dev.portainer.wire.WireFormat;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
@@ -58,7 +60,12 @@ class ExecutorLoopTest {
     @AfterEach
     void stopAgent() throws Exception {
         agent.close();
-        System.out.println(stdout()); // the executor's own account, for when a test fails
+        // The executor's own account, for when a test fails; not every line of a flood.
+        List<String> printed = stdout().lines().toList();
+        long buildLines = printed.stream().filter(l -> !l.startsWith(ExecutorLoop.NOTE_PREFIX)).count();
+        System.out.println(buildLines <= 100 ? stdout() : String.join("\n", printed.stream()
+                .filter(l -> l.startsWith(ExecutorLoop.NOTE_PREFIX)).toList()) + "\n(and " + buildLines
+                + " build lines)");
     }
 
     @Test
@@ -91,15 +98,96 @@ class ExecutorLoopTest {
         assertEquals(2, result.logLines());
         assertFalse(result.failed());
 
+        assertEquals(List.of("Step 1/2 : FROM portainer/busybox", "building-marker"), framedLines(),
+                "every line, numbered from 0 without gaps");
+        assertTrue(stdout().contains("\nbuilding-marker\n"), "build lines go to stdout verbatim: " + stdout());
+    }
+
+    @Test
+    void aFloodOfLinesGoesOutInFewFramesAndTheFinalUpdateNeverWaitsBehindThem() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        // The agent takes no frame until the build has ended: what the executor has not sent waits in its queue.
+        agent.messagesHeld = new CountDownLatch(1);
+        int total = 200_000;
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= total; i++) {
+            lines.add(Integer.toString(i));
+        }
+        long capacity = 64 * 1024;
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), new ScriptedBuild(lines), capacity);
+
+        // Frames stuck or not, the final update goes out on its own path and is acknowledged.
+        TaskStatus finished = agent.awaitUpdate(TaskState.TASK_FINISHED).getUpdate().getStatus();
+        assertEquals(total, TaskResult.fromBytes(finished.getData().toByteArray()).logLines());
+        agent.messagesHeld.countDown();
+        assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+
+        // Every line is in stdout, in order: the source of truth the scheduler reads back for what was not framed.
+        List<String> printed = stdout().lines().filter(l -> !l.startsWith(ExecutorLoop.NOTE_PREFIX)).toList();
+        assertEquals(lines, printed);
+        // What was framed is each line at its own number, in runs of many lines; the queue held at most its bound.
         List<LogFrame> frames = new ArrayList<>();
         for (Call call : agent.history) {
             if (call.getType() == Call.Type.MESSAGE) {
                 frames.add(LogFrame.fromBytes(call.getMessage().getData().toByteArray()));
             }
         }
-        assertEquals(List.of(LogFrame.of(0, "Step 1/2 : FROM portainer/busybox"), LogFrame.of(1, "building-marker")),
-                frames);
-        assertTrue(stdout().contains("\nbuilding-marker\n"), "build lines go to stdout verbatim: " + stdout());
+        long framed = 0;
+        for (LogFrame frame : frames) {
+            for (int i = 0; i < frame.lines().size(); i++) {
+                assertEquals(Long.toString(frame.seq() + i + 1), frame.lines().get(i), "line " + (frame.seq() + i));
+            }
+            framed += frame.lines().size();
+        }
+        assertTrue(framed > 0, "some lines were framed");
+        assertTrue(framed < total, "a full queue leaves lines to the sandbox rather than growing: " + framed);
+        // A line takes at least 3 bytes in the queue ("" and a comma); one run of the loop's may go past the bound.
+        assertTrue(framed <= (capacity + LogChannel.MAX_FRAME_BYTES) / 3 + 4096, "at most the queue and a frame: "
+                + framed);
+        assertTrue(frames.size() < 100, "many lines a frame: " + frames.size() + " frames for " + framed + " lines");
+    }
+
+    @Test
+    void thePushWaitsUntilTheAgentAcknowledgedTheUpdateSayingItIsAboutToPush() throws Exception {
+        agent.autoAcknowledge = false;
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of("Successfully built 1a2b3c"));
+        build.pushes = true;
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        agent.send(FakeAgent.acknowledged(agent.awaitUpdate(TaskState.TASK_STARTING).getUpdate().getStatus()));
+        TaskStatus running = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        assertTrue(running.getData().isEmpty(), "the build started: nothing to say yet");
+        agent.send(FakeAgent.acknowledged(running));
+
+        TaskStatus pushing = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        assertTrue(TaskProgress.fromBytes(pushing.getData().toByteArray()).pushing());
+        Thread.sleep(300);
+        assertFalse(build.pushed, "no push before the scheduler is sure to hear of it");
+        agent.autoAcknowledge = true;
+        agent.send(FakeAgent.acknowledged(pushing));
+
+        agent.awaitUpdate(TaskState.TASK_FINISHED);
+        assertTrue(build.pushed);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aKillWhileThePushWaitsForItsAcknowledgementStopsTheBuildBeforeItPushes() throws Exception {
+        agent.autoAcknowledge = false;
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        build.pushes = true;
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        agent.awaitUpdate(TaskState.TASK_STARTING);
+        agent.awaitUpdate(TaskState.TASK_RUNNING);
+        TaskStatus pushing = agent.awaitUpdate(TaskState.TASK_RUNNING).getUpdate().getStatus();
+        assertTrue(TaskProgress.fromBytes(pushing.getData().toByteArray()).pushing());
+
+        agent.autoAcknowledge = true;
+        agent.send(FakeAgent.kill("task-1"));
+        agent.awaitUpdate(TaskState.TASK_KILLED);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertFalse(build.pushed, "stopped while waiting: nothing pushed");
     }
 
     @Test
@@ -173,7 +261,8 @@ class ExecutorLoopTest {
 
     @Test
     void failsTheTaskWithTheWireFormatMessageWhenTheSpecIsFromAnotherVersion() throws Exception {
-        byte[] future = new String(SPEC.toBytes(), StandardCharsets.UTF_8).replace("\"v\":1", "\"v\":99")
+        byte[] future = new String(SPEC.toBytes(), StandardCharsets.UTF_8)
+                .replace("\"v\":" + WireFormat.VERSION, "\"v\":99")
                 .getBytes(StandardCharsets.UTF_8);
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", future));
         ScriptedBuild build = new ScriptedBuild(List.of());
@@ -305,13 +394,19 @@ class ExecutorLoopTest {
     }
 
     private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build) {
+        return start(settings, build, LogChannel.DEFAULT_CAPACITY_BYTES);
+    }
+
+    /** With the log channel's queue bounded at {@code logCapacity} bytes, and stdout buffered as the jar's is. */
+    private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build, long logCapacity) {
         ImageBuilds builds = (spec, dir) -> {
             assertEquals(SPEC, spec);
             assertEquals(sandbox, dir);
             return build;
         };
-        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(settings.agentEndpoint(), false), builds, Clock.systemUTC(), UUID::randomUUID,
-                new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(settings.agentEndpoint(), false), builds,
+                Clock.systemUTC(), UUID::randomUUID, new PrintStream(new java.io.BufferedOutputStream(stdout, 1 << 16),
+                false, StandardCharsets.UTF_8), logCapacity);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return loop.run();
@@ -319,6 +414,19 @@ class ExecutorLoopTest {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /** The lines of every frame sent, in order; fails unless they are numbered from 0 without gap or overlap. */
+    private List<String> framedLines() {
+        List<String> lines = new ArrayList<>();
+        for (Call call : agent.history) {
+            if (call.getType() == Call.Type.MESSAGE) {
+                LogFrame frame = LogFrame.fromBytes(call.getMessage().getData().toByteArray());
+                assertEquals(lines.size(), frame.seq(), "frames follow each other: " + lines);
+                lines.addAll(frame.lines());
+            }
+        }
+        return lines;
     }
 
     private String stdout() {
@@ -332,6 +440,9 @@ class ExecutorLoopTest {
         volatile ImageBuildException failure;
         volatile boolean ran;
         volatile boolean cancelled;
+        /** Whether it pushes after its lines (asking the executor first, as a real build does). */
+        volatile boolean pushes;
+        volatile boolean pushed;
 
         ScriptedBuild(List<String> lines) {
             this.lines = lines;
@@ -349,6 +460,13 @@ class ExecutorLoopTest {
             }
             if (failure != null) {
                 throw failure;
+            }
+            if (pushes) {
+                log.beforePush();
+                if (cancelled) {
+                    throw new ImageBuildException("The build was cancelled", BUILT.imageId(), null);
+                }
+                pushed = true;
             }
             return BUILT;
         }

@@ -45,6 +45,8 @@ final class FakeAgent implements AutoCloseable {
     /** The events every new subscription gets after SUBSCRIBED (e.g. the LAUNCH). */
     volatile Event afterSubscribed;
     volatile boolean autoAcknowledge = true;
+    /** When set, MESSAGE calls are not answered until it opens, as an agent or network that cannot keep up. */
+    volatile CountDownLatch messagesHeld;
     /** When set, every call must carry it as {@code Authorization: Bearer}, as with --authenticate_http_executors. */
     volatile String requiredToken;
     /** The Authorization header of every request (null for none), in order of arrival. */
@@ -185,6 +187,18 @@ final class FakeAgent implements AutoCloseable {
                     }
                 }
             }
+            case MESSAGE -> {
+                record(call);
+                CountDownLatch held = messagesHeld;
+                if (held != null) {
+                    try {
+                        held.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                reply(exchange, 202, "");
+            }
             default -> {
                 record(call);
                 reply(exchange, 202, "");
@@ -233,6 +247,10 @@ final class FakeAgent implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        CountDownLatch held = messagesHeld;
+        if (held != null) {
+            held.countDown();
+        }
         dropSubscription();
         server.stop(0);
         threads.shutdownNow();

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,54 +59,13 @@ class LostLogFramesTest {
         assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
         Path context = Files.createDirectories(project.resolve("context"));
         // The empty line in the continuation makes Docker's parser warn (three lines on the build's stderr).
+        // A pause after each pair of lines: the executor sends what waited while its last frame was on the way, so
+        // lines printed apart travel apart and the agent has frames enough to drop.
         Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\n"
-                + "RUN echo warned \\\n\n && for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; echo; done\n");
-        Path work = project.resolve("target/portainer");
-        ImageSpec request = ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(0.5, 256)
-                .build();
-        RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
-                .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
-                        Duration.ofMinutes(1)))
-                .offerTimeout(Duration.ofSeconds(60)).build();
+                + "RUN echo warned \\\n\n && for i in $(seq -w 1 " + LINES + "); do echo log-line-$i; echo; "
+                + "usleep 20000; done\n");
         // Two of every five messages vanish, as framework messages may on a real cluster.
-        LocalMaster.Launcher lossy = () -> {
-            LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
-                    .dropExecutorMessages(index -> (index % 5 == 1 || index % 5 == 2) && dropped.incrementAndGet() > 0)
-                    .build());
-            return new LocalMaster() {
-                @Override
-                public URI uri() {
-                    return mesos.masterUri();
-                }
-
-                @Override
-                public void close() {
-                    mesos.close();
-                }
-            };
-        };
-
-        BuildResult result = ImageBuild.run(new BuildPlan(settings, List.of(request)), new BuildEvents() {
-            @Override
-            public void info(String message) {
-            }
-
-            @Override
-            public void log(String taskName, String line) {
-                log.add(line);
-            }
-
-            @Override
-            public void logWarning(String taskName, String line) {
-                log.add(line);
-                dockerWarnings.add(line);
-            }
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-        }, lossy).get(0).orThrow();
+        BuildResult result = build(context, index -> index % 5 == 1 || index % 5 == 2);
 
         assertTrue(result.imageId().startsWith("sha256:"), result.imageId());
         assertTrue(dropped.get() >= 5, "the agent dropped messages: " + dropped.get());
@@ -128,6 +88,81 @@ class LostLogFramesTest {
         assertTrue(log.get(0).startsWith("Building " + image), "the first line is there too: " + log);
         assertTrue(log.get(log.size() - 1).startsWith("Successfully tagged " + image), "and the last: " + log);
         assertTrue(log.stream().noneMatch(l -> l.startsWith("(recovered")), "all in place: " + log);
+        assertEquals(List.of(), warnings);
+    }
+
+    /** Builds the context on an embedded Mesos whose agent drops the executor's messages that {@code drop} picks. */
+    private BuildResult build(Path context, LongPredicate drop) throws Exception {
+        Path work = project.resolve("target/portainer");
+        ImageSpec request = ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(0.5, 256)
+                .build();
+        RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
+                .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
+                        Duration.ofMinutes(1)))
+                .offerTimeout(Duration.ofSeconds(60)).build();
+        LocalMaster.Launcher lossy = () -> {
+            LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
+                    .dropExecutorMessages(index -> drop.test(index) && dropped.incrementAndGet() > 0)
+                    .build());
+            return new LocalMaster() {
+                @Override
+                public URI uri() {
+                    return mesos.masterUri();
+                }
+
+                @Override
+                public void close() {
+                    mesos.close();
+                }
+            };
+        };
+
+        return ImageBuild.run(new BuildPlan(settings, List.of(request)), new BuildEvents() {
+            @Override
+            public void info(String message) {
+            }
+
+            @Override
+            public void log(String taskName, String line) {
+                log.add(line);
+            }
+
+            @Override
+            public void logWarning(String taskName, String line) {
+                log.add(line);
+                dockerWarnings.add(line);
+            }
+
+            @Override
+            public void warn(String message) {
+                warnings.add(message);
+            }
+        }, lossy).get(0).orThrow();
+    }
+
+    @Test
+    void aChattyBuildsLogIsCompleteAndInOrderWhenFramesOfManyLinesAreDropped() throws Exception {
+        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        Path context = Files.createDirectories(project.resolve("context"));
+        int lines = 20_000;
+        // Printed at once, so the executor batches them: a dropped message takes thousands of lines with it.
+        Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\nRUN seq 1 " + lines + "\n");
+
+        BuildResult result = build(context, index -> index % 3 == 1);
+
+        assertTrue(result.imageId().startsWith("sha256:"), result.imageId());
+        assertTrue(dropped.get() >= 1, "the agent dropped messages: " + dropped.get());
+        int running = log.indexOf(log.stream().filter(l -> l.startsWith(" ---> Running in ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RUN step: " + log.subList(0, Math.min(20, log.size())))));
+        List<String> runOutput = log.subList(running + 1, log.indexOf(log.stream()
+                .filter(l -> l.startsWith("Removing intermediate container ")).findFirst().orElseThrow()));
+        assertEquals(lines, runOutput.size(), "every line once");
+        for (int i = 0; i < lines; i++) {
+            assertEquals(Integer.toString(i + 1), runOutput.get(i), "line " + (i + 1) + " in its place");
+        }
+        assertTrue(log.get(log.size() - 1).startsWith("Successfully tagged " + image), "and the last: "
+                + log.get(log.size() - 1));
+        assertTrue(log.stream().noneMatch(l -> l.startsWith("(recovered")), "all in place");
         assertEquals(List.of(), warnings);
     }
 

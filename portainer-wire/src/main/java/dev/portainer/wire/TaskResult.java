@@ -13,7 +13,8 @@ import java.util.Map;
  * @param tags      the tags applied (and pushed, when pushing)
  * @param sizeBytes the image's size, or -1 if unknown
  * @param error     Docker's own error text when the task failed, else null
- * @param logLines  how many log frames the executor sent, so that the scheduler knows whether any are missing
+ * @param logLines  how many log lines the executor printed (and numbered), so that the scheduler knows whether any
+ *                  are missing
  * @param digests   the digest each tag's push reported, by tag, in push order; empty when not pushed. Optional on
  *                  the wire (an older executor omits it), so adding it kept wire version 1
  */
@@ -64,7 +65,8 @@ public record TaskResult(int v, String imageId, String digest, List<String> tags
     }
 
     public static TaskResult fromBytes(byte[] bytes) {
-        return WireFormat.decode(bytes, "build result", json -> new TaskResult((int) json.number("v", -1),
+        // Version 1 had the same fields: an older executor's refusal of a newer task is still read, and shown.
+        return WireFormat.decode(bytes, "build result", 1, json -> new TaskResult((int) json.number("v", -1),
                 json.string("imageId"), json.string("digest"), json.strings("tags"), json.number("sizeBytes", 0),
                 json.string("error"), json.number("logLines", 0), json.stringMap("digests")));
     }

@@ -6,13 +6,19 @@ import java.util.function.Function;
 
 /**
  * The versioned contract between scheduler and executor: what goes in {@code TaskInfo.data} ({@link BuildSpec}),
- * in framework messages ({@link LogFrame}) and in the terminal {@code TaskStatus.data} ({@link TaskResult}).
- * All three are JSON objects carrying {@code "v"}; a reader refuses a version it does not know, and ignores fields it
- * does not know. Each record lists its own fields, in its components' order ({@link Json}, not an ObjectMapper).
+ * in framework messages ({@link LogFrame}), in a running task's status updates ({@link TaskProgress}) and in the
+ * terminal {@code TaskStatus.data} ({@link TaskResult}). All are JSON objects carrying {@code "v"}; a reader refuses a
+ * version it does not know, and ignores fields it does not know. Each record lists its own fields, in its components'
+ * order ({@link Json}, not an ObjectMapper).
+ *
+ * <p>Versions: 1, one log line per frame; 2, a frame carries a run of lines (the sequence number of its first), and
+ * the executor says in a running update that it is about to push. An executor refuses a task of another version, so
+ * a scheduler only ever hears frames of its own; it still reads a {@link TaskResult} of version 1, whose fields did not
+ * change, so that an older executor's refusal reaches the user as it was written.
  */
 public final class WireFormat {
     /** Bump when a field's meaning changes; readers refuse other versions with a clear message. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private WireFormat() {
     }
@@ -22,6 +28,11 @@ public final class WireFormat {
     }
 
     static <T> T decode(byte[] bytes, String what, Function<Json.Fields, T> reader) {
+        return decode(bytes, what, VERSION, reader);
+    }
+
+    /** Like {@link #decode(byte[], String, Function)}, also accepting versions from {@code oldest} on. */
+    static <T> T decode(byte[] bytes, String what, int oldest, Function<Json.Fields, T> reader) {
         Json.Fields fields;
         try {
             fields = Json.Fields.of(Json.read(bytes), "it");
@@ -30,7 +41,7 @@ public final class WireFormat {
         }
         Object v = fields.object().get("v");
         long version = v instanceof Long number ? number : -1;
-        if (version != VERSION) {
+        if (version < oldest || version > VERSION) {
             throw new WireFormatException("The " + what + " has wire version " + version + " but this Portainer speaks "
                     + VERSION + ": use the same Portainer version for the Maven plugin and the executor", null);
         }

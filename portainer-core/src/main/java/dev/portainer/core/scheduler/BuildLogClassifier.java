@@ -60,9 +60,10 @@ final class BuildLogClassifier {
             inWarningBlock |= warningBlock && text.isEmpty();
         }
         boolean warning = inWarningBlock || startsWarning(text) || fromStep && text.startsWith("WARNING: ");
-        if (FROM_STEP.matcher(text).matches()) {
-            fromStep = true;
-        } else if (text.startsWith(STEP_RESULT) || text.startsWith("Step ")) {
+        // The prefix first: a RUN step may print a million lines, and a matcher for each costs more than the rest.
+        if (text.startsWith("Step ")) {
+            fromStep = FROM_STEP.matcher(text).matches();
+        } else if (text.startsWith(STEP_RESULT)) {
             fromStep = false;
         }
         return new Shown(text, warning);

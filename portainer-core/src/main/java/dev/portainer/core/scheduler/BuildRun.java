@@ -8,6 +8,7 @@ import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
 import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.wire.WireFormatException;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
@@ -58,7 +60,22 @@ final class BuildRun {
     static final Duration LOG_GAP_WAIT = Duration.ofMillis(500);
     /** How long one read of the sandbox's stdout through the agent may take before the gap is given up. */
     static final Duration SANDBOX_READ_TIMEOUT = Duration.ofSeconds(5);
-    static final int LOG_MAX_WAITING = 1_000;
+    /**
+     * How many lines may wait behind a gap before it is read back at once: a frame holds thousands of lines when the
+     * build prints fast, and one that did not come is lost, not late.
+     */
+    static final int LOG_MAX_WAITING = 10_000;
+    /**
+     * The most lines read back from the sandbox and shown at a time: a long gap (the executor could not send its
+     * lines as fast as the build printed them) is filled in parts, so that the Maven heap holds one part at most.
+     */
+    static final int READ_BACK_LINES = 10_000;
+    /**
+     * How many bytes of log frames may wait for the run's loop. A build can print faster than Maven can show (the
+     * Maven log costs microseconds a line); beyond this, frames are dropped as they arrive and their lines read back
+     * from the sandbox once the loop has caught up, so that the Maven heap stays flat however much the build prints.
+     */
+    static final long MAX_QUEUED_LOG_BYTES = 8L * 1024 * 1024;
     /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
     static final Duration KILL_GRACE = Duration.ofSeconds(15);
     /**
@@ -83,7 +100,8 @@ final class BuildRun {
     private record Cancel(String why, boolean immediate) implements Signal {
     }
 
-    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DONE }
+    /** DRAINING: the task has ended, and the last of its log is still on its way (see {@link LogSequencer}). */
+    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
 
     /** Everything the run knows of one of its tasks; only the run's loop touches it. */
     private final class Job {
@@ -100,6 +118,12 @@ final class BuildRun {
         String agentUrl;
         TaskState lastState;
         boolean reachedRunning;
+        /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
+        boolean pushing;
+        /** While DRAINING: the terminal status, the phase it ended in, and the build's result (null: none). */
+        TaskStatus terminal;
+        Phase endedIn;
+        TaskResult result;
         /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
         LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
         /** Which shown lines are Docker's warnings; replaced with {@link #logs}. */
@@ -143,6 +167,11 @@ final class BuildRun {
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    /** Bytes of the log frames in {@link #signals}: added by the client's thread, taken off by the loop. */
+    private final AtomicLong queuedLogBytes = new AtomicLong();
+    private final long maxQueuedLogBytes;
+    /** Set while frames are dropped on arrival, until the queue has drained to half; the client's thread's. */
+    private volatile boolean droppingFrames;
 
     private FrameworkID frameworkId;
     private boolean subscribed;
@@ -179,6 +208,13 @@ final class BuildRun {
     /** @param early a subscription made while the tasks were prepared, which this run takes over; or null */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early) {
+        this(config, clock, ids, tasks, failFast, events, client, early, MAX_QUEUED_LOG_BYTES);
+    }
+
+    /** @param maxQueuedLogBytes how many bytes of log frames may wait for the loop before more are dropped */
+    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
+             BuildEvents events, MesosSchedulerClient client, EarlySubscription early, long maxQueuedLogBytes) {
+        this.maxQueuedLogBytes = maxQueuedLogBytes;
         this.early = early;
         this.config = config;
         this.clock = clock;
@@ -242,6 +278,9 @@ final class BuildRun {
                 MesosSchedulerClient.Listener listener = new MesosSchedulerClient.Listener() {
                     @Override
                     public void onEvent(Event event) {
+                        if (event.getType() == Event.Type.MESSAGE && !admitFrame(event.getMessage().getData().size())) {
+                            return; // a gap, read back from the sandbox once the loop gets there
+                        }
                         signals.add(new Received(event));
                     }
 
@@ -285,7 +324,7 @@ final class BuildRun {
             }
             Instant now = clock.instant();
             for (Job job : jobs) {
-                fillDueGaps(job, now);
+                logProgress(job, now);
             }
             checkDeadlines(now);
         }
@@ -298,6 +337,9 @@ final class BuildRun {
     /** Every signal of the run is handled here, one at a time. A failure thrown is the whole run's. */
     private void handle(Signal signal) throws BuildException, InterruptedException {
         if (signal instanceof Received r) {
+            if (r.event().getType() == Event.Type.MESSAGE) {
+                queuedLogBytes.addAndGet(-r.event().getMessage().getData().size());
+            }
             handleEvent(r.event());
             return;
         }
@@ -312,7 +354,7 @@ final class BuildRun {
         Cancel cancel = (Cancel) signal;
         ending = true;
         for (Job job : jobs) {
-            if (job.phase == Phase.WAITING_FOR_OFFER) {
+            if (job.phase == Phase.WAITING_FOR_OFFER || job.phase == Phase.DRAINING) {
                 finish(job, new BuildCancelledException(cancel.why()));
                 continue;
             }
@@ -330,7 +372,7 @@ final class BuildRun {
                     // Updates sent while we were away are resent by Mesos, but ask in case our tasks vanished.
                     List<Call.Reconcile.Task> tasks = new ArrayList<>();
                     for (Job job : jobs) {
-                        if (job.taskId != null && job.phase != Phase.DONE) {
+                        if (job.taskId != null && job.phase != Phase.DONE && job.phase != Phase.DRAINING) {
                             Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(job.taskId);
                             if (job.agentId != null) {
                                 t.setAgentId(job.agentId);
@@ -363,6 +405,21 @@ final class BuildRun {
                 // ERROR is turned into a Closed signal by the client.
             }
         }
+    }
+
+    /**
+     * On the client's thread: whether a frame of {@code size} bytes may wait for the loop, which counts it in. A full
+     * queue admits none until it has drained to half, so that a flood leaves a few long gaps, not many short ones.
+     */
+    private boolean admitFrame(long size) {
+        long queued = queuedLogBytes.get();
+        if (droppingFrames ? queued > maxQueuedLogBytes / 2 : queued + size > maxQueuedLogBytes) {
+            droppingFrames = true;
+            return false;
+        }
+        droppingFrames = false;
+        queuedLogBytes.addAndGet(size);
+        return true;
     }
 
     private boolean anyWaiting() {
@@ -521,37 +578,54 @@ final class BuildRun {
             AgentID agent = status.hasAgentId() ? status.getAgentId() : job != null ? job.agentId : null;
             callMaster("ACKNOWLEDGE", () -> client.acknowledge(agent, status.getTaskId(), status.getUuid()));
         }
-        if (job == null || job.phase == Phase.DONE) {
+        if (job == null || job.phase == Phase.DONE || job.phase == Phase.DRAINING) {
             return;
         }
         TaskState state = status.getState();
         if (!isTerminal(state)) {
             job.reachedRunning |= state == TaskState.TASK_RUNNING;
+            job.pushing |= isPushing(status);
             if (state != job.lastState) {
                 events.info(job.name() + " is " + stateName(state) + " on " + job.agentHostname);
             }
             job.lastState = state;
             return;
         }
-        try {
-            BuildOutcome outcome = onTerminal(job, status);
-            if (outcome != null) {
-                job.outcome = outcome;
-                finish(job, null);
+        job.terminal = status;
+        job.endedIn = job.phase;
+        job.phase = Phase.DRAINING;
+        job.result = readResult(status);
+        Instant now = clock.instant();
+        job.logs.end(job.result == null ? -1 : job.result.logLines(), now);
+        job.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
+        logProgress(job, now);
+    }
+
+    /**
+     * Fills the job's due gaps; once the task has ended and its log is complete (every line shown, read back or
+     * given up on), settles how it ended.
+     */
+    private void logProgress(Job job, Instant now) throws InterruptedException {
+        fillDueGaps(job, now);
+        if (job.phase == Phase.DRAINING && job.logs.complete()) {
+            try {
+                BuildOutcome outcome = onTerminal(job);
+                if (outcome != null) {
+                    job.outcome = outcome;
+                    finish(job, null);
+                }
+            } catch (BuildException e) {
+                finish(job, e);
             }
-        } catch (BuildException e) {
-            finish(job, e);
         }
     }
 
-    /** The job's outcome once built, null when it is being retried; throws its failure. */
-    private BuildOutcome onTerminal(Job job, TaskStatus status) throws BuildException, InterruptedException {
-        Phase before = job.phase;
+    /** The ended job's outcome once built, null when it is being retried; throws its failure. */
+    private BuildOutcome onTerminal(Job job) throws BuildException, InterruptedException {
+        TaskStatus status = job.terminal;
+        TaskResult result = job.result;
+        Phase before = job.endedIn;
         job.phase = Phase.DONE;
-        TaskResult result = readResult(status);
-        job.logs.end(result == null ? -1 : result.logLines());
-        job.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
-        fillDueGaps(job, clock.instant());
         recoverGivenUpLines(job);
         long lost = result == null ? job.logs.missing().size()
                 : Math.max(0, result.logLines() - job.logs.delivered());
@@ -580,7 +654,20 @@ final class BuildRun {
         TaskFailedException failure = new TaskFailedException(job.name(), job.agentHostname,
                 status.getState().name(), status.hasReason() ? status.getReason().name() : null,
                 status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
-        if (before == Phase.LAUNCHED && !failingFast && TaskRetry.retryable(status, result, job.reachedRunning)) {
+        if (before == Phase.LAUNCHED && !failingFast && job.pushing
+                && TaskRetry.retryable(status, result, job.reachedRunning, false)) {
+            // The executor may have died after the push, or the terminal update may have been lost on the way:
+            // either way the image may be in the registry, and a second build could push other contents under the
+            // same tags. Say so rather than build again.
+            throw new TaskFailedException(job.name(), job.agentHostname, status.getState().name(),
+                    status.hasReason() ? status.getReason().name() : null,
+                    status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts, 0,
+                    "The executor had started pushing " + job.task.spec().image() + ", so the build is not run "
+                            + "again (a second build could push a different image under the same tags); check "
+                            + "what the registry holds for its tags " + job.task.spec().tags() + ", then build again");
+        }
+        if (before == Phase.LAUNCHED && !failingFast
+                && TaskRetry.retryable(status, result, job.reachedRunning, job.pushing)) {
             if (job.attempt <= config.retries()) {
                 retry(job, failure);
                 return null;
@@ -654,6 +741,10 @@ final class BuildRun {
         job.agentUrl = null;
         job.lastState = null;
         job.reachedRunning = false;
+        job.pushing = false;
+        job.terminal = null;
+        job.endedIn = null;
+        job.result = null;
         job.buildDeadline = null;
         job.logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
         job.logLines = new BuildLogClassifier();
@@ -683,6 +774,19 @@ final class BuildRun {
         }
     }
 
+    /** Whether a running update says the build is about to push; an update it cannot read says nothing. */
+    private boolean isPushing(TaskStatus status) {
+        if (status.getState() != TaskState.TASK_RUNNING || status.getData().isEmpty()) {
+            return false;
+        }
+        try {
+            return TaskProgress.fromBytes(status.getData().toByteArray()).pushing();
+        } catch (WireFormatException e) {
+            events.warn("A running status update carries no readable build progress: " + e.getMessage());
+            return false;
+        }
+    }
+
     private void onMessage(Event.Message message) throws InterruptedException {
         Job job = null;
         for (Job j : jobs) {
@@ -705,25 +809,25 @@ final class BuildRun {
         }
         Instant now = clock.instant();
         deliver(job, job.logs.accept(frame, now));
-        fillDueGaps(job, now);
+        logProgress(job, now);
     }
 
-    private void deliver(Job job, List<LogFrame> frames) {
-        for (LogFrame frame : frames) {
+    private void deliver(Job job, List<LogSequencer.Line> lines) {
+        for (LogSequencer.Line line : lines) {
             BuildLogClassifier.Shown shown;
-            if (frame.seq() < job.nextShown) {
-                shown = BuildLogClassifier.alone(frame.line()); // a frame given up on arrived after all
+            if (line.seq() < job.nextShown) {
+                shown = BuildLogClassifier.alone(line.text()); // a line given up on arrived after all
             } else {
-                if (frame.seq() > job.nextShown) {
+                if (line.seq() > job.nextShown) {
                     job.logLines.gap();
                 }
-                shown = job.logLines.classify(frame.line());
-                job.nextShown = frame.seq() + 1;
+                shown = job.logLines.classify(line.text());
+                job.nextShown = line.seq() + 1;
             }
             show(job, shown, "");
             if (job.sandboxLog != null) {
                 // The raw line: the file holds what the executor received, escapes and all.
-                job.sandboxLog.delivered(frame.seq(), frame.line());
+                job.sandboxLog.delivered(line.seq(), line.text());
             }
         }
     }
@@ -803,9 +907,19 @@ final class BuildRun {
     private void fillDueGaps(Job job, Instant now) throws InterruptedException {
         LogSequencer.Gap gap;
         while ((gap = job.logs.dueGap(now)) != null) {
-            List<String> lines = job.phase == Phase.DONE || job.sandboxFailure == null
-                    ? readBack(job, gap.from(), gap.to()) : null;
-            deliver(job, lines == null ? job.logs.skip(gap) : job.logs.fill(gap, lines));
+            // A part at a time, each shown before the next is read: the heap holds one part, whatever the gap.
+            long from = gap.from();
+            while (from < gap.to()) {
+                long to = Math.min(gap.to(), from + READ_BACK_LINES);
+                List<String> lines = job.phase == Phase.DRAINING || job.sandboxFailure == null
+                        ? readBack(job, from, to) : null;
+                if (lines == null) {
+                    deliver(job, job.logs.skip(new LogSequencer.Gap(from, gap.to())));
+                    break;
+                }
+                deliver(job, job.logs.fill(new LogSequencer.Gap(from, gap.to()), lines));
+                from = to;
+            }
         }
     }
 
@@ -877,7 +991,7 @@ final class BuildRun {
                         finish(job, job.killReason);
                     }
                 }
-                case DONE -> {
+                case DRAINING, DONE -> {
                 }
             }
         }
@@ -891,7 +1005,7 @@ final class BuildRun {
                 case WAITING_FOR_OFFER -> job.offerDeadline;
                 case LAUNCHED -> job.buildDeadline;
                 case KILLING -> job.killDeadline;
-                case DONE -> null;
+                case DRAINING, DONE -> null;
             };
             Instant logExpiry = job.logs.nextExpiry();
             if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {

@@ -5,30 +5,42 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Puts best-effort log frames back in order. A frame ahead of the next expected one waits until the gap before it
- * fills; the gap becomes {@linkplain #dueGap due} when it is older than {@code gapWait}, when too many frames wait
- * behind it, or when the task has ended. The caller then either {@linkplain #fill fills} it (with the lines read back
- * from the sandbox) or {@linkplain #skip skips} it, and the frames behind it follow. Later frames are held while a gap
- * is open, so that every line is printed in its place whenever it can be recovered. Not thread-safe: used by the
+ * Puts best-effort log frames back in order, line by line: a frame carries a run of lines numbered from its
+ * {@linkplain LogFrame#seq first}. Lines ahead of the next expected one wait until the gap before them fills; the gap
+ * becomes {@linkplain #dueGap due} when it is older than {@code gapWait}, when too many lines wait behind it, or when
+ * the task has ended. The caller then either {@linkplain #fill fills} it (with the lines read back from the sandbox)
+ * or {@linkplain #skip skips} it, and the lines behind it follow. Later lines are held while a gap is open, so that
+ * every line is printed in its place whenever it can be recovered.
+ *
+ * <p>The lines after the last one received when the task ended are different: the final status update travels
+ * apart from the frames and may overtake them, so the tail becomes due only once no frame has come for
+ * {@code gapWait}; frames that keep coming are shown as they come, not read back twice. Not thread-safe: used by the
  * build's event loop only.
  */
 final class LogSequencer {
-    /** The missing sequence numbers {@code [from, to)}, in front of the waiting frames or at the end of the log. */
+    /** The missing sequence numbers {@code [from, to)}, in front of the waiting lines or at the end of the log. */
     record Gap(long from, long to) {
         long size() {
             return to - from;
         }
     }
 
+    /** One line of the log and its sequence number, as delivered. */
+    record Line(long seq, String text) {
+    }
+
     private final Duration gapWait;
     private final int maxWaiting;
-    private final NavigableMap<Long, LogFrame> waiting = new TreeMap<>();
+    /** Runs of lines ahead of {@link #next}, by the sequence number of their first line; they never overlap. */
+    private final NavigableMap<Long, List<String>> waiting = new TreeMap<>();
+    private long waitingLines;
     private final NavigableSet<Long> missing = new TreeSet<>();
     private long next;
     private long delivered;
@@ -36,29 +48,50 @@ final class LogSequencer {
     private Instant gapSince;
     private long gapAt;
     private Instant lastSeen;
-    /** The executor's count of frames sent, once the task ended (-1 when it did not say); null while running. */
+    private Instant lastFrameAt;
+    /** The executor's count of lines, once the task ended (-1 when it did not say); null while running. */
     private Long ended;
+    private Instant endedAt;
+    /** Set by {@link #finish}: every gap is due, the tail too, frames on their way or not. */
+    private boolean givingUp;
 
+    /** @param maxWaiting how many lines may wait behind a gap before it is due at once */
     LogSequencer(Duration gapWait, int maxWaiting) {
         this.gapWait = gapWait;
         this.maxWaiting = maxWaiting;
     }
 
-    /** Takes a frame; returns the frames now deliverable, in order. */
-    List<LogFrame> accept(LogFrame frame, Instant now) {
+    /** Takes a frame; returns the lines now deliverable, in order. */
+    List<Line> accept(LogFrame frame, Instant now) {
         lastSeen = now;
-        List<LogFrame> out = new ArrayList<>();
+        lastFrameAt = now;
+        List<Line> out = new ArrayList<>();
         long seq = frame.seq();
-        if (seq < next) {
-            // A frame we gave up on arrived after all: late is better than never; anything else is a duplicate.
-            if (missing.remove(seq)) {
+        List<String> lines = frame.lines();
+        // Lines we gave up on that arrive after all: late is better than never; anything else before next is a
+        // duplicate.
+        for (int i = 0; i < lines.size() && seq + i < next; i++) {
+            if (missing.remove(seq + i)) {
                 delivered++;
-                out.add(frame);
+                out.add(new Line(seq + i, lines.get(i)));
             }
+        }
+        long from = Math.max(seq, next);
+        if (from >= frame.end()) {
             return out;
         }
-        if (waiting.putIfAbsent(seq, frame) != null) {
-            return out;
+        // What no waiting run holds already (frames of one executor never overlap; a copy of one adds nothing).
+        while (from < frame.end()) {
+            Map.Entry<Long, List<String>> before = waiting.floorEntry(from);
+            if (before != null && before.getKey() + before.getValue().size() > from) {
+                from = before.getKey() + before.getValue().size();
+                continue;
+            }
+            Long after = waiting.higherKey(from);
+            long to = after == null ? frame.end() : Math.min(frame.end(), after);
+            waiting.put(from, lines.subList((int) (from - seq), (int) (to - seq)));
+            waitingLines += to - from;
+            from = to;
         }
         drain(out);
         trackGap(now);
@@ -69,22 +102,41 @@ final class LogSequencer {
     Gap dueGap(Instant now) {
         lastSeen = now;
         if (!waiting.isEmpty()) {
-            boolean due = ended != null || waiting.size() > maxWaiting
+            boolean due = ended != null || waitingLines > maxWaiting
                     || gapSince != null && !now.isBefore(gapSince.plus(gapWait));
             return due ? new Gap(next, waiting.firstKey()) : null;
         }
-        return ended != null && next < ended ? new Gap(next, ended) : null;
+        return ended != null && next < ended && (givingUp || !now.isBefore(tailDue())) ? new Gap(next, ended) : null;
     }
 
-    /** Fills a due gap with its lines (as many as the gap is long); returns them and the frames behind, in order. */
-    List<LogFrame> fill(Gap gap, List<String> lines) {
-        if (gap.from() != next || lines.size() != gap.size()) {
+    /** When the tail is due: once no frame has come for {@code gapWait}, counting from the end at the earliest. */
+    private Instant tailDue() {
+        Instant from = lastFrameAt == null || lastFrameAt.isBefore(endedAt) ? endedAt : lastFrameAt;
+        return from.plus(gapWait);
+    }
+
+    /** Whether every line up to the executor's count is shown or given up on, once the task has ended. */
+    boolean complete() {
+        return ended != null && waiting.isEmpty() && next >= ended;
+    }
+
+    /**
+     * Fills the start of a due gap with its lines ({@code lines.size()} of them from {@code gap.from()}, at most
+     * the gap's length, so that a long gap can be filled a part at a time); returns them and the lines behind,
+     * in order.
+     */
+    List<Line> fill(Gap gap, List<String> lines) {
+        if (gap.from() != next || lines.size() > gap.size()) {
             throw new IllegalArgumentException("gap " + gap + " does not match next=" + next + " and "
                     + lines.size() + " lines");
         }
-        List<LogFrame> out = new ArrayList<>();
+        Long firstWaiting = waiting.isEmpty() ? null : waiting.firstKey();
+        if (firstWaiting != null && gap.from() + lines.size() > firstWaiting) {
+            throw new IllegalArgumentException("gap " + gap + " runs into the lines waiting from " + firstWaiting);
+        }
+        List<Line> out = new ArrayList<>(lines.size());
         for (String line : lines) {
-            out.add(LogFrame.of(next++, line));
+            out.add(new Line(next++, line));
         }
         delivered += lines.size();
         recovered += lines.size();
@@ -93,8 +145,8 @@ final class LogSequencer {
         return out;
     }
 
-    /** Gives a due gap up: its lines are remembered as missing; returns the frames behind it. */
-    List<LogFrame> skip(Gap gap) {
+    /** Gives a due gap up: its lines are remembered as missing; returns the lines behind it. */
+    List<Line> skip(Gap gap) {
         if (gap.from() != next) {
             throw new IllegalArgumentException("gap " + gap + " does not start at next=" + next);
         }
@@ -102,7 +154,7 @@ final class LogSequencer {
             missing.add(seq);
         }
         next = gap.to();
-        List<LogFrame> out = new ArrayList<>();
+        List<Line> out = new ArrayList<>();
         drain(out);
         trackGap(lastSeen);
         return out;
@@ -117,16 +169,18 @@ final class LogSequencer {
     }
 
     /**
-     * The task ended: every gap is due at once, including the frames up to {@code totalSent} (the executor's count,
-     * or -1 if unknown) that never arrived.
+     * The task ended at {@code now}: every gap in front of waiting lines is due at once, and the lines up to
+     * {@code totalSent} (the executor's count, or -1 if unknown) not received yet are due once no frame has come for
+     * {@code gapWait}.
      */
-    void end(long totalSent) {
+    void end(long totalSent, Instant now) {
         ended = Math.max(totalSent, -1);
+        endedAt = now;
     }
 
-    /** Gives up on gaps older than gapWait; returns the frames that were waiting behind them. */
-    List<LogFrame> expire(Instant now) {
-        List<LogFrame> out = new ArrayList<>();
+    /** Gives up on gaps older than gapWait; returns the lines that were waiting behind them. */
+    List<Line> expire(Instant now) {
+        List<Line> out = new ArrayList<>();
         Gap gap;
         while ((gap = dueGap(now)) != null) {
             out.addAll(skip(gap));
@@ -134,15 +188,20 @@ final class LogSequencer {
         return out;
     }
 
-    /** Ends the task and gives up on every gap; returns everything that was still waiting. */
-    List<LogFrame> finish(long totalSent) {
-        end(totalSent);
-        return expire(lastSeen == null ? Instant.EPOCH : lastSeen);
+    /** Ends the task and gives up on every gap, the tail's too; returns everything that was still waiting. */
+    List<Line> finish(long totalSent) {
+        Instant now = lastSeen == null ? Instant.EPOCH : lastSeen;
+        end(totalSent, now);
+        givingUp = true;
+        return expire(now);
     }
 
-    /** When a gap next becomes due by age, or null if no frame waits. */
+    /** When a gap next becomes due by age (the tail's included), or null if none waits to be. */
     Instant nextExpiry() {
-        return gapSince == null ? null : gapSince.plus(gapWait);
+        if (gapSince != null) {
+            return gapSince.plus(gapWait);
+        }
+        return ended != null && next < ended && !givingUp ? tailDue() : null;
     }
 
     long delivered() {
@@ -169,12 +228,14 @@ final class LogSequencer {
         }
     }
 
-    private void drain(List<LogFrame> out) {
-        LogFrame frame;
-        while ((frame = waiting.remove(next)) != null) {
-            out.add(frame);
-            delivered++;
-            next++;
+    private void drain(List<Line> out) {
+        List<String> run;
+        while ((run = waiting.remove(next)) != null) {
+            for (String line : run) {
+                out.add(new Line(next++, line));
+            }
+            delivered += run.size();
+            waitingLines -= run.size();
         }
     }
 }

@@ -6,8 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -32,11 +30,19 @@ final class SandboxLog {
         }
     }
 
+    /** How many of the last lines received are checked against the file (a power of two). */
+    static final int CHECKED = 1 << 16;
+
     private final Reader reader;
     private final String where;
-    /** Hashes of the lines delivered from frames, by sequence number, to check the file against. */
+    /**
+     * Hashes of the last {@link #CHECKED} lines delivered from frames, by sequence number modulo their count, to check
+     * the file against: a bounded size whatever the length of the log (a million lines must not grow the Maven heap),
+     * and the lines a read passes over are those received since the last one, the most recent.
+     */
     private int[] hashes = new int[256];
-    private final BitSet known = new BitSet();
+    /** The sequence number + 1 of the line each slot of {@link #hashes} holds; 0 for none. */
+    private long[] hashed = new long[256];
     /** Byte offset in the file where build line {@link #nextLine} (or a note before it) starts. */
     private long offset;
     private long nextLine;
@@ -49,15 +55,15 @@ final class SandboxLog {
 
     /** Remembers a line shown from a received frame, to check the file against it. */
     void delivered(long seq, String line) {
-        if (seq < 0 || seq >= Integer.MAX_VALUE) {
+        if (seq < 0) {
             return;
         }
-        int index = (int) seq;
-        if (index >= hashes.length) {
-            hashes = Arrays.copyOf(hashes, Math.max(index + 1, hashes.length * 2));
+        while (seq >= hashes.length && hashes.length < CHECKED) {
+            grow();
         }
-        hashes[index] = line.hashCode();
-        known.set(index);
+        int slot = (int) (seq & (hashes.length - 1));
+        hashes[slot] = line.hashCode();
+        hashed[slot] = seq + 1; // 0: nothing in this slot yet
     }
 
     /**
@@ -106,8 +112,24 @@ final class SandboxLog {
         return out;
     }
 
+    /** Doubles the slots (a short log never needs the whole window), keeping what they hold. */
+    private void grow() {
+        int[] oldHashes = hashes;
+        long[] oldHashed = hashed;
+        hashes = new int[oldHashes.length * 2];
+        hashed = new long[oldHashed.length * 2];
+        for (int i = 0; i < oldHashes.length; i++) {
+            if (oldHashed[i] != 0) {
+                int slot = (int) ((oldHashed[i] - 1) & (hashes.length - 1));
+                hashes[slot] = oldHashes[i];
+                hashed[slot] = oldHashed[i];
+            }
+        }
+    }
+
     private void check(long seq, String line) throws MismatchException {
-        if (seq < Integer.MAX_VALUE && known.get((int) seq) && hashes[(int) seq] != line.hashCode()) {
+        int slot = (int) (seq & (hashes.length - 1));
+        if (hashed[slot] == seq + 1 && hashes[slot] != line.hashCode()) {
             throw new MismatchException("line " + seq + " of " + where + " is not the line received (\"" + line
                     + "\"), so the file cannot stand in for lost lines");
         }

@@ -29,8 +29,15 @@ public final class TaskFailedException extends ClusterException {
     /** The last of {@code attempts} attempts failed; retries are used up. */
     public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
                                String statusMessage, java.util.List<String> earlierAttempts, int attempts) {
-        super(explain(taskName, agentHost, summary(state, reason, source, statusMessage), earlierAttempts, attempts),
-                null);
+        this(taskName, agentHost, state, reason, source, statusMessage, earlierAttempts, attempts, null);
+    }
+
+    /** @param why why it was not retried and what to do instead, or null */
+    public TaskFailedException(String taskName, String agentHost, String state, String reason, String source,
+                               String statusMessage, java.util.List<String> earlierAttempts, int attempts,
+                               String why) {
+        super(explain(taskName, agentHost, summary(state, reason, source, statusMessage), earlierAttempts, attempts,
+                why), null);
         this.earlierAttempts = java.util.List.copyOf(earlierAttempts);
         this.state = state;
         this.reason = reason;
@@ -39,9 +46,12 @@ public final class TaskFailedException extends ClusterException {
     }
 
     private static Message explain(String taskName, String agentHost, String summary, java.util.List<String> earlier,
-                                   int attempts) {
+                                   int attempts, String why) {
         Message message = Message.of("The cluster failed to run the build of ", taskName,
                 agentHost == null ? "" : " on " + agentHost, ": ", summary);
+        if (why != null) {
+            message = message.append(". ", why);
+        }
         if (attempts == 0) {
             return message;
         }

@@ -30,12 +30,15 @@ final class TaskRetry {
     }
 
     /**
-     * Whether a relaunch may succeed: the executor reported no result (a build error is the user's to fix), the
-     * state blames the cluster, and either the task never reached TASK_RUNNING or the reason blames the executor's
-     * process or the agent.
+     * Whether a relaunch may succeed, and is safe: the executor reported no result (a build error is the user's to
+     * fix), it had not said it was about to push (a second build would push again, maybe other contents under the
+     * same tags), the state blames the cluster, and either the task never reached TASK_RUNNING or the reason blames
+     * the executor's process or the agent.
+     *
+     * @param pushing whether the executor said (in a running update) that it was about to push
      */
-    static boolean retryable(TaskStatus status, TaskResult result, boolean reachedRunning) {
-        if (result != null || !CLUSTER_STATES.contains(status.getState())) {
+    static boolean retryable(TaskStatus status, TaskResult result, boolean reachedRunning, boolean pushing) {
+        if (result != null || pushing || !CLUSTER_STATES.contains(status.getState())) {
             return false;
         }
         return !reachedRunning || status.hasReason() && CLUSTER_REASONS.contains(status.getReason());

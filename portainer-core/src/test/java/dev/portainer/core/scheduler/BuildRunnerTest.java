@@ -37,11 +37,13 @@ import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -78,9 +80,11 @@ class BuildRunnerTest {
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
     private final Events events = new Events();
     private final AtomicLong uuids = new AtomicLong();
+    /** Reads of the fake agent's sandbox files. */
+    private final AtomicLong sandboxReads = new AtomicLong();
 
     /** Records what the runner reports. */
-    static final class Events implements BuildEvents {
+    static class Events implements BuildEvents {
         final List<String> infos = new CopyOnWriteArrayList<>();
         final List<String> logs = new CopyOnWriteArrayList<>();
         final List<String> taskNames = new CopyOnWriteArrayList<>();
@@ -738,6 +742,36 @@ class BuildRunnerTest {
     }
 
     @Test
+    void aTaskLostAfterItsExecutorSaidItWasAboutToPushIsNeverRunAgain() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address()).withRetries(2)), events);
+        // Lost mid-build before any push: the cluster's fault, relaunched.
+        TaskInfo first = launchOnOneOffer(master);
+        master.send(update(first, TaskState.TASK_RUNNING, UUID.randomUUID(), null));
+        master.send(failedUpdate(first, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                "Executor terminated"));
+        master.nextCall(Call.Type.REVIVE);
+        master.send(offers(offer("O2", AGENT_ID, 4, 8192)));
+        TaskInfo second = launched(master.nextCall(Call.Type.ACCEPT));
+
+        // This time the executor said it was about to push (it pushes once that is acknowledged), then its final
+        // update never came: the image may be in the registry, and a third build would push again.
+        master.send(update(second, TaskState.TASK_RUNNING, UUID.randomUUID(), null));
+        master.send(update(second, TaskState.TASK_RUNNING, UUID.randomUUID(),
+                ByteString.copyFrom(TaskProgress.pushingNow().toBytes())));
+        master.send(failedUpdate(second, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                "Executor terminated"));
+
+        TaskFailedException e = assertInstanceOf(TaskFailedException.class, failure(run));
+        assertEquals("REASON_EXECUTOR_TERMINATED", e.reason());
+        assertTrue(e.getMessage().contains("The executor had started pushing 127.0.0.1:5000/team/app, so the build "
+                + "is not run again") && e.getMessage().contains("[1.0, latest]"), e.getMessage());
+        assertTornDownLast(master);
+        assertEquals(2, master.types().stream().filter(Call.Type.ACCEPT::equals).count(), master.types().toString());
+        assertEquals(1, master.types().stream().filter(Call.Type.REVIVE::equals).count(), master.types().toString());
+    }
+
+    @Test
     void aBuildThatFailedOnTheDockerfileIsNeverRetried() throws Exception {
         FakeMesosMaster master = master();
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
@@ -829,6 +863,7 @@ class BuildRunnerTest {
         HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] file = stdout.getBytes(StandardCharsets.UTF_8);
         agent.createContext("/files/read", exchange -> {
+            sandboxReads.incrementAndGet();
             if (authorization != null && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"mesos-agent-readonly\"");
                 byte[] refusal = "401 Unauthorized.".getBytes(StandardCharsets.UTF_8);
@@ -896,6 +931,133 @@ class BuildRunnerTest {
         assertEquals(List.of("line 0", "line 1", "line 2", "line 3", "line 4"), events.logs);
         assertEquals(List.of(), outcome.missingLogSeqs());
         assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void linesOfLostBatchedFramesAreReadBackInPartsAndEveryLineIsShownOnceInOrder() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        int total = 25_000;
+        List<String> lines = new ArrayList<>();
+        StringBuilder stdout = new StringBuilder("portainer-executor: launched\n");
+        for (int i = 1; i <= total; i++) {
+            lines.add(Integer.toString(i));
+            stdout.append(i).append('\n');
+            if (i % 7_000 == 0) {
+                stdout.append("portainer-executor: a note among the lines\n");
+            }
+        }
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, stdout + "portainer-executor: TASK_FINISHED\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        // Frames of thousands of lines each, as the executor batches a chatty RUN step: [8000, 20000) is lost (more
+        // than one read-back part), so is the tail after 24000, which only the executor's count reveals.
+        master.send(frame(task, lines, 0, 5_000));
+        master.send(frame(task, lines, 5_000, 8_000));
+        master.send(frame(task, lines, 20_000, 24_000));
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, total).toBytes())));
+
+        BuildOutcome outcome = run.get(20, TimeUnit.SECONDS);
+        assertEquals(total, events.logs.size(), "every line once");
+        assertEquals(lines, events.logs, "in order");
+        assertEquals(total, outcome.logLinesReceived());
+        assertEquals(List.of(), outcome.missingLogSeqs());
+        assertEquals(List.of(), events.warnings);
+    }
+
+    @Test
+    void framesArrivingFasterThanMavenShowsThemAreDroppedBeyondABoundAndReadBackInPlace() throws Exception {
+        FakeMesosMaster master = master();
+        int total = 20_000;
+        List<String> lines = new ArrayList<>();
+        StringBuilder stdout = new StringBuilder("portainer-executor: launched\n");
+        for (int i = 1; i <= total; i++) {
+            lines.add("line " + i);
+            stdout.append("line ").append(i).append('\n');
+        }
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, stdout.toString());
+        // Maven is busy showing the first line while the rest of the build's frames arrive.
+        java.util.concurrent.CountDownLatch mavenBusy = new java.util.concurrent.CountDownLatch(1);
+        Events slow = new Events() {
+            @Override
+            public void log(String taskName, String line) {
+                super.log(taskName, line);
+                try {
+                    mavenBusy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        SchedulerConfig config = config(master.address());
+        long bound = 16 * 1024;
+        BuildRun buildRun = new BuildRun(config, Clock.systemUTC(), () -> new UUID(0, uuids.incrementAndGet()),
+                List.of(TASK), false, slow, new MesosSchedulerClient(config, Clock.systemUTC()), null, bound);
+        CompletableFuture<List<TaskOutcome>> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return buildRun.executeAll();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        master.send(frame(task, lines, 0, 1));
+        for (int from = 1; from < total; from += 1_000) {
+            master.send(frame(task, lines, from, Math.min(total, from + 1_000))); // ~10 KB each: most find no room
+        }
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, total).toBytes())));
+        // Frames are dropped from the second one that finds no room, whenever Maven is released: the loop holds the
+        // first line until then. Released a little later, so that most frames arrive while it is busy.
+        Thread.sleep(500);
+        mavenBusy.countDown();
+
+        TaskOutcome outcome = run.get(20, TimeUnit.SECONDS).get(0);
+        assertEquals(null, outcome.failure());
+        assertEquals(lines, slow.logs, "every line once, in order");
+        assertEquals(List.of(), outcome.outcome().missingLogSeqs());
+        assertEquals(List.of(), slow.warnings);
+        assertTrue(sandboxReads.get() > 0, "dropped frames were read back from the sandbox");
+    }
+
+    @Test
+    void framesThatComeAfterTheFinalUpdateAreShownAsTheyComeNotReadBackTwice() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<BuildOutcome> run = start(runner(config(master.address())), events);
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= 3_000; i++) {
+            lines.add("line " + i);
+        }
+        AtomicReference<String> executorId = new AtomicReference<>();
+        HttpServer agent = fakeAgent(executorId::get, String.join("\n", lines) + "\n");
+        TaskInfo task = launchOnAgentAt(master, agent.getAddress().getPort());
+        executorId.set(task.getExecutor().getExecutorId().getValue());
+
+        // The final update travels apart from the frames and overtakes the last of them.
+        master.send(frame(task, lines, 0, 1_000));
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(
+                TaskResult.success("sha256:" + "f".repeat(64), null, List.of("1.0"), -1, 3_000).toBytes())));
+        master.send(frame(task, lines, 1_000, 2_000));
+        Thread.sleep(50); // well within the wait for the tail (BuildRun.LOG_GAP_WAIT)
+        master.send(frame(task, lines, 2_000, 3_000));
+
+        BuildOutcome outcome = run.get(10, TimeUnit.SECONDS);
+        assertEquals(lines, events.logs);
+        assertEquals(List.of(), outcome.missingLogSeqs());
+        assertEquals(0, sandboxReads.get(), "nothing read back: the frames came");
+    }
+
+    /** One framework message with the lines [from, to) of {@code lines}, numbered from 0. */
+    private static Event frame(TaskInfo task, List<String> lines, int from, int to) {
+        return Event.newBuilder().setType(Event.Type.MESSAGE).setMessage(Event.Message.newBuilder()
+                .setAgentId(task.getAgentId()).setExecutorId(task.getExecutor().getExecutorId())
+                .setData(ByteString.copyFrom(LogFrame.of(from, lines.subList(from, to)).toBytes()))).build();
     }
 
     @Test

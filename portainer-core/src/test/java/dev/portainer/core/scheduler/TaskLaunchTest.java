@@ -57,8 +57,8 @@ class TaskLaunchTest {
                 new EphemeralDaemon(List.of("r:5000")));
         assertEquals(spec, BuildSpec.fromBytes(spec.toBytes()));
         assertEquals("", BuildSpec.fromBytes(spec.toBytes()).options().buildArgs().get("EMPTY"));
-        // what a scheduler without these fields sends
-        BuildSpec old = BuildSpec.fromBytes(("{\"v\":1,\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\","
+        // a spec without these optional fields (what a scheduler that never sets them sends)
+        BuildSpec old = BuildSpec.fromBytes(("{\"v\":2,\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\","
                 + "\"contextFile\":\"c.tar.gz\",\"push\":false}").getBytes());
         assertEquals(BuildOptions.NONE, old.options());
         assertEquals(null, old.ephemeralDaemon());

@@ -25,27 +25,37 @@ class TaskRetryTest {
     void theClusterFailingTheTaskBeforeItRanIsRetriedWhateverTheReason() {
         for (TaskState state : new TaskState[] {TaskState.TASK_FAILED, TaskState.TASK_LOST, TaskState.TASK_DROPPED,
                 TaskState.TASK_GONE, TaskState.TASK_GONE_BY_OPERATOR, TaskState.TASK_UNREACHABLE}) {
-            assertEquals(true, TaskRetry.retryable(status(state, null), null, false), state.name());
+            assertEquals(true, TaskRetry.retryable(status(state, null), null, false, false), state.name());
         }
     }
 
     @Test
     void afterTaskRunningOnlyAnExecutorOrAgentReasonIsRetried() {
         assertEquals(true, TaskRetry.retryable(status(TaskState.TASK_FAILED, Reason.REASON_EXECUTOR_TERMINATED),
-                null, true));
+                null, true, false));
         assertEquals(true, TaskRetry.retryable(status(TaskState.TASK_LOST, Reason.REASON_AGENT_REMOVED), null,
-                true));
+                true, false));
         assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_FAILED,
-                Reason.REASON_CONTAINER_LIMITATION_MEMORY), null, true));
-        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_FAILED, null), null, true));
+                Reason.REASON_CONTAINER_LIMITATION_MEMORY), null, true, false));
+        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_FAILED, null), null, true, false));
+    }
+
+    @Test
+    void aBuildThatSaidItWasAboutToPushIsNeverRetriedWhateverTheCluster() {
+        // Its executor may have died after the push, or its final update may have been lost: a retry would push again.
+        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_FAILED, Reason.REASON_EXECUTOR_TERMINATED),
+                null, true, true));
+        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_LOST, Reason.REASON_AGENT_REMOVED), null, true,
+                true));
+        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_FAILED, null), null, false, true));
     }
 
     @Test
     void invalidKilledOrReportedBuildsAreNeverRetried() {
         assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_ERROR, Reason.REASON_TASK_INVALID), null,
-                false));
-        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_KILLED, null), null, false));
+                false, false));
+        assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_KILLED, null), null, false, false));
         assertEquals(false, TaskRetry.retryable(status(TaskState.TASK_FAILED, Reason.REASON_EXECUTOR_TERMINATED),
-                TaskResult.failure("unknown instruction: FORM", null, 0), false));
+                TaskResult.failure("unknown instruction: FORM", null, 0), false, false));
     }
 }

@@ -95,6 +95,8 @@ public final class DockerImageBuild implements ImageBuild {
             // Every push reports its own digest; usually all equal, but a registry may store a tag differently.
             Map<String, String> digests = new LinkedHashMap<>();
             if (spec.push()) {
+                checkCancelled(imageId);
+                log.beforePush();
                 for (int i = 0; i < refs.size(); i++) {
                     checkCancelled(imageId);
                     String pushed = push(spec.tags().get(i), refs.get(i), imageId, log);

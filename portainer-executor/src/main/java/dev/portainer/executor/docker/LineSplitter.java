@@ -2,6 +2,8 @@ package dev.portainer.executor.docker;
 
 import dev.portainer.wire.TerminalEscapes;
 import dev.portainer.executor.build.BuildLog;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns Docker's {@code stream} fragments into whole lines: a fragment may hold several lines or end mid-line
@@ -18,15 +20,27 @@ final class LineSplitter {
     }
 
     void accept(String fragment) {
+        // The fragment's lines go on together: a RUN step that prints fast sends hundreds in one.
+        List<String> lines = null;
         int start = 0;
         for (int i = 0; i < fragment.length(); i++) {
             if (fragment.charAt(i) == '\n') {
                 partial.append(fragment, start, i);
-                emit();
+                if (lines == null) {
+                    lines = new ArrayList<>();
+                }
+                lines.add(take());
                 start = i + 1;
             }
         }
         partial.append(fragment, start, fragment.length());
+        if (lines != null) {
+            if (lines.size() == 1) {
+                log.line(lines.get(0));
+            } else {
+                log.lines(lines);
+            }
+        }
     }
 
     /**
@@ -42,12 +56,16 @@ final class LineSplitter {
     }
 
     private void emit() {
+        log.line(take());
+    }
+
+    private String take() {
         int end = partial.length();
         while (end > 0 && partial.charAt(end - 1) == '\r') {
             end--;
         }
         String line = partial.substring(0, end);
         partial.setLength(0);
-        log.line(line);
+        return line;
     }
 }

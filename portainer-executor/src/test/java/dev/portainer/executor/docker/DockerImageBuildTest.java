@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.DockerClient;
 import dev.portainer.wire.BuildOptions;
 import dev.portainer.wire.BuildSpec;
+import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
 import java.net.URI;
@@ -76,6 +77,38 @@ class DockerImageBuildTest {
         long pushingLines = lines.stream().filter(l -> l.endsWith(": Pushing")).count();
         long layers = lines.stream().filter(l -> l.endsWith(": Preparing")).count();
         assertTrue(pushingLines <= layers, "at most one 'Pushing' line per layer per push: " + lines);
+    }
+
+    @Test
+    void asksOnceBeforeItsFirstPushAndPushesNothingWhenRefused() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
+                "FROM portainer/busybox:latest\nRUN echo gate-" + UUID.randomUUID() + "\n"));
+        BuildSpec spec = BuildSpec.of(image, List.of("1.0", "latest"), "Dockerfile", "context.tar.gz", true, null);
+        List<Integer> askedAfter = new CopyOnWriteArrayList<>();
+
+        DockerImageBuild build = new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null);
+        InterruptedException e = assertThrows(InterruptedException.class, () -> build.run(new BuildLog() {
+            @Override
+            public void line(String line) {
+                lines.add(line);
+            }
+
+            @Override
+            public void beforePush() throws InterruptedException {
+                askedAfter.add(lines.size());
+                throw new InterruptedException("the task is being stopped: no push");
+            }
+        }));
+
+        assertEquals(1, askedAfter.size(), "asked once");
+        assertTrue(lines.get(askedAfter.get(0) - 1).startsWith("Successfully tagged "), "after the build: " + lines);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Pushing ")), "nothing pushed: " + lines);
+        assertEquals("the task is being stopped: no push", e.getMessage());
+        HttpRequest head = HttpRequest.newBuilder(URI.create("http://" + DockerDaemon.REGISTRY + "/v2/" + repo
+                + "/manifests/1.0")).header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        assertEquals(404, HttpClient.newHttpClient().send(head, HttpResponse.BodyHandlers.discarding()).statusCode(),
+                "the registry has no such tag");
     }
 
     @Test

@@ -1,0 +1,179 @@
+package dev.portainer.executor;
+
+import dev.portainer.wire.LogFrame;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The build log's way to the scheduler, apart from the status updates: runs of lines handed in by the event loop wait
+ * in a bounded queue, already encoded for the wire (about a byte a character), and the channel's own thread sends
+ * them as {@link LogFrame}s of at most about {@link #MAX_FRAME_BYTES}. A frame takes whatever waited while the
+ * previous one was on its way, so a trickle of lines goes out line by line, at once, and a flood in large frames.
+ *
+ * <p>Frames are best effort, like the framework messages that carry them: when the queue is full, the loop's run is
+ * refused and its lines stay only in the sandbox's stdout, from which the scheduler reads them back. A full queue
+ * refuses runs until it has drained to half, so that a flood leaves a few long gaps rather than many short ones. The
+ * memory the channel holds is bounded whatever the build prints.
+ */
+final class LogChannel {
+    /** A frame's size on the wire, about; a single run larger than this (very long lines) goes alone. */
+    static final int MAX_FRAME_BYTES = 64 * 1024;
+    /**
+     * The queue's default bound, in bytes of encoded lines: a million short lines fit, a sixth of the executor's heap
+     * (its JVM gets a quarter to a half of the 192 MB of the executor's resources).
+     */
+    static final long DEFAULT_CAPACITY_BYTES = 16L * 1024 * 1024;
+    /** What a queued run costs beyond its bytes (the objects that hold it). */
+    private static final int RUN_OVERHEAD = 64;
+
+    /** Sends one frame, given as its bytes and what it holds; throws when it did not reach the agent. */
+    @FunctionalInterface
+    interface Sender {
+        void send(byte[] frame) throws IOException;
+    }
+
+    /** Consecutive lines from {@code seq}, encoded ({@link LogFrame#encodeUtf8Run}). */
+    private record Run(long seq, int count, byte[] encoded) {
+        long end() {
+            return seq + count;
+        }
+    }
+
+    private static final Run END = new Run(-1, 0, new byte[0]);
+
+    private final Sender sender;
+    private final Consumer<String> notes;
+    private final long capacityBytes;
+    private final BlockingQueue<Run> queue = new LinkedBlockingQueue<>();
+    /** Bytes of the runs queued: added by the loop's thread, taken off by the channel's. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Frames sent (or failed), for {@link #close} to tell whether the channel still makes way. */
+    private final AtomicLong framesSent = new AtomicLong();
+    private final Thread thread;
+    // Owned by the offering thread (the event loop).
+    private boolean refusing;
+    private long refusedSince = -1;
+    // Owned by the channel's thread.
+    private long failedSince = -1;
+    private String firstFailure;
+
+    /** @param notes where the channel's own notes go (the executor's stdout, as notes) */
+    LogChannel(Sender sender, Consumer<String> notes, long capacityBytes) {
+        this.sender = sender;
+        this.notes = notes;
+        this.capacityBytes = capacityBytes;
+        this.thread = new Thread(this::run, "agent-log");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Queues the lines from {@code seq} (their UTF-8 bytes) to be sent, unless the queue is full (or draining after it was): then they are
+     * left to the sandbox's stdout and this returns false. Runs must come in sequence order; never blocks.
+     */
+    boolean offer(long seq, List<byte[]> lines) {
+        if (lines.isEmpty()) {
+            return true;
+        }
+        long chars = 0;
+        for (byte[] line : lines) {
+            chars += line.length;
+        }
+        long queued = queuedBytes.get();
+        // A run that would fill half the queue on its own (a line of megabytes) is not held at all.
+        if (refusing && queued > capacityBytes / 2 || !refusing && queued >= capacityBytes || chars > capacityBytes / 2) {
+            if (!refusing) {
+                refusing = true;
+                refusedSince = seq;
+            }
+            return false;
+        }
+        if (refusing) {
+            refusing = false;
+            notes.accept("log lines " + (refusedSince + 1) + " to " + seq + " were not sent as frames: the build "
+                    + "printed them faster than they could be sent; they are in this file, from which the scheduler "
+                    + "reads them back");
+        }
+        byte[] encoded = LogFrame.encodeUtf8Run(lines);
+        queuedBytes.addAndGet(encoded.length + RUN_OVERHEAD);
+        queue.add(new Run(seq, lines.size(), encoded));
+        return true;
+    }
+
+    /**
+     * Sends what is queued, as long as frames keep leaving (none for {@code idleMillis} or {@code maxMillis} in all
+     * ends it), then stops the thread: the executor is about to exit, and whatever is left is in the sandbox's
+     * stdout anyway. The scheduler waits for frames that keep coming rather than reading their lines back twice.
+     */
+    void close(long idleMillis, long maxMillis) throws InterruptedException {
+        queue.add(END);
+        long end = System.nanoTime() + maxMillis * 1_000_000;
+        long sent;
+        do {
+            sent = framesSent.get();
+            thread.join(Math.max(1, Math.min(idleMillis, (end - System.nanoTime()) / 1_000_000)));
+        } while (thread.isAlive() && framesSent.get() != sent && System.nanoTime() < end);
+        thread.interrupt();
+    }
+
+    private void run() {
+        Run carried = null;
+        try {
+            while (true) {
+                Run first = carried != null ? carried : queue.take();
+                carried = null;
+                if (first == END) {
+                    if (failedSince >= 0) {
+                        notes.accept("log lines from " + (failedSince + 1) + " on were not delivered (" + firstFailure
+                                + "); the scheduler reads them back from this file");
+                    }
+                    return;
+                }
+                List<byte[]> runs = new ArrayList<>();
+                runs.add(first.encoded());
+                long end = first.end();
+                long bytes = first.encoded().length;
+                // Only this thread takes from the queue.
+                Run next;
+                while ((next = queue.poll()) != null) {
+                    if (next == END || next.seq() != end || bytes + next.encoded().length > MAX_FRAME_BYTES) {
+                        carried = next;
+                        break;
+                    }
+                    runs.add(next.encoded());
+                    end = next.end();
+                    bytes += next.encoded().length;
+                }
+                queuedBytes.addAndGet(-(bytes + (long) runs.size() * RUN_OVERHEAD));
+                send(first.seq(), LogFrame.toBytes(first.seq(), runs));
+            }
+        } catch (InterruptedException e) {
+            // closed: what is left is in the sandbox's stdout
+        }
+    }
+
+    private void send(long seq, byte[] frame) {
+        try {
+            sender.send(frame);
+            framesSent.incrementAndGet();
+            if (failedSince >= 0) {
+                notes.accept("log lines " + (failedSince + 1) + " to " + seq + " were not delivered ("
+                        + firstFailure + "); the scheduler reads them back from this file");
+                failedSince = -1;
+            }
+        } catch (IOException e) {
+            framesSent.incrementAndGet();
+            // Never retried: the scheduler reads the lines of a lost frame from the sandbox's stdout. Said once
+            // per run of failures, not once per frame.
+            if (failedSince < 0) {
+                failedSince = seq;
+                firstFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.portainer.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WireFormatTest {
+    private static byte[] utf8(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aFrameCarriesARunOfLinesNumberedFromItsFirst() {
+        List<String> lines = List.of("Step 2/2 : RUN seq 1 3", "1", "", "\u001b[91merr \"quoted\" é\u001b[0m", "3");
+        LogFrame frame = LogFrame.of(41, lines);
+
+        LogFrame read = LogFrame.fromBytes(frame.toBytes());
+
+        assertEquals(frame, read);
+        assertEquals(41, read.seq());
+        assertEquals(46, read.end(), "the next frame starts at the line after its last");
+        assertEquals(lines, read.lines(), "blank lines and escapes kept, in order");
+        assertEquals("{\"v\":2,\"seq\":41,\"lines\":[\"a\",\"b\"]}",
+                new String(LogFrame.of(41, List.of("a", "b")).toBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void runsEncodedAheadMakeTheFrameTheLinesMake() {
+        List<String> first = List.of("Step 2/2 : RUN seq 1 3", "", "tab\tquote\"back\\slash");
+        List<String> second = List.of("\u001b[91mGröße ☃\u001b[0m");
+        List<String> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+
+        byte[] frame = LogFrame.toBytes(7, List.of(LogFrame.encodeRun(first), LogFrame.encodeRun(second)));
+
+        assertEquals(LogFrame.of(7, all), LogFrame.fromBytes(frame));
+        assertEquals(new String(LogFrame.of(7, all).toBytes(), StandardCharsets.UTF_8),
+                new String(frame, StandardCharsets.UTF_8), "byte for byte the frame toBytes() writes");
+        assertThrows(IllegalArgumentException.class, () -> LogFrame.toBytes(0, List.of()));
+        List<byte[]> utf8 = all.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
+        assertEquals(new String(LogFrame.toBytes(7, List.of(LogFrame.encodeRun(all))), StandardCharsets.UTF_8),
+                new String(LogFrame.toBytes(7, List.of(LogFrame.encodeUtf8Run(utf8))), StandardCharsets.UTF_8),
+                "from the bytes the executor printed, the same");
+    }
+
+    @Test
+    void aFrameWithoutLinesIsNotAFrame() {
+        assertThrows(IllegalArgumentException.class, () -> LogFrame.of(0, List.of()));
+        WireFormatException empty = assertThrows(WireFormatException.class,
+                () -> LogFrame.fromBytes(utf8("{\"v\":2,\"seq\":0,\"lines\":[]}")));
+        assertEquals("Cannot read the log message: a log frame carries at least one line", empty.getMessage());
+        WireFormatException none = assertThrows(WireFormatException.class,
+                () -> LogFrame.fromBytes(utf8("{\"v\":2,\"seq\":0,\"line\":\"x\"}")));
+        assertEquals("Cannot read the log message: 'lines' is missing", none.getMessage());
+    }
+
+    @Test
+    void aOneLineFrameOfVersionOneIsRefusedNotMisread() {
+        // Its seq was the line's own; read as a run, every later line would be numbered wrong.
+        WireFormatException e = assertThrows(WireFormatException.class,
+                () -> LogFrame.fromBytes(utf8("{\"v\":1,\"seq\":3,\"line\":\"x\"}")));
+        assertEquals("The log message has wire version 1 but this Portainer speaks 2: use the same Portainer version "
+                + "for the Maven plugin and the executor", e.getMessage());
+    }
+
+    @Test
+    void anExecutorRefusesATaskOfAnotherVersionSayingWhatToDo() {
+        String spec = "\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\",\"contextFile\":\"c.tar.gz\"}";
+        for (int version : new int[] {1, 3}) {
+            WireFormatException e = assertThrows(WireFormatException.class,
+                    () -> BuildSpec.fromBytes(utf8("{\"v\":" + version + "," + spec)));
+            assertEquals("The build task description has wire version " + version + " but this Portainer speaks 2: "
+                    + "use the same Portainer version for the Maven plugin and the executor", e.getMessage());
+        }
+    }
+
+    @Test
+    void theSchedulerReadsTheResultOfAnOlderExecutorSoItsRefusalIsShown() {
+        // What an executor of version 1 answers to a task of version 2: its result must reach the user as written.
+        String refusal = "The build task description has wire version 2 but this Portainer speaks 1: use the same "
+                + "Portainer version for the Maven plugin and the executor";
+        TaskResult old = new TaskResult(1, null, null, List.of(), -1, refusal, 0);
+
+        TaskResult read = TaskResult.fromBytes(old.toBytes());
+
+        assertTrue(read.failed());
+        assertEquals(refusal, read.error());
+        WireFormatException future = assertThrows(WireFormatException.class, () -> TaskResult.fromBytes(
+                utf8("{\"v\":3,\"error\":\"x\"}")));
+        assertTrue(future.getMessage().startsWith("The build result has wire version 3"), future.getMessage());
+    }
+
+    @Test
+    void aRunningUpdateSaysWhenTheBuildIsAboutToPush() {
+        TaskProgress read = TaskProgress.fromBytes(TaskProgress.pushingNow().toBytes());
+        assertTrue(read.pushing());
+        assertEquals(WireFormat.VERSION, read.v());
+        assertFalse(TaskProgress.fromBytes(utf8("{\"v\":2}")).pushing(), "absent is not pushing");
+        assertThrows(WireFormatException.class, () -> TaskProgress.fromBytes(utf8("{\"v\":2,\"pushing\":1}")));
+    }
+}
