@@ -275,14 +275,15 @@ def peak_heap(gc_log):
 
 PHASES = [
     # (name, line that starts it, line that ends it); each found as the first log line containing the text
-    ("plugin setup", "--- portainer-maven-plugin", "] Image "),
     # The embedded Mesos starts in the background from the goal's start and the framework subscribes while the
-    # context is packed, so these three phases only show what is left on the build's path.
-    ("pack (Mesos starting meanwhile)", "] Image ", "Packed context"),
-    ("stage", "Packed context", "Scheduling the build"),
-    ("rest of subscribe + offer", "Scheduling the build", "] Launched "),
-    ("fetch + executor JVM + subscribe", "] Launched ", " is starting on "),
-    ("executor ready to first log", " is starting on ", " (Dockerfile "),
+    # context is packed, so these phases only show what is left on the build's path. (Finer markers, such as
+    # "Scheduling the build" or "is starting on", are debug lines since the log was made quieter: run with -X
+    # to see them, at the cost of Maven's own debug output.)
+    # "pack" includes the plugin's setup (tens of ms); the pack itself is timed in its own line ("in N ms").
+    ("pack (Mesos starting meanwhile)", "--- portainer", "Packed context"),
+    ("stage + rest of subscribe + offer", "Packed context", "] Launched "),
+    # up to the executor's first log line
+    ("fetch + executor JVM + subscribe", "] Launched ", " (Dockerfile "),
     ("docker build", " (Dockerfile ", "Successfully tagged"),
     ("docker push", "Successfully tagged", ": digest: sha256"),
     ("result + log drain", ": digest: sha256", "BUILD SUCCESS"),

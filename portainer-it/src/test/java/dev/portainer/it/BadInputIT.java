@@ -74,7 +74,7 @@ class BadInputIT {
                 "-Dportainer.buildArgs=A=1,TOKEN");
         assertTrue(build.output().contains("Build arg 'TOKEN' has no value: write it as TOKEN=value"),
                 build.output());
-        assertTrue(!build.output().contains("Scheduling the build"), build.output());
+        assertTrue(!build.output().contains("Packed context"), build.output());
         ItChecks.assertNothingLeftBehind(build);
     }
 

@@ -83,7 +83,7 @@ public class BuildMojo extends BuildParameters {
             QuietZooKeeperLogging.apply();
             Map<String, String> imageByTask = new LinkedHashMap<>();
             for (ImageSpec image : plan.images()) {
-                getLog().info("Image " + image.image() + " (cpus " + image.cpus() + ", mem " + image.memMb()
+                getLog().debug("Image " + image.image() + " (cpus " + image.cpus() + ", mem " + image.memMb()
                         + " MB)");
                 imageByTask.put(image.primaryReference(), image.image().name());
             }

@@ -32,6 +32,11 @@ final class MavenBuildListener implements BuildEvents {
     }
 
     @Override
+    public void debug(String message) {
+        log.debug(message);
+    }
+
+    @Override
     public void warn(String message) {
         log.warn(message);
     }

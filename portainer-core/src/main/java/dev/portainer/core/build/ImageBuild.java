@@ -112,7 +112,7 @@ public final class ImageBuild {
     private static List<ImageOutcome> schedule(BuildPlan plan, List<BuildTask> tasks, Cluster cluster, RunContext run)
             throws InterruptedException {
         for (ImageSpec image : plan.images()) {
-            run.events().info("Scheduling the build of " + image.primaryReference() + " on Mesos master "
+            run.events().debug("Scheduling the build of " + image.primaryReference() + " on Mesos master "
                     + cluster.master() + " (cpus " + image.cpus() + ", mem " + image.memMb() + " MB)");
         }
         try (BuildRunner runner = BuildRunner.create(cluster.schedulerConfig())) {

@@ -40,7 +40,7 @@ final class LocalCluster implements Cluster {
     static LocalCluster start(RunSettings settings, LocalMaster.Launcher launcher, RunContext run)
             throws ClusterException, dev.portainer.core.scheduler.BuildCancelledException {
         run.stopIfStopping();
-        run.events().info("Starting the embedded single-node Mesos (mesosMaster=local)");
+        run.events().debug("Starting the embedded single-node Mesos (mesosMaster=local)");
         LocalMaster local;
         try {
             local = launcher.start();

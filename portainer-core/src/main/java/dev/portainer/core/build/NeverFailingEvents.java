@@ -30,6 +30,15 @@ final class NeverFailingEvents implements BuildEvents {
     }
 
     @Override
+    public void debug(String message) {
+        try {
+            delegate.debug(message);
+        } catch (RuntimeException ignored) {
+            // the console is gone; the build goes on
+        }
+    }
+
+    @Override
     public void log(String taskName, String line) {
         try {
             delegate.log(taskName, line);

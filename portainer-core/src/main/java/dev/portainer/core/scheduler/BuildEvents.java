@@ -8,6 +8,13 @@ public interface BuildEvents {
     void info(String message);
 
     /**
+     * Detail for whoever looks into how the build was scheduled (framework id, resources, task states): Maven shows
+     * it with {@code -X}. One line per task says where it runs ({@link #info}); the rest is here.
+     */
+    default void debug(String message) {
+    }
+
+    /**
      * One line of the build's own output, in order: the text to show, without terminal escape sequences; a blank
      * line is a line too.
      */

@@ -295,7 +295,7 @@ final class BuildRun {
                     }
                 };
                 frameworkId = early != null ? early.attach(listener) : client.subscribe(listener);
-                events.info("Registered with the Mesos master at " + client.leader() + " as framework "
+                events.debug("Registered with the Mesos master at " + client.leader() + " as framework "
                         + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1
                         ? "an offer of " + needs(jobs.get(0).task) : "offers for " + jobs.size() + " builds"));
                 Instant deadline = clock.instant().plus(config.offerTimeout());
@@ -556,8 +556,12 @@ final class BuildRun {
             if (config.buildTimeout() != null) {
                 job.buildDeadline = clock.instant().plus(config.buildTimeout());
             }
-            events.info("Launched " + job.taskId.getValue() + " on " + job.agentHostname + " (" + needs(job.task)
-                    + ")" + (job.attempt > 1 ? ", attempt " + job.attempt + " of " + (config.retries() + 1) : ""));
+            // The one line a launch gets: where it runs, and the task id to look it up by in Mesos.
+            events.info("Launched " + job.taskId.getValue() + " on " + job.agentHostname + " (cpus "
+                    + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
+                    + (job.attempt > 1 ? ", attempt " + job.attempt + " of " + (config.retries() + 1) : ""));
+            events.debug("Task " + job.taskId.getValue() + " takes " + needs(job.task) + " in framework "
+                    + frameworkId.getValue());
         }
     }
 
@@ -586,7 +590,7 @@ final class BuildRun {
             job.reachedRunning |= state == TaskState.TASK_RUNNING;
             job.pushing |= isPushing(status);
             if (state != job.lastState) {
-                events.info(job.name() + " is " + stateName(state) + " on " + job.agentHostname);
+                events.debug(job.name() + " is " + stateName(state) + " on " + job.agentHostname);
             }
             job.lastState = state;
             return;

@@ -82,6 +82,12 @@ class FaultInjectionTest {
             infos.add(message);
         }
 
+        /** Task states are detail (Maven's -X); these tests wait on them as on progress. */
+        @Override
+        public void debug(String message) {
+            infos.add(message);
+        }
+
         @Override
         public void log(String taskName, String line) {
             logs.add(line);
