@@ -281,7 +281,8 @@ PHASES = [
     # to see them, at the cost of Maven's own debug output.)
     # "pack" includes the plugin's setup (tens of ms); the pack itself is timed in its own line ("in N ms").
     ("pack (Mesos starting meanwhile)", "--- portainer", "Packed context"),
-    ("stage + rest of subscribe + offer", "Packed context", "] Launched "),
+    ("stage + rest of subscribe", "Packed context", "Registered with the Mesos master"),
+    ("offer", "Registered with the Mesos master", "] Launched "),
     # up to the executor's first log line
     ("fetch + executor JVM + subscribe", "] Launched ", " (Dockerfile "),
     ("docker build", " (Dockerfile ", "Successfully tagged"),

@@ -295,9 +295,11 @@ final class BuildRun {
                     }
                 };
                 frameworkId = early != null ? early.attach(listener) : client.subscribe(listener);
-                events.debug("Registered with the Mesos master at " + client.leader() + " as framework "
-                        + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1
-                        ? "an offer of " + needs(jobs.get(0).task) : "offers for " + jobs.size() + " builds"));
+                // Shown: the framework id is what the master's UI and API know this run by.
+                events.info("Registered with the Mesos master at " + client.leader() + " as framework "
+                        + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1 ? "an offer"
+                        : "offers for " + jobs.size() + " builds"));
+                jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
                 Instant deadline = clock.instant().plus(config.offerTimeout());
                 jobs.forEach(job -> job.offerDeadline = deadline);
                 loop();
@@ -560,8 +562,6 @@ final class BuildRun {
             events.info("Launched " + job.taskId.getValue() + " on " + job.agentHostname + " (cpus "
                     + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
                     + (job.attempt > 1 ? ", attempt " + job.attempt + " of " + (config.retries() + 1) : ""));
-            events.debug("Task " + job.taskId.getValue() + " takes " + needs(job.task) + " in framework "
-                    + frameworkId.getValue());
         }
     }
 

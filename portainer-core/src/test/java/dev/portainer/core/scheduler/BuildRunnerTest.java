@@ -235,8 +235,8 @@ class BuildRunnerTest {
         master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(result.toBytes())));
         List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
         assertEquals(result, outcomes.get(0).outcome().result());
-        assertTrue(events.debugs.stream().anyMatch(i -> i.startsWith("Registered with the Mesos master")),
-                events.debugs.toString());
+        assertTrue(events.infos.stream().anyMatch(i -> i.startsWith("Registered with the Mesos master")),
+                events.infos.toString());
         assertTornDownLast(master);
         assertEquals(1, master.types().stream().filter(c -> c == Call.Type.SUBSCRIBE).count(),
                 "the run took the subscription over: " + master.types());
@@ -464,8 +464,8 @@ class BuildRunnerTest {
         assertEquals("sha256:" + "c".repeat(64), run.get(10, TimeUnit.SECONDS).result().imageId());
         assertEquals(List.of(Call.Type.SUBSCRIBE), follower.types());
         assertTornDownLast(leader);
-        assertTrue(events.debugs.get(0).contains("127.0.0.1:" + leader.port() + "/master/api/v1/scheduler"),
-                events.debugs.get(0));
+        assertTrue(events.infos.get(0).contains("127.0.0.1:" + leader.port() + "/master/api/v1/scheduler"),
+                events.infos.get(0));
     }
 
     @Test
