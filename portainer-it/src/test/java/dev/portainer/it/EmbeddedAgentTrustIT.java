@@ -222,7 +222,9 @@ class EmbeddedAgentTrustIT {
         String context;
         try (Stream<Path> files = Files.list(target.directory())) {
             // This test runs as the agent's user, so it may look; the attacker may not (the work dir is 0700).
-            context = files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".tar"))
+            // A plain tar from the embedded master, a tar.gz from any other (this test's standalone one too).
+            context = files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.equals("context.tar") || name.equals("context.tar.gz"))
                     .findFirst().orElseThrow(() -> new AssertionError("no packed context in " + target.directory()));
         }
         for (String path : List.of("/state", "/slave(1)/state", "/state.json",
