@@ -468,7 +468,7 @@ public final class ExecutorLoop {
         } else {
             note("build failed: " + failure.getMessage());
             sendTerminal(TaskState.TASK_FAILED, failure.getMessage(),
-                    TaskResult.failure(failure.getMessage(), failure.imageId(), nextSeq));
+                    TaskResult.failure(failure.getMessage(), failure.imageId(), nextSeq, failure.stage()));
         }
     }
 

@@ -193,7 +193,7 @@ public class BuildMojo extends BuildParameters {
     /** Docker's error for a failed build, then the fix where Portainer knows one. */
     private static String dockersWords(BuildFailedException failed, ImageSpec image, ProjectFacts facts) {
         String error = failed.dockerError() == null ? MavenSuggestions.INSTANCE.describe(failed) : failed.dockerError();
-        String auth = authHint(failed.dockerError(), image);
+        String auth = authHint(failed, image);
         String filter = DockerfileFilterHint.forError(failed.dockerError(), image.prepared(), facts.values());
         return error + (auth == null ? "" : "; " + auth) + (filter == null ? "" : "; " + filter);
     }
@@ -228,12 +228,13 @@ public class BuildMojo extends BuildParameters {
     }
 
     /** A fix for a registry's refusal, naming the registry and where the credentials came from; or null. */
-    private static String authHint(String dockerError, ImageSpec image) {
+    private static String authHint(BuildFailedException failed, ImageSpec image) {
+        String dockerError = failed.dockerError();
         if (dockerError == null || !AuthFailureHint.isAuthFailure(dockerError)) {
             return null;
         }
         String pushRegistry = Registries.of(image.image().name());
-        if (dockerError.startsWith("Pushing ")) {
+        if (failed.failedInPush()) {
             return AuthFailureHint.forRegistry(dockerError, pushRegistry, image.credentials().push());
         }
         List<String> pulled = image.prepared() == null ? List.of() : Registries.of(image.prepared().pulledImages());

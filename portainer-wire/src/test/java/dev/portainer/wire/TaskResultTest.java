@@ -1,6 +1,7 @@
 package dev.portainer.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,23 @@ class TaskResultTest {
         assertEquals(B, read.digest());
         assertTrue(read.digests().isEmpty());
         assertEquals(3, read.logLines());
+    }
+
+    @Test
+    void aFailureSaysInWhichStageAndAnOlderOrNewerStageReadsAsNotSaid() {
+        TaskResult push = TaskResult.fromBytes(TaskResult.failure("denied", A, 2, TaskResult.Stage.PUSH).toBytes());
+        assertEquals(TaskResult.Stage.PUSH, push.stage());
+        assertEquals(A, push.imageId());
+        assertEquals(TaskResult.Stage.BUILD, TaskResult.fromBytes(TaskResult.failure("exit 3", null, 2,
+                TaskResult.Stage.BUILD).toBytes()).stage());
+
+        String older = "{\"v\":1,\"imageId\":null,\"digest\":null,\"tags\":[],\"sizeBytes\":-1,"
+                + "\"error\":\"Pushing r/app:1.0 failed: denied\",\"logLines\":3}";
+        assertNull(TaskResult.fromBytes(older.getBytes(StandardCharsets.UTF_8)).stage(), "not said: never guessed");
+        String newer = older.replace("\"logLines\":3", "\"logLines\":3,\"stage\":\"sign\"");
+        assertNull(TaskResult.fromBytes(newer.getBytes(StandardCharsets.UTF_8)).stage());
+        assertTrue(new String(TaskResult.success(A, null, List.of(), 1, 1).toBytes(), StandardCharsets.UTF_8)
+                .indexOf("stage") < 0, "a success carries no stage");
     }
 
     @Test

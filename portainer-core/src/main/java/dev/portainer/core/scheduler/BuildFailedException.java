@@ -16,6 +16,11 @@ public final class BuildFailedException extends BuildException {
         return result;
     }
 
+    /** Whether the image was built and its push failed (as the executor says, never guessed from the text). */
+    public boolean failedInPush() {
+        return result.stage() == TaskResult.Stage.PUSH;
+    }
+
     /** Docker's error text, verbatim. */
     public String dockerError() {
         return result.error();

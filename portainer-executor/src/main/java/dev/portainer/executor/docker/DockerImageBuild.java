@@ -15,6 +15,7 @@ import com.github.dockerjava.api.model.ResponseItem;
 import dev.portainer.wire.image.ImageNames;
 import dev.portainer.wire.BuildOptions;
 import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
@@ -99,7 +100,16 @@ public final class DockerImageBuild implements ImageBuild {
                 log.beforePush();
                 for (int i = 0; i < refs.size(); i++) {
                     checkCancelled(imageId);
-                    String pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
+                    String pushed;
+                    try {
+                        pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
+                    } catch (ImageBuildException e) {
+                        throw e.inPush();
+                    } catch (DockerException e) {
+                        throw new ImageBuildException(DockerErrors.describe(e), imageId, e, TaskResult.Stage.PUSH);
+                    } catch (RuntimeException e) {
+                        throw failure(e, imageId).inPush();
+                    }
                     digests.put(spec.tags().get(i), pushed);
                     if (digest == null) {
                         digest = pushed;

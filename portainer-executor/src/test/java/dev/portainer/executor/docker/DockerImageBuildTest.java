@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.DockerClient;
 import dev.portainer.wire.BuildOptions;
 import dev.portainer.wire.BuildSpec;
+import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
@@ -163,7 +164,28 @@ class DockerImageBuildTest {
 
         assertTrue(e.getMessage().contains("returned a non-zero code: 3"), e.getMessage());
         assertNull(e.imageId());
+        assertEquals(TaskResult.Stage.BUILD, e.stage());
         assertTrue(lines.contains("about-to-fail"), lines.toString());
+    }
+
+    @Test
+    void aRefusedPushIsAFailureOfThePushOfTheBuiltImage() throws Exception {
+        // The registry that requires a login (scripts/setup.sh), pushed to without one.
+        String refused = "127.0.0.1:5001/" + repo;
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile", "FROM portainer/busybox:latest\n"
+                + "LABEL stage=push\n"));
+        BuildSpec spec = BuildSpec.of(refused, List.of("1.0"), "Dockerfile", "context.tar.gz", true, null);
+        try {
+            ImageBuildException e = assertThrows(ImageBuildException.class, () ->
+                    new DockerImageBuild(docker, "test", spec, sandbox.resolve("context.tar.gz"), null).run(lines::add));
+
+            assertEquals(TaskResult.Stage.PUSH, e.stage(), e.getMessage());
+            assertTrue(e.imageId() != null, "the image was built before its push failed");
+            assertEquals(TaskResult.Stage.PUSH, TaskResult.fromBytes(TaskResult.failure(e.getMessage(), e.imageId(),
+                    lines.size(), e.stage()).toBytes()).stage(), "and the scheduler learns it from the wire");
+        } finally {
+            DockerDaemon.remove(docker, List.of(refused + ":1.0"));
+        }
     }
 
     @Test
