@@ -87,7 +87,7 @@ final class TaskStaging {
                 .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
         List<FetchUri> uris = new ArrayList<>(List.of(
-                new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false),
+                new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable()),
                 new FetchUri(staged.uri().toString(), contextFile, false, false)));
         if (fetchedSecret != null) {
             // Never cached: the fetcher's cache would keep a copy outside the sandbox.

@@ -25,9 +25,9 @@ final class TaskLaunch {
                     .setValue(uri.uri())
                     .setExecutable(uri.executable())
                     .setExtract(uri.extract())
-                    // Staged files are content-addressed, but the fetcher cache would outlive the staging server
-                    // and cost agent disk for a one-off context; never cache.
-                    .setCache(false);
+                    // Only what never changes under its URI: the fetcher cache is keyed by URI (and user), it
+                    // outlives the build, and a one-off context would only cost the agent disk.
+                    .setCache(uri.cache());
             if (uri.outputFile() != null) {
                 fetch.setOutputFile(uri.outputFile());
             }

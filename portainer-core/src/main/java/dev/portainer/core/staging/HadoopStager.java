@@ -199,7 +199,8 @@ public final class HadoopStager implements Stager {
         } catch (IOException | RuntimeException e) {
             throw StagingFailures.translate("Cannot stage " + fileName + " at " + target, root.toUri(), e);
         }
-        return new StagedFile(fetchUri(target), fileName);
+        // executors/<sha256>.jar is never rewritten nor removed by a build: an agent may cache it.
+        return new StagedFile(fetchUri(target), fileName, true);
     }
 
     /**

@@ -23,8 +23,12 @@ class TaskLaunchTest {
             false, null);
 
     private static ExecutorInfo launch(String containerImage, BuildSpec spec) {
+        return launch(containerImage, spec, List.of());
+    }
+
+    private static ExecutorInfo launch(String containerImage, BuildSpec spec, List<FetchUri> uris) {
         Offer offer = offer("O1", "S0", 2, 1024);
-        BuildTask task = new BuildTask("team/app:1", spec, 1, 512, new ExecutorLaunch(List.of(), "java -jar x.jar",
+        BuildTask task = new BuildTask("team/app:1", spec, 1, 512, new ExecutorLaunch(uris, "java -jar x.jar",
                 0.1, 32, containerImage));
         Offer.Operation op = TaskLaunch.operation(task, offer,
                 OfferMatcher.allocate(offer, "*", 1, 512, 0.1, 32).orElseThrow(),
@@ -42,6 +46,15 @@ class TaskLaunchTest {
         assertEquals("127.0.0.1:5000/portainer/dind:1", container.getDocker().getImage());
         assertTrue(container.getDocker().getPrivileged());
         assertEquals(ContainerInfo.DockerInfo.Network.HOST, container.getDocker().getNetwork());
+    }
+
+    @Test
+    void onlyAUriMarkedCacheableMayStayInTheAgentsFetcherCache() {
+        ExecutorInfo executor = launch(null, SPEC, List.of(
+                new FetchUri("hdfs://nn/portainer/executors/ab12.jar", "portainer-executor.jar", false, false, true),
+                new FetchUri("hdfs://nn/portainer/builds/x/context.tar.gz", "context.tar.gz", false, false)));
+        assertTrue(executor.getCommand().getUris(0).getCache(), "the content-addressed jar: fetched once per agent");
+        assertFalse(executor.getCommand().getUris(1).getCache(), "the build's context: fetched for its task only");
     }
 
     @Test

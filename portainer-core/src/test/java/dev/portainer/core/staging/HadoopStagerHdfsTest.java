@@ -94,6 +94,9 @@ class HadoopStagerHdfsTest {
                     stagedJar.uri())).getPermission());
             assertArrayEquals(Files.readAllBytes(context), fs.open(path).readAllBytes());
             assertTrue(buildDir.getPath().matches(".*/builds/[0-9a-f]{32}"), buildDir.toString());
+            // Content-addressed and kept: the agents may cache the jar; the build's own context never.
+            assertTrue(stagedJar.immutable());
+            assertFalse(staged.immutable());
 
             // The same context again within the build is not uploaded again.
             assertEquals(staged, stager.stageBuildFile(context, "context.tar.gz", "ctxsha"));
