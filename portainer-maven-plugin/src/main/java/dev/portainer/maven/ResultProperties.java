@@ -3,7 +3,7 @@ package dev.portainer.maven;
 import dev.portainer.core.build.BuildResult;
 import java.util.Properties;
 
-/** The project properties an image's result sets, for later plugins: by {@code portainer:build} and {@code portainer:push} alike. */
+/** The project properties an image's result sets for later plugins, by {@code build} and {@code push} alike. */
 final class ResultProperties {
     private ResultProperties() {
     }

@@ -92,7 +92,7 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                 null, null, null, null);
     }
 
-    /** A task that tags the image {@code imageId}, built earlier in the agent's daemon, with every tag and pushes them. */
+    /** A task that tags {@code imageId}, built earlier in the agent's daemon, with every tag and pushes them. */
     public static BuildSpec pushOf(String image, List<String> tags, String imageId, String dockerHost) {
         return new BuildSpec(WireFormat.VERSION, Action.PUSH, image, tags, null, null, true, dockerHost, null, null,
                 null, imageId);
