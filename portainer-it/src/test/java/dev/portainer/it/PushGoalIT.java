@@ -84,9 +84,23 @@ class PushGoalIT {
 
         MavenRun.Outcome again = MavenRun.run(project, args("portainer:push"));
         assertTrue(again.succeeded(), again.output());
-        assertTrue(again.output().contains(image + " 1.0.0 was pushed by portainer:build already (" + digest
-                + "); nothing to push"), again.output());
+        assertTrue(again.output().contains(image + " 1.0.0 is pushed already (" + digest + ", as " + stem
+                + ".json records); nothing to push"), again.output());
         assertFalse(again.output().contains("Scheduling the push"), again.output());
+    }
+
+    @Test
+    void anImageTheBuildPushedIsLeftAlone() throws Exception {
+        Path project = MavenRun.copyProject("properties-only");
+
+        MavenRun.Outcome run = MavenRun.run(project, args("package", "portainer:build", "portainer:push"));
+
+        assertTrue(run.succeeded(), run.output());
+        String digest = Registry.digest(repo, "1.0.0");
+        assertTrue(run.output().contains(image + " 1.0.0 is pushed already (" + digest + ", as " + stem
+                + ".json records); nothing to push"), run.output());
+        assertFalse(run.output().contains("Scheduling the push"), run.output());
+        ItChecks.assertNothingLeftBehind(run);
     }
 
     @Test

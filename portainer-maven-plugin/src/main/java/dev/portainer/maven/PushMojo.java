@@ -85,8 +85,10 @@ public class PushMojo extends BuildParameters {
             String stem = stems.get(image.image().name());
             BuildResult built = builtEarlier(work, stem, image);
             if (built.digests().keySet().containsAll(built.tags())) {
-                getLog().info(image.image().name() + " " + String.join(", ", built.tags()) + " was pushed by"
-                        + " portainer:build already (" + built.digest() + "); nothing to push");
+                // by portainer:build with push=true, or by an earlier portainer:push
+                getLog().info(image.image().name() + " " + String.join(", ", built.tags()) + " is pushed already ("
+                        + built.digest() + ", as " + BuildResultFiles.jsonFile(work, stem).getFileName()
+                        + " records); nothing to push");
                 ResultProperties.set(project.getProperties(), built, plan.several() ? i : -1);
                 continue;
             }

@@ -1151,7 +1151,8 @@ final class BuildRun {
     }
 
     private static String needs(BuildTask task) {
-        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory (build "
+        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory ("
+                + (task.spec().pushOnly() ? "push " : "build ")
                 + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
                 + " cpus/" + num(task.executor().memMb()) + " MB)";
     }
