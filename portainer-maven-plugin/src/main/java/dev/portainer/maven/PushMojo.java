@@ -137,7 +137,25 @@ public class PushMojo extends BuildParameters {
                     + (built.agent() == null ? " and names no agent" : "") + ", not of " + image.image().name()
                     + ": run portainer:build again to write it for this image");
         }
+        String elsewhere = builtElsewhere(BuildPlanReader.master(this), built, file);
+        if (elsewhere != null) {
+            throw new MojoFailureException(elsewhere);
+        }
         return built;
+    }
+
+    /**
+     * Why an image cannot be pushed through the embedded Mesos, or null: its one agent is this machine, and an image
+     * a cluster's agent built is not in this machine's daemon (waiting for that agent's offer would only time out).
+     */
+    static String builtElsewhere(String master, BuildResult built, Path file) {
+        if (!"local".equals(master) || LocalMesosLauncher.AGENT_HOSTNAME.equals(built.agent())) {
+            return null;
+        }
+        return "The image " + built.image().name() + " (" + built.imageId() + ") was built on Mesos agent "
+                + built.agent() + ", as " + file + " records, not by this machine's embedded Mesos"
+                + " (mesosMaster=local): push it with the <mesosMaster> (portainer.mesosMaster) of that build, or run"
+                + " portainer:build again here";
     }
 
     /** Each image's result file and properties; then the failures, if any, as the goal's. */
