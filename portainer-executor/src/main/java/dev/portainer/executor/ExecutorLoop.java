@@ -310,7 +310,8 @@ public final class ExecutorLoop {
             sendTerminal(TaskState.TASK_FAILED, e.getMessage(), TaskResult.failure(e.getMessage(), null, nextSeq));
             return;
         }
-        note("building " + spec.image() + ":" + spec.tags().get(0) + " from " + spec.contextFile()
+        note(spec.pushOnly() ? "pushing " + spec.imageId() + " as " + spec.tags().size() + " tag(s) of " + spec.image()
+                : "building " + spec.image() + ":" + spec.tags().get(0) + " from " + spec.contextFile()
                 + (spec.push() ? ", then pushing " + spec.tags().size() + " tag(s)" : ""));
         try {
             build = builds.create(spec, settings.sandbox());

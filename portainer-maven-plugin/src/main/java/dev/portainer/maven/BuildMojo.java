@@ -123,11 +123,7 @@ public class BuildMojo extends BuildParameters {
         }
         BuildResult result = outcome.result();
         BuildResultFiles.Written written = BuildResultFiles.write(plan.settings().workDirectory(), result);
-        project.getProperties().setProperty("portainer.image", result.image().name() + ":" + result.tags().get(0));
-        project.getProperties().setProperty("portainer.image.id", result.imageId());
-        if (result.digest() != null) {
-            project.getProperties().setProperty("portainer.image.digest", result.digest());
-        }
+        ResultProperties.set(project.getProperties(), result, -1);
         getLog().info("Built " + result.image().name() + " " + String.join(", ", result.tags()) + ": "
                 + result.imageId() + size(result, ", ")
                 + (result.digest() == null ? " (not pushed)" : ", pushed " + result.digest()));
@@ -152,12 +148,7 @@ public class BuildMojo extends BuildParameters {
             if (o.succeeded()) {
                 BuildResult result = o.result();
                 BuildResultFiles.write(plan.settings().workDirectory(), result, stems.get(image.image().name()));
-                String n = "portainer.image." + i;
-                project.getProperties().setProperty(n, result.image().name() + ":" + result.tags().get(0));
-                project.getProperties().setProperty(n + ".id", result.imageId());
-                if (result.digest() != null) {
-                    project.getProperties().setProperty(n + ".digest", result.digest());
-                }
+                ResultProperties.set(project.getProperties(), result, i);
                 getLog().info("  OK     " + image.primaryReference() + "  "
                         + (result.digest() == null ? result.imageId() + " (not pushed)" : result.digest())
                         + size(result, "  ") + "  " + took);

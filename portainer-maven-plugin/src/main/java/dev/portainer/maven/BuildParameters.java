@@ -343,7 +343,7 @@ abstract class BuildParameters extends AbstractMojo {
 
     /**
      * Build and tag the image but do not push it ({@code -Dportainer.skipPush}), e.g. for a pull-request build;
-     * the result files then have no digest. Overrides {@code push}.
+     * the result files then have no digest. Overrides {@code push}. For {@code portainer:push}, skips that goal.
      */
     @Parameter(property = "portainer.skipPush", defaultValue = "false")
     boolean skipPush;

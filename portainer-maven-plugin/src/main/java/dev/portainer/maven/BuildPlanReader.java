@@ -62,6 +62,8 @@ final class BuildPlanReader {
     private final CredentialsResolver credentials;
     private final ExecutorJarSource executorJar;
     private final Log log;
+    /** Set by {@link #readForPush()}. */
+    private boolean forPush;
 
     BuildPlanReader(BuildParameters parameters, ProjectFacts project, CredentialsResolver credentials,
                     ExecutorJarSource executorJar, Log log) {
@@ -81,6 +83,16 @@ final class BuildPlanReader {
     /** Whether the goal lists {@code <images>}. */
     static boolean several(BuildParameters parameters) {
         return parameters.images != null && !parameters.images.isEmpty();
+    }
+
+    /**
+     * The plan as {@code portainer:push} sees it: the images and settings of {@link #read()}, with the push credentials
+     * resolved and {@code push} on whatever {@code push} says (e.g. {@code -Dportainer.push=false} given for the
+     * build of the same run): that goal pushes.
+     */
+    BuildPlan readForPush() throws MojoFailureException, MojoExecutionException {
+        forPush = true;
+        return read();
     }
 
     /** The plan: the run's settings, then each image's spec. */
@@ -150,7 +162,7 @@ final class BuildPlanReader {
                     .hadoopStaging(staging == null ? null : new HadoopStaging(staging,
                             p.hadoopConfDir == null ? null : p.hadoopConfDir.toPath().toAbsolutePath(),
                             p.hadoopProperties == null ? Map.of() : p.hadoopProperties, p.fetchUriBase))
-                    .push(p.push && !p.skipPush)
+                    .push(forPush || p.push && !p.skipPush)
                     .dockerHost(p.dockerHost == null || p.dockerHost.isBlank() ? null : p.dockerHost.trim())
                     .pullRegistry(p.pullRegistry)
                     .containerImage(p.containerImage, clean(p.insecureRegistries))

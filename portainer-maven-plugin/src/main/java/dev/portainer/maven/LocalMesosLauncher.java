@@ -26,6 +26,12 @@ enum LocalMesosLauncher implements LocalMaster.Launcher {
     /** The principal of the build's framework on the embedded master. */
     static final String PRINCIPAL = "portainer";
 
+    /**
+     * The embedded agent's host name, which every build on it records as its agent: named here, since
+     * {@code portainer:push} on {@code local} can only push what this agent built.
+     */
+    static final String AGENT_HOSTNAME = "127.0.0.1";
+
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -35,7 +41,8 @@ enum LocalMesosLauncher implements LocalMaster.Launcher {
      * reach the executor only sealed, as on a real cluster.
      */
     static LocalMesosConfig.Builder config(Map<String, String> environment) {
-        return LocalMesosConfig.builder().environment(EnvironmentCredentials.withoutSecrets(environment));
+        return LocalMesosConfig.builder().hostname(AGENT_HOSTNAME)
+                .environment(EnvironmentCredentials.withoutSecrets(environment));
     }
 
     @Override

@@ -54,6 +54,10 @@ class BuildPlanReaderTest {
     }
 
     private BuildPlan read() throws Exception {
+        return reader().read();
+    }
+
+    private BuildPlanReader reader() {
         ProjectFacts facts = new ProjectFacts(invocation, project, "app", "1.0-SNAPSHOT", project.resolve("target"),
                 null, null, "builder", name -> Optional.ofNullable(mavenValues.get(name)));
         CredentialsResolver credentials = new CredentialsResolver(List.of(
@@ -70,7 +74,7 @@ class BuildPlanReaderTest {
             }
         };
         return new BuildPlanReader(parameters, facts, credentials,
-                work -> new ExecutorJarFile(work.resolve("portainer-executor.jar"), null), log).read();
+                work -> new ExecutorJarFile(work.resolve("portainer-executor.jar"), null), log);
     }
 
     private MojoFailureException refused() {
@@ -185,6 +189,20 @@ class BuildPlanReaderTest {
 
         assertFalse(plan.settings().push());
         assertNull(plan.images().get(0).credentials().push());
+    }
+
+    @Test
+    void thePushGoalPushesWithThePushCredentialsWhateverPushSaysForTheBuild() throws Exception {
+        // mvn package portainer:build portainer:push -Dportainer.push=false: the property is meant for the build
+        parameters.push = false;
+        parameters.image = "registry.example.com/team/app";
+        known.put("registry.example.com", credentials("registry.example.com"));
+
+        BuildPlan plan = reader().readForPush();
+
+        assertTrue(plan.settings().push());
+        assertEquals("registry.example.com", plan.images().get(0).credentials().push().registry());
+        assertFalse(read().settings().push(), "the build itself does not push");
     }
 
     @Test

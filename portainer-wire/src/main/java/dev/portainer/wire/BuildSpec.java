@@ -10,51 +10,115 @@ import java.util.Objects;
  * master's {@code /state} shows to anyone).
  *
  * @param v           wire version, {@link WireFormat#VERSION}
+ * @param action      build (and maybe push) from a context, or push an image built earlier; absent on the wire means
+ *                    build
  * @param image       repository, with registry host if any, e.g. {@code 127.0.0.1:5000/team/app}
  * @param tags        tags to apply; the first is the one built, all are pushed
- * @param dockerfile  path of the Dockerfile inside the context, '/'-separated
- * @param contextFile file name of the fetched build context (a tar or tar.gz) in the sandbox
- * @param push        whether to push every tag after building
+ * @param dockerfile  path of the Dockerfile inside the context, '/'-separated; null when pushing only
+ * @param contextFile file name of the fetched build context (a tar or tar.gz) in the sandbox; null when pushing only
+ * @param push        whether to push every tag after building; always true when pushing only
  * @param dockerHost  the daemon to use, or null for the agent's DOCKER_HOST, else the default socket
  * @param options     the {@code docker build} options; absent on the wire means none
  * @param ephemeralDaemon when set, the executor runs in a container and starts its own daemon (Docker-in-Docker);
  *                    absent on the wire means it uses the agent's daemon
  * @param credentials where the sealed registry credentials are and their key, or null for none
+ * @param imageId     the image to push ({@code sha256:…}) when pushing only: it must still be in the daemon; else null
  */
-public record BuildSpec(int v, String image, List<String> tags, String dockerfile, String contextFile, boolean push,
-                        String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
-                        CredentialsRef credentials) {
+public record BuildSpec(int v, Action action, String image, List<String> tags, String dockerfile, String contextFile,
+                        boolean push, String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
+                        CredentialsRef credentials, String imageId) {
+    /** What the task does with the image. */
+    public enum Action {
+        /** Build from the fetched context, tag, and push when asked. */
+        BUILD("build"),
+        /** Tag an image built earlier in this agent's daemon and push every tag; nothing is built or fetched. */
+        PUSH("push");
+
+        private final String wireName;
+
+        Action(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The name on the wire. */
+        public String wireName() {
+            return wireName;
+        }
+
+        /** The action named {@code name} on the wire; absent is a build (what every spec before pushes was). */
+        static Action fromWire(String name) {
+            if (name == null) {
+                return BUILD;
+            }
+            for (Action action : values()) {
+                if (action.wireName.equals(name)) {
+                    return action;
+                }
+            }
+            throw new IllegalArgumentException("unknown action '" + name + "'");
+        }
+    }
+
     public BuildSpec {
+        action = action == null ? Action.BUILD : action;
         Objects.requireNonNull(image, "image");
         tags = List.copyOf(tags);
         if (tags.isEmpty()) {
             throw new IllegalArgumentException("at least one tag");
         }
-        Objects.requireNonNull(dockerfile, "dockerfile");
-        Objects.requireNonNull(contextFile, "contextFile");
+        if (action == Action.BUILD) {
+            Objects.requireNonNull(dockerfile, "dockerfile");
+            Objects.requireNonNull(contextFile, "contextFile");
+            if (imageId != null) {
+                throw new IllegalArgumentException("a build makes its image: it takes no imageId");
+            }
+        } else {
+            Objects.requireNonNull(imageId, "imageId");
+            if (!push) {
+                throw new IllegalArgumentException("a push task pushes");
+            }
+            if (ephemeralDaemon != null) {
+                // the executor's own daemon starts empty: the image built earlier cannot be in it
+                throw new IllegalArgumentException("a push task uses the daemon that built the image, not an "
+                        + "ephemeral one");
+            }
+        }
         options = options == null ? BuildOptions.NONE : options;
     }
 
     public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
                                String dockerHost) {
-        return new BuildSpec(WireFormat.VERSION, image, tags, dockerfile, contextFile, push, dockerHost, null, null,
-                null);
+        return new BuildSpec(WireFormat.VERSION, Action.BUILD, image, tags, dockerfile, contextFile, push, dockerHost,
+                null, null, null, null);
+    }
+
+    /** A task that tags {@code imageId}, built earlier in the agent's daemon, with every tag and pushes them. */
+    public static BuildSpec pushOf(String image, List<String> tags, String imageId, String dockerHost) {
+        return new BuildSpec(WireFormat.VERSION, Action.PUSH, image, tags, null, null, true, dockerHost, null, null,
+                null, imageId);
+    }
+
+    /** Whether this task only pushes an image built earlier. */
+    public boolean pushOnly() {
+        return action == Action.PUSH;
     }
 
     /** This spec with {@code options} and, for Docker-in-Docker, an ephemeral daemon (null: the agent's). */
     public BuildSpec with(BuildOptions options, EphemeralDaemon ephemeralDaemon) {
-        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon,
-                credentials);
+        return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
+                ephemeralDaemon, credentials, imageId);
     }
 
     /** This spec with the build's sealed registry credentials. */
     public BuildSpec withCredentials(CredentialsRef ref) {
-        return new BuildSpec(v, image, tags, dockerfile, contextFile, push, dockerHost, options, ephemeralDaemon, ref);
+        return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
+                ephemeralDaemon, ref, imageId);
     }
 
     public byte[] toBytes() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("v", v);
+        json.put("action", action.wireName());
         json.put("image", image);
         json.put("tags", tags);
         json.put("dockerfile", dockerfile);
@@ -65,6 +129,7 @@ public record BuildSpec(int v, String image, List<String> tags, String dockerfil
         json.put("ephemeralDaemon", ephemeralDaemon == null ? null
                 : Map.of("insecureRegistries", ephemeralDaemon.insecureRegistries()));
         json.put("credentials", credentials == null ? null : credentials.toJson());
+        json.put("imageId", imageId);
         return WireFormat.encode(json);
     }
 
@@ -73,11 +138,12 @@ public record BuildSpec(int v, String image, List<String> tags, String dockerfil
             Json.Fields options = json.fields("options");
             Json.Fields daemon = json.fields("ephemeralDaemon");
             Json.Fields credentials = json.fields("credentials");
-            return new BuildSpec((int) json.number("v", -1), json.string("image"), json.strings("tags"),
-                    json.string("dockerfile"), json.string("contextFile"), json.bool("push"), json.string("dockerHost"),
+            return new BuildSpec((int) json.number("v", -1), Action.fromWire(json.string("action")),
+                    json.string("image"), json.strings("tags"), json.string("dockerfile"), json.string("contextFile"),
+                    json.bool("push"), json.string("dockerHost"),
                     options == null ? null : BuildOptions.fromJson(options),
                     daemon == null ? null : new EphemeralDaemon(daemon.strings("insecureRegistries")),
-                    credentials == null ? null : CredentialsRef.fromJson(credentials));
+                    credentials == null ? null : CredentialsRef.fromJson(credentials), json.string("imageId"));
         });
     }
 }

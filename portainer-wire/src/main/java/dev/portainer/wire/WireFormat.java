@@ -12,13 +12,15 @@ import java.util.function.Function;
  * order ({@link Json}, not an ObjectMapper).
  *
  * <p>Versions: 1, one log line per frame; 2, a frame carries a run of lines (the sequence number of its first), and
- * the executor says in a running update that it is about to push. An executor refuses a task of another version, so
+ * the executor says in a running update that it is about to push; 3, a task may push an image built earlier instead of
+ * building ({@link BuildSpec#action()}, {@link BuildSpec#imageId()}: an executor of version 2 would ignore both and
+ * build from a context that is not there). An executor refuses a task of another version, so
  * a scheduler only ever hears frames of its own; it still reads a {@link TaskResult} of version 1, whose fields did not
  * change, so that an older executor's refusal reaches the user as it was written.
  */
 public final class WireFormat {
     /** Bump when a field's meaning changes; readers refuse other versions with a clear message. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private WireFormat() {
     }

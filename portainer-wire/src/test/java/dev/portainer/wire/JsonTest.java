@@ -93,13 +93,13 @@ class JsonTest {
         assertTrue(notJson.getMessage().startsWith("Cannot read the log message: "), notJson.getMessage());
 
         WireFormatException wrongType = assertThrows(WireFormatException.class,
-                () -> BuildSpec.fromBytes("{\"v\":2,\"image\":\"a\",\"tags\":\"1\",\"dockerfile\":\"D\",\"contextFile\":\"c\"}"
+                () -> BuildSpec.fromBytes("{\"v\":3,\"image\":\"a\",\"tags\":\"1\",\"dockerfile\":\"D\",\"contextFile\":\"c\"}"
                         .getBytes(StandardCharsets.UTF_8)));
         assertEquals("Cannot read the build task description: 'tags' is not a list of strings",
                 wrongType.getMessage());
 
         WireFormatException noTags = assertThrows(WireFormatException.class,
-                () -> BuildSpec.fromBytes("{\"v\":2,\"image\":\"a\",\"tags\":[],\"dockerfile\":\"D\",\"contextFile\":\"c\"}"
+                () -> BuildSpec.fromBytes("{\"v\":3,\"image\":\"a\",\"tags\":[],\"dockerfile\":\"D\",\"contextFile\":\"c\"}"
                         .getBytes(StandardCharsets.UTF_8)));
         assertEquals("Cannot read the build task description: at least one tag", noTags.getMessage());
 
@@ -110,7 +110,7 @@ class JsonTest {
 
     @Test
     void unknownFieldsAreIgnored() {
-        LogFrame frame = LogFrame.fromBytes("{\"v\":2,\"seq\":3,\"lines\":[\"x\"],\"future\":{\"a\":[1,2]}}"
+        LogFrame frame = LogFrame.fromBytes("{\"v\":3,\"seq\":3,\"lines\":[\"x\"],\"future\":{\"a\":[1,2]}}"
                 .getBytes(StandardCharsets.UTF_8));
         assertEquals(LogFrame.of(3, "x"), frame);
     }

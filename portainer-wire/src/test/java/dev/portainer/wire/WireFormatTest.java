@@ -25,7 +25,7 @@ class WireFormatTest {
         assertEquals(41, read.seq());
         assertEquals(46, read.end(), "the next frame starts at the line after its last");
         assertEquals(lines, read.lines(), "blank lines and escapes kept, in order");
-        assertEquals("{\"v\":2,\"seq\":41,\"lines\":[\"a\",\"b\"]}",
+        assertEquals("{\"v\":3,\"seq\":41,\"lines\":[\"a\",\"b\"]}",
                 new String(LogFrame.of(41, List.of("a", "b")).toBytes(), StandardCharsets.UTF_8));
     }
 
@@ -52,10 +52,10 @@ class WireFormatTest {
     void aFrameWithoutLinesIsNotAFrame() {
         assertThrows(IllegalArgumentException.class, () -> LogFrame.of(0, List.of()));
         WireFormatException empty = assertThrows(WireFormatException.class,
-                () -> LogFrame.fromBytes(utf8("{\"v\":2,\"seq\":0,\"lines\":[]}")));
+                () -> LogFrame.fromBytes(utf8("{\"v\":3,\"seq\":0,\"lines\":[]}")));
         assertEquals("Cannot read the log message: a log frame carries at least one line", empty.getMessage());
         WireFormatException none = assertThrows(WireFormatException.class,
-                () -> LogFrame.fromBytes(utf8("{\"v\":2,\"seq\":0,\"line\":\"x\"}")));
+                () -> LogFrame.fromBytes(utf8("{\"v\":3,\"seq\":0,\"line\":\"x\"}")));
         assertEquals("Cannot read the log message: 'lines' is missing", none.getMessage());
     }
 
@@ -64,17 +64,17 @@ class WireFormatTest {
         // Its seq was the line's own; read as a run, every later line would be numbered wrong.
         WireFormatException e = assertThrows(WireFormatException.class,
                 () -> LogFrame.fromBytes(utf8("{\"v\":1,\"seq\":3,\"line\":\"x\"}")));
-        assertEquals("The log message has wire version 1 but this Portainer speaks 2: use the same Portainer version "
+        assertEquals("The log message has wire version 1 but this Portainer speaks 3: use the same Portainer version "
                 + "for the Maven plugin and the executor", e.getMessage());
     }
 
     @Test
     void anExecutorRefusesATaskOfAnotherVersionSayingWhatToDo() {
         String spec = "\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\",\"contextFile\":\"c.tar.gz\"}";
-        for (int version : new int[] {1, 3}) {
+        for (int version : new int[] {1, 2, 4}) {
             WireFormatException e = assertThrows(WireFormatException.class,
                     () -> BuildSpec.fromBytes(utf8("{\"v\":" + version + "," + spec)));
-            assertEquals("The build task description has wire version " + version + " but this Portainer speaks 2: "
+            assertEquals("The build task description has wire version " + version + " but this Portainer speaks 3: "
                     + "use the same Portainer version for the Maven plugin and the executor", e.getMessage());
         }
     }
@@ -91,8 +91,8 @@ class WireFormatTest {
         assertTrue(read.failed());
         assertEquals(refusal, read.error());
         WireFormatException future = assertThrows(WireFormatException.class, () -> TaskResult.fromBytes(
-                utf8("{\"v\":3,\"error\":\"x\"}")));
-        assertTrue(future.getMessage().startsWith("The build result has wire version 3"), future.getMessage());
+                utf8("{\"v\":4,\"error\":\"x\"}")));
+        assertTrue(future.getMessage().startsWith("The build result has wire version 4"), future.getMessage());
     }
 
     @Test
@@ -100,7 +100,45 @@ class WireFormatTest {
         TaskProgress read = TaskProgress.fromBytes(TaskProgress.pushingNow().toBytes());
         assertTrue(read.pushing());
         assertEquals(WireFormat.VERSION, read.v());
-        assertFalse(TaskProgress.fromBytes(utf8("{\"v\":2}")).pushing(), "absent is not pushing");
-        assertThrows(WireFormatException.class, () -> TaskProgress.fromBytes(utf8("{\"v\":2,\"pushing\":1}")));
+        assertFalse(TaskProgress.fromBytes(utf8("{\"v\":3}")).pushing(), "absent is not pushing");
+        assertThrows(WireFormatException.class, () -> TaskProgress.fromBytes(utf8("{\"v\":3,\"pushing\":1}")));
+    }
+
+    @Test
+    void aPushTaskNamesTheImageBuiltEarlierAndNoContext() {
+        BuildSpec push = BuildSpec.pushOf("127.0.0.1:5000/team/app", List.of("1.0", "latest"), "sha256:" + "a".repeat(64),
+                null);
+
+        BuildSpec read = BuildSpec.fromBytes(push.toBytes());
+
+        assertEquals(push, read);
+        assertTrue(read.pushOnly());
+        assertTrue(read.push());
+        assertEquals("sha256:" + "a".repeat(64), read.imageId());
+        assertEquals(null, read.contextFile(), "nothing is fetched for a push");
+        assertTrue(new String(push.toBytes(), StandardCharsets.UTF_8).startsWith("{\"v\":3,\"action\":\"push\","),
+                "a push task is of the version that knows pushes: an executor before it refuses it instead of building");
+    }
+
+    @Test
+    void aTaskWithoutActionIsABuild() {
+        BuildSpec read = BuildSpec.fromBytes(utf8("{\"v\":3,\"image\":\"a\",\"tags\":[\"1\"],"
+                + "\"dockerfile\":\"Dockerfile\",\"contextFile\":\"c.tar\",\"push\":true}"));
+        assertEquals(BuildSpec.Action.BUILD, read.action());
+        assertFalse(read.pushOnly());
+        assertEquals(null, read.imageId());
+    }
+
+    @Test
+    void aPushTaskWithoutItsImageOrOfAnUnknownActionIsRefusedSayingWhy() {
+        WireFormatException noImage = assertThrows(WireFormatException.class, () -> BuildSpec.fromBytes(
+                utf8("{\"v\":3,\"action\":\"push\",\"image\":\"a\",\"tags\":[\"1\"],\"push\":true}")));
+        assertEquals("Cannot read the build task description: imageId", noImage.getMessage());
+        WireFormatException unknown = assertThrows(WireFormatException.class, () -> BuildSpec.fromBytes(
+                utf8("{\"v\":3,\"action\":\"run\",\"image\":\"a\",\"tags\":[\"1\"]}")));
+        assertEquals("Cannot read the build task description: unknown action 'run'", unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.PUSH,
+                "a", List.of("1"), null, null, true, null, null, new EphemeralDaemon(List.of()), null, "sha256:1"),
+                "an ephemeral daemon starts empty: the image cannot be in it");
     }
 }

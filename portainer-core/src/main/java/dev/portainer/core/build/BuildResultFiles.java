@@ -75,6 +75,36 @@ public final class BuildResultFiles {
         }
     }
 
+    /** The JSON result file named {@code stem} (see {@link #stems}) in {@code workDirectory}. */
+    public static Path jsonFile(Path workDirectory, String stem) {
+        return workDirectory.resolve(stem + ".json");
+    }
+
+    /**
+     * Reads back the result a build wrote under {@code stem}, for a later push.
+     *
+     * @return the result, or null when there is no such file (no build of that image in this work directory)
+     * @throws IOException the file cannot be read or is not a result (its message names the file)
+     */
+    public static BuildResult read(Path workDirectory, String stem) throws IOException {
+        Path file = jsonFile(workDirectory, stem);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            Json.Fields json = Json.Fields.of(Json.read(Files.readAllBytes(file)), "it");
+            String image = json.string("image");
+            List<String> tags = json.strings("tags");
+            if (image == null || tags == null || tags.isEmpty() || json.string("imageId") == null) {
+                throw new IllegalArgumentException("it has no image, tags or imageId");
+            }
+            return new BuildResult(ImageRef.parse(image), tags, json.string("imageId"), json.string("digest"),
+                    json.number("sizeBytes", -1), json.string("agent"), json.stringMap("digests"));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("Cannot read the build result " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Written write(Path workDirectory, BuildResult result) {
         return write(workDirectory, result, result.image().fileStem());
     }

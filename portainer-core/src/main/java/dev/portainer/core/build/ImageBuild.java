@@ -148,7 +148,7 @@ public final class ImageBuild {
         }
     }
 
-    private static String localHostname() {
+    static String localHostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {

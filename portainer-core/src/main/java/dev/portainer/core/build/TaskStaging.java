@@ -28,9 +28,13 @@ import java.util.TreeMap;
 
 /**
  * The stage step: the executor jar (shared, content-addressed), then each image's context and sealed credentials,
- * and the build task that fetches them.
+ * and the build task that fetches them; for a push of images built earlier, the jar and the credentials only.
  */
 final class TaskStaging {
+    /** A push task's own resources: the daemon does the pushing, the task only waits for it. */
+    static final double PUSH_CPUS = 0.1;
+    static final double PUSH_MEM_MB = 32;
+
     private final RunSettings settings;
     private final Cluster cluster;
     private final Stager stager;
@@ -45,9 +49,7 @@ final class TaskStaging {
 
     /** The build tasks, in the images' order. */
     List<BuildTask> stageAll(List<ImageSpec> images, List<PackedContext> contexts) throws StagingException {
-        ExecutorJarFile executor = settings.executorJar();
-        String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
-        StagedFile jar = stager.stageSharedFile(executor.jar(), ExecutorCommands.EXECUTOR_FILE, executorSha);
+        StagedFile jar = stageExecutor();
         boolean several = images.size() > 1;
         List<BuildTask> tasks = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -59,22 +61,71 @@ final class TaskStaging {
             StagedFile staged = stager.stageBuildFile(context.archive(), several
                     ? ExecutorCommands.CONTEXT_NAME + suffix + context.format().extension()
                     : ExecutorCommands.contextFile(context.format()), context.sha256());
-            CredentialsRef credentials = null;
-            StagedSecret secret = null;
-            if (!image.credentials().isEmpty()) {
-                SealedCredentials sealed = SealedCredentials.seal(image.credentials(), run.random());
-                secret = stager.stageSecret(sealed.ciphertext(),
-                        several ? "credentials" + suffix + ".sealed" : ExecutorCommands.CREDENTIALS_FILE);
-                credentials = secret.viaFetcher()
-                        ? new CredentialsRef(null, ExecutorCommands.CREDENTIALS_FILE, sealed.key().reveal())
-                        : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
-                run.events().info("Registry credentials" + (several ? " of " + image.image().name() : "") + ": "
-                        + describe(image.credentials()));
-            }
-            tasks.add(task(image, context, jar, staged, credentials,
-                    secret != null && secret.viaFetcher() ? secret : null));
+            Sealed sealed = seal(image.credentials(), image.image().name(), several, suffix);
+            tasks.add(task(image, context, jar, staged, sealed.ref(), sealed.fetched()));
         }
         return tasks;
+    }
+
+    /**
+     * The push tasks of images built earlier, in the images' order: the executor jar and the sealed credentials only
+     * (nothing to build from), each bound to the agent whose daemon has its image.
+     */
+    List<BuildTask> stagePushes(List<ImageToPush> images) throws StagingException {
+        StagedFile jar = stageExecutor();
+        boolean several = images.size() > 1;
+        List<BuildTask> tasks = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            ImageToPush image = images.get(i);
+            BuildResult built = image.built();
+            Sealed sealed = seal(image.credentials(), built.image().name(), several, several ? "-" + (i + 1) : "");
+            BuildSpec spec = BuildSpec.pushOf(built.image().name(), built.tags(), built.imageId(),
+                    settings.dockerHost()).withCredentials(sealed.ref());
+            List<FetchUri> uris = new ArrayList<>(List.of(
+                    new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false)));
+            if (sealed.fetched() != null) {
+                uris.add(new FetchUri(sealed.fetched().uri().toString(), ExecutorCommands.CREDENTIALS_FILE, false,
+                        false));
+            }
+            // Never in a container: the image is in the agent's own daemon, not in an executor's ephemeral one.
+            ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(false),
+                    ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, null);
+            tasks.add(new BuildTask(image.primaryReference(), spec, PUSH_CPUS, PUSH_MEM_MB, executor)
+                    .onAgent(built.agent()));
+        }
+        return tasks;
+    }
+
+    /** The executor jar, shared by every task and content-addressed, so that an unchanged jar is staged once. */
+    private StagedFile stageExecutor() throws StagingException {
+        ExecutorJarFile executor = settings.executorJar();
+        String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
+        return stager.stageSharedFile(executor.jar(), ExecutorCommands.EXECUTOR_FILE, executorSha);
+    }
+
+    /**
+     * An image's credentials, sealed for its task alone.
+     *
+     * @param ref     what the task description says of them, or null for none
+     * @param fetched the secret when the Mesos fetcher puts it in the sandbox, else null (the executor reads it once
+     *                from the staging server)
+     */
+    private record Sealed(CredentialsRef ref, StagedSecret fetched) {
+    }
+
+    private Sealed seal(RegistryAuth auth, String imageName, boolean several, String suffix)
+            throws StagingException {
+        if (auth.isEmpty()) {
+            return new Sealed(null, null);
+        }
+        SealedCredentials sealed = SealedCredentials.seal(auth, run.random());
+        StagedSecret secret = stager.stageSecret(sealed.ciphertext(),
+                several ? "credentials" + suffix + ".sealed" : ExecutorCommands.CREDENTIALS_FILE);
+        CredentialsRef ref = secret.viaFetcher()
+                ? new CredentialsRef(null, ExecutorCommands.CREDENTIALS_FILE, sealed.key().reveal())
+                : new CredentialsRef(secret.uri().toString(), null, sealed.key().reveal());
+        run.events().info("Registry credentials" + (several ? " of " + imageName : "") + ": " + describe(auth));
+        return new Sealed(ref, secret.viaFetcher() ? secret : null);
     }
 
     private BuildTask task(ImageSpec image, PackedContext context, StagedFile jar, StagedFile staged,

@@ -35,6 +35,7 @@ public enum Setting {
     RETRIES("retries"),
     CONSTRAINTS("constraints"),
     REPRODUCIBLE("reproducible"),
+    CONTAINER_IMAGE("containerImage"),
     /** Where extra libraries (a Hadoop filesystem such as hadoop-aws) are added to Portainer's classpath. */
     PLUGIN_CLASSPATH("classpath");
 

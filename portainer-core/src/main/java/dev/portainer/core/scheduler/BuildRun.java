@@ -191,6 +191,8 @@ final class BuildRun {
     /** Agent hostname → what it has for the first constraint it fails. */
     private final java.util.Map<String, String> skippedByConstraints = new java.util.TreeMap<>();
     private final Set<String> eligibleAgents = new HashSet<>();
+    /** The host names of the agents that sent offers, to explain why a task bound to one agent waited in vain. */
+    private final Set<String> agentsSeenByHost = new java.util.TreeSet<>();
 
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
              MesosSchedulerClient client) {
@@ -298,6 +300,7 @@ final class BuildRun {
                 // Shown: the framework id is what the master's UI and API know this run by.
                 events.info("Registered with the Mesos master at " + client.leader() + " as framework "
                         + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1 ? "an offer"
+                        + (jobs.get(0).task.agent() == null ? "" : " from agent " + jobs.get(0).task.agent())
                         : "offers for " + jobs.size() + " builds"));
                 jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
                 Instant deadline = clock.instant().plus(config.offerTimeout());
@@ -442,6 +445,7 @@ final class BuildRun {
         for (Offer offer : offers) {
             offersSeen++;
             agentsSeen.add(offer.getAgentId().getValue());
+            agentsSeenByHost.add(offer.getHostname());
             rolesSeen.addAll(OfferMatcher.roles(offer));
             AgentConstraint failed = firstFailedConstraint(offer);
             if (failed != null) {
@@ -455,6 +459,10 @@ final class BuildRun {
             boolean anyAvoids = false;
             for (Job job : jobs) {
                 if (job.phase != Phase.WAITING_FOR_OFFER) {
+                    continue;
+                }
+                if (!job.task.mayRunOn(offer.getHostname())) {
+                    // Bound to another agent (a push runs where the image was built): this offer is not for it.
                     continue;
                 }
                 if (avoid(job, offer)) {
@@ -510,7 +518,8 @@ final class BuildRun {
      * cluster (such as {@code local}) retries on the same agent at once.
      */
     private boolean avoid(Job job, Offer offer) {
-        if (!job.failedAgents.contains(offer.getAgentId().getValue())) {
+        if (job.task.agent() != null || !job.failedAgents.contains(offer.getAgentId().getValue())) {
+            // a task bound to one agent has no other to try
             return false;
         }
         boolean othersKnown = eligibleAgents.stream().anyMatch(a -> !job.failedAgents.contains(a));
@@ -1084,6 +1093,9 @@ final class BuildRun {
     }
 
     private String offerTimeoutMessage(Job job) {
+        if (job.task.agent() != null) {
+            return boundAgentTimeoutMessage(job);
+        }
         StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(job.name())
                 .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs(job.task));
         if (!config.constraints().isEmpty()) {
@@ -1116,8 +1128,35 @@ final class BuildRun {
                 + "raise the offer timeout").toString();
     }
 
+    /**
+     * A task bound to one agent found no offer from it: the agent is gone, busy, or not a fit, and no other agent
+     * can stand in (the image is in that agent's Docker daemon only).
+     */
+    private String boundAgentTimeoutMessage(Job job) {
+        String agent = job.task.agent();
+        StringBuilder m = new StringBuilder("No Mesos offer from agent ").append(agent).append(" could fit ")
+                .append(job.name()).append(" within ").append(human(config.offerTimeout())).append(": it needs ")
+                .append(needs(job.task)).append(" on that agent, which built the image and has it in its Docker daemon"
+                        + " (no other agent has it); ");
+        if (!agentsSeenByHost.contains(agent)) {
+            m.append(offersSeen == 0 ? "no offer arrived at all" : "offers came from " + String.join(", ",
+                    agentsSeenByHost) + " only").append(" (is the agent gone, or does role '").append(config.role())
+                    .append("' get nothing of it?)");
+        } else if (skippedByConstraints.containsKey(agent)) {
+            m.append("it does not meet the constraints (").append(skippedByConstraints.get(agent)).append(")");
+        } else {
+            m.append("its offers did not have enough for role '").append(config.role()).append("'");
+        }
+        if (!job.failedAttempts.isEmpty()) {
+            m.append("; retrying after ").append(String.join("; ", job.failedAttempts));
+        }
+        return m.append(". Build the image again, then push it, or free resources on that agent or raise the offer"
+                + " timeout if it is only busy").toString();
+    }
+
     private static String needs(BuildTask task) {
-        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory (build "
+        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory ("
+                + (task.spec().pushOnly() ? "push " : "build ")
                 + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
                 + " cpus/" + num(task.executor().memMb()) + " MB)";
     }

@@ -43,6 +43,35 @@ class BuildResultFilesTest {
     }
 
     @Test
+    void aWrittenResultReadsBackAsItWasForALaterPush() throws Exception {
+        Map<String, String> digests = new LinkedHashMap<>();
+        digests.put("latest", SECOND);
+        digests.put("1.0", FIRST);
+        BuildResult pushed = new BuildResult(ImageRef.parse("127.0.0.1:5000/team/app"), List.of("1.0", "latest"), ID,
+                FIRST, 1234, "agent-1", digests);
+        BuildResult unpushed = new BuildResult(ImageRef.parse("other"), List.of("2"), ID, null, -1, "agent-2");
+        BuildResultFiles.write(work, pushed);
+        BuildResultFiles.write(work, unpushed, "other+stem");
+
+        assertEquals(pushed, BuildResultFiles.read(work, "app"));
+        assertEquals(List.of("latest", "1.0"), List.copyOf(BuildResultFiles.read(work, "app").digests().keySet()),
+                "push order kept");
+        assertEquals(unpushed, BuildResultFiles.read(work, "other+stem"));
+        assertNull(BuildResultFiles.read(work, "never-built"), "no file is no build, not an error");
+    }
+
+    @Test
+    void aResultFileThatIsNotAResultIsAnErrorNamingIt() throws Exception {
+        Files.writeString(work.resolve("app.json"), "{\"image\":\"app\"}");
+
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> BuildResultFiles.read(work, "app"));
+
+        assertEquals("Cannot read the build result " + work.resolve("app.json") + ": it has no image, tags or imageId",
+                e.getMessage());
+    }
+
+    @Test
     void anUnpushedBuildRemovesTheDigestFileOfAnEarlierPush() throws Exception {
         ImageRef image = ImageRef.parse("app");
         BuildResultFiles.write(work, new BuildResult(image, List.of("1.0"), ID, FIRST, 1, "a", Map.of("1.0", FIRST)));

@@ -67,6 +67,34 @@ class TaskStagingTest {
         }
     }
 
+    @Test
+    void aPushStagesNoContextAndIsBoundToTheAgentThatBuiltTheImage() throws Exception {
+        Path jar = Files.writeString(dir.resolve("executor.jar"), "not really a jar");
+        RunSettings settings = RunSettings.builder().work(dir.resolve("work"), new ExecutorJarFile(jar, "ab".repeat(32)))
+                .dockerHost("unix:///run/other.sock").build();
+        String id = "sha256:" + "c".repeat(64);
+        try (CancelOnShutdown guard = CancelOnShutdown.install(QUIET);
+             Stager stager = new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(),
+                     new SecureRandom()))) {
+            RunContext run = new RunContext(QUIET, guard, Clock.systemUTC(), new SecureRandom(), UUID::randomUUID,
+                    Map.of(), "host");
+            List<BuildTask> tasks = new TaskStaging(settings, new FixedCluster(), stager, run).stagePushes(List.of(
+                    new ImageToPush(new BuildResult(ImageRef.parse("127.0.0.1:5000/team/app"), List.of("1", "latest"),
+                            id, null, 10, "agent-7"), null)));
+
+            BuildTask task = tasks.get(0);
+            assertEquals("agent-7", task.agent());
+            assertEquals("127.0.0.1:5000/team/app:1", task.name());
+            assertEquals(true, task.spec().pushOnly());
+            assertEquals(id, task.spec().imageId());
+            assertEquals(List.of("1", "latest"), task.spec().tags());
+            assertEquals("unix:///run/other.sock", task.spec().dockerHost(), "the daemon the build used");
+            assertEquals(List.of("portainer-executor.jar"), task.executor().uris().stream().map(FetchUri::outputFile)
+                    .toList(), "the executor only: nothing to build from, no credentials to fetch");
+            assertEquals(null, task.executor().containerImage());
+        }
+    }
+
     private List<BuildTask> stage(ContextFormat format, int images) throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\n");

@@ -664,6 +664,50 @@ class BuildRunnerTest {
         failure(run);
     }
 
+    @Test
+    void aTaskBoundToAnAgentPassesOverOffersFromOthersAndLaunchesThere() throws Exception {
+        FakeMesosMaster master = master();
+        BuildTask push = new BuildTask("team/app", BuildSpec.pushOf("127.0.0.1:5000/team/app", List.of("1.0"),
+                "sha256:" + "a".repeat(64), null), 0.1, 32, TASK.executor()).onAgent("agent-S1");
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false, push);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        // the bigger offer comes first, from an agent that does not have the image
+        master.send(offers(offer("O1", AGENT_ID, 8, 32000), offer("O2", "S1", 1, 1024)));
+
+        Received accept = master.nextCall(Call.Type.ACCEPT);
+        assertEquals("O2", accept.call().getAccept().getOfferIds(0).getValue());
+        TaskInfo task = launched(accept);
+        assertEquals("S1", task.getAgentId().getValue());
+        assertEquals("push", BuildSpec.fromBytes(task.getData().toByteArray()).action().wireName());
+        Call.Decline declined = master.nextCall(Call.Type.DECLINE).call().getDecline();
+        assertEquals("O1", declined.getOfferIds(0).getValue());
+        master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(TaskResult.pushed(
+                "sha256:" + "a".repeat(64), java.util.Map.of("1.0", "sha256:" + "b".repeat(64)), List.of("1.0"), -1, 0)
+                .toBytes())));
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals("agent-S1", outcomes.get(0).outcome().agentHostname());
+        assertTrue(events.infos.stream().anyMatch(i -> i.contains("from agent agent-S1")), events.infos.toString());
+    }
+
+    @Test
+    void aTaskBoundToAnAgentThatNeverOffersFailsNamingTheAgentAndSayingToBuildAgain() throws Exception {
+        FakeMesosMaster master = master();
+        BuildTask push = named("team/app").onAgent("agent-S1");
+        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())
+                .withOfferTimeout(Duration.ofMillis(400))), events, false, push);
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 8, 32000)));
+        master.nextCall(Call.Type.DECLINE);
+
+        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        OfferTimeoutException e = assertInstanceOf(OfferTimeoutException.class, outcomes.get(0).failure());
+        assertTrue(e.getMessage().startsWith("No Mesos offer from agent agent-S1 could fit team/app within 400 ms"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("offers came from agent-" + AGENT_ID + " only"), e.getMessage());
+        assertTrue(e.getMessage().contains("Build the image again, then push it"), e.getMessage());
+        assertFalse(master.types().contains(Call.Type.ACCEPT), "never launched elsewhere");
+    }
+
     private static Event failedUpdate(TaskInfo task, TaskState state, TaskStatus.Reason reason, String message) {
         Event event = update(task, state, UUID.randomUUID(), null);
         return event.toBuilder().setUpdate(Event.Update.newBuilder().setStatus(event.getUpdate().getStatus()

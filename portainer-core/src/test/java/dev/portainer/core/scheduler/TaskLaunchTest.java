@@ -71,7 +71,7 @@ class TaskLaunchTest {
         assertEquals(spec, BuildSpec.fromBytes(spec.toBytes()));
         assertEquals("", BuildSpec.fromBytes(spec.toBytes()).options().buildArgs().get("EMPTY"));
         // a spec without these optional fields (what a scheduler that never sets them sends)
-        BuildSpec old = BuildSpec.fromBytes(("{\"v\":2,\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\","
+        BuildSpec old = BuildSpec.fromBytes(("{\"v\":3,\"image\":\"a\",\"tags\":[\"1\"],\"dockerfile\":\"Dockerfile\","
                 + "\"contextFile\":\"c.tar.gz\",\"push\":false}").getBytes());
         assertEquals(BuildOptions.NONE, old.options());
         assertEquals(null, old.ephemeralDaemon());

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PushImageCmd;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.AuthConfigurations;
@@ -34,7 +35,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds one image from a gzipped tar context with docker-java, tags it, pushes every tag and inspects it.
+ * Builds one image from a gzipped tar context with docker-java, tags it, pushes every tag and inspects it; or, for a
+ * push task, tags and pushes an image an earlier build left in the daemon.
  * docker-java reports a failed build or push only as an {@code errorDetail} item in the stream, so every item is
  * checked here.
  */
@@ -55,7 +57,7 @@ public final class DockerImageBuild implements ImageBuild {
     /**
      * @param docker      the daemon's client; not closed here
      * @param daemon      the daemon's address, for error messages
-     * @param contextFile the build context, a tar or tar.gz (the daemon unpacks either)
+     * @param contextFile the build context, a tar or tar.gz (the daemon unpacks either); null for a push task
      * @param pushAuth    registry credentials for the push, or null to let docker-java use the agent's
      *                    {@code ~/.docker/config.json}; never logged
      */
@@ -78,6 +80,9 @@ public final class DockerImageBuild implements ImageBuild {
 
     @Override
     public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+        if (spec.pushOnly()) {
+            return pushBuiltEarlier(log);
+        }
         if (!Files.isRegularFile(contextFile)) {
             throw new ImageBuildException("The build context " + contextFile.getFileName() + " is not in the sandbox "
                     + contextFile.getParent() + ": the Mesos fetcher should have put it there (the task's URI must "
@@ -92,38 +97,80 @@ public final class DockerImageBuild implements ImageBuild {
             // The full id and the size, read while the push runs: a cold executor's first inspect takes ~50 ms.
             CompletableFuture<InspectImageResponse> inspected = CompletableFuture.supplyAsync(
                     () -> docker.inspectImageCmd(imageId).exec(), DockerImageBuild::daemonThread);
-            String digest = null;
-            // Every push reports its own digest; usually all equal, but a registry may store a tag differently.
-            Map<String, String> digests = new LinkedHashMap<>();
-            if (spec.push()) {
-                checkCancelled(imageId);
-                log.beforePush();
-                for (int i = 0; i < refs.size(); i++) {
-                    checkCancelled(imageId);
-                    String pushed;
-                    try {
-                        pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
-                    } catch (ImageBuildException e) {
-                        throw e.inPush();
-                    } catch (DockerException e) {
-                        throw new ImageBuildException(DockerErrors.describe(e), imageId, e, TaskResult.Stage.PUSH);
-                    } catch (RuntimeException e) {
-                        throw failure(e, imageId).inPush();
-                    }
-                    digests.put(spec.tags().get(i), pushed);
-                    if (digest == null) {
-                        digest = pushed;
-                    }
-                }
-            }
+            Map<String, String> digests = spec.push() ? pushAll(refs, imageId, log) : Map.of();
             InspectImageResponse image = join(inspected);
             long size = image.getSize() == null ? -1 : image.getSize();
-            return new ImageBuildResult(image.getId(), digest, refs, size, digests);
+            return new ImageBuildResult(image.getId(), first(digests), refs, size, digests);
         } catch (DockerException e) {
             throw new ImageBuildException(DockerErrors.describe(e), null, e);
         } catch (RuntimeException e) {
             throw unreachable(e);
         }
+    }
+
+    /**
+     * A push task: the image an earlier build left in this daemon, tagged again with every tag (a later build may
+     * have moved one of them to another image), then pushed exactly as a build pushes.
+     */
+    private ImageBuildResult pushBuiltEarlier(BuildLog log) throws ImageBuildException, InterruptedException {
+        String imageId = spec.imageId();
+        List<String> refs = spec.tags().stream().map(tag -> spec.image() + ":" + tag).toList();
+        try {
+            InspectImageResponse image;
+            try {
+                image = docker.inspectImageCmd(imageId).exec();
+            } catch (NotFoundException e) {
+                throw new ImageBuildException("The image " + imageId + " that portainer:build made for " + spec.image()
+                        + " is no longer in the Docker daemon at " + daemon + " on this agent (removed since, e.g. by"
+                        + " docker image prune, or built by another daemon): run portainer:build again, then push",
+                        null, e);
+            }
+            log.line("Pushing " + imageId + " as " + String.join(", ", refs));
+            for (String tag : spec.tags()) {
+                checkCancelled(imageId);
+                docker.tagImageCmd(imageId, spec.image(), tag).withForce(true).exec();
+            }
+            Map<String, String> digests = pushAll(refs, imageId, log);
+            long size = image.getSize() == null ? -1 : image.getSize();
+            return new ImageBuildResult(image.getId(), first(digests), refs, size, digests);
+        } catch (DockerException e) {
+            throw new ImageBuildException(DockerErrors.describe(e), imageId, e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Pushes every tag, once the executor has let the first push begin. Every push reports its own digest; usually
+     * all are equal, but a registry may store a tag differently.
+     *
+     * @return the digest of each tag, by tag, in push order
+     */
+    private Map<String, String> pushAll(List<String> refs, String imageId, BuildLog log)
+            throws ImageBuildException, InterruptedException {
+        Map<String, String> digests = new LinkedHashMap<>();
+        checkCancelled(imageId);
+        log.beforePush();
+        for (int i = 0; i < refs.size(); i++) {
+            checkCancelled(imageId);
+            String pushed;
+            try {
+                pushed = push(spec.tags().get(i), refs.get(i), imageId, log);
+            } catch (ImageBuildException e) {
+                throw e.inPush();
+            } catch (DockerException e) {
+                throw new ImageBuildException(DockerErrors.describe(e), imageId, e, TaskResult.Stage.PUSH);
+            } catch (RuntimeException e) {
+                throw failure(e, imageId).inPush();
+            }
+            digests.put(spec.tags().get(i), pushed);
+        }
+        return digests;
+    }
+
+    /** The first tag's digest: the result's own. */
+    private static String first(Map<String, String> digests) {
+        return digests.isEmpty() ? null : digests.values().iterator().next();
     }
 
     private static void daemonThread(Runnable task) {

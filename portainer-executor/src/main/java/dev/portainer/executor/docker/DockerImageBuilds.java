@@ -60,8 +60,10 @@ public final class DockerImageBuilds implements ImageBuilds {
         }
         String host = dockerHostFor(spec);
         DockerClient client = connect(host);
-        DockerImageBuild build = new DockerImageBuild(client, host, spec, sandbox.resolve(spec.contextFile()),
-                AuthConfigs.push(auth), AuthConfigs.build(auth));
+        // A push task fetched no context: it pushes what an earlier build left in this daemon.
+        DockerImageBuild build = new DockerImageBuild(client, host, spec,
+                spec.pushOnly() ? null : sandbox.resolve(spec.contextFile()), AuthConfigs.push(auth),
+                AuthConfigs.build(auth));
         return new ImageBuild() {
             @Override
             public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {

@@ -113,6 +113,58 @@ class DockerImageBuildTest {
     }
 
     @Test
+    void aPushTaskTagsAndPushesTheImageAnEarlierBuildLeftInTheDaemon() throws Exception {
+        ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
+                "FROM portainer/busybox:latest\nRUN echo later-push-" + UUID.randomUUID() + "\n"));
+        BuildSpec build = BuildSpec.of(image, List.of("1.0"), "Dockerfile", "context.tar.gz", false, null);
+        ImageBuildResult built = new DockerImageBuild(docker, "test", build, sandbox.resolve("context.tar.gz"), null)
+                .run(lines::add);
+        assertNull(built.digest(), "not pushed by the build");
+        assertEquals(404, registryStatus("1.0"), "the registry has no such tag yet");
+        List<Integer> askedAfter = new CopyOnWriteArrayList<>();
+        lines.clear();
+
+        BuildSpec push = BuildSpec.pushOf(image, List.of("1.0", "latest"), built.imageId(), null);
+        ImageBuildResult pushed = new DockerImageBuild(docker, "test", push, null, null).run(new BuildLog() {
+            @Override
+            public void line(String line) {
+                lines.add(line);
+            }
+
+            @Override
+            public void beforePush() {
+                askedAfter.add(lines.size());
+            }
+        });
+
+        assertEquals(built.imageId(), pushed.imageId());
+        assertEquals(List.of(image + ":1.0", image + ":latest"), pushed.tags());
+        assertEquals(List.of("1.0", "latest"), List.copyOf(pushed.digests().keySet()));
+        for (String tag : List.of("1.0", "latest")) {
+            assertEquals(pushed.digests().get(tag), registryDigest(tag), "the registry serves tag " + tag + " as pushed");
+        }
+        assertEquals(pushed.digests().get("1.0"), pushed.digest());
+        assertEquals(built.imageId(), docker.inspectImageCmd(image + ":latest").exec().getId(), "tagged first");
+        assertEquals(1, askedAfter.size(), "asked once, before the first push");
+        assertTrue(lines.subList(askedAfter.get(0), lines.size()).get(0).equals("Pushing " + image + ":1.0"), "" + lines);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Step ")), "nothing built: " + lines);
+    }
+
+    @Test
+    void aPushTaskWhoseImageIsGoneSaysWhichAndToBuildAgain() {
+        String gone = "sha256:" + "0".repeat(64);
+        BuildSpec push = BuildSpec.pushOf(image, List.of("1.0"), gone, null);
+
+        ImageBuildException e = assertThrows(ImageBuildException.class,
+                () -> new DockerImageBuild(docker, "unix:///var/run/docker.sock", push, null, null).run(lines::add));
+
+        assertEquals("The image " + gone + " that portainer:build made for " + image + " is no longer in the Docker"
+                + " daemon at unix:///var/run/docker.sock on this agent (removed since, e.g. by docker image prune, or"
+                + " built by another daemon): run portainer:build again, then push", e.getMessage());
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Pushing ")), "nothing pushed: " + lines);
+    }
+
+    @Test
     void pushingALargeLayerShowsCompactProgress() throws Exception {
         ContextArchives.tarGz(sandbox.resolve("context.tar.gz"), Map.of("Dockerfile",
                 "FROM portainer/busybox:latest\nRUN dd if=/dev/urandom of=/big bs=1M count=30 2>/dev/null\n"));
