@@ -182,17 +182,10 @@ final class BuildRun {
     private boolean ending;
     private boolean badFrameReported;
     private Instant startedAt;
-    // What the cluster offered, to explain an offer timeout.
-    private int offersSeen;
-    private final Set<String> agentsSeen = new HashSet<>();
-    private double largestCpus;
-    private double largestMem;
-    private final Set<String> rolesSeen = new java.util.TreeSet<>();
-    /** Agent hostname → what it has for the first constraint it fails. */
-    private final java.util.Map<String, String> skippedByConstraints = new java.util.TreeMap<>();
+    /** What the cluster offered, to explain an offer timeout. */
+    private final OfferStatistics offered = new OfferStatistics();
+    /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
-    /** The host names of the agents that sent offers, to explain why a task bound to one agent waited in vain. */
-    private final Set<String> agentsSeenByHost = new java.util.TreeSet<>();
 
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
              MesosSchedulerClient client) {
@@ -443,18 +436,12 @@ final class BuildRun {
         }
         boolean launched = false;
         for (Offer offer : offers) {
-            offersSeen++;
-            agentsSeen.add(offer.getAgentId().getValue());
-            agentsSeenByHost.add(offer.getHostname());
-            rolesSeen.addAll(OfferMatcher.roles(offer));
             AgentConstraint failed = firstFailedConstraint(offer);
+            offered.offered(offer, config.role(), failed);
             if (failed != null) {
-                skippedByConstraints.put(offer.getHostname(), failed.describe(offer) + ", wanted " + failed);
                 declined.add(offer.getId());
                 continue;
             }
-            largestCpus = Math.max(largestCpus, OfferMatcher.available(offer, config.role(), OfferMatcher.CPUS));
-            largestMem = Math.max(largestMem, OfferMatcher.available(offer, config.role(), OfferMatcher.MEM));
             List<Job> candidates = new ArrayList<>();
             boolean anyAvoids = false;
             for (Job job : jobs) {
@@ -1106,24 +1093,7 @@ final class BuildRun {
         if (!job.failedAttempts.isEmpty()) {
             m.append("retrying after ").append(String.join("; ", job.failedAttempts)).append("; ");
         }
-        if (offersSeen == 0) {
-            m.append("no offer arrived at all (are agents registered, and does role '").append(config.role())
-                    .append("' get resources? Another framework may hold them all)");
-        } else {
-            int fitting = agentsSeen.size() - skippedByConstraints.size();
-            m.append(offersSeen).append(" offer").append(offersSeen == 1 ? "" : "s").append(" from ")
-                    .append(agentsSeen.size()).append(" agent").append(agentsSeen.size() == 1 ? "" : "s")
-                    .append(" arrived (roles offered: ").append(String.join(", ", rolesSeen)).append(")");
-            if (fitting > 0) {
-                m.append("; the largest had ").append(num(largestCpus)).append(" cpus and ").append(num(largestMem))
-                        .append(" MB for role '").append(config.role()).append("'");
-            }
-            if (!skippedByConstraints.isEmpty()) {
-                m.append("; skipped by constraints: ");
-                m.append(skippedByConstraints.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
-                        .reduce((a, b) -> a + ", " + b).orElse(""));
-            }
-        }
+        m.append(offered.whatArrived(config.role()));
         return m.append(". Lower the build's cpus/memory, relax the constraints, free resources on the cluster or "
                 + "raise the offer timeout").toString();
     }
@@ -1138,15 +1108,7 @@ final class BuildRun {
                 .append(job.name()).append(" within ").append(human(config.offerTimeout())).append(": it needs ")
                 .append(needs(job.task)).append(" on that agent, which built the image and has it in its Docker daemon"
                         + " (no other agent has it); ");
-        if (!agentsSeenByHost.contains(agent)) {
-            m.append(offersSeen == 0 ? "no offer arrived at all" : "offers came from " + String.join(", ",
-                    agentsSeenByHost) + " only").append(" (is the agent gone, or does role '").append(config.role())
-                    .append("' get nothing of it?)");
-        } else if (skippedByConstraints.containsKey(agent)) {
-            m.append("it does not meet the constraints (").append(skippedByConstraints.get(agent)).append(")");
-        } else {
-            m.append("its offers did not have enough for role '").append(config.role()).append("'");
-        }
+        m.append(offered.whyNothingFrom(agent, config.role()));
         if (!job.failedAttempts.isEmpty()) {
             m.append("; retrying after ").append(String.join("; ", job.failedAttempts));
         }
@@ -1179,7 +1141,7 @@ final class BuildRun {
         return s.length() > 60 ? s.substring(0, 60) : s.isEmpty() ? "build" : s;
     }
 
-    private static String num(double value) {
+    static String num(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2f", value)
                 .replaceAll("0+$", "");
     }
