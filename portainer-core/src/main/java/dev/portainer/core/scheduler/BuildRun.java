@@ -103,43 +103,19 @@ final class BuildRun {
     /** DRAINING: the task has ended, and the last of its log is still on its way (see {@link LogSequencer}). */
     private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
 
-    /** Everything the run knows of one of its tasks; only the run's loop touches it. */
+    /**
+     * Everything the run knows of one of its tasks, across its attempts; only the run's loop touches it. What belongs
+     * to one attempt (its task id, agent, log, sandbox) is in {@link Attempt}, which a retry replaces whole.
+     */
     private final class Job {
         final BuildTask task;
         Phase phase = Phase.WAITING_FOR_OFFER;
         Instant offerDeadline;
-        Instant buildDeadline;
         Instant killDeadline;
         ClusterException killReason;
-        TaskID taskId;
-        ExecutorID executorId;
-        AgentID agentId;
-        String agentHostname;
-        String agentUrl;
-        TaskState lastState;
-        boolean reachedRunning;
-        /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
-        boolean pushing;
-        /** While DRAINING: the terminal status, the phase it ended in, and the build's result (null: none). */
-        TaskStatus terminal;
-        Phase endedIn;
-        TaskResult result;
-        /** Replaced for each attempt: a relaunched executor numbers its lines from the start again. */
-        LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
-        /** Which shown lines are Docker's warnings; replaced with {@link #logs}. */
-        BuildLogClassifier logLines = new BuildLogClassifier();
-        /** The sequence number of the line the classifier expects next; a frame before it is shown out of place. */
-        long nextShown;
-        /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
-        SandboxLog sandboxLog;
-        String sandboxStdout;
-        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null with {@link #sandboxLog}. */
-        SandboxFiles sandboxFiles;
-        /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
-        String sandboxFailure;
-        boolean sandboxMismatch;
-        // Retries: the attempt running now (1-based), the agents that failed earlier ones, and why they failed.
-        int attempt = 1;
+        /** The attempt running now, or waiting for its offer. */
+        Attempt now = new Attempt(1);
+        // Retries: when the attempt now waiting began to, the agents that failed earlier ones, and why they failed.
         Instant retryingSince;
         final Set<String> failedAgents = new HashSet<>();
         final List<String> failedAttempts = new ArrayList<>();
@@ -153,6 +129,44 @@ final class BuildRun {
 
         String name() {
             return task.name();
+        }
+    }
+
+    /** One attempt of a job: a Mesos task on one agent, with its own executor, log and sandbox. */
+    private static final class Attempt {
+        /** 1 for the first attempt. */
+        final int number;
+        TaskID taskId;
+        ExecutorID executorId;
+        AgentID agentId;
+        String agentHostname;
+        String agentUrl;
+        Instant buildDeadline;
+        TaskState lastState;
+        boolean reachedRunning;
+        /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
+        boolean pushing;
+        /** While DRAINING: the terminal status, the phase it ended in, and the build's result (null: none). */
+        TaskStatus terminal;
+        Phase endedIn;
+        TaskResult result;
+        /** A relaunched executor numbers its lines from the start again: each attempt has its own sequence. */
+        final LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
+        /** Which shown lines are Docker's warnings. */
+        final BuildLogClassifier logLines = new BuildLogClassifier();
+        /** The sequence number of the line the classifier expects next; a frame before it is shown out of place. */
+        long nextShown;
+        /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
+        SandboxLog sandboxLog;
+        String sandboxStdout;
+        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null with {@link #sandboxLog}. */
+        SandboxFiles sandboxFiles;
+        /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
+        String sandboxFailure;
+        boolean sandboxMismatch;
+
+        Attempt(int number) {
+            this.number = number;
         }
     }
 
@@ -370,10 +384,10 @@ final class BuildRun {
                     // Updates sent while we were away are resent by Mesos, but ask in case our tasks vanished.
                     List<Call.Reconcile.Task> tasks = new ArrayList<>();
                     for (Job job : jobs) {
-                        if (job.taskId != null && job.phase != Phase.DONE && job.phase != Phase.DRAINING) {
-                            Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(job.taskId);
-                            if (job.agentId != null) {
-                                t.setAgentId(job.agentId);
+                        if (job.now.taskId != null && job.phase != Phase.DONE && job.phase != Phase.DRAINING) {
+                            Call.Reconcile.Task.Builder t = Call.Reconcile.Task.newBuilder().setTaskId(job.now.taskId);
+                            if (job.now.agentId != null) {
+                                t.setAgentId(job.now.agentId);
                             }
                             tasks.add(t.build());
                         }
@@ -392,8 +406,8 @@ final class BuildRun {
             case FAILURE -> {
                 Event.Failure failure = event.getFailure();
                 for (Job job : jobs) {
-                    if (job.executorId != null && failure.getExecutorId().equals(job.executorId)) {
-                        events.info("The Portainer executor of " + job.name() + " on " + job.agentHostname
+                    if (job.now.executorId != null && failure.getExecutorId().equals(job.now.executorId)) {
+                        events.info("The Portainer executor of " + job.name() + " on " + job.now.agentHostname
                                 + " exited" + (failure.hasStatus() ? " with status " + failure.getStatus() : ""));
                     }
                 }
@@ -528,18 +542,18 @@ final class BuildRun {
         List<Offer.Operation> operations = new ArrayList<>();
         for (int i = 0; i < fitted.size(); i++) {
             Job job = fitted.get(i);
-            job.taskId = TaskID.newBuilder().setValue("portainer-" + slug(job.name()) + "-" + ids.get()).build();
-            job.executorId = ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
-            job.agentId = offer.getAgentId();
-            job.agentHostname = offer.getHostname();
-            job.agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://"
+            job.now.taskId = TaskID.newBuilder().setValue("portainer-" + slug(job.name()) + "-" + ids.get()).build();
+            job.now.executorId = ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
+            job.now.agentId = offer.getAgentId();
+            job.now.agentHostname = offer.getHostname();
+            job.now.agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://"
                     + offer.getUrl().getAddress().getHostname() + ":" + offer.getUrl().getAddress().getPort()
                     + offer.getUrl().getPath() : null;
             if (offer.hasUrl()) {
                 openSandboxLog(job, offer.getUrl());
             }
-            operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.taskId,
-                    job.executorId));
+            operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.now.taskId,
+                    job.now.executorId));
             // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call
             // still kills the task.
             job.phase = Phase.LAUNCHED;
@@ -548,22 +562,22 @@ final class BuildRun {
                 anyWaiting() ? DECLINE_WHILE_WAITING_SECONDS : DECLINE_AFTER_LAUNCH_SECONDS))) {
             // Did the master get it? Ask: an unknown task comes back as lost, which relaunches it.
             callMaster("RECONCILE", () -> client.reconcile(fitted.stream().map(job -> Call.Reconcile.Task
-                    .newBuilder().setTaskId(job.taskId).setAgentId(job.agentId).build()).toList()));
+                    .newBuilder().setTaskId(job.now.taskId).setAgentId(job.now.agentId).build()).toList()));
         }
         for (Job job : fitted) {
             if (config.buildTimeout() != null) {
-                job.buildDeadline = clock.instant().plus(config.buildTimeout());
+                job.now.buildDeadline = clock.instant().plus(config.buildTimeout());
             }
             // The one line a launch gets: where it runs, and the task id to look it up by in Mesos.
-            events.info("Launched " + job.taskId.getValue() + " on " + job.agentHostname + " (cpus "
+            events.info("Launched " + job.now.taskId.getValue() + " on " + job.now.agentHostname + " (cpus "
                     + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
-                    + (job.attempt > 1 ? ", attempt " + job.attempt + " of " + (config.retries() + 1) : ""));
+                    + (job.now.number > 1 ? ", attempt " + job.now.number + " of " + (config.retries() + 1) : ""));
         }
     }
 
     private Job jobOfTask(TaskID taskId) {
         for (Job job : jobs) {
-            if (job.taskId != null && job.taskId.equals(taskId)) {
+            if (job.now.taskId != null && job.now.taskId.equals(taskId)) {
                 return job;
             }
         }
@@ -575,7 +589,7 @@ final class BuildRun {
         Job job = jobOfTask(status.getTaskId());
         if (status.hasUuid()) {
             // Only updates with a uuid are acknowledged; the others (from the master, reconciliation) must not be.
-            AgentID agent = status.hasAgentId() ? status.getAgentId() : job != null ? job.agentId : null;
+            AgentID agent = status.hasAgentId() ? status.getAgentId() : job != null ? job.now.agentId : null;
             callMaster("ACKNOWLEDGE", () -> client.acknowledge(agent, status.getTaskId(), status.getUuid()));
         }
         if (job == null || job.phase == Phase.DONE || job.phase == Phase.DRAINING) {
@@ -583,21 +597,21 @@ final class BuildRun {
         }
         TaskState state = status.getState();
         if (!isTerminal(state)) {
-            job.reachedRunning |= state == TaskState.TASK_RUNNING;
-            job.pushing |= isPushing(status);
-            if (state != job.lastState) {
-                events.debug(job.name() + " is " + stateName(state) + " on " + job.agentHostname);
+            job.now.reachedRunning |= state == TaskState.TASK_RUNNING;
+            job.now.pushing |= isPushing(status);
+            if (state != job.now.lastState) {
+                events.debug(job.name() + " is " + stateName(state) + " on " + job.now.agentHostname);
             }
-            job.lastState = state;
+            job.now.lastState = state;
             return;
         }
-        job.terminal = status;
-        job.endedIn = job.phase;
+        job.now.terminal = status;
+        job.now.endedIn = job.phase;
         job.phase = Phase.DRAINING;
-        job.result = readResult(status);
+        job.now.result = readResult(status);
         Instant now = clock.instant();
-        job.logs.end(job.result == null ? -1 : job.result.logLines(), now);
-        job.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
+        job.now.logs.end(job.now.result == null ? -1 : job.now.result.logLines(), now);
+        job.now.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
         logProgress(job, now);
     }
 
@@ -607,7 +621,7 @@ final class BuildRun {
      */
     private void logProgress(Job job, Instant now) throws InterruptedException {
         fillDueGaps(job, now);
-        if (job.phase == Phase.DRAINING && job.logs.complete()) {
+        if (job.phase == Phase.DRAINING && job.now.logs.complete()) {
             try {
                 BuildOutcome outcome = onTerminal(job);
                 if (outcome != null) {
@@ -622,19 +636,19 @@ final class BuildRun {
 
     /** The ended job's outcome once built, null when it is being retried; throws its failure. */
     private BuildOutcome onTerminal(Job job) throws BuildException, InterruptedException {
-        TaskStatus status = job.terminal;
-        TaskResult result = job.result;
-        Phase before = job.endedIn;
+        TaskStatus status = job.now.terminal;
+        TaskResult result = job.now.result;
+        Phase before = job.now.endedIn;
         job.phase = Phase.DONE;
         recoverGivenUpLines(job);
-        long lost = result == null ? job.logs.missing().size()
-                : Math.max(0, result.logLines() - job.logs.delivered());
+        long lost = result == null ? job.now.logs.missing().size()
+                : Math.max(0, result.logLines() - job.now.logs.delivered());
         if (lost > 0) {
             events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
                     + (lost == 1 ? " was" : "s were") + " lost in transit"
-                    + (job.sandboxFailure == null ? "" : " and could not be read back from the sandbox ("
-                    + job.sandboxFailure + ")") + (job.sandboxStdout == null ? "" : "; the full log is "
-                    + job.sandboxStdout));
+                    + (job.now.sandboxFailure == null ? "" : " and could not be read back from the sandbox ("
+                    + job.now.sandboxFailure + ")") + (job.now.sandboxStdout == null ? "" : "; the full log is "
+                    + job.now.sandboxStdout));
         }
         if (before == Phase.KILLING && job.killReason != null && status.getState() != TaskState.TASK_FINISHED) {
             throw job.killReason;
@@ -644,22 +658,22 @@ final class BuildRun {
         }
         if (status.getState() == TaskState.TASK_FINISHED) {
             if (result == null) {
-                throw new ClusterException("The build task " + job.taskId.getValue() + " finished without "
+                throw new ClusterException("The build task " + job.now.taskId.getValue() + " finished without "
                         + "reporting a result; is the executor the same Portainer version as the plugin?");
             }
-            return new BuildOutcome(frameworkId.getValue(), job.taskId.getValue(), job.agentId.getValue(),
-                    job.agentHostname, job.agentUrl, result, job.logs.delivered(), job.logs.missing());
+            return new BuildOutcome(frameworkId.getValue(), job.now.taskId.getValue(), job.now.agentId.getValue(),
+                    job.now.agentHostname, job.now.agentUrl, result, job.now.logs.delivered(), job.now.logs.missing());
         }
         String message = explained(job, status);
-        TaskFailedException failure = new TaskFailedException(job.name(), job.agentHostname,
+        TaskFailedException failure = new TaskFailedException(job.name(), job.now.agentHostname,
                 status.getState().name(), status.hasReason() ? status.getReason().name() : null,
                 status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
-        if (before == Phase.LAUNCHED && !failingFast && job.pushing
-                && TaskRetry.retryable(status, result, job.reachedRunning, false)) {
+        if (before == Phase.LAUNCHED && !failingFast && job.now.pushing
+                && TaskRetry.retryable(status, result, job.now.reachedRunning, false)) {
             // The executor may have died after the push, or the terminal update may have been lost on the way:
             // either way the image may be in the registry, and a second build could push other contents under the
             // same tags. Say so rather than build again.
-            throw new TaskFailedException(job.name(), job.agentHostname, status.getState().name(),
+            throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
                     status.hasReason() ? status.getReason().name() : null,
                     status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts, 0,
                     "The executor had started pushing " + job.task.spec().image() + ", so the build is not run "
@@ -667,16 +681,16 @@ final class BuildRun {
                             + "what the registry holds for its tags " + job.task.spec().tags() + ", then build again");
         }
         if (before == Phase.LAUNCHED && !failingFast
-                && TaskRetry.retryable(status, result, job.reachedRunning, job.pushing)) {
-            if (job.attempt <= config.retries()) {
+                && TaskRetry.retryable(status, result, job.now.reachedRunning, job.now.pushing)) {
+            if (job.now.number <= config.retries()) {
                 retry(job, failure);
                 return null;
             }
             if (config.retries() > 0) {
-                throw new TaskFailedException(job.name(), job.agentHostname, status.getState().name(),
+                throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
                         status.hasReason() ? status.getReason().name() : null,
                         status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts,
-                        job.attempt);
+                        job.now.number);
             }
         }
         throw failure;
@@ -729,31 +743,11 @@ final class BuildRun {
      */
     private void retry(Job job, TaskFailedException failure) throws BuildException, InterruptedException {
         String why = failure.getMessage();
-        job.failedAttempts.add("attempt " + job.attempt + " on " + job.agentHostname + ": " + failure.summary());
-        job.failedAgents.add(job.agentId.getValue());
-        job.attempt++;
-        events.warn(why + "; retrying (attempt " + job.attempt + " of " + (config.retries() + 1) + "), on another "
+        job.failedAttempts.add("attempt " + job.now.number + " on " + job.now.agentHostname + ": " + failure.summary());
+        job.failedAgents.add(job.now.agentId.getValue());
+        job.now = new Attempt(job.now.number + 1);
+        events.warn(why + "; retrying (attempt " + job.now.number + " of " + (config.retries() + 1) + "), on another "
                 + "agent if one offers");
-        job.taskId = null;
-        job.executorId = null;
-        job.agentId = null;
-        job.agentHostname = null;
-        job.agentUrl = null;
-        job.lastState = null;
-        job.reachedRunning = false;
-        job.pushing = false;
-        job.terminal = null;
-        job.endedIn = null;
-        job.result = null;
-        job.buildDeadline = null;
-        job.logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
-        job.logLines = new BuildLogClassifier();
-        job.nextShown = 0;
-        job.sandboxLog = null;
-        job.sandboxFiles = null;
-        job.sandboxStdout = null;
-        job.sandboxFailure = null;
-        job.sandboxMismatch = false;
         job.phase = Phase.WAITING_FOR_OFFER;
         job.retryingSince = clock.instant();
         job.offerDeadline = job.retryingSince.plus(config.offerTimeout());
@@ -790,7 +784,7 @@ final class BuildRun {
     private void onMessage(Event.Message message) throws InterruptedException {
         Job job = null;
         for (Job j : jobs) {
-            if (j.executorId != null && message.getExecutorId().equals(j.executorId)) {
+            if (j.now.executorId != null && message.getExecutorId().equals(j.now.executorId)) {
                 job = j;
             }
         }
@@ -808,26 +802,26 @@ final class BuildRun {
             return;
         }
         Instant now = clock.instant();
-        deliver(job, job.logs.accept(frame, now));
+        deliver(job, job.now.logs.accept(frame, now));
         logProgress(job, now);
     }
 
     private void deliver(Job job, List<LogSequencer.Line> lines) {
         for (LogSequencer.Line line : lines) {
             BuildLogClassifier.Shown shown;
-            if (line.seq() < job.nextShown) {
+            if (line.seq() < job.now.nextShown) {
                 shown = BuildLogClassifier.alone(line.text()); // a line given up on arrived after all
             } else {
-                if (line.seq() > job.nextShown) {
-                    job.logLines.gap();
+                if (line.seq() > job.now.nextShown) {
+                    job.now.logLines.gap();
                 }
-                shown = job.logLines.classify(line.text());
-                job.nextShown = line.seq() + 1;
+                shown = job.now.logLines.classify(line.text());
+                job.now.nextShown = line.seq() + 1;
             }
             show(job, shown, "");
-            if (job.sandboxLog != null) {
+            if (job.now.sandboxLog != null) {
                 // The raw line: the file holds what the executor received, escapes and all.
-                job.sandboxLog.delivered(line.seq(), line.text());
+                job.now.sandboxLog.delivered(line.seq(), line.text());
             }
         }
     }
@@ -844,16 +838,16 @@ final class BuildRun {
         URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
                 ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
         // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
-        String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.executorId.getValue()) + "/"
+        String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue()) + "/"
                 + ExecutorStdout.FILE;
-        job.sandboxStdout = path + " on " + root;
+        job.now.sandboxStdout = path + " on " + root;
         // An agent with --authenticate_http_readonly wants the framework's credential here too (the embedded one
         // does whenever its master does).
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
-        job.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
-                authorization).read(path, offset, length), job.sandboxStdout);
-        String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.executorId.getValue());
-        job.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
+        job.now.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root,
+                SANDBOX_READ_TIMEOUT, authorization).read(path, offset, length), job.now.sandboxStdout);
+        String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue());
+        job.now.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
                 authorization).read(sandbox + "/" + file, offset, length);
     }
 
@@ -869,13 +863,13 @@ final class BuildRun {
      */
     private String explained(Job job, TaskStatus status) throws InterruptedException {
         String message = status.hasMessage() ? status.getMessage() : null;
-        if (!FetchFailure.isFetchFailure(message) || job.sandboxFiles == null) {
+        if (!FetchFailure.isFetchFailure(message) || job.now.sandboxFiles == null) {
             return message;
         }
         try {
-            long size = job.sandboxFiles.read(FetchFailure.STDERR, -1, 0).offset();
+            long size = job.now.sandboxFiles.read(FetchFailure.STDERR, -1, 0).offset();
             long from = Math.max(0, size - AgentFiles.MAX_READ);
-            String stderr = new String(job.sandboxFiles.read(FetchFailure.STDERR, from, AgentFiles.MAX_READ).data(),
+            String stderr = new String(job.now.sandboxFiles.read(FetchFailure.STDERR, from, AgentFiles.MAX_READ).data(),
                     java.nio.charset.StandardCharsets.UTF_8);
             String said = FetchFailure.fetcherSaid(stderr);
             if (said == null) {
@@ -906,18 +900,18 @@ final class BuildRun {
      */
     private void fillDueGaps(Job job, Instant now) throws InterruptedException {
         LogSequencer.Gap gap;
-        while ((gap = job.logs.dueGap(now)) != null) {
+        while ((gap = job.now.logs.dueGap(now)) != null) {
             // A part at a time, each shown before the next is read: the heap holds one part, whatever the gap.
             long from = gap.from();
             while (from < gap.to()) {
                 long to = Math.min(gap.to(), from + READ_BACK_LINES);
-                List<String> lines = job.phase == Phase.DRAINING || job.sandboxFailure == null
+                List<String> lines = job.phase == Phase.DRAINING || job.now.sandboxFailure == null
                         ? readBack(job, from, to) : null;
                 if (lines == null) {
-                    deliver(job, job.logs.skip(new LogSequencer.Gap(from, gap.to())));
+                    deliver(job, job.now.logs.skip(new LogSequencer.Gap(from, gap.to())));
                     break;
                 }
-                deliver(job, job.logs.fill(new LogSequencer.Gap(from, gap.to()), lines));
+                deliver(job, job.now.logs.fill(new LogSequencer.Gap(from, gap.to()), lines));
                 from = to;
             }
         }
@@ -925,8 +919,9 @@ final class BuildRun {
 
     /** Lines given up on during the build get one more chance at the end, shown with a note since out of place. */
     private void recoverGivenUpLines(Job job) throws InterruptedException {
-        List<Long> missing = job.logs.missing();
-        if (missing.isEmpty() || job.sandboxLog == null || job.sandboxMismatch || job.sandboxFailure != null) {
+        List<Long> missing = job.now.logs.missing();
+        if (missing.isEmpty() || job.now.sandboxLog == null || job.now.sandboxMismatch
+                || job.now.sandboxFailure != null) {
             return;
         }
         List<String> lines = readBack(job, missing.get(0), missing.get(missing.size() - 1) + 1);
@@ -936,24 +931,24 @@ final class BuildRun {
         for (long seq : missing) {
             String line = lines.get((int) (seq - missing.get(0)));
             show(job, BuildLogClassifier.alone(line), "(recovered line " + (seq + 1) + ") ");
-            job.logs.recoveredLate(seq);
+            job.now.logs.recoveredLate(seq);
         }
     }
 
     /** Build log lines [from, to) from the sandbox's stdout, or null (and the reason remembered) if unavailable. */
     private List<String> readBack(Job job, long from, long to) throws InterruptedException {
-        if (job.sandboxLog == null || job.sandboxMismatch) {
+        if (job.now.sandboxLog == null || job.now.sandboxMismatch) {
             return null;
         }
         try {
-            List<String> lines = job.sandboxLog.lines(from, to);
-            job.sandboxFailure = null;
+            List<String> lines = job.now.sandboxLog.lines(from, to);
+            job.now.sandboxFailure = null;
             return lines;
         } catch (SandboxLog.MismatchException e) {
-            job.sandboxMismatch = true;
-            job.sandboxFailure = e.getMessage();
+            job.now.sandboxMismatch = true;
+            job.now.sandboxFailure = e.getMessage();
         } catch (IOException e) {
-            job.sandboxFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+            job.now.sandboxFailure = e.getMessage() == null ? e.toString() : e.getMessage();
         }
         return null;
     }
@@ -965,8 +960,8 @@ final class BuildRun {
         job.phase = Phase.KILLING;
         job.killReason = reason;
         job.killDeadline = clock.instant().plus(KILL_GRACE);
-        events.info("Killing " + job.taskId.getValue() + ": " + reason.getMessage());
-        callMaster("KILL", () -> client.kill(job.taskId, job.agentId));
+        events.info("Killing " + job.now.taskId.getValue() + ": " + reason.getMessage());
+        callMaster("KILL", () -> client.kill(job.now.taskId, job.now.agentId));
     }
 
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
@@ -978,10 +973,10 @@ final class BuildRun {
                     }
                 }
                 case LAUNCHED -> {
-                    if (job.buildDeadline != null && !now.isBefore(job.buildDeadline)) {
+                    if (job.now.buildDeadline != null && !now.isBefore(job.now.buildDeadline)) {
                         startKill(job, new BuildCancelledException("The build of " + job.name() + " did not finish "
                                 + "within the build timeout of " + human(config.buildTimeout()) + "; its task "
-                                + job.taskId.getValue() + " was killed. Raise the timeout (<timeout>, "
+                                + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, "
                                 + "portainer.timeout) if the build needs longer"));
                     }
                 }
@@ -1003,11 +998,11 @@ final class BuildRun {
         for (Job job : jobs) {
             Instant deadline = switch (job.phase) {
                 case WAITING_FOR_OFFER -> job.offerDeadline;
-                case LAUNCHED -> job.buildDeadline;
+                case LAUNCHED -> job.now.buildDeadline;
                 case KILLING -> job.killDeadline;
                 case DRAINING, DONE -> null;
             };
-            Instant logExpiry = job.logs.nextExpiry();
+            Instant logExpiry = job.now.logs.nextExpiry();
             if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {
                 deadline = logExpiry;
             }
@@ -1030,7 +1025,7 @@ final class BuildRun {
                 for (Job job : jobs) {
                     if (job.phase == Phase.LAUNCHED) {
                         try {
-                            client.kill(job.taskId, job.agentId);
+                            client.kill(job.now.taskId, job.now.agentId);
                         } catch (IOException | InterruptedException | RuntimeException e) {
                             // TEARDOWN kills it too.
                         }
