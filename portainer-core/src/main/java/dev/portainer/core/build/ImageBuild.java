@@ -10,16 +10,9 @@ import dev.portainer.core.scheduler.TaskOutcome;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.wire.TaskResult;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * Builds a plan's images on Mesos, as named steps: connect to the cluster, pack every context, stage the files, schedule
@@ -28,32 +21,16 @@ import java.util.function.Supplier;
  * staged files are removed and nothing keeps running on the cluster.
  */
 public final class ImageBuild {
-    private final Clock clock;
-    private final Supplier<SecureRandom> random;
-    private final Supplier<UUID> ids;
-    private final Map<String, String> environment;
-    private final Supplier<String> hostname;
+    private final RunEnvironment environment;
 
-    /**
-     * @param clock       the time
-     * @param random      makes the run's source of secrets
-     * @param ids         names packed contexts
-     * @param environment the process environment (Hadoop configuration)
-     * @param hostname    this machine's name, for the framework
-     */
-    public ImageBuild(Clock clock, Supplier<SecureRandom> random, Supplier<UUID> ids, Map<String, String> environment,
-                      Supplier<String> hostname) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.random = Objects.requireNonNull(random, "random");
-        this.ids = Objects.requireNonNull(ids, "ids");
-        this.environment = Map.copyOf(environment);
-        this.hostname = Objects.requireNonNull(hostname, "hostname");
+    /** @param environment what each run takes from the process: time, randomness, ids, variables, host name */
+    public ImageBuild(RunEnvironment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
     }
 
-    /** On the system clock, a new SecureRandom per run, random UUIDs, this process's environment and host name. */
+    /** In this process: {@link RunEnvironment#ofThisProcess()}. */
     public static ImageBuild ofThisProcess() {
-        return new ImageBuild(Clock.systemUTC(), SecureRandom::new, UUID::randomUUID, System.getenv(),
-                ImageBuild::localHostname);
+        return new ImageBuild(RunEnvironment.ofThisProcess());
     }
 
     /** {@link #run(BuildPlan, BuildEvents, LocalMaster.Launcher)} of {@link #ofThisProcess()}. */
@@ -82,8 +59,9 @@ public final class ImageBuild {
         BuildResultFiles.clearAll(settings.workDirectory(), plan.images().stream().map(ImageSpec::image).toList());
         BuildEvents safeEvents = NeverFailingEvents.wrap(events);
         try (CancelOnShutdown guard = CancelOnShutdown.install(safeEvents)) {
-            RunContext run = new RunContext(safeEvents, guard, clock, random.get(), ids, environment,
-                    hostname.get());
+            RunContext run = new RunContext(safeEvents, guard, environment.clock(),
+                    environment.random().get(), environment.ids(), environment.environment(),
+                    environment.hostname().get());
             try {
                 return steps(plan, launcher, run);
             } finally {
@@ -145,14 +123,6 @@ public final class ImageBuild {
             step.run();
         } catch (Exception e) {
             run.events().warn("Could not clean up: " + e);
-        }
-    }
-
-    static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
         }
     }
 }

@@ -11,16 +11,11 @@ import dev.portainer.core.scheduler.TaskOutcome;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.wire.TaskResult;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * Pushes images that an earlier build made and left in the Docker daemon of the agent that built it, as named steps
@@ -28,26 +23,16 @@ import java.util.function.Supplier;
  * nothing is built), schedule one push task per image on the agent that built it, collect how each ended.
  */
 public final class ImagePush {
-    private final Clock clock;
-    private final Supplier<SecureRandom> random;
-    private final Supplier<UUID> ids;
-    private final Map<String, String> environment;
-    private final Supplier<String> hostname;
+    private final RunEnvironment environment;
 
-    /** Like {@link ImageBuild#ImageBuild}: the time, the run's randomness, ids, environment and host name. */
-    public ImagePush(Clock clock, Supplier<SecureRandom> random, Supplier<UUID> ids, Map<String, String> environment,
-                     Supplier<String> hostname) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.random = Objects.requireNonNull(random, "random");
-        this.ids = Objects.requireNonNull(ids, "ids");
-        this.environment = Map.copyOf(environment);
-        this.hostname = Objects.requireNonNull(hostname, "hostname");
+    /** @param environment what each run takes from the process: time, randomness, ids, variables, host name */
+    public ImagePush(RunEnvironment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
     }
 
-    /** On the system clock, a new SecureRandom per run, random UUIDs, this process's environment and host name. */
+    /** In this process: {@link RunEnvironment#ofThisProcess()}. */
     public static ImagePush ofThisProcess() {
-        return new ImagePush(Clock.systemUTC(), SecureRandom::new, UUID::randomUUID, System.getenv(),
-                ImageBuild::localHostname);
+        return new ImagePush(RunEnvironment.ofThisProcess());
     }
 
     /**
@@ -84,8 +69,9 @@ public final class ImagePush {
         }
         BuildEvents safeEvents = NeverFailingEvents.wrap(events);
         try (CancelOnShutdown guard = CancelOnShutdown.install(safeEvents)) {
-            RunContext run = new RunContext(safeEvents, guard, clock, random.get(), ids, environment,
-                    hostname.get());
+            RunContext run = new RunContext(safeEvents, guard, environment.clock(),
+                    environment.random().get(), environment.ids(), environment.environment(),
+                    environment.hostname().get());
             try {
                 return steps(settings, images, launcher, run);
             } finally {
