@@ -13,7 +13,6 @@ import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageOutcome;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.context.ContextException;
-import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.OfferTimeoutException;
@@ -22,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -56,25 +56,12 @@ public class BuildMojo extends BuildParameters {
             getLog().info("Skipping portainer:build (portainer.skip=true)");
             return;
         }
-        ProjectFacts facts = ProjectFacts.of(project, session, mojoExecution, outputTimestamp);
-        CredentialsResolver credentials;
-        try {
-            credentials = credentialsResolver(facts.settings(), settingsDecrypter, System.getenv(),
-                    Path.of(System.getProperty("user.home")));
-        } catch (CredentialsException e) {
-            throw MojoFailures.usersFault(e.getMessage(), e);
+        Optional<BuildPlanReader> found = reader("portainer:build");
+        if (found.isEmpty()) {
+            return;
         }
-        BuildPlanReader reader = new BuildPlanReader(this, facts, credentials, ExecutorJar::extract, getLog());
-        if (!BuildPlanReader.several(this) && facts.invocation().skipsWithoutDockerfile()) {
-            try {
-                DockerfileLocation.find(reader.contextDirectory(), facts.projectDirectory(), dockerfile);
-            } catch (ContextException e) {
-                getLog().info("Skipping portainer:build for " + project.getArtifactId() + ": no Dockerfile at "
-                        + reader.contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile));
-                getLog().debug(e.getMessage());
-                return;
-            }
-        }
+        BuildPlanReader reader = found.get();
+        ProjectFacts facts = reader.facts();
         // With mesosMaster=local the embedded Mesos starts now, in the background, while the configuration is read
         // and the contexts packed.
         try (EagerLocalMaster local = "local".equals(BuildPlanReader.master(this))

@@ -1,12 +1,19 @@
 package dev.portainer.maven;
 
+import dev.portainer.core.auth.CredentialsException;
+import dev.portainer.core.auth.CredentialsResolver;
+import dev.portainer.core.context.ContextException;
+import dev.portainer.core.context.DockerfileLocation;
 import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.inject.Inject;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
+import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
@@ -398,4 +405,31 @@ abstract class BuildParameters extends AbstractMojo {
     @Parameter(property = "portainer.failFast", defaultValue = "false")
     boolean failFast;
 
+    /**
+     * The reader of this goal's plan, with the project's facts and the registry credentials it resolves; empty when
+     * the goal skips this module: a module of a reactor without a Dockerfile (said in one line), so that
+     * {@code mvn package portainer:build} over a reactor builds the modules that have one.
+     */
+    final Optional<BuildPlanReader> reader(String goal) throws MojoFailureException {
+        ProjectFacts facts = ProjectFacts.of(project, session, mojoExecution, outputTimestamp);
+        CredentialsResolver credentials;
+        try {
+            credentials = BuildMojo.credentialsResolver(facts.settings(), settingsDecrypter, System.getenv(),
+                    Path.of(System.getProperty("user.home")));
+        } catch (CredentialsException e) {
+            throw MojoFailures.usersFault(e.getMessage(), e);
+        }
+        BuildPlanReader reader = new BuildPlanReader(this, facts, credentials, ExecutorJar::extract, getLog());
+        if (!BuildPlanReader.several(this) && facts.invocation().skipsWithoutDockerfile()) {
+            try {
+                DockerfileLocation.find(reader.contextDirectory(), facts.projectDirectory(), dockerfile);
+            } catch (ContextException e) {
+                getLog().info("Skipping " + goal + " for " + project.getArtifactId() + ": no Dockerfile at "
+                        + reader.contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile));
+                getLog().debug(e.getMessage());
+                return Optional.empty();
+            }
+        }
+        return Optional.of(reader);
+    }
 }

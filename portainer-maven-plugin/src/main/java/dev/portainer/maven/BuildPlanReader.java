@@ -80,6 +80,11 @@ final class BuildPlanReader {
                 : parameters.mesosMaster.trim();
     }
 
+    /** What the reader knows of the project and the Maven run. */
+    ProjectFacts facts() {
+        return project;
+    }
+
     /** Whether the goal lists {@code <images>}. */
     static boolean several(BuildParameters parameters) {
         return parameters.images != null && !parameters.images.isEmpty();

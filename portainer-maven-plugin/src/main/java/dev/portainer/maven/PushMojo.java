@@ -1,7 +1,5 @@
 package dev.portainer.maven;
 
-import dev.portainer.core.auth.CredentialsException;
-import dev.portainer.core.auth.CredentialsResolver;
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
@@ -11,8 +9,6 @@ import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.build.ImageToPush;
 import dev.portainer.core.build.PushOutcome;
 import dev.portainer.core.config.InvalidSettingException;
-import dev.portainer.core.context.ContextException;
-import dev.portainer.core.context.DockerfileLocation;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.OfferTimeoutException;
@@ -22,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -56,26 +53,12 @@ public class PushMojo extends BuildParameters {
             getLog().info("Skipping portainer:push (portainer.skipPush=true): nothing is pushed");
             return;
         }
-        ProjectFacts facts = ProjectFacts.of(project, session, mojoExecution, outputTimestamp);
-        CredentialsResolver credentials;
-        try {
-            credentials = BuildMojo.credentialsResolver(facts.settings(), settingsDecrypter, System.getenv(),
-                    Path.of(System.getProperty("user.home")));
-        } catch (CredentialsException e) {
-            throw MojoFailures.usersFault(e.getMessage(), e);
+        // portainer:build skipped a module without a Dockerfile: there is nothing of it to push either
+        Optional<BuildPlanReader> reader = reader("portainer:push");
+        if (reader.isEmpty()) {
+            return;
         }
-        BuildPlanReader reader = new BuildPlanReader(this, facts, credentials, ExecutorJar::extract, getLog());
-        if (!BuildPlanReader.several(this) && facts.invocation().skipsWithoutDockerfile()) {
-            try {
-                DockerfileLocation.find(reader.contextDirectory(), facts.projectDirectory(), dockerfile);
-            } catch (ContextException e) {
-                // portainer:build skipped this module too: there is nothing of it to push
-                getLog().info("Skipping portainer:push for " + project.getArtifactId() + ": no Dockerfile at "
-                        + reader.contextDirectory().resolve(dockerfile == null ? "Dockerfile" : dockerfile));
-                return;
-            }
-        }
-        BuildPlan plan = reader.readForPush();
+        BuildPlan plan = reader.get().readForPush();
         Path work = plan.settings().workDirectory();
         Map<String, String> stems = BuildResultFiles.stems(plan.images().stream().map(ImageSpec::image).toList());
         List<ImageToPush> toPush = new ArrayList<>();
