@@ -114,7 +114,7 @@ final class BuildRun {
         Instant killDeadline;
         ClusterException killReason;
         /** The attempt running now, or waiting for its offer. */
-        Attempt now = new Attempt(1);
+        Attempt now;
         // Retries: when the attempt now waiting began to, the agents that failed earlier ones, and why they failed.
         Instant retryingSince;
         final Set<String> failedAgents = new HashSet<>();
@@ -125,6 +125,7 @@ final class BuildRun {
 
         Job(BuildTask task) {
             this.task = task;
+            this.now = attempt(task, 1);
         }
 
         String name() {
@@ -150,23 +151,14 @@ final class BuildRun {
         TaskStatus terminal;
         Phase endedIn;
         TaskResult result;
-        /** A relaunched executor numbers its lines from the start again: each attempt has its own sequence. */
-        final LogSequencer logs = new LogSequencer(LOG_GAP_WAIT, LOG_MAX_WAITING);
-        /** Which shown lines are Docker's warnings. */
-        final BuildLogClassifier logLines = new BuildLogClassifier();
-        /** The sequence number of the line the classifier expects next; a frame before it is shown out of place. */
-        long nextShown;
-        /** Where lost log lines are read back from; null until launched on an agent whose URL the offer gave. */
-        SandboxLog sandboxLog;
-        String sandboxStdout;
-        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null with {@link #sandboxLog}. */
+        /** Its own log: a relaunched executor numbers its lines from the start again. */
+        final AttemptLog log;
+        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null until launched. */
         SandboxFiles sandboxFiles;
-        /** Why reading the sandbox failed, once it did: no more attempts until the task ended (then one last one). */
-        String sandboxFailure;
-        boolean sandboxMismatch;
 
-        Attempt(int number) {
+        Attempt(int number, AttemptLog log) {
             this.number = number;
+            this.log = log;
         }
     }
 
@@ -228,6 +220,9 @@ final class BuildRun {
         this.config = config;
         this.clock = clock;
         this.ids = ids;
+        this.failFast = failFast;
+        this.events = events; // before the jobs: each attempt's log reports to it
+        this.client = client;
         if (tasks.isEmpty()) {
             throw new IllegalArgumentException("a run needs at least one task");
         }
@@ -239,9 +234,6 @@ final class BuildRun {
             }
             jobs.add(new Job(task));
         }
-        this.failFast = failFast;
-        this.events = events;
-        this.client = client;
     }
 
     /** Asks the run to stop: the tasks are killed, the framework torn down, and {@link #execute} throws. */
@@ -610,8 +602,7 @@ final class BuildRun {
         job.phase = Phase.DRAINING;
         job.now.result = readResult(status);
         Instant now = clock.instant();
-        job.now.logs.end(job.now.result == null ? -1 : job.now.result.logLines(), now);
-        job.now.sandboxFailure = null; // the executor printed every line before its final update: worth one more try
+        job.now.log.end(job.now.result == null ? -1 : job.now.result.logLines(), now);
         logProgress(job, now);
     }
 
@@ -620,8 +611,8 @@ final class BuildRun {
      * given up on), settles how it ended.
      */
     private void logProgress(Job job, Instant now) throws InterruptedException {
-        fillDueGaps(job, now);
-        if (job.phase == Phase.DRAINING && job.now.logs.complete()) {
+        job.now.log.fillDueGaps(now, job.phase == Phase.DRAINING);
+        if (job.phase == Phase.DRAINING && job.now.log.complete()) {
             try {
                 BuildOutcome outcome = onTerminal(job);
                 if (outcome != null) {
@@ -640,15 +631,12 @@ final class BuildRun {
         TaskResult result = job.now.result;
         Phase before = job.now.endedIn;
         job.phase = Phase.DONE;
-        recoverGivenUpLines(job);
-        long lost = result == null ? job.now.logs.missing().size()
-                : Math.max(0, result.logLines() - job.now.logs.delivered());
+        job.now.log.recoverGivenUpLines();
+        long lost = result == null ? job.now.log.missing().size()
+                : Math.max(0, result.logLines() - job.now.log.delivered());
         if (lost > 0) {
             events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
-                    + (lost == 1 ? " was" : "s were") + " lost in transit"
-                    + (job.now.sandboxFailure == null ? "" : " and could not be read back from the sandbox ("
-                    + job.now.sandboxFailure + ")") + (job.now.sandboxStdout == null ? "" : "; the full log is "
-                    + job.now.sandboxStdout));
+                    + (lost == 1 ? " was" : "s were") + " lost in transit" + job.now.log.whereTheLostLinesAre());
         }
         if (before == Phase.KILLING && job.killReason != null && status.getState() != TaskState.TASK_FINISHED) {
             throw job.killReason;
@@ -662,7 +650,7 @@ final class BuildRun {
                         + "reporting a result; is the executor the same Portainer version as the plugin?");
             }
             return new BuildOutcome(frameworkId.getValue(), job.now.taskId.getValue(), job.now.agentId.getValue(),
-                    job.now.agentHostname, job.now.agentUrl, result, job.now.logs.delivered(), job.now.logs.missing());
+                    job.now.agentHostname, job.now.agentUrl, result, job.now.log.delivered(), job.now.log.missing());
         }
         String message = explained(job, status);
         TaskFailedException failure = new TaskFailedException(job.name(), job.now.agentHostname,
@@ -741,11 +729,15 @@ final class BuildRun {
      * could run or report (the executor never started, died or lost its agent): waits for offers again, preferring
      * agents other than those that failed it.
      */
+    private Attempt attempt(BuildTask task, int number) {
+        return new Attempt(number, new AttemptLog(task.name(), events, LOG_GAP_WAIT, LOG_MAX_WAITING, READ_BACK_LINES));
+    }
+
     private void retry(Job job, TaskFailedException failure) throws BuildException, InterruptedException {
         String why = failure.getMessage();
         job.failedAttempts.add("attempt " + job.now.number + " on " + job.now.agentHostname + ": " + failure.summary());
         job.failedAgents.add(job.now.agentId.getValue());
-        job.now = new Attempt(job.now.number + 1);
+        job.now = attempt(job.task, job.now.number + 1);
         events.warn(why + "; retrying (attempt " + job.now.number + " of " + (config.retries() + 1) + "), on another "
                 + "agent if one offers");
         job.phase = Phase.WAITING_FOR_OFFER;
@@ -802,36 +794,8 @@ final class BuildRun {
             return;
         }
         Instant now = clock.instant();
-        deliver(job, job.now.logs.accept(frame, now));
+        job.now.log.accept(frame, now);
         logProgress(job, now);
-    }
-
-    private void deliver(Job job, List<LogSequencer.Line> lines) {
-        for (LogSequencer.Line line : lines) {
-            BuildLogClassifier.Shown shown;
-            if (line.seq() < job.now.nextShown) {
-                shown = BuildLogClassifier.alone(line.text()); // a line given up on arrived after all
-            } else {
-                if (line.seq() > job.now.nextShown) {
-                    job.now.logLines.gap();
-                }
-                shown = job.now.logLines.classify(line.text());
-                job.now.nextShown = line.seq() + 1;
-            }
-            show(job, shown, "");
-            if (job.now.sandboxLog != null) {
-                // The raw line: the file holds what the executor received, escapes and all.
-                job.now.sandboxLog.delivered(line.seq(), line.text());
-            }
-        }
-    }
-
-    private void show(Job job, BuildLogClassifier.Shown shown, String note) {
-        if (shown.warning()) {
-            events.logWarning(job.name(), note + shown.text());
-        } else {
-            events.log(job.name(), note + shown.text());
-        }
     }
 
     private void openSandboxLog(Job job, org.apache.mesos.v1.Protos.URL url) {
@@ -840,12 +804,12 @@ final class BuildRun {
         // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
         String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue()) + "/"
                 + ExecutorStdout.FILE;
-        job.now.sandboxStdout = path + " on " + root;
+        String where = path + " on " + root;
         // An agent with --authenticate_http_readonly wants the framework's credential here too (the embedded one
         // does whenever its master does).
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
-        job.now.sandboxLog = new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root,
-                SANDBOX_READ_TIMEOUT, authorization).read(path, offset, length), job.now.sandboxStdout);
+        job.now.log.readsBackFrom(new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root,
+                SANDBOX_READ_TIMEOUT, authorization).read(path, offset, length), where), where);
         String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue());
         job.now.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
                 authorization).read(sandbox + "/" + file, offset, length);
@@ -892,65 +856,6 @@ final class BuildRun {
             sandboxHttp = HttpClient.newBuilder().connectTimeout(SANDBOX_READ_TIMEOUT).build();
         }
         return sandboxHttp;
-    }
-
-    /**
-     * Fills every gap that is due with the lines read back from the sandbox, in their place; skips it when they
-     * cannot be read (they are tried once more, out of place, when the task ends). Later frames wait meanwhile.
-     */
-    private void fillDueGaps(Job job, Instant now) throws InterruptedException {
-        LogSequencer.Gap gap;
-        while ((gap = job.now.logs.dueGap(now)) != null) {
-            // A part at a time, each shown before the next is read: the heap holds one part, whatever the gap.
-            long from = gap.from();
-            while (from < gap.to()) {
-                long to = Math.min(gap.to(), from + READ_BACK_LINES);
-                List<String> lines = job.phase == Phase.DRAINING || job.now.sandboxFailure == null
-                        ? readBack(job, from, to) : null;
-                if (lines == null) {
-                    deliver(job, job.now.logs.skip(new LogSequencer.Gap(from, gap.to())));
-                    break;
-                }
-                deliver(job, job.now.logs.fill(new LogSequencer.Gap(from, gap.to()), lines));
-                from = to;
-            }
-        }
-    }
-
-    /** Lines given up on during the build get one more chance at the end, shown with a note since out of place. */
-    private void recoverGivenUpLines(Job job) throws InterruptedException {
-        List<Long> missing = job.now.logs.missing();
-        if (missing.isEmpty() || job.now.sandboxLog == null || job.now.sandboxMismatch
-                || job.now.sandboxFailure != null) {
-            return;
-        }
-        List<String> lines = readBack(job, missing.get(0), missing.get(missing.size() - 1) + 1);
-        if (lines == null) {
-            return;
-        }
-        for (long seq : missing) {
-            String line = lines.get((int) (seq - missing.get(0)));
-            show(job, BuildLogClassifier.alone(line), "(recovered line " + (seq + 1) + ") ");
-            job.now.logs.recoveredLate(seq);
-        }
-    }
-
-    /** Build log lines [from, to) from the sandbox's stdout, or null (and the reason remembered) if unavailable. */
-    private List<String> readBack(Job job, long from, long to) throws InterruptedException {
-        if (job.now.sandboxLog == null || job.now.sandboxMismatch) {
-            return null;
-        }
-        try {
-            List<String> lines = job.now.sandboxLog.lines(from, to);
-            job.now.sandboxFailure = null;
-            return lines;
-        } catch (SandboxLog.MismatchException e) {
-            job.now.sandboxMismatch = true;
-            job.now.sandboxFailure = e.getMessage();
-        } catch (IOException e) {
-            job.now.sandboxFailure = e.getMessage() == null ? e.toString() : e.getMessage();
-        }
-        return null;
     }
 
     private void startKill(Job job, ClusterException reason) throws BuildException, InterruptedException {
@@ -1002,7 +907,7 @@ final class BuildRun {
                 case KILLING -> job.killDeadline;
                 case DRAINING, DONE -> null;
             };
-            Instant logExpiry = job.now.logs.nextExpiry();
+            Instant logExpiry = job.now.log.nextExpiry();
             if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {
                 deadline = logExpiry;
             }
