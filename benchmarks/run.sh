@@ -4,7 +4,8 @@
 #       the whole suite: portainer:build on the embedded local master against docker build + docker push on the
 #       same daemon (trivial image; large contexts, also against docker-maven-plugin), packing against
 #       tar | gzip -1, 16 images, log latency, heap and RSS; prints a table
-#       (benchmarks/suite.py --help lists the options).
+#       (benchmarks/suite.py --help lists the options). --master host:port runs every case once more against a
+#       real Mesos master, docker/dmp baselines measured again beside it; its rows are marked [host:port].
 #   benchmarks/run.sh staging [work-dir] [files] [total-MB]
 #       pack and stage a generated 500 MB / 20,000-file context against tar | gzip -1 (StagingBenchmark).
 set -eu

@@ -25,6 +25,10 @@ REPO = os.path.join(ROOT, "benchmarks", "target", "bench-repo")
 # --baseline DIR: another checkout, built by benchmarks/run.sh (its plugin in DIR/benchmarks/target/bench-repo),
 # measured in the same rounds as this one, so that a change is compared on the same machine at the same moment.
 BASELINE = None
+# --master host:port: the suite runs once on the embedded `local` master, then again with every Maven run pointed at
+# this master (-Dportainer.mesosMaster); its rows carry the master's address. The docker and dmp baselines are
+# measured again in that pass, so each ratio compares runs of the same minutes.
+MASTER = None
 RUN_ID = uuid.uuid4().hex[:8]
 IMAGES = []  # every image this run tagged, removed at the end
 
@@ -229,7 +233,8 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     env.update(extra_env or {})
     command = ["mvn", "-B"] + (["-o"] if offline else []) + ["-Dmaven.repo.local=" + (repo or REPO),
                "-Dorg.slf4j.simpleLogger.showDateTime=true",
-               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"] + args
+               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"] + (
+               ["-Dportainer.mesosMaster=" + MASTER] if MASTER else []) + args
     t0 = time.time()
     with open(log, "w") as out:
         p = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -395,6 +400,8 @@ ROWS = []
 
 
 def row(*cells):
+    if MASTER:
+        cells = ("[%s] %s" % (MASTER, cells[0]),) + tuple(cells[1:])
     ROWS.append(cells)
     print(" | ".join(str(c) for c in cells), flush=True)
 
@@ -697,6 +704,7 @@ def main():
     a.add_argument("--flood-reps", type=int, default=3)
     a.add_argument("--only", default="overhead,large,packing,many,flood")
     a.add_argument("--work", default=os.path.join(ROOT, "target", "bench-suite"))
+    a.add_argument("--master", help="a real Mesos master (host:port): every case runs on it too, after `local`")
     o = a.parse_args()
     global BASELINE
     BASELINE = os.path.abspath(o.baseline) if o.baseline else None
@@ -711,56 +719,62 @@ def main():
                                                     logs))
     print("Cache: --no-cache on docker build and portainer.noCache=true on both sides; base image local on both.")
     print("case | figure | median [min..max] | note")
+    global MASTER
     try:
-        trivial = trivial_project(work)
-        # Warm-up (not measured): page cache, the daemon's base image, Maven's offline resolution. Online, once:
-        # invoker:install copies the plugin and its dependencies but not the BOMs their poms import (junit-bom,
-        # protobuf-bom, ...); this run fetches them into the private repository, every measured run is offline.
-        docker_build_push(trivial, "%s/bench/warmup-%s:1.0.0" % (REGISTRY, RUN_ID))
-        portainer_build(trivial, "%s/bench/warmup-%s-p" % (REGISTRY, RUN_ID), logs, "warmup", offline=False)
-        if BASELINE:
-            portainer_build(trivial, "%s/bench/warmup-%s-b" % (REGISTRY, RUN_ID), logs, "warmup-baseline",
-                            offline=False, baseline=True)
-        single = None
-        if "overhead" in only:
-            maven_start_case(trivial, o.reps, logs)
-            d, p = overhead_case("trivial", trivial, o.reps, logs, tuned=True)
-            lat_p = [x for r in p for x in r["lat"]]
-            lat_d = [x for r in d for x in r["lat"]]
-            row("4 log latency", "docker build stdout, p50 / p95 (ms, %d lines)" % len(lat_d),
-                "%.0f / %.0f" % (1000 * pct(lat_d, .5), 1000 * pct(lat_d, .95)), "baseline")
-            row("4 log latency", "RUN line to Maven log, p50 / p95 (ms, %d lines)" % len(lat_p),
-                "%.0f / %.0f" % (1000 * pct(lat_p, .5), 1000 * pct(lat_p, .95)), "")
-            single = med([r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in p])
-        if "large" in only and o.large_reps > 0:
-            for kind in o.large_kinds.split(","):
-                large = large_project(work, kind, o.files, o.mb)
-                # Unmeasured: the page cache, the base image, the data layer in the registry; dmp resolved once.
-                docker_build_push(large, "%s/bench/warmup-%s-%s:1.0.0" % (REGISTRY, kind, RUN_ID))
-                # the image name of the measured runs: its packed context is kept for the first of them
-                portainer_build(large, "%s/bench/large-%s-%s-portainer" % (REGISTRY, kind, RUN_ID), logs,
-                                "warmup-" + kind)
-                if BASELINE:
-                    portainer_build(large, "%s/bench/large-%s-%s-baseline" % (REGISTRY, kind, RUN_ID), logs,
-                                    "warmup-baseline-" + kind, baseline=True)
-                if not o.no_dmp:
-                    dmp_build_push(large, "%s/bench/warmup-%s-%s-dmp:1.0.0" % (REGISTRY, kind, RUN_ID), logs,
-                                   "warmup-dmp-" + kind, offline=False)
-                large_case(kind, large, o.large_reps, logs, dmp=not o.no_dmp)
-                shutil.rmtree(large)
-        if "packing" in only:
-            packing_case(o.large_reps, o.files, o.mb, work)
-        if "many" in only:
-            if single is None:
-                single = portainer_build(trivial, "%s/bench/single-%s" % (REGISTRY, RUN_ID), logs, "single")[
-                    "phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
-            many = many_project(work, o.many)
-            # The modules' single build time: one module on its own, mojo only.
-            one = portainer_build(os.path.join(many, "m00"), "%s/bench/one-%s" % (REGISTRY, RUN_ID), logs, "one")
-            single = one["phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
-            many_case(many, o.many, o.parallel, single, logs, 1)
-        if "flood" in only:
-            flood_case([int(n) for n in o.flood_lines.split(",")], o.flood_reps, logs, work)
+        for master in [None] + ([o.master] if o.master else []):
+            MASTER = master
+            if master:
+                logs = os.path.join(work, "logs-" + master.replace(":", "-"))
+                os.makedirs(logs, exist_ok=True)
+            trivial = trivial_project(work)
+            # Warm-up (not measured): page cache, the daemon's base image, Maven's offline resolution. Online, once:
+            # invoker:install copies the plugin and its dependencies but not the BOMs their poms import (junit-bom,
+            # protobuf-bom, ...); this run fetches them into the private repository, every measured run is offline.
+            docker_build_push(trivial, "%s/bench/warmup-%s:1.0.0" % (REGISTRY, RUN_ID))
+            portainer_build(trivial, "%s/bench/warmup-%s-p" % (REGISTRY, RUN_ID), logs, "warmup", offline=False)
+            if BASELINE:
+                portainer_build(trivial, "%s/bench/warmup-%s-b" % (REGISTRY, RUN_ID), logs, "warmup-baseline",
+                                offline=False, baseline=True)
+            single = None
+            if "overhead" in only:
+                maven_start_case(trivial, o.reps, logs)
+                d, p = overhead_case("trivial", trivial, o.reps, logs, tuned=True)
+                lat_p = [x for r in p for x in r["lat"]]
+                lat_d = [x for r in d for x in r["lat"]]
+                row("4 log latency", "docker build stdout, p50 / p95 (ms, %d lines)" % len(lat_d),
+                    "%.0f / %.0f" % (1000 * pct(lat_d, .5), 1000 * pct(lat_d, .95)), "baseline")
+                row("4 log latency", "RUN line to Maven log, p50 / p95 (ms, %d lines)" % len(lat_p),
+                    "%.0f / %.0f" % (1000 * pct(lat_p, .5), 1000 * pct(lat_p, .95)), "")
+                single = med([r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in p])
+            if "large" in only and o.large_reps > 0:
+                for kind in o.large_kinds.split(","):
+                    large = large_project(work, kind, o.files, o.mb)
+                    # Unmeasured: the page cache, the base image, the data layer in the registry; dmp resolved once.
+                    docker_build_push(large, "%s/bench/warmup-%s-%s:1.0.0" % (REGISTRY, kind, RUN_ID))
+                    # the image name of the measured runs: its packed context is kept for the first of them
+                    portainer_build(large, "%s/bench/large-%s-%s-portainer" % (REGISTRY, kind, RUN_ID), logs,
+                                    "warmup-" + kind)
+                    if BASELINE:
+                        portainer_build(large, "%s/bench/large-%s-%s-baseline" % (REGISTRY, kind, RUN_ID), logs,
+                                        "warmup-baseline-" + kind, baseline=True)
+                    if not o.no_dmp:
+                        dmp_build_push(large, "%s/bench/warmup-%s-%s-dmp:1.0.0" % (REGISTRY, kind, RUN_ID), logs,
+                                       "warmup-dmp-" + kind, offline=False)
+                    large_case(kind, large, o.large_reps, logs, dmp=not o.no_dmp)
+                    shutil.rmtree(large)
+            if "packing" in only:
+                packing_case(o.large_reps, o.files, o.mb, work)
+            if "many" in only:
+                if single is None:
+                    single = portainer_build(trivial, "%s/bench/single-%s" % (REGISTRY, RUN_ID), logs, "single")[
+                        "phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
+                many = many_project(work, o.many)
+                # The modules' single build time: one module on its own, mojo only.
+                one = portainer_build(os.path.join(many, "m00"), "%s/bench/one-%s" % (REGISTRY, RUN_ID), logs, "one")
+                single = one["phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
+                many_case(many, o.many, o.parallel, single, logs, 1)
+            if "flood" in only:
+                flood_case([int(n) for n in o.flood_lines.split(",")], o.flood_reps, logs, work)
     finally:
         cleanup()
     print()
