@@ -130,4 +130,36 @@ class PushGoalIT {
         assertEquals(404, Registry.status(repo, "1.0.0"));
         ItChecks.assertNothingLeftBehind(push);
     }
+
+    @Test
+    void pushesEveryImageOfImagesEachFromItsOwnResultFile() throws Exception {
+        String prefix = MavenRun.REGISTRY + "/it/push-several-" + UUID.randomUUID().toString().substring(0, 8);
+        String[] names = {"api", "web", "worker"};
+        String[] tags = {"1.0.0", "2.0", "1.0.0"};
+        Path project = MavenRun.copyProject("several-images");
+        try {
+            MavenRun.Outcome build = MavenRun.run(project, "package", "portainer:build", "-Dit.prefix=" + prefix,
+                    "-Dportainer.push=false");
+            assertTrue(build.succeeded(), build.output());
+            ItChecks.assertNothingLeftBehind(build);
+
+            MavenRun.Outcome push = MavenRun.run(project, "portainer:push", "-Dit.prefix=" + prefix);
+
+            assertTrue(push.succeeded(), push.output());
+            for (int i = 0; i < names.length; i++) {
+                String repository = prefix.substring(MavenRun.REGISTRY.length() + 1) + "-" + names[i];
+                String digest = Registry.digest(repository, tags[i]);
+                assertTrue(push.output().contains("Pushed " + prefix + "-" + names[i] + ":" + tags[i] + "@" + digest),
+                        names[i] + ": " + push.output());
+                JsonNode json = new ObjectMapper().readTree(project.resolve("target/portainer/"
+                        + repository.substring("it/".length()) + ".json").toFile());
+                assertEquals(digest, json.at("/digests/" + tags[i]).asText(), names[i] + "'s own result file");
+            }
+            ItChecks.assertNothingLeftBehind(push);
+        } finally {
+            for (int i = 0; i < names.length; i++) {
+                Docker.run("rmi", "-f", prefix + "-" + names[i] + ":" + tags[i]);
+            }
+        }
+    }
 }
