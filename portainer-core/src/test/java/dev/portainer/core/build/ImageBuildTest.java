@@ -52,19 +52,7 @@ class ImageBuildTest {
         }
     }
 
-    private static final BuildEvents QUIET = new BuildEvents() {
-        @Override
-        public void info(String message) {
-        }
-
-        @Override
-        public void log(String taskName, String line) {
-        }
-
-        @Override
-        public void warn(String message) {
-        }
-    };
+    private static final BuildEvents QUIET = QuietEvents.INSTANCE;
 
     private RunSettings settings() {
         return RunSettings.builder().mesosMaster("127.0.0.1:1")

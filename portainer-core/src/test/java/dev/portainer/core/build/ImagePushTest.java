@@ -15,19 +15,7 @@ class ImagePushTest {
     @TempDir
     Path work;
 
-    private static final BuildEvents QUIET = new BuildEvents() {
-        @Override
-        public void info(String message) {
-        }
-
-        @Override
-        public void log(String taskName, String line) {
-        }
-
-        @Override
-        public void warn(String message) {
-        }
-    };
+    private static final BuildEvents QUIET = QuietEvents.INSTANCE;
 
     @Test
     void imagesBuiltInTheExecutorsOwnDaemonAreRefusedBeforeAnythingStarts() {

@@ -30,19 +30,7 @@ class TaskStagingTest {
     @TempDir
     Path dir;
 
-    private static final BuildEvents QUIET = new BuildEvents() {
-        @Override
-        public void info(String message) {
-        }
-
-        @Override
-        public void log(String taskName, String line) {
-        }
-
-        @Override
-        public void warn(String message) {
-        }
-    };
+    private static final BuildEvents QUIET = QuietEvents.INSTANCE;
 
     /** The embedded agent reads files in place: the context goes as a plain tar, named so, and is never extracted. */
     @Test
