@@ -47,7 +47,8 @@ final class LogChannel {
         }
     }
 
-    private static final Run END = new Run(-1, 0, new byte[0], new int[0]);
+    private static final int[] NO_PROGRESS = new int[0];
+    private static final Run END = new Run(-1, 0, new byte[0], NO_PROGRESS);
 
     private final Sender sender;
     private final Consumer<String> notes;
@@ -73,11 +74,6 @@ final class LogChannel {
         this.thread = new Thread(this::run, "agent-log");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    /** {@link #offer(long, List, List)} of lines that are all output. */
-    boolean offer(long seq, List<byte[]> lines) {
-        return offer(seq, lines, List.of());
     }
 
     /**
@@ -111,7 +107,11 @@ final class LogChannel {
         }
         byte[] encoded = LogFrame.encodeUtf8Run(lines);
         queuedBytes.addAndGet(encoded.length + RUN_OVERHEAD);
-        queue.add(new Run(seq, lines.size(), encoded, progress.stream().mapToInt(Integer::intValue).toArray()));
+        int[] progressOffsets = NO_PROGRESS;
+        if (!progress.isEmpty()) { // most runs have none: a flood of output allocates nothing more for them
+            progressOffsets = progress.stream().mapToInt(Integer::intValue).toArray();
+        }
+        queue.add(new Run(seq, lines.size(), encoded, progressOffsets));
         return true;
     }
 
