@@ -76,8 +76,6 @@ final class BuildRun {
      * from the sandbox once the loop has caught up, so that the Maven heap stays flat however much the build prints.
      */
     static final long MAX_QUEUED_LOG_BYTES = 8L * 1024 * 1024;
-    /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(15);
     /**
      * A retry declines the agents that failed the build with this short filter only, so that they come back if no
      * other agent can take the build after all.
@@ -101,7 +99,7 @@ final class BuildRun {
     }
 
     /** DRAINING: the task has ended, and the last of its log is still on its way (see {@link LogSequencer}). */
-    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
+    enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
 
     /**
      * Everything the run knows of one of its tasks, across its attempts; only the run's loop touches it. What belongs
@@ -110,9 +108,7 @@ final class BuildRun {
     private final class Job {
         final BuildTask task;
         Phase phase = Phase.WAITING_FOR_OFFER;
-        Instant offerDeadline;
-        Instant killDeadline;
-        ClusterException killReason;
+        final TaskDeadlines deadlines = new TaskDeadlines(config.offerTimeout(), config.buildTimeout());
         /** The attempt running now, or waiting for its offer. */
         Attempt now;
         // Retries: when the attempt now waiting began to, the agents that failed earlier ones, and why they failed.
@@ -142,7 +138,6 @@ final class BuildRun {
         AgentID agentId;
         String agentHostname;
         String agentUrl;
-        Instant buildDeadline;
         TaskState lastState;
         boolean reachedRunning;
         /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
@@ -302,8 +297,8 @@ final class BuildRun {
                         + (jobs.get(0).task.agent() == null ? "" : " from agent " + jobs.get(0).task.agent())
                         : "offers for " + jobs.size() + " builds"));
                 jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
-                Instant deadline = clock.instant().plus(config.offerTimeout());
-                jobs.forEach(job -> job.offerDeadline = deadline);
+                Instant now = clock.instant();
+                jobs.forEach(job -> job.deadlines.waitForOffer(now));
                 loop();
             } catch (BuildException e) {
                 ending = true;
@@ -364,7 +359,7 @@ final class BuildRun {
             }
             startKill(job, new BuildCancelledException(cancel.why()));
             if (cancel.immediate() && job.phase == Phase.KILLING) {
-                finish(job, job.killReason);
+                finish(job, job.deadlines.killReason());
             }
         }
     }
@@ -557,9 +552,7 @@ final class BuildRun {
                     .newBuilder().setTaskId(job.now.taskId).setAgentId(job.now.agentId).build()).toList()));
         }
         for (Job job : fitted) {
-            if (config.buildTimeout() != null) {
-                job.now.buildDeadline = clock.instant().plus(config.buildTimeout());
-            }
+            job.deadlines.launched(clock.instant());
             // The one line a launch gets: where it runs, and the task id to look it up by in Mesos.
             events.info("Launched " + job.now.taskId.getValue() + " on " + job.now.agentHostname + " (cpus "
                     + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
@@ -638,8 +631,9 @@ final class BuildRun {
             events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
                     + (lost == 1 ? " was" : "s were") + " lost in transit" + job.now.log.whereTheLostLinesAre());
         }
-        if (before == Phase.KILLING && job.killReason != null && status.getState() != TaskState.TASK_FINISHED) {
-            throw job.killReason;
+        if (before == Phase.KILLING && job.deadlines.killReason() != null
+                && status.getState() != TaskState.TASK_FINISHED) {
+            throw job.deadlines.killReason();
         }
         if (result != null && result.failed()) {
             throw new BuildFailedException(job.name(), result);
@@ -700,10 +694,9 @@ final class BuildRun {
                 events.warn(job.name() + " failed: " + failure.getMessage());
             }
         }
-        Instant refreshed = job.finishedAt.plus(config.offerTimeout());
         for (Job other : jobs) {
-            if (other.phase == Phase.WAITING_FOR_OFFER && refreshed.isAfter(other.offerDeadline)) {
-                other.offerDeadline = refreshed;
+            if (other.phase == Phase.WAITING_FOR_OFFER) {
+                other.deadlines.anotherEnded(job.finishedAt);
             }
         }
         if (failure != null && failFast && !failingFast && !ending && jobs.size() > 1) {
@@ -742,7 +735,7 @@ final class BuildRun {
                 + "agent if one offers");
         job.phase = Phase.WAITING_FOR_OFFER;
         job.retryingSince = clock.instant();
-        job.offerDeadline = job.retryingSince.plus(config.offerTimeout());
+        job.deadlines.waitForOffer(job.retryingSince);
         // We may have suppressed offers, and declined the others for long: ask for them again.
         suppressed = false;
         callMaster("REVIVE", client::revive);
@@ -863,63 +856,34 @@ final class BuildRun {
             return;
         }
         job.phase = Phase.KILLING;
-        job.killReason = reason;
-        job.killDeadline = clock.instant().plus(KILL_GRACE);
+        job.deadlines.killing(clock.instant(), reason);
         events.info("Killing " + job.now.taskId.getValue() + ": " + reason.getMessage());
         callMaster("KILL", () -> client.kill(job.now.taskId, job.now.agentId));
     }
 
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
         for (Job job : jobs) {
-            switch (job.phase) {
-                case WAITING_FOR_OFFER -> {
-                    if (!now.isBefore(job.offerDeadline)) {
-                        finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
-                    }
-                }
-                case LAUNCHED -> {
-                    if (job.now.buildDeadline != null && !now.isBefore(job.now.buildDeadline)) {
-                        startKill(job, new BuildCancelledException("The build of " + job.name() + " did not finish "
-                                + "within the build timeout of " + human(config.buildTimeout()) + "; its task "
-                                + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, "
-                                + "portainer.timeout) if the build needs longer"));
-                    }
-                }
-                case KILLING -> {
-                    if (!now.isBefore(job.killDeadline)) {
-                        // TEARDOWN in cleanUp() kills it regardless.
-                        finish(job, job.killReason);
-                    }
-                }
-                case DRAINING, DONE -> {
+            switch (job.deadlines.due(job.phase, now)) {
+                case OFFER -> finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
+                case BUILD -> startKill(job, new BuildCancelledException("The build of " + job.name() + " did not "
+                        + "finish within the build timeout of " + human(config.buildTimeout()) + "; its task "
+                        + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) "
+                        + "if the build needs longer"));
+                case KILL -> finish(job, job.deadlines.killReason()); // TEARDOWN in cleanUp() kills it regardless.
+                case NOTHING -> {
                 }
             }
         }
     }
 
+    /** Until the next deadline of any job, or the next expiry of a gap in its log. */
     private long millisUntilNextDeadline() {
-        Instant now = clock.instant();
-        Instant next = null;
+        List<Instant> next = new ArrayList<>();
         for (Job job : jobs) {
-            Instant deadline = switch (job.phase) {
-                case WAITING_FOR_OFFER -> job.offerDeadline;
-                case LAUNCHED -> job.now.buildDeadline;
-                case KILLING -> job.killDeadline;
-                case DRAINING, DONE -> null;
-            };
-            Instant logExpiry = job.now.log.nextExpiry();
-            if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {
-                deadline = logExpiry;
-            }
-            if (deadline != null && (next == null || deadline.isBefore(next))) {
-                next = deadline;
-            }
+            next.add(job.deadlines.next(job.phase));
+            next.add(job.now.log.nextExpiry());
         }
-        if (next == null) {
-            return 1_000;
-        }
-        // At least 1 ms so that poll() yields; at most a second so that a fixed test clock cannot stall us forever.
-        return Math.max(1, Math.min(1_000, Duration.between(now, next).toMillis()));
+        return TaskDeadlines.millisToWait(clock.instant(), next);
     }
 
     /** Leaves nothing running: kill our tasks that may still run, TEARDOWN, close the stream. */

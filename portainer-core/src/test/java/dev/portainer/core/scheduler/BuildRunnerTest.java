@@ -483,6 +483,21 @@ class BuildRunnerTest {
     }
 
     @Test
+    void anUnreachableMasterFailsEveryImageOfARunWithTheTypedError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<TaskOutcome> outcomes = startAll(runner(config("127.0.0.1:" + port)), events, false, named("team/a"),
+                named("team/b")).get(20, TimeUnit.SECONDS);
+
+        assertEquals(2, outcomes.size());
+        for (TaskOutcome o : outcomes) {
+            assertInstanceOf(MasterUnreachableException.class, o.failure(), o.task().name());
+        }
+    }
+
+    @Test
     void noFittingOfferInTimeExplainsWhatWasOfferedAndWhatIsNeeded() throws Exception {
         FakeMesosMaster master = master();
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
