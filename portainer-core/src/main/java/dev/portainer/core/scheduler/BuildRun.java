@@ -620,62 +620,29 @@ final class BuildRun {
 
     /** The ended job's outcome once built, null when it is being retried; throws its failure. */
     private BuildOutcome onTerminal(Job job) throws BuildException, InterruptedException {
-        TaskStatus status = job.now.terminal;
-        TaskResult result = job.now.result;
-        Phase before = job.now.endedIn;
+        Attempt ended = job.now;
         job.phase = Phase.DONE;
-        job.now.log.recoverGivenUpLines();
-        long lost = result == null ? job.now.log.missing().size()
-                : Math.max(0, result.logLines() - job.now.log.delivered());
+        ended.log.recoverGivenUpLines();
+        long lost = ended.result == null ? ended.log.missing().size()
+                : Math.max(0, ended.result.logLines() - ended.log.delivered());
         if (lost > 0) {
             events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
-                    + (lost == 1 ? " was" : "s were") + " lost in transit" + job.now.log.whereTheLostLinesAre());
+                    + (lost == 1 ? " was" : "s were") + " lost in transit" + ended.log.whereTheLostLinesAre());
         }
-        if (before == Phase.KILLING && job.deadlines.killReason() != null
-                && status.getState() != TaskState.TASK_FINISHED) {
-            throw job.deadlines.killReason();
+        TaskEnd.Verdict verdict = TaskEnd.decide(new TaskEnd.Facts(job.task, ended.number, ended.taskId.getValue(),
+                ended.agentHostname, ended.terminal, ended.result,
+                ended.endedIn == Phase.KILLING ? job.deadlines.killReason() : null, ended.reachedRunning,
+                ended.pushing, job.failedAttempts), config.retries(), failingFast,
+                () -> explained(job, ended.terminal));
+        if (verdict instanceof TaskEnd.Built built) {
+            return new BuildOutcome(frameworkId.getValue(), ended.taskId.getValue(), ended.agentId.getValue(),
+                    ended.agentHostname, ended.agentUrl, built.result(), ended.log.delivered(), ended.log.missing());
         }
-        if (result != null && result.failed()) {
-            throw new BuildFailedException(job.name(), result);
+        if (verdict instanceof TaskEnd.Retry retry) {
+            retry(job, retry.failure());
+            return null;
         }
-        if (status.getState() == TaskState.TASK_FINISHED) {
-            if (result == null) {
-                throw new ClusterException("The build task " + job.now.taskId.getValue() + " finished without "
-                        + "reporting a result; is the executor the same Portainer version as the plugin?");
-            }
-            return new BuildOutcome(frameworkId.getValue(), job.now.taskId.getValue(), job.now.agentId.getValue(),
-                    job.now.agentHostname, job.now.agentUrl, result, job.now.log.delivered(), job.now.log.missing());
-        }
-        String message = explained(job, status);
-        TaskFailedException failure = new TaskFailedException(job.name(), job.now.agentHostname,
-                status.getState().name(), status.hasReason() ? status.getReason().name() : null,
-                status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
-        if (before == Phase.LAUNCHED && !failingFast && job.now.pushing
-                && TaskRetry.retryable(status, result, job.now.reachedRunning, false)) {
-            // The executor may have died after the push, or the terminal update may have been lost on the way:
-            // either way the image may be in the registry, and a second build could push other contents under the
-            // same tags. Say so rather than build again.
-            throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
-                    status.hasReason() ? status.getReason().name() : null,
-                    status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts, 0,
-                    "The executor had started pushing " + job.task.spec().image() + ", so the build is not run "
-                            + "again (a second build could push a different image under the same tags); check "
-                            + "what the registry holds for its tags " + job.task.spec().tags() + ", then build again");
-        }
-        if (before == Phase.LAUNCHED && !failingFast
-                && TaskRetry.retryable(status, result, job.now.reachedRunning, job.now.pushing)) {
-            if (job.now.number <= config.retries()) {
-                retry(job, failure);
-                return null;
-            }
-            if (config.retries() > 0) {
-                throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
-                        status.hasReason() ? status.getReason().name() : null,
-                        status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts,
-                        job.now.number);
-            }
-        }
-        throw failure;
+        throw ((TaskEnd.Failed) verdict).failure();
     }
 
     /**
