@@ -188,20 +188,10 @@ final class BuildRun {
     /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
 
-    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
-             MesosSchedulerClient client) {
-        this(config, clock, ids, List.of(task), false, events, client);
-    }
-
     /**
      * @param failFast whether the first failed task kills the others at once, rather than letting them finish
+     * @param early    a subscription made while the tasks were prepared, which this run takes over; or null
      */
-    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
-             BuildEvents events, MesosSchedulerClient client) {
-        this(config, clock, ids, tasks, failFast, events, client, null);
-    }
-
-    /** @param early a subscription made while the tasks were prepared, which this run takes over; or null */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early) {
         this(config, clock, ids, tasks, failFast, events, client, early, MAX_QUEUED_LOG_BYTES);
@@ -231,7 +221,10 @@ final class BuildRun {
         }
     }
 
-    /** Asks the run to stop: the tasks are killed, the framework torn down, and {@link #execute} throws. */
+    /**
+     * Asks the run to stop: the tasks are killed, the framework torn down, and {@link #executeAll} ends each task that
+     * had not ended with a {@link BuildCancelledException}.
+     */
     void cancel(String why) {
         signals.add(new Cancel(why, false));
     }
@@ -252,15 +245,6 @@ final class BuildRun {
         } finally {
             client.close();
         }
-    }
-
-    /** The single task's outcome, or its failure thrown: the one-image form. */
-    BuildOutcome execute() throws BuildException, InterruptedException {
-        TaskOutcome only = executeAll().get(0);
-        if (only.failure() != null) {
-            throw only.failure();
-        }
-        return only.outcome();
     }
 
     /**
