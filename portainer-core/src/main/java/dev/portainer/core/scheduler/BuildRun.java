@@ -251,7 +251,7 @@ final class BuildRun {
      * Runs every task to its end and returns how each ended, in the order given. A failure of the run itself (the
      * master unreachable or refusing, a cancellation) ends every task that had not ended with it.
      */
-    List<TaskOutcome> executeAll() throws InterruptedException {
+    List<Outcome<BuildTask, BuildOutcome>> executeAll() throws InterruptedException {
         startedAt = clock.instant();
         try {
             try {
@@ -292,7 +292,7 @@ final class BuildRun {
                     }
                 }
             }
-            return jobs.stream().map(job -> new TaskOutcome(job.task, job.outcome, job.failure,
+            return jobs.stream().map(job -> new Outcome<>(job.task, job.outcome, job.failure,
                     Duration.between(startedAt, job.finishedAt))).toList();
         } finally {
             cleanUp();

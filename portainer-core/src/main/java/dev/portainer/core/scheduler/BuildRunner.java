@@ -53,8 +53,8 @@ public final class BuildRunner implements AutoCloseable {
      *         {@link BuildCancelledException} ({@link #cancel()} or the build timeout stopped it), or another
      *         {@link ClusterException} of the master or of the connection to it
      */
-    public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events)
-            throws InterruptedException {
+    public List<Outcome<BuildTask, BuildOutcome>> runAll(List<BuildTask> tasks, boolean failFast,
+                                                         BuildEvents events) throws InterruptedException {
         return runAll(tasks, failFast, events, null);
     }
 
@@ -62,8 +62,9 @@ public final class BuildRunner implements AutoCloseable {
      * Like {@link #runAll(List, boolean, BuildEvents)}, on a framework that subscribed while the tasks were being
      * prepared (its offers were kept for them); null subscribes now.
      */
-    public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events,
-                                    EarlySubscription early) throws InterruptedException {
+    public List<Outcome<BuildTask, BuildOutcome>> runAll(List<BuildTask> tasks, boolean failFast,
+                                                         BuildEvents events, EarlySubscription early)
+            throws InterruptedException {
         Objects.requireNonNull(events, "events");
         BuildRun run = new BuildRun(config, clock, ids, List.copyOf(tasks), failFast, events,
                 early != null ? early.client() : new MesosSchedulerClient(config, clock), early);
@@ -72,7 +73,8 @@ public final class BuildRunner implements AutoCloseable {
             String stopped = stoppedBecause;
             if (stopped != null) {
                 BuildCancelledException cancelled = new BuildCancelledException(stopped);
-                return tasks.stream().map(t -> new TaskOutcome(t, null, cancelled, java.time.Duration.ZERO)).toList();
+                return tasks.stream().map(t -> Outcome.<BuildTask, BuildOutcome>failure(t, cancelled,
+                        java.time.Duration.ZERO)).toList();
             }
             return run.executeAll();
         } finally {

@@ -23,7 +23,7 @@ import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.scheduler.TaskFailedException;
-import dev.portainer.core.scheduler.TaskOutcome;
+import dev.portainer.core.scheduler.Outcome;
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.local.LocalMesos;
@@ -309,11 +309,7 @@ class FaultInjectionTest {
     /** The one task's outcome, or its failure thrown: a run of one build, as the plugin makes for one image. */
     private static BuildOutcome buildOne(BuildRunner runner, BuildTask task, BuildEvents events)
             throws BuildException, InterruptedException {
-        TaskOutcome only = runner.runAll(List.of(task), false, events).get(0);
-        if (only.failure() != null) {
-            throw only.failure();
-        }
-        return only.outcome();
+        return runner.runAll(List.of(task), false, events).get(0).orThrow();
     }
 
     /** Runs the build on another thread, so that the test can inject a fault while it runs. */
