@@ -76,8 +76,6 @@ final class BuildRun {
      * from the sandbox once the loop has caught up, so that the Maven heap stays flat however much the build prints.
      */
     static final long MAX_QUEUED_LOG_BYTES = 8L * 1024 * 1024;
-    /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(15);
     /**
      * A retry declines the agents that failed the build with this short filter only, so that they come back if no
      * other agent can take the build after all.
@@ -101,7 +99,7 @@ final class BuildRun {
     }
 
     /** DRAINING: the task has ended, and the last of its log is still on its way (see {@link LogSequencer}). */
-    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
+    enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
 
     /**
      * Everything the run knows of one of its tasks, across its attempts; only the run's loop touches it. What belongs
@@ -110,9 +108,7 @@ final class BuildRun {
     private final class Job {
         final BuildTask task;
         Phase phase = Phase.WAITING_FOR_OFFER;
-        Instant offerDeadline;
-        Instant killDeadline;
-        ClusterException killReason;
+        final TaskDeadlines deadlines = new TaskDeadlines(config.offerTimeout(), config.buildTimeout());
         /** The attempt running now, or waiting for its offer. */
         Attempt now;
         // Retries: when the attempt now waiting began to, the agents that failed earlier ones, and why they failed.
@@ -142,7 +138,6 @@ final class BuildRun {
         AgentID agentId;
         String agentHostname;
         String agentUrl;
-        Instant buildDeadline;
         TaskState lastState;
         boolean reachedRunning;
         /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
@@ -193,20 +188,10 @@ final class BuildRun {
     /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
 
-    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
-             MesosSchedulerClient client) {
-        this(config, clock, ids, List.of(task), false, events, client);
-    }
-
     /**
      * @param failFast whether the first failed task kills the others at once, rather than letting them finish
+     * @param early    a subscription made while the tasks were prepared, which this run takes over; or null
      */
-    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
-             BuildEvents events, MesosSchedulerClient client) {
-        this(config, clock, ids, tasks, failFast, events, client, null);
-    }
-
-    /** @param early a subscription made while the tasks were prepared, which this run takes over; or null */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early) {
         this(config, clock, ids, tasks, failFast, events, client, early, MAX_QUEUED_LOG_BYTES);
@@ -236,7 +221,10 @@ final class BuildRun {
         }
     }
 
-    /** Asks the run to stop: the tasks are killed, the framework torn down, and {@link #execute} throws. */
+    /**
+     * Asks the run to stop: the tasks are killed, the framework torn down, and {@link #executeAll} ends each task that
+     * had not ended with a {@link BuildCancelledException}.
+     */
     void cancel(String why) {
         signals.add(new Cancel(why, false));
     }
@@ -259,20 +247,11 @@ final class BuildRun {
         }
     }
 
-    /** The single task's outcome, or its failure thrown: the one-image form. */
-    BuildOutcome execute() throws BuildException, InterruptedException {
-        TaskOutcome only = executeAll().get(0);
-        if (only.failure() != null) {
-            throw only.failure();
-        }
-        return only.outcome();
-    }
-
     /**
      * Runs every task to its end and returns how each ended, in the order given. A failure of the run itself (the
      * master unreachable or refusing, a cancellation) ends every task that had not ended with it.
      */
-    List<TaskOutcome> executeAll() throws InterruptedException {
+    List<Outcome<BuildTask, BuildOutcome>> executeAll() throws InterruptedException {
         startedAt = clock.instant();
         try {
             try {
@@ -302,8 +281,8 @@ final class BuildRun {
                         + (jobs.get(0).task.agent() == null ? "" : " from agent " + jobs.get(0).task.agent())
                         : "offers for " + jobs.size() + " builds"));
                 jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
-                Instant deadline = clock.instant().plus(config.offerTimeout());
-                jobs.forEach(job -> job.offerDeadline = deadline);
+                Instant now = clock.instant();
+                jobs.forEach(job -> job.deadlines.waitForOffer(now));
                 loop();
             } catch (BuildException e) {
                 ending = true;
@@ -313,7 +292,7 @@ final class BuildRun {
                     }
                 }
             }
-            return jobs.stream().map(job -> new TaskOutcome(job.task, job.outcome, job.failure,
+            return jobs.stream().map(job -> new Outcome<>(job.task, job.outcome, job.failure,
                     Duration.between(startedAt, job.finishedAt))).toList();
         } finally {
             cleanUp();
@@ -364,7 +343,7 @@ final class BuildRun {
             }
             startKill(job, new BuildCancelledException(cancel.why()));
             if (cancel.immediate() && job.phase == Phase.KILLING) {
-                finish(job, job.killReason);
+                finish(job, job.deadlines.killReason());
             }
         }
     }
@@ -557,9 +536,7 @@ final class BuildRun {
                     .newBuilder().setTaskId(job.now.taskId).setAgentId(job.now.agentId).build()).toList()));
         }
         for (Job job : fitted) {
-            if (config.buildTimeout() != null) {
-                job.now.buildDeadline = clock.instant().plus(config.buildTimeout());
-            }
+            job.deadlines.launched(clock.instant());
             // The one line a launch gets: where it runs, and the task id to look it up by in Mesos.
             events.info("Launched " + job.now.taskId.getValue() + " on " + job.now.agentHostname + " (cpus "
                     + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
@@ -627,61 +604,29 @@ final class BuildRun {
 
     /** The ended job's outcome once built, null when it is being retried; throws its failure. */
     private BuildOutcome onTerminal(Job job) throws BuildException, InterruptedException {
-        TaskStatus status = job.now.terminal;
-        TaskResult result = job.now.result;
-        Phase before = job.now.endedIn;
+        Attempt ended = job.now;
         job.phase = Phase.DONE;
-        job.now.log.recoverGivenUpLines();
-        long lost = result == null ? job.now.log.missing().size()
-                : Math.max(0, result.logLines() - job.now.log.delivered());
+        ended.log.recoverGivenUpLines();
+        long lost = ended.result == null ? ended.log.missing().size()
+                : Math.max(0, ended.result.logLines() - ended.log.delivered());
         if (lost > 0) {
             events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
-                    + (lost == 1 ? " was" : "s were") + " lost in transit" + job.now.log.whereTheLostLinesAre());
+                    + (lost == 1 ? " was" : "s were") + " lost in transit" + ended.log.whereTheLostLinesAre());
         }
-        if (before == Phase.KILLING && job.killReason != null && status.getState() != TaskState.TASK_FINISHED) {
-            throw job.killReason;
+        TaskEnd.Verdict verdict = TaskEnd.decide(new TaskEnd.Facts(job.task, ended.number, ended.taskId.getValue(),
+                ended.agentHostname, ended.terminal, ended.result,
+                ended.endedIn == Phase.KILLING ? job.deadlines.killReason() : null, ended.reachedRunning,
+                ended.pushing, job.failedAttempts), config.retries(), failingFast,
+                () -> explained(job, ended.terminal));
+        if (verdict instanceof TaskEnd.Built built) {
+            return new BuildOutcome(frameworkId.getValue(), ended.taskId.getValue(), ended.agentId.getValue(),
+                    ended.agentHostname, ended.agentUrl, built.result(), ended.log.delivered(), ended.log.missing());
         }
-        if (result != null && result.failed()) {
-            throw new BuildFailedException(job.name(), result);
+        if (verdict instanceof TaskEnd.Retry retry) {
+            retry(job, retry.failure());
+            return null;
         }
-        if (status.getState() == TaskState.TASK_FINISHED) {
-            if (result == null) {
-                throw new ClusterException("The build task " + job.now.taskId.getValue() + " finished without "
-                        + "reporting a result; is the executor the same Portainer version as the plugin?");
-            }
-            return new BuildOutcome(frameworkId.getValue(), job.now.taskId.getValue(), job.now.agentId.getValue(),
-                    job.now.agentHostname, job.now.agentUrl, result, job.now.log.delivered(), job.now.log.missing());
-        }
-        String message = explained(job, status);
-        TaskFailedException failure = new TaskFailedException(job.name(), job.now.agentHostname,
-                status.getState().name(), status.hasReason() ? status.getReason().name() : null,
-                status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
-        if (before == Phase.LAUNCHED && !failingFast && job.now.pushing
-                && TaskRetry.retryable(status, result, job.now.reachedRunning, false)) {
-            // The executor may have died after the push, or the terminal update may have been lost on the way:
-            // either way the image may be in the registry, and a second build could push other contents under the
-            // same tags. Say so rather than build again.
-            throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
-                    status.hasReason() ? status.getReason().name() : null,
-                    status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts, 0,
-                    "The executor had started pushing " + job.task.spec().image() + ", so the build is not run "
-                            + "again (a second build could push a different image under the same tags); check "
-                            + "what the registry holds for its tags " + job.task.spec().tags() + ", then build again");
-        }
-        if (before == Phase.LAUNCHED && !failingFast
-                && TaskRetry.retryable(status, result, job.now.reachedRunning, job.now.pushing)) {
-            if (job.now.number <= config.retries()) {
-                retry(job, failure);
-                return null;
-            }
-            if (config.retries() > 0) {
-                throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
-                        status.hasReason() ? status.getReason().name() : null,
-                        status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts,
-                        job.now.number);
-            }
-        }
-        throw failure;
+        throw ((TaskEnd.Failed) verdict).failure();
     }
 
     /**
@@ -700,10 +645,9 @@ final class BuildRun {
                 events.warn(job.name() + " failed: " + failure.getMessage());
             }
         }
-        Instant refreshed = job.finishedAt.plus(config.offerTimeout());
         for (Job other : jobs) {
-            if (other.phase == Phase.WAITING_FOR_OFFER && refreshed.isAfter(other.offerDeadline)) {
-                other.offerDeadline = refreshed;
+            if (other.phase == Phase.WAITING_FOR_OFFER) {
+                other.deadlines.anotherEnded(job.finishedAt);
             }
         }
         if (failure != null && failFast && !failingFast && !ending && jobs.size() > 1) {
@@ -742,7 +686,7 @@ final class BuildRun {
                 + "agent if one offers");
         job.phase = Phase.WAITING_FOR_OFFER;
         job.retryingSince = clock.instant();
-        job.offerDeadline = job.retryingSince.plus(config.offerTimeout());
+        job.deadlines.waitForOffer(job.retryingSince);
         // We may have suppressed offers, and declined the others for long: ask for them again.
         suppressed = false;
         callMaster("REVIVE", client::revive);
@@ -863,63 +807,34 @@ final class BuildRun {
             return;
         }
         job.phase = Phase.KILLING;
-        job.killReason = reason;
-        job.killDeadline = clock.instant().plus(KILL_GRACE);
+        job.deadlines.killing(clock.instant(), reason);
         events.info("Killing " + job.now.taskId.getValue() + ": " + reason.getMessage());
         callMaster("KILL", () -> client.kill(job.now.taskId, job.now.agentId));
     }
 
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
         for (Job job : jobs) {
-            switch (job.phase) {
-                case WAITING_FOR_OFFER -> {
-                    if (!now.isBefore(job.offerDeadline)) {
-                        finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
-                    }
-                }
-                case LAUNCHED -> {
-                    if (job.now.buildDeadline != null && !now.isBefore(job.now.buildDeadline)) {
-                        startKill(job, new BuildCancelledException("The build of " + job.name() + " did not finish "
-                                + "within the build timeout of " + human(config.buildTimeout()) + "; its task "
-                                + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, "
-                                + "portainer.timeout) if the build needs longer"));
-                    }
-                }
-                case KILLING -> {
-                    if (!now.isBefore(job.killDeadline)) {
-                        // TEARDOWN in cleanUp() kills it regardless.
-                        finish(job, job.killReason);
-                    }
-                }
-                case DRAINING, DONE -> {
+            switch (job.deadlines.due(job.phase, now)) {
+                case OFFER -> finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
+                case BUILD -> startKill(job, new BuildCancelledException("The build of " + job.name() + " did not "
+                        + "finish within the build timeout of " + human(config.buildTimeout()) + "; its task "
+                        + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) "
+                        + "if the build needs longer"));
+                case KILL -> finish(job, job.deadlines.killReason()); // TEARDOWN in cleanUp() kills it regardless.
+                case NOTHING -> {
                 }
             }
         }
     }
 
+    /** Until the next deadline of any job, or the next expiry of a gap in its log. */
     private long millisUntilNextDeadline() {
-        Instant now = clock.instant();
-        Instant next = null;
+        List<Instant> next = new ArrayList<>();
         for (Job job : jobs) {
-            Instant deadline = switch (job.phase) {
-                case WAITING_FOR_OFFER -> job.offerDeadline;
-                case LAUNCHED -> job.now.buildDeadline;
-                case KILLING -> job.killDeadline;
-                case DRAINING, DONE -> null;
-            };
-            Instant logExpiry = job.now.log.nextExpiry();
-            if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {
-                deadline = logExpiry;
-            }
-            if (deadline != null && (next == null || deadline.isBefore(next))) {
-                next = deadline;
-            }
+            next.add(job.deadlines.next(job.phase));
+            next.add(job.now.log.nextExpiry());
         }
-        if (next == null) {
-            return 1_000;
-        }
-        // At least 1 ms so that poll() yields; at most a second so that a fixed test clock cannot stall us forever.
-        return Math.max(1, Math.min(1_000, Duration.between(now, next).toMillis()));
+        return TaskDeadlines.millisToWait(clock.instant(), next);
     }
 
     /** Leaves nothing running: kill our tasks that may still run, TEARDOWN, close the stream. */
