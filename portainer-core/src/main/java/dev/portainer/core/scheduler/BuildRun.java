@@ -185,6 +185,8 @@ final class BuildRun {
     private Instant startedAt;
     /** What the cluster offered, to explain an offer timeout. */
     private final OfferStatistics offered = new OfferStatistics();
+    /** What the user reads when a task's offer deadline passes. */
+    private final OfferTimeoutMessages offerTimeoutMessages;
     /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
 
@@ -203,6 +205,8 @@ final class BuildRun {
         this.maxQueuedLogBytes = maxQueuedLogBytes;
         this.early = early;
         this.config = config;
+        this.offerTimeoutMessages = new OfferTimeoutMessages(config.offerTimeout(), config.role(),
+                config.constraints());
         this.clock = clock;
         this.ids = ids;
         this.failFast = failFast;
@@ -280,7 +284,7 @@ final class BuildRun {
                         + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1 ? "an offer"
                         + (jobs.get(0).task.agent() == null ? "" : " from agent " + jobs.get(0).task.agent())
                         : "offers for " + jobs.size() + " builds"));
-                jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
+                jobs.forEach(job -> events.debug(job.name() + " needs " + OfferTimeoutMessages.needs(job.task)));
                 Instant now = clock.instant();
                 jobs.forEach(job -> job.deadlines.waitForOffer(now));
                 loop();
@@ -815,7 +819,8 @@ final class BuildRun {
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
         for (Job job : jobs) {
             switch (job.deadlines.due(job.phase, now)) {
-                case OFFER -> finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
+                case OFFER -> finish(job, new OfferTimeoutException(
+                        offerTimeoutMessages.noOfferFits(job.task, job.failedAttempts, offered)));
                 case BUILD -> startKill(job, new BuildCancelledException("The build of " + job.name() + " did not "
                         + "finish within the build timeout of " + human(config.buildTimeout()) + "; its task "
                         + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) "
@@ -894,50 +899,6 @@ final class BuildRun {
         }
     }
 
-    private String offerTimeoutMessage(Job job) {
-        if (job.task.agent() != null) {
-            return boundAgentTimeoutMessage(job);
-        }
-        StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(job.name())
-                .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs(job.task));
-        if (!config.constraints().isEmpty()) {
-            m.append(" on an agent with ").append(config.constraints().stream().map(AgentConstraint::toString)
-                    .reduce((a, b) -> a + " and " + b).orElse(""));
-        }
-        m.append(" for role '").append(config.role()).append("'; ");
-        if (!job.failedAttempts.isEmpty()) {
-            m.append("retrying after ").append(String.join("; ", job.failedAttempts)).append("; ");
-        }
-        m.append(offered.whatArrived(config.role()));
-        return m.append(". Lower the build's cpus/memory, relax the constraints, free resources on the cluster or "
-                + "raise the offer timeout").toString();
-    }
-
-    /**
-     * A task bound to one agent found no offer from it: the agent is gone, busy, or not a fit, and no other agent
-     * can stand in (the image is in that agent's Docker daemon only).
-     */
-    private String boundAgentTimeoutMessage(Job job) {
-        String agent = job.task.agent();
-        StringBuilder m = new StringBuilder("No Mesos offer from agent ").append(agent).append(" could fit ")
-                .append(job.name()).append(" within ").append(human(config.offerTimeout())).append(": it needs ")
-                .append(needs(job.task)).append(" on that agent, which built the image and has it in its Docker daemon"
-                        + " (no other agent has it); ");
-        m.append(offered.whyNothingFrom(agent, config.role()));
-        if (!job.failedAttempts.isEmpty()) {
-            m.append("; retrying after ").append(String.join("; ", job.failedAttempts));
-        }
-        return m.append(". Build the image again, then push it, or free resources on that agent or raise the offer"
-                + " timeout if it is only busy").toString();
-    }
-
-    private static String needs(BuildTask task) {
-        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory ("
-                + (task.spec().pushOnly() ? "push " : "build ")
-                + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
-                + " cpus/" + num(task.executor().memMb()) + " MB)";
-    }
-
     /**
      * Terminal for this build. TASK_UNREACHABLE and TASK_UNKNOWN are not terminal to Mesos, but we are not
      * PARTITION_AWARE (so they are rare) and they mean the agent or the task is gone: waiting would hang the build.
@@ -961,7 +922,7 @@ final class BuildRun {
                 .replaceAll("0+$", "");
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         long s = d.toSeconds();
         if (s == 0) {
             return d.toMillis() + " ms";
