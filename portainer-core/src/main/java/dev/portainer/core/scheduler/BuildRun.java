@@ -3,16 +3,13 @@ package dev.portainer.core.scheduler;
 import dev.portainer.wire.mesos.TaskStates;
 
 import dev.portainer.wire.auth.Secret;
-import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
-import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.wire.WireFormatException;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,8 +145,8 @@ final class BuildRun {
         TaskResult result;
         /** Its own log: a relaunched executor numbers its lines from the start again. */
         final AttemptLog log;
-        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null until launched. */
-        SandboxFiles sandboxFiles;
+        /** Its sandbox on the agent; null until launched, and for an agent that gave no URL. */
+        AttemptSandbox sandbox;
 
         Attempt(int number, AttemptLog log) {
             this.number = number;
@@ -525,7 +522,7 @@ final class BuildRun {
                     + offer.getUrl().getAddress().getHostname() + ":" + offer.getUrl().getAddress().getPort()
                     + offer.getUrl().getPath() : null;
             if (offer.hasUrl()) {
-                openSandboxLog(job, offer.getUrl());
+                openSandbox(job, offer.getUrl());
             }
             operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.now.taskId,
                     job.now.executorId));
@@ -621,7 +618,7 @@ final class BuildRun {
                 ended.agentHostname, ended.terminal, ended.result,
                 ended.endedIn == Phase.KILLING ? job.deadlines.killReason() : null, ended.reachedRunning,
                 ended.pushing, job.failedAttempts), config.retries(), failingFast,
-                () -> explained(job, ended.terminal));
+                () -> explained(ended));
         if (verdict instanceof TaskEnd.Built built) {
             return new BuildOutcome(frameworkId.getValue(), ended.taskId.getValue(), ended.agentId.getValue(),
                     ended.agentHostname, ended.agentUrl, built.result(), ended.log.delivered(), ended.log.missing());
@@ -746,53 +743,17 @@ final class BuildRun {
         logProgress(job, now);
     }
 
-    private void openSandboxLog(Job job, org.apache.mesos.v1.Protos.URL url) {
-        URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
-                ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
-        // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
-        String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue()) + "/"
-                + ExecutorStdout.FILE;
-        String where = path + " on " + root;
-        // An agent with --authenticate_http_readonly wants the framework's credential here too (the embedded one
-        // does whenever its master does).
+    private void openSandbox(Job job, org.apache.mesos.v1.Protos.URL url) {
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
-        job.now.log.readsBackFrom(new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root,
-                SANDBOX_READ_TIMEOUT, authorization).read(path, offset, length), where), where);
-        String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue());
-        job.now.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
-                authorization).read(sandbox + "/" + file, offset, length);
+        job.now.sandbox = AttemptSandbox.on(url, frameworkId.getValue(), job.now.executorId.getValue(),
+                this::sandboxHttp, SANDBOX_READ_TIMEOUT, authorization);
+        job.now.log.readsBackFrom(job.now.sandbox.stdout(), job.now.sandbox.stdoutWhere());
     }
 
-    /** Reads a file of a sandbox through the agent's {@code /files/read}. */
-    @FunctionalInterface
-    private interface SandboxFiles {
-        AgentFiles.Chunk read(String file, long offset, int length) throws IOException, InterruptedException;
-    }
-
-    /**
-     * The status message, with the fetcher's own reason when it is the agent's bare "Failed to fetch all URIs …:
-     * exited with status 1": that reason is only in the sandbox's stderr, and without it nobody knows what to fix.
-     */
-    private String explained(Job job, TaskStatus status) throws InterruptedException {
-        String message = status.hasMessage() ? status.getMessage() : null;
-        if (!FetchFailure.isFetchFailure(message) || job.now.sandboxFiles == null) {
-            return message;
-        }
-        try {
-            long size = job.now.sandboxFiles.read(FetchFailure.STDERR, -1, 0).offset();
-            long from = Math.max(0, size - AgentFiles.MAX_READ);
-            String stderr = new String(job.now.sandboxFiles.read(FetchFailure.STDERR, from, AgentFiles.MAX_READ).data(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            String said = FetchFailure.fetcherSaid(stderr);
-            if (said == null) {
-                return message;
-            }
-            String fix = FetchFailure.fix(said);
-            return message + "; the fetcher said: " + said + (fix.isEmpty() ? "" : ". To fix: " + fix);
-        } catch (IOException e) {
-            return message + " (the fetcher's reason, in the sandbox's stderr, could not be read: " + e.getMessage()
-                    + ")";
-        }
+    /** The ended attempt's status message, with what its sandbox says of a failed fetch. */
+    private static String explained(Attempt ended) throws InterruptedException {
+        String message = ended.terminal.hasMessage() ? ended.terminal.getMessage() : null;
+        return ended.sandbox == null ? message : ended.sandbox.explained(message);
     }
 
     /**
