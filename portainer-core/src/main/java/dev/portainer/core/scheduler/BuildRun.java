@@ -23,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
@@ -165,11 +164,8 @@ final class BuildRun {
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    /** Bytes of the log frames in {@link #signals}: added by the client's thread, taken off by the loop. */
-    private final AtomicLong queuedLogBytes = new AtomicLong();
-    private final long maxQueuedLogBytes;
-    /** Set while frames are dropped on arrival, until the queue has drained to half; the client's thread's. */
-    private volatile boolean droppingFrames;
+    /** Bounds the bytes of the log frames in {@link #signals}. */
+    private final LogQueueBudget logQueue;
 
     private FrameworkID frameworkId;
     private boolean subscribed;
@@ -199,7 +195,7 @@ final class BuildRun {
     /** @param maxQueuedLogBytes how many bytes of log frames may wait for the loop before more are dropped */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early, long maxQueuedLogBytes) {
-        this.maxQueuedLogBytes = maxQueuedLogBytes;
+        this.logQueue = new LogQueueBudget(maxQueuedLogBytes);
         this.early = early;
         this.config = config;
         this.offerTimeoutMessages = new OfferTimeoutMessages(config.offerTimeout(), config.role(),
@@ -259,7 +255,8 @@ final class BuildRun {
                 MesosSchedulerClient.Listener listener = new MesosSchedulerClient.Listener() {
                     @Override
                     public void onEvent(Event event) {
-                        if (event.getType() == Event.Type.MESSAGE && !admitFrame(event.getMessage().getData().size())) {
+                        if (event.getType() == Event.Type.MESSAGE
+                                && !logQueue.admit(event.getMessage().getData().size())) {
                             return; // a gap, read back from the sandbox once the loop gets there
                         }
                         signals.add(new Received(event));
@@ -322,7 +319,7 @@ final class BuildRun {
     private void handle(Signal signal) throws BuildException, InterruptedException {
         if (signal instanceof Received r) {
             if (r.event().getType() == Event.Type.MESSAGE) {
-                queuedLogBytes.addAndGet(-r.event().getMessage().getData().size());
+                logQueue.release(r.event().getMessage().getData().size());
             }
             handleEvent(r.event());
             return;
@@ -389,21 +386,6 @@ final class BuildRun {
                 // ERROR is turned into a Closed signal by the client.
             }
         }
-    }
-
-    /**
-     * On the client's thread: whether a frame of {@code size} bytes may wait for the loop, which counts it in. A full
-     * queue admits none until it has drained to half, so that a flood leaves a few long gaps, not many short ones.
-     */
-    private boolean admitFrame(long size) {
-        long queued = queuedLogBytes.get();
-        if (droppingFrames ? queued > maxQueuedLogBytes / 2 : queued + size > maxQueuedLogBytes) {
-            droppingFrames = true;
-            return false;
-        }
-        droppingFrames = false;
-        queuedLogBytes.addAndGet(size);
-        return true;
     }
 
     private boolean anyWaiting() {
