@@ -3,16 +3,13 @@ package dev.portainer.core.scheduler;
 import dev.portainer.wire.mesos.TaskStates;
 
 import dev.portainer.wire.auth.Secret;
-import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
-import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.wire.WireFormatException;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
@@ -148,8 +144,8 @@ final class BuildRun {
         TaskResult result;
         /** Its own log: a relaunched executor numbers its lines from the start again. */
         final AttemptLog log;
-        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null until launched. */
-        SandboxFiles sandboxFiles;
+        /** Its sandbox on the agent; null until launched, and for an agent that gave no URL. */
+        AttemptSandbox sandbox;
 
         Attempt(int number, AttemptLog log) {
             this.number = number;
@@ -168,11 +164,8 @@ final class BuildRun {
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    /** Bytes of the log frames in {@link #signals}: added by the client's thread, taken off by the loop. */
-    private final AtomicLong queuedLogBytes = new AtomicLong();
-    private final long maxQueuedLogBytes;
-    /** Set while frames are dropped on arrival, until the queue has drained to half; the client's thread's. */
-    private volatile boolean droppingFrames;
+    /** Bounds the bytes of the log frames in {@link #signals}. */
+    private final LogQueueBudget logQueue;
 
     private FrameworkID frameworkId;
     private boolean subscribed;
@@ -185,6 +178,8 @@ final class BuildRun {
     private Instant startedAt;
     /** What the cluster offered, to explain an offer timeout. */
     private final OfferStatistics offered = new OfferStatistics();
+    /** What the user reads when a task's offer deadline passes. */
+    private final OfferTimeoutMessages offerTimeoutMessages;
     /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
 
@@ -200,9 +195,11 @@ final class BuildRun {
     /** @param maxQueuedLogBytes how many bytes of log frames may wait for the loop before more are dropped */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early, long maxQueuedLogBytes) {
-        this.maxQueuedLogBytes = maxQueuedLogBytes;
+        this.logQueue = new LogQueueBudget(maxQueuedLogBytes);
         this.early = early;
         this.config = config;
+        this.offerTimeoutMessages = new OfferTimeoutMessages(config.offerTimeout(), config.role(),
+                config.constraints());
         this.clock = clock;
         this.ids = ids;
         this.failFast = failFast;
@@ -258,7 +255,8 @@ final class BuildRun {
                 MesosSchedulerClient.Listener listener = new MesosSchedulerClient.Listener() {
                     @Override
                     public void onEvent(Event event) {
-                        if (event.getType() == Event.Type.MESSAGE && !admitFrame(event.getMessage().getData().size())) {
+                        if (event.getType() == Event.Type.MESSAGE
+                                && !logQueue.admit(event.getMessage().getData().size())) {
                             return; // a gap, read back from the sandbox once the loop gets there
                         }
                         signals.add(new Received(event));
@@ -280,7 +278,7 @@ final class BuildRun {
                         + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1 ? "an offer"
                         + (jobs.get(0).task.agent() == null ? "" : " from agent " + jobs.get(0).task.agent())
                         : "offers for " + jobs.size() + " builds"));
-                jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
+                jobs.forEach(job -> events.debug(job.name() + " needs " + OfferTimeoutMessages.needs(job.task)));
                 Instant now = clock.instant();
                 jobs.forEach(job -> job.deadlines.waitForOffer(now));
                 loop();
@@ -321,7 +319,7 @@ final class BuildRun {
     private void handle(Signal signal) throws BuildException, InterruptedException {
         if (signal instanceof Received r) {
             if (r.event().getType() == Event.Type.MESSAGE) {
-                queuedLogBytes.addAndGet(-r.event().getMessage().getData().size());
+                logQueue.release(r.event().getMessage().getData().size());
             }
             handleEvent(r.event());
             return;
@@ -388,21 +386,6 @@ final class BuildRun {
                 // ERROR is turned into a Closed signal by the client.
             }
         }
-    }
-
-    /**
-     * On the client's thread: whether a frame of {@code size} bytes may wait for the loop, which counts it in. A full
-     * queue admits none until it has drained to half, so that a flood leaves a few long gaps, not many short ones.
-     */
-    private boolean admitFrame(long size) {
-        long queued = queuedLogBytes.get();
-        if (droppingFrames ? queued > maxQueuedLogBytes / 2 : queued + size > maxQueuedLogBytes) {
-            droppingFrames = true;
-            return false;
-        }
-        droppingFrames = false;
-        queuedLogBytes.addAndGet(size);
-        return true;
     }
 
     private boolean anyWaiting() {
@@ -521,7 +504,7 @@ final class BuildRun {
                     + offer.getUrl().getAddress().getHostname() + ":" + offer.getUrl().getAddress().getPort()
                     + offer.getUrl().getPath() : null;
             if (offer.hasUrl()) {
-                openSandboxLog(job, offer.getUrl());
+                openSandbox(job, offer.getUrl());
             }
             operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.now.taskId,
                     job.now.executorId));
@@ -617,7 +600,7 @@ final class BuildRun {
                 ended.agentHostname, ended.terminal, ended.result,
                 ended.endedIn == Phase.KILLING ? job.deadlines.killReason() : null, ended.reachedRunning,
                 ended.pushing, job.failedAttempts), config.retries(), failingFast,
-                () -> explained(job, ended.terminal));
+                () -> explained(ended));
         if (verdict instanceof TaskEnd.Built built) {
             return new BuildOutcome(frameworkId.getValue(), ended.taskId.getValue(), ended.agentId.getValue(),
                     ended.agentHostname, ended.agentUrl, built.result(), ended.log.delivered(), ended.log.missing());
@@ -742,53 +725,17 @@ final class BuildRun {
         logProgress(job, now);
     }
 
-    private void openSandboxLog(Job job, org.apache.mesos.v1.Protos.URL url) {
-        URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
-                ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
-        // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
-        String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue()) + "/"
-                + ExecutorStdout.FILE;
-        String where = path + " on " + root;
-        // An agent with --authenticate_http_readonly wants the framework's credential here too (the embedded one
-        // does whenever its master does).
+    private void openSandbox(Job job, org.apache.mesos.v1.Protos.URL url) {
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
-        job.now.log.readsBackFrom(new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root,
-                SANDBOX_READ_TIMEOUT, authorization).read(path, offset, length), where), where);
-        String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue());
-        job.now.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
-                authorization).read(sandbox + "/" + file, offset, length);
+        job.now.sandbox = AttemptSandbox.on(url, frameworkId.getValue(), job.now.executorId.getValue(),
+                this::sandboxHttp, SANDBOX_READ_TIMEOUT, authorization);
+        job.now.log.readsBackFrom(job.now.sandbox.stdout(), job.now.sandbox.stdoutWhere());
     }
 
-    /** Reads a file of a sandbox through the agent's {@code /files/read}. */
-    @FunctionalInterface
-    private interface SandboxFiles {
-        AgentFiles.Chunk read(String file, long offset, int length) throws IOException, InterruptedException;
-    }
-
-    /**
-     * The status message, with the fetcher's own reason when it is the agent's bare "Failed to fetch all URIs …:
-     * exited with status 1": that reason is only in the sandbox's stderr, and without it nobody knows what to fix.
-     */
-    private String explained(Job job, TaskStatus status) throws InterruptedException {
-        String message = status.hasMessage() ? status.getMessage() : null;
-        if (!FetchFailure.isFetchFailure(message) || job.now.sandboxFiles == null) {
-            return message;
-        }
-        try {
-            long size = job.now.sandboxFiles.read(FetchFailure.STDERR, -1, 0).offset();
-            long from = Math.max(0, size - AgentFiles.MAX_READ);
-            String stderr = new String(job.now.sandboxFiles.read(FetchFailure.STDERR, from, AgentFiles.MAX_READ).data(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            String said = FetchFailure.fetcherSaid(stderr);
-            if (said == null) {
-                return message;
-            }
-            String fix = FetchFailure.fix(said);
-            return message + "; the fetcher said: " + said + (fix.isEmpty() ? "" : ". To fix: " + fix);
-        } catch (IOException e) {
-            return message + " (the fetcher's reason, in the sandbox's stderr, could not be read: " + e.getMessage()
-                    + ")";
-        }
+    /** The ended attempt's status message, with what its sandbox says of a failed fetch. */
+    private static String explained(Attempt ended) throws InterruptedException {
+        String message = ended.terminal.hasMessage() ? ended.terminal.getMessage() : null;
+        return ended.sandbox == null ? message : ended.sandbox.explained(message);
     }
 
     /**
@@ -815,7 +762,8 @@ final class BuildRun {
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
         for (Job job : jobs) {
             switch (job.deadlines.due(job.phase, now)) {
-                case OFFER -> finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
+                case OFFER -> finish(job, new OfferTimeoutException(
+                        offerTimeoutMessages.noOfferFits(job.task, job.failedAttempts, offered)));
                 case BUILD -> startKill(job, new BuildCancelledException("The build of " + job.name() + " did not "
                         + "finish within the build timeout of " + human(config.buildTimeout()) + "; its task "
                         + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) "
@@ -894,50 +842,6 @@ final class BuildRun {
         }
     }
 
-    private String offerTimeoutMessage(Job job) {
-        if (job.task.agent() != null) {
-            return boundAgentTimeoutMessage(job);
-        }
-        StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(job.name())
-                .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs(job.task));
-        if (!config.constraints().isEmpty()) {
-            m.append(" on an agent with ").append(config.constraints().stream().map(AgentConstraint::toString)
-                    .reduce((a, b) -> a + " and " + b).orElse(""));
-        }
-        m.append(" for role '").append(config.role()).append("'; ");
-        if (!job.failedAttempts.isEmpty()) {
-            m.append("retrying after ").append(String.join("; ", job.failedAttempts)).append("; ");
-        }
-        m.append(offered.whatArrived(config.role()));
-        return m.append(". Lower the build's cpus/memory, relax the constraints, free resources on the cluster or "
-                + "raise the offer timeout").toString();
-    }
-
-    /**
-     * A task bound to one agent found no offer from it: the agent is gone, busy, or not a fit, and no other agent
-     * can stand in (the image is in that agent's Docker daemon only).
-     */
-    private String boundAgentTimeoutMessage(Job job) {
-        String agent = job.task.agent();
-        StringBuilder m = new StringBuilder("No Mesos offer from agent ").append(agent).append(" could fit ")
-                .append(job.name()).append(" within ").append(human(config.offerTimeout())).append(": it needs ")
-                .append(needs(job.task)).append(" on that agent, which built the image and has it in its Docker daemon"
-                        + " (no other agent has it); ");
-        m.append(offered.whyNothingFrom(agent, config.role()));
-        if (!job.failedAttempts.isEmpty()) {
-            m.append("; retrying after ").append(String.join("; ", job.failedAttempts));
-        }
-        return m.append(". Build the image again, then push it, or free resources on that agent or raise the offer"
-                + " timeout if it is only busy").toString();
-    }
-
-    private static String needs(BuildTask task) {
-        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory ("
-                + (task.spec().pushOnly() ? "push " : "build ")
-                + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
-                + " cpus/" + num(task.executor().memMb()) + " MB)";
-    }
-
     /**
      * Terminal for this build. TASK_UNREACHABLE and TASK_UNKNOWN are not terminal to Mesos, but we are not
      * PARTITION_AWARE (so they are rare) and they mean the agent or the task is gone: waiting would hang the build.
@@ -961,7 +865,7 @@ final class BuildRun {
                 .replaceAll("0+$", "");
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         long s = d.toSeconds();
         if (s == 0) {
             return d.toMillis() + " ms";
