@@ -76,9 +76,10 @@ def write(path, text):
 
 def trivial_project(work):
     d = os.path.join(work, "trivial")
-    write(os.path.join(d, "pom.xml"), pom("trivial"))
+    write(os.path.join(d, "pom.xml"), pom("trivial").replace("</plugins>", DMP_PLUGIN + "\n    </plugins>"))
     write(os.path.join(d, "Dockerfile"), "FROM %s\n%s\n" % (BASE, STAMPS))
     write(os.path.join(d, ".dockerignore"), "pom.xml\ntarget\n")
+    write(os.path.join(d, ".maven-dockerignore"), "pom.xml\ntarget\ntarget/**\n")
     return d
 
 
@@ -413,12 +414,14 @@ def row(*cells):
 C1_ONLY = "-XX:TieredStopAtLevel=1"
 
 
-def overhead_case(label, project, reps, logs, tuned=False):
-    """Alternates docker and portainer runs so that drift on the shared machine hits both alike."""
-    docker_runs, portainer_runs, tuned_runs, baseline_runs = [], [], [], []
+def overhead_case(label, project, reps, logs, tuned=False, dmp=False):
+    """Alternates docker, dmp and portainer runs so that drift on the shared machine hits them alike."""
+    docker_runs, portainer_runs, tuned_runs, baseline_runs, dmp_runs = [], [], [], [], []
     for i in range(reps):
         name = "%s/bench/%s-%s-%d" % (REGISTRY, label, RUN_ID, i)
         docker_runs.append(docker_build_push(project, name + "-docker:1.0.0"))
+        if dmp:
+            dmp_runs.append(dmp_build_push(project, name + "-dmp:1.0.0", logs, "%s-dmp-%d" % (label, i)))
         if BASELINE:
             baseline_runs.append(portainer_build(project, name + "-baseline", logs, "%s-baseline-%d" % (label, i),
                                                  baseline=True))
@@ -435,6 +438,11 @@ def overhead_case(label, project, reps, logs, tuned=False):
         stat([r["build"] for r in docker_runs]) + " / " + stat([r["push"] for r in docker_runs]), "")
     row("1 " + label, "portainer:build, mojo only, noCache=true (s)", stat(pw), "")
     row("1 " + label, "overhead (s) / ratio", stat(over) + " / " + stat(ratio), "")
+    if dmp:
+        mw = [r["goal"] for r in dmp_runs]
+        row("1 " + label, "  peer: dmp %s docker:build docker:push, goal start to BUILD SUCCESS (s)" % DMP_VERSION,
+            stat(mw), "portainer / dmp %s; dmp / docker %s" % (stat([p / m for p, m in zip(pw, mw)]),
+                                                              stat([m / d for m, d in zip(mw, dw)])))
     if BASELINE:
         bw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in baseline_runs]
         row("1 " + label, "  baseline %s: overhead (s) / ratio" % os.path.basename(BASELINE),
@@ -732,13 +740,16 @@ def main():
             # protobuf-bom, ...); this run fetches them into the private repository, every measured run is offline.
             docker_build_push(trivial, "%s/bench/warmup-%s:1.0.0" % (REGISTRY, RUN_ID))
             portainer_build(trivial, "%s/bench/warmup-%s-p" % (REGISTRY, RUN_ID), logs, "warmup", offline=False)
+            if "overhead" in only and not o.no_dmp:
+                dmp_build_push(trivial, "%s/bench/warmup-%s-dmp:1.0.0" % (REGISTRY, RUN_ID), logs, "warmup-dmp",
+                               offline=False)
             if BASELINE:
                 portainer_build(trivial, "%s/bench/warmup-%s-b" % (REGISTRY, RUN_ID), logs, "warmup-baseline",
                                 offline=False, baseline=True)
             single = None
             if "overhead" in only:
                 maven_start_case(trivial, o.reps, logs)
-                d, p = overhead_case("trivial", trivial, o.reps, logs, tuned=True)
+                d, p = overhead_case("trivial", trivial, o.reps, logs, tuned=True, dmp=not o.no_dmp)
                 lat_p = [x for r in p for x in r["lat"]]
                 lat_d = [x for r in d for x in r["lat"]]
                 row("4 log latency", "docker build stdout, p50 / p95 (ms, %d lines)" % len(lat_d),

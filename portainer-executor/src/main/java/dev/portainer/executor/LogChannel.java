@@ -24,8 +24,8 @@ final class LogChannel {
     /** A frame's size on the wire, about; a single run larger than this (very long lines) goes alone. */
     static final int MAX_FRAME_BYTES = 64 * 1024;
     /**
-     * The queue's default bound, in bytes of encoded lines: a million short lines fit, a sixth of the executor's heap
-     * (its JVM gets a quarter to a half of the 192 MB of the executor's resources).
+     * The queue's default bound, in bytes of encoded lines: a million short lines fit, a quarter of the executor's heap
+     * (the scheduler starts its JVM with -Xmx64m).
      */
     static final long DEFAULT_CAPACITY_BYTES = 16L * 1024 * 1024;
     /** What a queued run costs beyond its bytes (the objects that hold it). */

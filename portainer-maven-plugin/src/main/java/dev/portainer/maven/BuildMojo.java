@@ -10,12 +10,12 @@ import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.BuildResultFiles;
 import dev.portainer.core.build.EagerLocalMaster;
 import dev.portainer.core.build.ImageBuild;
-import dev.portainer.core.build.ImageOutcome;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.OfferTimeoutException;
+import dev.portainer.core.scheduler.Outcome;
 import dev.portainer.core.staging.StagingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,7 +78,7 @@ public class BuildMojo extends BuildParameters {
             MavenBuildListener listener = plan.several()
                     ? new MavenBuildListener(getLog(), imageByTask, progressLine)
                     : new MavenBuildListener(getLog(), plan.images().get(0).image().name(), progressLine);
-            List<ImageOutcome> outcomes;
+            List<Outcome<ImageSpec, BuildResult>> outcomes;
             try {
                 outcomes = ImageBuild.run(plan, listener, local);
             } catch (ContextException e) {
@@ -101,9 +101,9 @@ public class BuildMojo extends BuildParameters {
     }
 
     /** One image: its result, files and properties, or its failure as the goal's. */
-    private void reportOne(BuildPlan plan, ImageOutcome outcome, ProjectFacts facts)
+    private void reportOne(BuildPlan plan, Outcome<ImageSpec, BuildResult> outcome, ProjectFacts facts)
             throws MojoExecutionException, MojoFailureException {
-        ImageSpec image = outcome.image();
+        ImageSpec image = outcome.subject();
         if (!outcome.succeeded()) {
             BuildException failure = outcome.failure();
             if (failure instanceof BuildFailedException failed) {
@@ -125,16 +125,16 @@ public class BuildMojo extends BuildParameters {
     }
 
     /** The {@code <images>} form: a summary of every image, then the verdict. */
-    private void reportSeveral(BuildPlan plan, List<ImageOutcome> outcomes, ProjectFacts facts)
+    private void reportSeveral(BuildPlan plan, List<Outcome<ImageSpec, BuildResult>> outcomes, ProjectFacts facts)
             throws MojoExecutionException, MojoFailureException {
-        getLog().info("Images built (" + outcomes.stream().filter(ImageOutcome::succeeded).count() + " of "
+        getLog().info("Images built (" + outcomes.stream().filter(Outcome::succeeded).count() + " of "
                 + outcomes.size() + "):");
         List<String> failures = new ArrayList<>();
         boolean usersFault = false;
         Map<String, String> stems = BuildResultFiles.stems(plan.images().stream().map(ImageSpec::image).toList());
         for (int i = 0; i < outcomes.size(); i++) {
-            ImageOutcome o = outcomes.get(i);
-            ImageSpec image = o.image();
+            Outcome<ImageSpec, BuildResult> o = outcomes.get(i);
+            ImageSpec image = o.subject();
             String took = String.format(Locale.ROOT, "%.1f s", o.elapsed().toMillis() / 1000.0);
             if (o.succeeded()) {
                 BuildResult result = o.result();

@@ -7,11 +7,11 @@ import dev.portainer.core.build.EagerLocalMaster;
 import dev.portainer.core.build.ImagePush;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.build.ImageToPush;
-import dev.portainer.core.build.PushOutcome;
 import dev.portainer.core.config.InvalidSettingException;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildFailedException;
 import dev.portainer.core.scheduler.OfferTimeoutException;
+import dev.portainer.core.scheduler.Outcome;
 import dev.portainer.core.staging.StagingException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ public class PushMojo extends BuildParameters {
         ProgressLine progressLine = TerminalProgressLine.of(session);
         MavenBuildListener listener = plan.several() ? new MavenBuildListener(getLog(), imageByTask, progressLine)
                 : new MavenBuildListener(getLog(), toPush.get(0).built().image().name(), progressLine);
-        List<PushOutcome> outcomes;
+        List<Outcome<ImageToPush, BuildResult>> outcomes;
         try (EagerLocalMaster local = "local".equals(BuildPlanReader.master(this))
                 ? EagerLocalMaster.start(LocalMesosLauncher.INSTANCE) : null) {
             outcomes = ImagePush.ofThisProcess().push(plan.settings(), toPush, listener, local);
@@ -145,14 +145,15 @@ public class PushMojo extends BuildParameters {
     }
 
     /** Each image's result file and properties; then the failures, if any, as the goal's. */
-    private void report(BuildPlan plan, List<PushOutcome> outcomes, List<Integer> indexes, Map<String, String> stems)
+    private void report(BuildPlan plan, List<Outcome<ImageToPush, BuildResult>> outcomes, List<Integer> indexes,
+                        Map<String, String> stems)
             throws MojoExecutionException, MojoFailureException {
         List<String> failures = new ArrayList<>();
         boolean usersFault = false;
         BuildException first = null;
         for (int i = 0; i < outcomes.size(); i++) {
-            PushOutcome o = outcomes.get(i);
-            String name = o.image().built().image().name();
+            Outcome<ImageToPush, BuildResult> o = outcomes.get(i);
+            String name = o.subject().built().image().name();
             if (o.succeeded()) {
                 BuildResult result = o.result();
                 BuildResultFiles.Written written = BuildResultFiles.write(plan.settings().workDirectory(), result,
@@ -173,8 +174,8 @@ public class PushMojo extends BuildParameters {
                 why += " (mvn package portainer:build -Dportainer.push=false, then portainer:push; or build with"
                         + " <push> (portainer.push) true)";
             }
-            getLog().error("Push of " + o.image().primaryReference() + " failed: " + why);
-            failures.add(o.image().primaryReference() + ": " + why);
+            getLog().error("Push of " + o.subject().primaryReference() + " failed: " + why);
+            failures.add(o.subject().primaryReference() + ": " + why);
         }
         if (failures.isEmpty()) {
             return;

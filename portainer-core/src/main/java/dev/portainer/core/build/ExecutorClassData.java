@@ -35,7 +35,12 @@ import java.util.concurrent.TimeUnit;
  * sandbox (or copies it keeping its time), so both match. A JVM that finds them changed ignores the archive.
  */
 final class ExecutorClassData implements AutoCloseable {
-    static final String JAVA_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAM="
+    /**
+     * The executor's JVM: small and quick to start. The heap is capped at a third of the executor's memory (the JVM
+     * would take half of it, and a log flood grows the heap to its cap): what the executor holds is bounded anyway
+     * (its log queue: 16 MB), and the rest of its resources go to metaspace, the class-data archive and threads.
+     */
+    static final String JAVA_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx64m -XX:MaxRAM="
             + (int) ExecutorCommands.EXECUTOR_MEM_MB + "m";
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
 

@@ -4,9 +4,10 @@ import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildException;
+import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
-import dev.portainer.core.scheduler.TaskOutcome;
+import dev.portainer.core.scheduler.Outcome;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.wire.TaskResult;
@@ -34,7 +35,8 @@ public final class ImageBuild {
     }
 
     /** {@link #run(BuildPlan, BuildEvents, LocalMaster.Launcher)} of {@link #ofThisProcess()}. */
-    public static List<ImageOutcome> run(BuildPlan plan, BuildEvents events, LocalMaster.Launcher launcher)
+    public static List<Outcome<ImageSpec, BuildResult>> run(BuildPlan plan, BuildEvents events,
+                                                            LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
         return ofThisProcess().build(plan, events, launcher);
     }
@@ -53,7 +55,8 @@ public final class ImageBuild {
      * @throws StagingException the files could not be staged for the agents; nothing was scheduled
      * @throws BuildException   the cluster could not be used at all (ZooKeeper, the embedded master)
      */
-    public List<ImageOutcome> build(BuildPlan plan, BuildEvents events, LocalMaster.Launcher launcher)
+    public List<Outcome<ImageSpec, BuildResult>> build(BuildPlan plan, BuildEvents events,
+                                                       LocalMaster.Launcher launcher)
             throws ContextException, StagingException, BuildException, InterruptedException {
         RunSettings settings = plan.settings();
         BuildResultFiles.clearAll(settings.workDirectory(), plan.images().stream().map(ImageSpec::image).toList());
@@ -71,7 +74,8 @@ public final class ImageBuild {
     }
 
     /** The steps, in order; each registers what it starts with the run's guard. */
-    private static List<ImageOutcome> steps(BuildPlan plan, LocalMaster.Launcher launcher, RunContext run)
+    private static List<Outcome<ImageSpec, BuildResult>> steps(BuildPlan plan, LocalMaster.Launcher launcher,
+                                                               RunContext run)
             throws ContextException, StagingException, BuildException, InterruptedException {
         RunSettings settings = plan.settings();
         Cluster cluster = Cluster.connect(settings, launcher, run);
@@ -81,13 +85,14 @@ public final class ImageBuild {
         Stager stager = cluster.openStager();
         CancelOnShutdown.Step removeStaged = run.guard().cleanup("remove the staged files", stager::close);
         List<BuildTask> tasks = new TaskStaging(settings, cluster, stager, run).stageAll(plan.images(), contexts);
-        List<ImageOutcome> outcomes = schedule(plan, tasks, cluster, run);
+        List<Outcome<ImageSpec, BuildResult>> outcomes = schedule(plan, tasks, cluster, run);
         runNow(removeStaged, run);
         return outcomes;
     }
 
     /** The schedule and collect steps: one framework, every build queued at once, then each image's outcome. */
-    private static List<ImageOutcome> schedule(BuildPlan plan, List<BuildTask> tasks, Cluster cluster, RunContext run)
+    private static List<Outcome<ImageSpec, BuildResult>> schedule(BuildPlan plan, List<BuildTask> tasks,
+                                                                  Cluster cluster, RunContext run)
             throws InterruptedException {
         for (ImageSpec image : plan.images()) {
             run.events().debug("Scheduling the build of " + image.primaryReference() + " on Mesos master "
@@ -97,21 +102,17 @@ public final class ImageBuild {
             run.guard().cleanup("tear down the Mesos framework", runner::abort);
             run.guard().onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or"
                     + " SIGTERM)"));
-            List<TaskOutcome> outcomes = runner.runAll(tasks, plan.settings().failFast(), run.events(),
-                    cluster.early());
-            List<ImageOutcome> ended = new ArrayList<>();
+            List<Outcome<BuildTask, BuildOutcome>> outcomes = runner.runAll(tasks, plan.settings().failFast(),
+                    run.events(), cluster.early());
+            List<Outcome<ImageSpec, BuildResult>> ended = new ArrayList<>();
             for (int i = 0; i < outcomes.size(); i++) {
                 ImageSpec image = plan.images().get(i);
-                TaskOutcome o = outcomes.get(i);
-                if (o.failure() != null) {
-                    ended.add(new ImageOutcome(image, null, o.failure(), o.elapsed()));
-                    continue;
-                }
-                TaskResult result = o.outcome().result();
                 // Lines lost for good were already reported by the run, with where the full log is.
-                ended.add(new ImageOutcome(image, new BuildResult(image.image(), image.tags(), result.imageId(),
-                        result.digest(), result.sizeBytes(), o.outcome().agentHostname(), result.digests()), null,
-                        o.elapsed()));
+                ended.add(outcomes.get(i).as(image, built -> {
+                    TaskResult result = built.result();
+                    return new BuildResult(image.image(), image.tags(), result.imageId(), result.digest(),
+                            result.sizeBytes(), built.agentHostname(), result.digests());
+                }));
             }
             return ended;
         }

@@ -5,9 +5,10 @@ import dev.portainer.core.config.Message;
 import dev.portainer.core.config.Setting;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildException;
+import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
-import dev.portainer.core.scheduler.TaskOutcome;
+import dev.portainer.core.scheduler.Outcome;
 import dev.portainer.core.staging.StagingException;
 import dev.portainer.core.staging.Stager;
 import dev.portainer.wire.TaskResult;
@@ -48,8 +49,8 @@ public final class ImagePush {
      * @throws StagingException        the executor or the credentials could not be staged; nothing was scheduled
      * @throws BuildException          the cluster could not be used at all
      */
-    public List<PushOutcome> push(RunSettings settings, List<ImageToPush> images, BuildEvents events,
-                                  LocalMaster.Launcher launcher)
+    public List<Outcome<ImageToPush, BuildResult>> push(RunSettings settings, List<ImageToPush> images,
+                                                        BuildEvents events, LocalMaster.Launcher launcher)
             throws StagingException, BuildException, InterruptedException {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("nothing to push");
@@ -80,8 +81,8 @@ public final class ImagePush {
         }
     }
 
-    private static List<PushOutcome> steps(RunSettings settings, List<ImageToPush> images,
-                                           LocalMaster.Launcher launcher, RunContext run)
+    private static List<Outcome<ImageToPush, BuildResult>> steps(RunSettings settings, List<ImageToPush> images,
+                                                                 LocalMaster.Launcher launcher, RunContext run)
             throws StagingException, BuildException, InterruptedException {
         Cluster cluster = Cluster.connect(settings, launcher, run);
         run.stopIfStopping();
@@ -97,20 +98,18 @@ public final class ImagePush {
             run.guard().cleanup("tear down the Mesos framework", runner::abort);
             run.guard().onCancel(() -> runner.cancelNow("The push was cancelled: the JVM is stopping (Ctrl-C or"
                     + " SIGTERM)"));
-            List<TaskOutcome> outcomes = runner.runAll(tasks, settings.failFast(), run.events(), cluster.early());
-            List<PushOutcome> ended = new ArrayList<>();
+            List<Outcome<BuildTask, BuildOutcome>> outcomes = runner.runAll(tasks, settings.failFast(), run.events(),
+                    cluster.early());
+            List<Outcome<ImageToPush, BuildResult>> ended = new ArrayList<>();
             for (int i = 0; i < outcomes.size(); i++) {
                 ImageToPush image = images.get(i);
-                TaskOutcome o = outcomes.get(i);
-                if (o.failure() != null) {
-                    ended.add(new PushOutcome(image, null, o.failure(), o.elapsed()));
-                    continue;
-                }
-                TaskResult result = o.outcome().result();
                 BuildResult built = image.built();
-                ended.add(new PushOutcome(image, new BuildResult(built.image(), built.tags(), result.imageId(),
-                        result.digest(), result.sizeBytes() >= 0 ? result.sizeBytes() : built.sizeBytes(),
-                        o.outcome().agentHostname(), result.digests()), null, o.elapsed()));
+                ended.add(outcomes.get(i).as(image, pushed -> {
+                    TaskResult result = pushed.result();
+                    return new BuildResult(built.image(), built.tags(), result.imageId(), result.digest(),
+                            result.sizeBytes() >= 0 ? result.sizeBytes() : built.sizeBytes(), pushed.agentHostname(),
+                            result.digests());
+                }));
             }
             return ended;
         }

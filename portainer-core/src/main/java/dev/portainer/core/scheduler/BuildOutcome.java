@@ -4,7 +4,8 @@ import dev.portainer.wire.TaskResult;
 import java.util.List;
 
 /**
- * A successful build on Mesos.
+ * A successful build on Mesos: where the attempt that built the image ran, what its executor reported, and how its
+ * log arrived.
  *
  * @param frameworkId      the framework this run registered as (already torn down)
  * @param taskId           the Mesos task that built the image

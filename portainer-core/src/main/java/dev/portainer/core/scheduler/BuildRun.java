@@ -3,16 +3,13 @@ package dev.portainer.core.scheduler;
 import dev.portainer.wire.mesos.TaskStates;
 
 import dev.portainer.wire.auth.Secret;
-import dev.portainer.core.mesos.AgentFiles;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
-import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.wire.WireFormatException;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
@@ -76,8 +72,6 @@ final class BuildRun {
      * from the sandbox once the loop has caught up, so that the Maven heap stays flat however much the build prints.
      */
     static final long MAX_QUEUED_LOG_BYTES = 8L * 1024 * 1024;
-    /** How long a killed task may take to say it is dead before we tear the framework down regardless. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(15);
     /**
      * A retry declines the agents that failed the build with this short filter only, so that they come back if no
      * other agent can take the build after all.
@@ -101,7 +95,7 @@ final class BuildRun {
     }
 
     /** DRAINING: the task has ended, and the last of its log is still on its way (see {@link LogSequencer}). */
-    private enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
+    enum Phase { WAITING_FOR_OFFER, LAUNCHED, KILLING, DRAINING, DONE }
 
     /**
      * Everything the run knows of one of its tasks, across its attempts; only the run's loop touches it. What belongs
@@ -110,9 +104,7 @@ final class BuildRun {
     private final class Job {
         final BuildTask task;
         Phase phase = Phase.WAITING_FOR_OFFER;
-        Instant offerDeadline;
-        Instant killDeadline;
-        ClusterException killReason;
+        final TaskDeadlines deadlines = new TaskDeadlines(config.offerTimeout(), config.buildTimeout());
         /** The attempt running now, or waiting for its offer. */
         Attempt now;
         // Retries: when the attempt now waiting began to, the agents that failed earlier ones, and why they failed.
@@ -142,7 +134,6 @@ final class BuildRun {
         AgentID agentId;
         String agentHostname;
         String agentUrl;
-        Instant buildDeadline;
         TaskState lastState;
         boolean reachedRunning;
         /** The executor said it is about to push (it pushes only once that was acknowledged): never run it again. */
@@ -153,8 +144,8 @@ final class BuildRun {
         TaskResult result;
         /** Its own log: a relaunched executor numbers its lines from the start again. */
         final AttemptLog log;
-        /** Reads a file of this attempt's sandbox (its path relative to the sandbox); null until launched. */
-        SandboxFiles sandboxFiles;
+        /** Its sandbox on the agent; null until launched, and for an agent that gave no URL. */
+        AttemptSandbox sandbox;
 
         Attempt(int number, AttemptLog log) {
             this.number = number;
@@ -173,11 +164,8 @@ final class BuildRun {
     private final BuildEvents events;
     private final MesosSchedulerClient client;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    /** Bytes of the log frames in {@link #signals}: added by the client's thread, taken off by the loop. */
-    private final AtomicLong queuedLogBytes = new AtomicLong();
-    private final long maxQueuedLogBytes;
-    /** Set while frames are dropped on arrival, until the queue has drained to half; the client's thread's. */
-    private volatile boolean droppingFrames;
+    /** Bounds the bytes of the log frames in {@link #signals}. */
+    private final LogQueueBudget logQueue;
 
     private FrameworkID frameworkId;
     private boolean subscribed;
@@ -190,23 +178,15 @@ final class BuildRun {
     private Instant startedAt;
     /** What the cluster offered, to explain an offer timeout. */
     private final OfferStatistics offered = new OfferStatistics();
+    /** What the user reads when a task's offer deadline passes. */
+    private final OfferTimeoutMessages offerTimeoutMessages;
     /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
 
-    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, BuildTask task, BuildEvents events,
-             MesosSchedulerClient client) {
-        this(config, clock, ids, List.of(task), false, events, client);
-    }
-
     /**
      * @param failFast whether the first failed task kills the others at once, rather than letting them finish
+     * @param early    a subscription made while the tasks were prepared, which this run takes over; or null
      */
-    BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
-             BuildEvents events, MesosSchedulerClient client) {
-        this(config, clock, ids, tasks, failFast, events, client, null);
-    }
-
-    /** @param early a subscription made while the tasks were prepared, which this run takes over; or null */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early) {
         this(config, clock, ids, tasks, failFast, events, client, early, MAX_QUEUED_LOG_BYTES);
@@ -215,9 +195,11 @@ final class BuildRun {
     /** @param maxQueuedLogBytes how many bytes of log frames may wait for the loop before more are dropped */
     BuildRun(SchedulerConfig config, Clock clock, Supplier<UUID> ids, List<BuildTask> tasks, boolean failFast,
              BuildEvents events, MesosSchedulerClient client, EarlySubscription early, long maxQueuedLogBytes) {
-        this.maxQueuedLogBytes = maxQueuedLogBytes;
+        this.logQueue = new LogQueueBudget(maxQueuedLogBytes);
         this.early = early;
         this.config = config;
+        this.offerTimeoutMessages = new OfferTimeoutMessages(config.offerTimeout(), config.role(),
+                config.constraints());
         this.clock = clock;
         this.ids = ids;
         this.failFast = failFast;
@@ -236,7 +218,10 @@ final class BuildRun {
         }
     }
 
-    /** Asks the run to stop: the tasks are killed, the framework torn down, and {@link #execute} throws. */
+    /**
+     * Asks the run to stop: the tasks are killed, the framework torn down, and {@link #executeAll} ends each task that
+     * had not ended with a {@link BuildCancelledException}.
+     */
     void cancel(String why) {
         signals.add(new Cancel(why, false));
     }
@@ -259,27 +244,19 @@ final class BuildRun {
         }
     }
 
-    /** The single task's outcome, or its failure thrown: the one-image form. */
-    BuildOutcome execute() throws BuildException, InterruptedException {
-        TaskOutcome only = executeAll().get(0);
-        if (only.failure() != null) {
-            throw only.failure();
-        }
-        return only.outcome();
-    }
-
     /**
      * Runs every task to its end and returns how each ended, in the order given. A failure of the run itself (the
      * master unreachable or refusing, a cancellation) ends every task that had not ended with it.
      */
-    List<TaskOutcome> executeAll() throws InterruptedException {
+    List<Outcome<BuildTask, BuildOutcome>> executeAll() throws InterruptedException {
         startedAt = clock.instant();
         try {
             try {
                 MesosSchedulerClient.Listener listener = new MesosSchedulerClient.Listener() {
                     @Override
                     public void onEvent(Event event) {
-                        if (event.getType() == Event.Type.MESSAGE && !admitFrame(event.getMessage().getData().size())) {
+                        if (event.getType() == Event.Type.MESSAGE
+                                && !logQueue.admit(event.getMessage().getData().size())) {
                             return; // a gap, read back from the sandbox once the loop gets there
                         }
                         signals.add(new Received(event));
@@ -301,9 +278,9 @@ final class BuildRun {
                         + frameworkId.getValue() + "; waiting for " + (jobs.size() == 1 ? "an offer"
                         + (jobs.get(0).task.agent() == null ? "" : " from agent " + jobs.get(0).task.agent())
                         : "offers for " + jobs.size() + " builds"));
-                jobs.forEach(job -> events.debug(job.name() + " needs " + needs(job.task)));
-                Instant deadline = clock.instant().plus(config.offerTimeout());
-                jobs.forEach(job -> job.offerDeadline = deadline);
+                jobs.forEach(job -> events.debug(job.name() + " needs " + OfferTimeoutMessages.needs(job.task)));
+                Instant now = clock.instant();
+                jobs.forEach(job -> job.deadlines.waitForOffer(now));
                 loop();
             } catch (BuildException e) {
                 ending = true;
@@ -313,7 +290,7 @@ final class BuildRun {
                     }
                 }
             }
-            return jobs.stream().map(job -> new TaskOutcome(job.task, job.outcome, job.failure,
+            return jobs.stream().map(job -> new Outcome<>(job.task, job.outcome, job.failure,
                     Duration.between(startedAt, job.finishedAt))).toList();
         } finally {
             cleanUp();
@@ -342,7 +319,7 @@ final class BuildRun {
     private void handle(Signal signal) throws BuildException, InterruptedException {
         if (signal instanceof Received r) {
             if (r.event().getType() == Event.Type.MESSAGE) {
-                queuedLogBytes.addAndGet(-r.event().getMessage().getData().size());
+                logQueue.release(r.event().getMessage().getData().size());
             }
             handleEvent(r.event());
             return;
@@ -364,7 +341,7 @@ final class BuildRun {
             }
             startKill(job, new BuildCancelledException(cancel.why()));
             if (cancel.immediate() && job.phase == Phase.KILLING) {
-                finish(job, job.killReason);
+                finish(job, job.deadlines.killReason());
             }
         }
     }
@@ -409,21 +386,6 @@ final class BuildRun {
                 // ERROR is turned into a Closed signal by the client.
             }
         }
-    }
-
-    /**
-     * On the client's thread: whether a frame of {@code size} bytes may wait for the loop, which counts it in. A full
-     * queue admits none until it has drained to half, so that a flood leaves a few long gaps, not many short ones.
-     */
-    private boolean admitFrame(long size) {
-        long queued = queuedLogBytes.get();
-        if (droppingFrames ? queued > maxQueuedLogBytes / 2 : queued + size > maxQueuedLogBytes) {
-            droppingFrames = true;
-            return false;
-        }
-        droppingFrames = false;
-        queuedLogBytes.addAndGet(size);
-        return true;
     }
 
     private boolean anyWaiting() {
@@ -542,7 +504,7 @@ final class BuildRun {
                     + offer.getUrl().getAddress().getHostname() + ":" + offer.getUrl().getAddress().getPort()
                     + offer.getUrl().getPath() : null;
             if (offer.hasUrl()) {
-                openSandboxLog(job, offer.getUrl());
+                openSandbox(job, offer.getUrl());
             }
             operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.now.taskId,
                     job.now.executorId));
@@ -557,9 +519,7 @@ final class BuildRun {
                     .newBuilder().setTaskId(job.now.taskId).setAgentId(job.now.agentId).build()).toList()));
         }
         for (Job job : fitted) {
-            if (config.buildTimeout() != null) {
-                job.now.buildDeadline = clock.instant().plus(config.buildTimeout());
-            }
+            job.deadlines.launched(clock.instant());
             // The one line a launch gets: where it runs, and the task id to look it up by in Mesos.
             events.info("Launched " + job.now.taskId.getValue() + " on " + job.now.agentHostname + " (cpus "
                     + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
@@ -627,61 +587,29 @@ final class BuildRun {
 
     /** The ended job's outcome once built, null when it is being retried; throws its failure. */
     private BuildOutcome onTerminal(Job job) throws BuildException, InterruptedException {
-        TaskStatus status = job.now.terminal;
-        TaskResult result = job.now.result;
-        Phase before = job.now.endedIn;
+        Attempt ended = job.now;
         job.phase = Phase.DONE;
-        job.now.log.recoverGivenUpLines();
-        long lost = result == null ? job.now.log.missing().size()
-                : Math.max(0, result.logLines() - job.now.log.delivered());
+        ended.log.recoverGivenUpLines();
+        long lost = ended.result == null ? ended.log.missing().size()
+                : Math.max(0, ended.result.logLines() - ended.log.delivered());
         if (lost > 0) {
             events.warn((jobs.size() > 1 ? job.name() + ": " : "") + lost + " log line"
-                    + (lost == 1 ? " was" : "s were") + " lost in transit" + job.now.log.whereTheLostLinesAre());
+                    + (lost == 1 ? " was" : "s were") + " lost in transit" + ended.log.whereTheLostLinesAre());
         }
-        if (before == Phase.KILLING && job.killReason != null && status.getState() != TaskState.TASK_FINISHED) {
-            throw job.killReason;
+        TaskEnd.Verdict verdict = TaskEnd.decide(new TaskEnd.Facts(job.task, ended.number, ended.taskId.getValue(),
+                ended.agentHostname, ended.terminal, ended.result,
+                ended.endedIn == Phase.KILLING ? job.deadlines.killReason() : null, ended.reachedRunning,
+                ended.pushing, job.failedAttempts), config.retries(), failingFast,
+                () -> explained(ended));
+        if (verdict instanceof TaskEnd.Built built) {
+            return new BuildOutcome(frameworkId.getValue(), ended.taskId.getValue(), ended.agentId.getValue(),
+                    ended.agentHostname, ended.agentUrl, built.result(), ended.log.delivered(), ended.log.missing());
         }
-        if (result != null && result.failed()) {
-            throw new BuildFailedException(job.name(), result);
+        if (verdict instanceof TaskEnd.Retry retry) {
+            retry(job, retry.failure());
+            return null;
         }
-        if (status.getState() == TaskState.TASK_FINISHED) {
-            if (result == null) {
-                throw new ClusterException("The build task " + job.now.taskId.getValue() + " finished without "
-                        + "reporting a result; is the executor the same Portainer version as the plugin?");
-            }
-            return new BuildOutcome(frameworkId.getValue(), job.now.taskId.getValue(), job.now.agentId.getValue(),
-                    job.now.agentHostname, job.now.agentUrl, result, job.now.log.delivered(), job.now.log.missing());
-        }
-        String message = explained(job, status);
-        TaskFailedException failure = new TaskFailedException(job.name(), job.now.agentHostname,
-                status.getState().name(), status.hasReason() ? status.getReason().name() : null,
-                status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts);
-        if (before == Phase.LAUNCHED && !failingFast && job.now.pushing
-                && TaskRetry.retryable(status, result, job.now.reachedRunning, false)) {
-            // The executor may have died after the push, or the terminal update may have been lost on the way:
-            // either way the image may be in the registry, and a second build could push other contents under the
-            // same tags. Say so rather than build again.
-            throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
-                    status.hasReason() ? status.getReason().name() : null,
-                    status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts, 0,
-                    "The executor had started pushing " + job.task.spec().image() + ", so the build is not run "
-                            + "again (a second build could push a different image under the same tags); check "
-                            + "what the registry holds for its tags " + job.task.spec().tags() + ", then build again");
-        }
-        if (before == Phase.LAUNCHED && !failingFast
-                && TaskRetry.retryable(status, result, job.now.reachedRunning, job.now.pushing)) {
-            if (job.now.number <= config.retries()) {
-                retry(job, failure);
-                return null;
-            }
-            if (config.retries() > 0) {
-                throw new TaskFailedException(job.name(), job.now.agentHostname, status.getState().name(),
-                        status.hasReason() ? status.getReason().name() : null,
-                        status.hasSource() ? status.getSource().name() : null, message, job.failedAttempts,
-                        job.now.number);
-            }
-        }
-        throw failure;
+        throw ((TaskEnd.Failed) verdict).failure();
     }
 
     /**
@@ -700,10 +628,9 @@ final class BuildRun {
                 events.warn(job.name() + " failed: " + failure.getMessage());
             }
         }
-        Instant refreshed = job.finishedAt.plus(config.offerTimeout());
         for (Job other : jobs) {
-            if (other.phase == Phase.WAITING_FOR_OFFER && refreshed.isAfter(other.offerDeadline)) {
-                other.offerDeadline = refreshed;
+            if (other.phase == Phase.WAITING_FOR_OFFER) {
+                other.deadlines.anotherEnded(job.finishedAt);
             }
         }
         if (failure != null && failFast && !failingFast && !ending && jobs.size() > 1) {
@@ -742,7 +669,7 @@ final class BuildRun {
                 + "agent if one offers");
         job.phase = Phase.WAITING_FOR_OFFER;
         job.retryingSince = clock.instant();
-        job.offerDeadline = job.retryingSince.plus(config.offerTimeout());
+        job.deadlines.waitForOffer(job.retryingSince);
         // We may have suppressed offers, and declined the others for long: ask for them again.
         suppressed = false;
         callMaster("REVIVE", client::revive);
@@ -798,53 +725,17 @@ final class BuildRun {
         logProgress(job, now);
     }
 
-    private void openSandboxLog(Job job, org.apache.mesos.v1.Protos.URL url) {
-        URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
-                ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
-        // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
-        String path = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue()) + "/"
-                + ExecutorStdout.FILE;
-        String where = path + " on " + root;
-        // An agent with --authenticate_http_readonly wants the framework's credential here too (the embedded one
-        // does whenever its master does).
+    private void openSandbox(Job job, org.apache.mesos.v1.Protos.URL url) {
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
-        job.now.log.readsBackFrom(new SandboxLog((offset, length) -> new AgentFiles(sandboxHttp(), root,
-                SANDBOX_READ_TIMEOUT, authorization).read(path, offset, length), where), where);
-        String sandbox = AgentFiles.sandboxPath(frameworkId.getValue(), job.now.executorId.getValue());
-        job.now.sandboxFiles = (file, offset, length) -> new AgentFiles(sandboxHttp(), root, SANDBOX_READ_TIMEOUT,
-                authorization).read(sandbox + "/" + file, offset, length);
+        job.now.sandbox = AttemptSandbox.on(url, frameworkId.getValue(), job.now.executorId.getValue(),
+                this::sandboxHttp, SANDBOX_READ_TIMEOUT, authorization);
+        job.now.log.readsBackFrom(job.now.sandbox.stdout(), job.now.sandbox.stdoutWhere());
     }
 
-    /** Reads a file of a sandbox through the agent's {@code /files/read}. */
-    @FunctionalInterface
-    private interface SandboxFiles {
-        AgentFiles.Chunk read(String file, long offset, int length) throws IOException, InterruptedException;
-    }
-
-    /**
-     * The status message, with the fetcher's own reason when it is the agent's bare "Failed to fetch all URIs …:
-     * exited with status 1": that reason is only in the sandbox's stderr, and without it nobody knows what to fix.
-     */
-    private String explained(Job job, TaskStatus status) throws InterruptedException {
-        String message = status.hasMessage() ? status.getMessage() : null;
-        if (!FetchFailure.isFetchFailure(message) || job.now.sandboxFiles == null) {
-            return message;
-        }
-        try {
-            long size = job.now.sandboxFiles.read(FetchFailure.STDERR, -1, 0).offset();
-            long from = Math.max(0, size - AgentFiles.MAX_READ);
-            String stderr = new String(job.now.sandboxFiles.read(FetchFailure.STDERR, from, AgentFiles.MAX_READ).data(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            String said = FetchFailure.fetcherSaid(stderr);
-            if (said == null) {
-                return message;
-            }
-            String fix = FetchFailure.fix(said);
-            return message + "; the fetcher said: " + said + (fix.isEmpty() ? "" : ". To fix: " + fix);
-        } catch (IOException e) {
-            return message + " (the fetcher's reason, in the sandbox's stderr, could not be read: " + e.getMessage()
-                    + ")";
-        }
+    /** The ended attempt's status message, with what its sandbox says of a failed fetch. */
+    private static String explained(Attempt ended) throws InterruptedException {
+        String message = ended.terminal.hasMessage() ? ended.terminal.getMessage() : null;
+        return ended.sandbox == null ? message : ended.sandbox.explained(message);
     }
 
     /**
@@ -863,63 +754,35 @@ final class BuildRun {
             return;
         }
         job.phase = Phase.KILLING;
-        job.killReason = reason;
-        job.killDeadline = clock.instant().plus(KILL_GRACE);
+        job.deadlines.killing(clock.instant(), reason);
         events.info("Killing " + job.now.taskId.getValue() + ": " + reason.getMessage());
         callMaster("KILL", () -> client.kill(job.now.taskId, job.now.agentId));
     }
 
     private void checkDeadlines(Instant now) throws BuildException, InterruptedException {
         for (Job job : jobs) {
-            switch (job.phase) {
-                case WAITING_FOR_OFFER -> {
-                    if (!now.isBefore(job.offerDeadline)) {
-                        finish(job, new OfferTimeoutException(offerTimeoutMessage(job)));
-                    }
-                }
-                case LAUNCHED -> {
-                    if (job.now.buildDeadline != null && !now.isBefore(job.now.buildDeadline)) {
-                        startKill(job, new BuildCancelledException("The build of " + job.name() + " did not finish "
-                                + "within the build timeout of " + human(config.buildTimeout()) + "; its task "
-                                + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, "
-                                + "portainer.timeout) if the build needs longer"));
-                    }
-                }
-                case KILLING -> {
-                    if (!now.isBefore(job.killDeadline)) {
-                        // TEARDOWN in cleanUp() kills it regardless.
-                        finish(job, job.killReason);
-                    }
-                }
-                case DRAINING, DONE -> {
+            switch (job.deadlines.due(job.phase, now)) {
+                case OFFER -> finish(job, new OfferTimeoutException(
+                        offerTimeoutMessages.noOfferFits(job.task, job.failedAttempts, offered)));
+                case BUILD -> startKill(job, new BuildCancelledException("The build of " + job.name() + " did not "
+                        + "finish within the build timeout of " + human(config.buildTimeout()) + "; its task "
+                        + job.now.taskId.getValue() + " was killed. Raise the timeout (<timeout>, portainer.timeout) "
+                        + "if the build needs longer"));
+                case KILL -> finish(job, job.deadlines.killReason()); // TEARDOWN in cleanUp() kills it regardless.
+                case NOTHING -> {
                 }
             }
         }
     }
 
+    /** Until the next deadline of any job, or the next expiry of a gap in its log. */
     private long millisUntilNextDeadline() {
-        Instant now = clock.instant();
-        Instant next = null;
+        List<Instant> next = new ArrayList<>();
         for (Job job : jobs) {
-            Instant deadline = switch (job.phase) {
-                case WAITING_FOR_OFFER -> job.offerDeadline;
-                case LAUNCHED -> job.now.buildDeadline;
-                case KILLING -> job.killDeadline;
-                case DRAINING, DONE -> null;
-            };
-            Instant logExpiry = job.now.log.nextExpiry();
-            if (deadline == null || logExpiry != null && logExpiry.isBefore(deadline)) {
-                deadline = logExpiry;
-            }
-            if (deadline != null && (next == null || deadline.isBefore(next))) {
-                next = deadline;
-            }
+            next.add(job.deadlines.next(job.phase));
+            next.add(job.now.log.nextExpiry());
         }
-        if (next == null) {
-            return 1_000;
-        }
-        // At least 1 ms so that poll() yields; at most a second so that a fixed test clock cannot stall us forever.
-        return Math.max(1, Math.min(1_000, Duration.between(now, next).toMillis()));
+        return TaskDeadlines.millisToWait(clock.instant(), next);
     }
 
     /** Leaves nothing running: kill our tasks that may still run, TEARDOWN, close the stream. */
@@ -979,50 +842,6 @@ final class BuildRun {
         }
     }
 
-    private String offerTimeoutMessage(Job job) {
-        if (job.task.agent() != null) {
-            return boundAgentTimeoutMessage(job);
-        }
-        StringBuilder m = new StringBuilder("No Mesos offer could fit the build of ").append(job.name())
-                .append(" within ").append(human(config.offerTimeout())).append(": it needs ").append(needs(job.task));
-        if (!config.constraints().isEmpty()) {
-            m.append(" on an agent with ").append(config.constraints().stream().map(AgentConstraint::toString)
-                    .reduce((a, b) -> a + " and " + b).orElse(""));
-        }
-        m.append(" for role '").append(config.role()).append("'; ");
-        if (!job.failedAttempts.isEmpty()) {
-            m.append("retrying after ").append(String.join("; ", job.failedAttempts)).append("; ");
-        }
-        m.append(offered.whatArrived(config.role()));
-        return m.append(". Lower the build's cpus/memory, relax the constraints, free resources on the cluster or "
-                + "raise the offer timeout").toString();
-    }
-
-    /**
-     * A task bound to one agent found no offer from it: the agent is gone, busy, or not a fit, and no other agent
-     * can stand in (the image is in that agent's Docker daemon only).
-     */
-    private String boundAgentTimeoutMessage(Job job) {
-        String agent = job.task.agent();
-        StringBuilder m = new StringBuilder("No Mesos offer from agent ").append(agent).append(" could fit ")
-                .append(job.name()).append(" within ").append(human(config.offerTimeout())).append(": it needs ")
-                .append(needs(job.task)).append(" on that agent, which built the image and has it in its Docker daemon"
-                        + " (no other agent has it); ");
-        m.append(offered.whyNothingFrom(agent, config.role()));
-        if (!job.failedAttempts.isEmpty()) {
-            m.append("; retrying after ").append(String.join("; ", job.failedAttempts));
-        }
-        return m.append(". Build the image again, then push it, or free resources on that agent or raise the offer"
-                + " timeout if it is only busy").toString();
-    }
-
-    private static String needs(BuildTask task) {
-        return num(task.totalCpus()) + " cpus and " + num(task.totalMemMb()) + " MB of memory ("
-                + (task.spec().pushOnly() ? "push " : "build ")
-                + num(task.cpus()) + " cpus/" + num(task.memMb()) + " MB + executor " + num(task.executor().cpus())
-                + " cpus/" + num(task.executor().memMb()) + " MB)";
-    }
-
     /**
      * Terminal for this build. TASK_UNREACHABLE and TASK_UNKNOWN are not terminal to Mesos, but we are not
      * PARTITION_AWARE (so they are rare) and they mean the agent or the task is gone: waiting would hang the build.
@@ -1046,7 +865,7 @@ final class BuildRun {
                 .replaceAll("0+$", "");
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         long s = d.toSeconds();
         if (s == 0) {
             return d.toMillis() + " ms";

@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Runs image builds on a Mesos cluster: each {@link #run} (one image) or {@link #runAll} (several) registers a
- * framework, launches the build tasks with the Portainer executor on the offers that fit, streams its log, and tears the framework down at the end whatever
- * happens. Thread-safe: several builds may run at once from different threads, each as its own framework.
+ * Runs image builds on a Mesos cluster: each {@link #runAll} registers a framework, launches the build tasks (one
+ * image's or several) with the Portainer executor on the offers that fit, streams their log, and tears the framework
+ * down at the end whatever happens. Thread-safe: several runs may go at once from different threads, each as its own
+ * framework.
  */
 public final class BuildRunner implements AutoCloseable {
     private final SchedulerConfig config;
@@ -37,35 +38,7 @@ public final class BuildRunner implements AutoCloseable {
     }
 
     /**
-     * Builds one image on the cluster and blocks until it is done. Log lines and progress go to {@code events} on
-     * this thread. Interrupting the thread kills the task, tears down and throws InterruptedException.
-     *
-     * @throws BuildFailedException       the build itself failed (Docker's error text is the message)
-     * @throws MasterUnreachableException the master could not be reached at all
-     * @throws OfferTimeoutException      no offer fitted in time (the message compares needed and offered resources)
-     * @throws TaskFailedException        the cluster failed the task (executor lost, fetch failed, agent gone…)
-     * @throws BuildCancelledException    {@link #cancel()} or the build timeout stopped it
-     * @throws ClusterException           any other failure of the master or of the connection to it
-     */
-    public BuildOutcome run(BuildTask task, BuildEvents events) throws BuildException, InterruptedException {
-        Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(events, "events");
-        BuildRun run = new BuildRun(config, clock, ids, task, events, new MesosSchedulerClient(config, clock));
-        active.add(run);
-        try {
-            String stopped = stoppedBecause;
-            if (stopped != null) {
-                // cancelNow() may have run before this run was in the set; either way it must not start.
-                throw new BuildCancelledException(stopped);
-            }
-            return run.execute();
-        } finally {
-            active.remove(run);
-        }
-    }
-
-    /**
-     * Builds several images in one framework and blocks until every one has ended: all are queued at once and
+     * Builds one image or several in one framework and blocks until every one has ended: all are queued at once and
      * launched on every offer that fits, several on one offer when it fits several. A failed build does not stop
      * the others unless {@code failFast}, when the first failure kills the rest. Log lines go to {@code events}
      * with their task's name. Interrupting the thread kills the tasks, tears down and throws InterruptedException.
@@ -73,10 +46,15 @@ public final class BuildRunner implements AutoCloseable {
      * @param tasks    the builds, with distinct names
      * @param failFast kill the other builds as soon as one fails
      * @return how each task ended, in the order given; a failure of the whole run (master unreachable, cancelled)
-     *         is the failure of every task that had not ended
+     *         is the failure of every task that had not ended. A failure is a {@link BuildFailedException} (the build
+     *         itself failed, Docker's error text is the message), {@link MasterUnreachableException},
+     *         {@link OfferTimeoutException} (the message compares needed and offered resources),
+     *         {@link TaskFailedException} (the cluster failed the task: executor lost, fetch failed, agent gone…),
+     *         {@link BuildCancelledException} ({@link #cancel()} or the build timeout stopped it), or another
+     *         {@link ClusterException} of the master or of the connection to it
      */
-    public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events)
-            throws InterruptedException {
+    public List<Outcome<BuildTask, BuildOutcome>> runAll(List<BuildTask> tasks, boolean failFast,
+                                                         BuildEvents events) throws InterruptedException {
         return runAll(tasks, failFast, events, null);
     }
 
@@ -84,8 +62,9 @@ public final class BuildRunner implements AutoCloseable {
      * Like {@link #runAll(List, boolean, BuildEvents)}, on a framework that subscribed while the tasks were being
      * prepared (its offers were kept for them); null subscribes now.
      */
-    public List<TaskOutcome> runAll(List<BuildTask> tasks, boolean failFast, BuildEvents events,
-                                    EarlySubscription early) throws InterruptedException {
+    public List<Outcome<BuildTask, BuildOutcome>> runAll(List<BuildTask> tasks, boolean failFast,
+                                                         BuildEvents events, EarlySubscription early)
+            throws InterruptedException {
         Objects.requireNonNull(events, "events");
         BuildRun run = new BuildRun(config, clock, ids, List.copyOf(tasks), failFast, events,
                 early != null ? early.client() : new MesosSchedulerClient(config, clock), early);
@@ -94,7 +73,8 @@ public final class BuildRunner implements AutoCloseable {
             String stopped = stoppedBecause;
             if (stopped != null) {
                 BuildCancelledException cancelled = new BuildCancelledException(stopped);
-                return tasks.stream().map(t -> new TaskOutcome(t, null, cancelled, java.time.Duration.ZERO)).toList();
+                return tasks.stream().map(t -> Outcome.<BuildTask, BuildOutcome>failure(t, cancelled,
+                        java.time.Duration.ZERO)).toList();
             }
             return run.executeAll();
         } finally {
@@ -102,7 +82,10 @@ public final class BuildRunner implements AutoCloseable {
         }
     }
 
-    /** Stops every build in progress: kills its task, tears its framework down; their run() throws. Returns at once. */
+    /**
+     * Stops every build in progress: kills its tasks, tears its framework down; their tasks end with a
+     * {@link BuildCancelledException}. Returns at once.
+     */
     public void cancel() {
         for (BuildRun run : active) {
             run.cancel("The build was cancelled");

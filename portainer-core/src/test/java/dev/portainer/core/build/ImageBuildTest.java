@@ -9,6 +9,7 @@ import dev.portainer.core.context.ContextCache;
 import dev.portainer.core.context.ContextException;
 import dev.portainer.core.context.FileClock;
 import dev.portainer.core.scheduler.BuildEvents;
+import dev.portainer.core.scheduler.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,7 +116,7 @@ class ImageBuildTest {
             };
 
             // Packed, then swept, then the master (which does not exist) fails the build.
-            ImageOutcome outcome = ImageBuild.run(new BuildPlan(settings(),
+            Outcome<ImageSpec, BuildResult> outcome = ImageBuild.run(new BuildPlan(settings(),
                     List.of(image(context, "127.0.0.1:5000/team/app"))), events, () -> {
                         throw new AssertionError("no local master for a remote build");
                     }).get(0);
@@ -170,7 +171,7 @@ class ImageBuildTest {
     /** Packs (then fails to reach the master that does not exist); the line that says how the context was packed. */
     private String packedLine(Path context) throws Exception {
         List<String> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ImageOutcome outcome = ImageBuild.run(new BuildPlan(settings(), List.of(image(context,
+        Outcome<ImageSpec, BuildResult> outcome = ImageBuild.run(new BuildPlan(settings(), List.of(image(context,
                 "127.0.0.1:5000/team/app"))), new BuildEvents() {
                     @Override
                     public void info(String message) {

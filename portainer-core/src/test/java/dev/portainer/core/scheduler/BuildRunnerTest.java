@@ -147,11 +147,17 @@ class BuildRunnerTest {
         return runner;
     }
 
+    /** The one task's outcome, or its failure thrown: a run of one build, as the plugin makes for one image. */
+    private static BuildOutcome buildOne(BuildRunner runner, BuildTask task, BuildEvents events)
+            throws BuildException, InterruptedException {
+        return runner.runAll(List.of(task), false, events).get(0).orThrow();
+    }
+
     private static CompletableFuture<BuildOutcome> start(BuildRunner runner, Events events) {
         CompletableFuture<BuildOutcome> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                result.complete(runner.run(TASK, events));
+                result.complete(buildOne(runner, TASK, events));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -217,7 +223,7 @@ class BuildRunnerTest {
         Thread.sleep(300);
         assertEquals(List.of(Call.Type.SUBSCRIBE), master.types());
 
-        CompletableFuture<List<TaskOutcome>> run = new CompletableFuture<>();
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = new CompletableFuture<>();
         BuildRunner runner = runner(config);
         Thread t = new Thread(() -> {
             try {
@@ -233,8 +239,8 @@ class BuildRunnerTest {
         TaskInfo task = accept.call().getAccept().getOperations(0).getLaunch().getTaskInfos(0);
         TaskResult result = TaskResult.success("sha256:" + "a".repeat(64), null, List.of("1.0"), -1, 0);
         master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(result.toBytes())));
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
-        assertEquals(result, outcomes.get(0).outcome().result());
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals(result, outcomes.get(0).result().result());
         assertTrue(events.infos.stream().anyMatch(i -> i.startsWith("Registered with the Mesos master")),
                 events.infos.toString());
         assertTornDownLast(master);
@@ -483,6 +489,21 @@ class BuildRunnerTest {
     }
 
     @Test
+    void anUnreachableMasterFailsEveryImageOfARunWithTheTypedError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = startAll(runner(config("127.0.0.1:" + port)), events,
+                false, named("team/a"), named("team/b")).get(20, TimeUnit.SECONDS);
+
+        assertEquals(2, outcomes.size());
+        for (Outcome<BuildTask, BuildOutcome> o : outcomes) {
+            assertInstanceOf(MasterUnreachableException.class, o.failure(), o.subject().name());
+        }
+    }
+
+    @Test
     void noFittingOfferInTimeExplainsWhatWasOfferedAndWhatIsNeeded() throws Exception {
         FakeMesosMaster master = master();
         CompletableFuture<BuildOutcome> run = start(runner(config(master.address())
@@ -533,7 +554,7 @@ class BuildRunnerTest {
         BuildRunner runner = runner(config(master.address()));
         Thread t = new Thread(() -> {
             try {
-                runner.run(TASK, events);
+                buildOne(runner, TASK, events);
                 thrown.complete(null);
             } catch (Throwable e) {
                 thrown.complete(e);
@@ -669,7 +690,8 @@ class BuildRunnerTest {
         FakeMesosMaster master = master();
         BuildTask push = new BuildTask("team/app", BuildSpec.pushOf("127.0.0.1:5000/team/app", List.of("1.0"),
                 "sha256:" + "a".repeat(64), null), 0.1, 32, TASK.executor()).onAgent("agent-S1");
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false, push);
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, push);
         master.nextCall(Call.Type.SUBSCRIBE);
         // the bigger offer comes first, from an agent that does not have the image
         master.send(offers(offer("O1", AGENT_ID, 8, 32000), offer("O2", "S1", 1, 1024)));
@@ -684,8 +706,8 @@ class BuildRunnerTest {
         master.send(update(task, TaskState.TASK_FINISHED, UUID.randomUUID(), ByteString.copyFrom(TaskResult.pushed(
                 "sha256:" + "a".repeat(64), java.util.Map.of("1.0", "sha256:" + "b".repeat(64)), List.of("1.0"), -1, 0)
                 .toBytes())));
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
-        assertEquals("agent-S1", outcomes.get(0).outcome().agentHostname());
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals("agent-S1", outcomes.get(0).result().agentHostname());
         assertTrue(events.infos.stream().anyMatch(i -> i.contains("from agent agent-S1")), events.infos.toString());
     }
 
@@ -693,13 +715,13 @@ class BuildRunnerTest {
     void aTaskBoundToAnAgentThatNeverOffersFailsNamingTheAgentAndSayingToBuildAgain() throws Exception {
         FakeMesosMaster master = master();
         BuildTask push = named("team/app").onAgent("agent-S1");
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())
                 .withOfferTimeout(Duration.ofMillis(400))), events, false, push);
         master.nextCall(Call.Type.SUBSCRIBE);
         master.send(offers(offer("O1", AGENT_ID, 8, 32000)));
         master.nextCall(Call.Type.DECLINE);
 
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
         OfferTimeoutException e = assertInstanceOf(OfferTimeoutException.class, outcomes.get(0).failure());
         assertTrue(e.getMessage().startsWith("No Mesos offer from agent agent-S1 could fit team/app within 400 ms"),
                 e.getMessage());
@@ -1047,7 +1069,7 @@ class BuildRunnerTest {
         long bound = 16 * 1024;
         BuildRun buildRun = new BuildRun(config, Clock.systemUTC(), () -> new UUID(0, uuids.incrementAndGet()),
                 List.of(TASK), false, slow, new MesosSchedulerClient(config, Clock.systemUTC()), null, bound);
-        CompletableFuture<List<TaskOutcome>> run = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = CompletableFuture.supplyAsync(() -> {
             try {
                 return buildRun.executeAll();
             } catch (InterruptedException e) {
@@ -1068,10 +1090,10 @@ class BuildRunnerTest {
         Thread.sleep(500);
         mavenBusy.countDown();
 
-        TaskOutcome outcome = run.get(20, TimeUnit.SECONDS).get(0);
+        Outcome<BuildTask, BuildOutcome> outcome = run.get(20, TimeUnit.SECONDS).get(0);
         assertEquals(null, outcome.failure());
         assertEquals(lines, slow.logs, "every line once, in order");
-        assertEquals(List.of(), outcome.outcome().missingLogSeqs());
+        assertEquals(List.of(), outcome.result().missingLogSeqs());
         assertEquals(List.of(), slow.warnings);
         assertTrue(sandboxReads.get() > 0, "dropped frames were read back from the sandbox");
     }
@@ -1187,9 +1209,9 @@ class BuildRunnerTest {
         return new BuildTask(name, SPEC, 1, 512, TASK.executor());
     }
 
-    private static CompletableFuture<List<TaskOutcome>> startAll(BuildRunner runner, Events events, boolean failFast,
-                                                                  BuildTask... tasks) {
-        CompletableFuture<List<TaskOutcome>> result = new CompletableFuture<>();
+    private static CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> startAll(BuildRunner runner,
+            Events events, boolean failFast, BuildTask... tasks) {
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
                 result.complete(runner.runAll(List.of(tasks), failFast, events));
@@ -1220,8 +1242,8 @@ class BuildRunnerTest {
     @Test
     void twoBuildsLaunchFromOneOfferThatFitsBothEachWithItsOwnExecutorAndLog() throws Exception {
         FakeMesosMaster master = master();
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false,
-                named("team/a"), named("team/b"));
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, named("team/a"), named("team/b"));
         master.nextCall(Call.Type.SUBSCRIBE);
         // 2 × (1 + 0.1) cpus and 2 × (512 + 128) MB: exactly two builds.
         master.send(offers(offer("O1", AGENT_ID, 2.2, 1280)));
@@ -1241,10 +1263,10 @@ class BuildRunnerTest {
         master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 1)));
         master.send(update(a, TaskState.TASK_FINISHED, UUID.randomUUID(), success('a', 1)));
 
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
-        assertEquals(List.of("team/a", "team/b"), outcomes.stream().map(o -> o.task().name()).toList());
-        assertEquals("sha256:" + "a".repeat(64), outcomes.get(0).outcome().result().imageId());
-        assertEquals("sha256:" + "b".repeat(64), outcomes.get(1).outcome().result().imageId());
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("team/a", "team/b"), outcomes.stream().map(o -> o.subject().name()).toList());
+        assertEquals("sha256:" + "a".repeat(64), outcomes.get(0).result().result().imageId());
+        assertEquals("sha256:" + "b".repeat(64), outcomes.get(1).result().result().imageId());
         assertEquals(List.of("b says hello", "a says hello"), events.logs);
         assertEquals(List.of("team/b", "team/a"), events.taskNames);
         assertEquals(1, master.types().stream().filter(Call.Type.SUBSCRIBE::equals).count(), "one framework");
@@ -1254,8 +1276,8 @@ class BuildRunnerTest {
     @Test
     void buildsThatDoNotFitOneOfferLaunchFromTwoAgentsAndSuppressOnlyOnceAllAreLaunched() throws Exception {
         FakeMesosMaster master = master();
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false,
-                named("team/a"), named("team/b"));
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, named("team/a"), named("team/b"));
         master.nextCall(Call.Type.SUBSCRIBE);
         master.send(offers(offer("O1", AGENT_ID, 1.5, 1024)));
         Received first = master.nextCall(Call.Type.ACCEPT);
@@ -1272,17 +1294,17 @@ class BuildRunnerTest {
 
         master.send(update(a, TaskState.TASK_FINISHED, UUID.randomUUID(), success('a', 0)));
         master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 0)));
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
-        assertTrue(outcomes.stream().allMatch(TaskOutcome::succeeded), outcomes.toString());
-        assertEquals("agent-S1", outcomes.get(1).outcome().agentHostname());
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertTrue(outcomes.stream().allMatch(Outcome::succeeded), outcomes.toString());
+        assertEquals("agent-S1", outcomes.get(1).result().agentHostname());
         assertTornDownLast(master);
     }
 
     @Test
     void oneFailedBuildLetsTheOthersFinishThenReportsTheFailure() throws Exception {
         FakeMesosMaster master = master();
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, false,
-                named("team/a"), named("team/b"));
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, named("team/a"), named("team/b"));
         master.nextCall(Call.Type.SUBSCRIBE);
         master.send(offers(offer("O1", AGENT_ID, 4, 4096)));
         List<TaskInfo> tasks = taskInfos(master.nextCall(Call.Type.ACCEPT));
@@ -1295,7 +1317,7 @@ class BuildRunnerTest {
         assertFalse(master.types().contains(Call.Type.KILL), master.types().toString());
         master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 0)));
 
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
         assertEquals("COPY failed: no such file", assertInstanceOf(BuildFailedException.class,
                 outcomes.get(0).failure()).dockerError());
         assertTrue(outcomes.get(1).succeeded(), outcomes.toString());
@@ -1306,8 +1328,8 @@ class BuildRunnerTest {
     @Test
     void failFastKillsTheOtherBuildsAndEndsThemAsCancelled() throws Exception {
         FakeMesosMaster master = master();
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner(config(master.address())), events, true,
-                named("team/a"), named("team/b"), named("team/c"));
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, true, named("team/a"), named("team/b"), named("team/c"));
         master.nextCall(Call.Type.SUBSCRIBE);
         // Room for two: team/c waits for an offer when team/a fails.
         master.send(offers(offer("O1", AGENT_ID, 2.2, 1280)));
@@ -1321,9 +1343,9 @@ class BuildRunnerTest {
         assertEquals(b.getTaskId(), kill.call().getKill().getTaskId());
         master.send(update(b, TaskState.TASK_KILLED, UUID.randomUUID(), null));
 
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
         assertInstanceOf(BuildFailedException.class, outcomes.get(0).failure());
-        for (TaskOutcome cancelled : outcomes.subList(1, 3)) {
+        for (Outcome<BuildTask, BuildOutcome> cancelled : outcomes.subList(1, 3)) {
             BuildCancelledException e = assertInstanceOf(BuildCancelledException.class, cancelled.failure());
             assertEquals("Stopped because team/a failed and failFast is set", e.getMessage());
         }
@@ -1336,7 +1358,7 @@ class BuildRunnerTest {
         FakeMesosMaster master = master();
         BuildRunner runner = runner(config(master.address()));
         // team/b is too big for the offer, team/c after it still fits: b waits between two running builds.
-        CompletableFuture<List<TaskOutcome>> run = startAll(runner, events, true, named("team/a"),
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner, events, true, named("team/a"),
                 new BuildTask("team/b", SPEC, 1, 4096, TASK.executor()), named("team/c"));
         master.nextCall(Call.Type.SUBSCRIBE);
         master.send(offers(offer("O1", AGENT_ID, 4, 2048)));
@@ -1350,10 +1372,10 @@ class BuildRunnerTest {
         for (TaskInfo t : tasks) {
             master.send(update(t, TaskState.TASK_KILLED, UUID.randomUUID(), null));
         }
-        List<TaskOutcome> outcomes = run.get(10, TimeUnit.SECONDS);
-        for (TaskOutcome o : outcomes) {
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        for (Outcome<BuildTask, BuildOutcome> o : outcomes) {
             assertEquals("The build was cancelled", assertInstanceOf(BuildCancelledException.class, o.failure())
-                    .getMessage(), o.task().name());
+                    .getMessage(), o.subject().name());
         }
         assertTornDownLast(master);
     }

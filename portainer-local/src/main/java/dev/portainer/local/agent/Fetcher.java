@@ -172,7 +172,7 @@ final class Fetcher {
             throw new IOException("Failed to copy '" + source + "': it is a directory");
         }
         // Mesos copies; on this one machine a hard link gives the sandbox the same bytes without reading them
-        // (the 33 MB executor jar on every build), and keeps the file's mtime, which the executor's class-data
+        // (the 17 MB executor jar on every build), and keeps the file's mtime, which the executor's class-data
         // archive checks. Another filesystem, a file this user may not link, or one to be made executable (the
         // chmod would change the original too) is copied as Mesos does.
         Files.deleteIfExists(destination);

@@ -14,6 +14,7 @@ import dev.portainer.core.mesos.scheduler.Backoff;
 import dev.portainer.core.scheduler.ClusterException;
 import dev.portainer.core.mesos.scheduler.MesosCredential;
 import dev.portainer.core.scheduler.BuildEvents;
+import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildOutcome;
 import dev.portainer.core.scheduler.BuildRunner;
 import dev.portainer.core.scheduler.BuildTask;
@@ -22,6 +23,7 @@ import dev.portainer.core.scheduler.FetchUri;
 import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.SchedulerConfig;
 import dev.portainer.core.scheduler.TaskFailedException;
+import dev.portainer.core.scheduler.Outcome;
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.local.LocalMesos;
@@ -216,7 +218,7 @@ class FaultInjectionTest {
         failContextRequests = List.of(1);
         BuildOutcome outcome;
         try (BuildRunner runner = BuildRunner.create(config())) {
-            outcome = runner.run(task("finish"), events);
+            outcome = buildOne(runner, task("finish"), events);
         }
         assertEquals(IMAGE_ID, outcome.result().imageId());
         assertEquals(2, contextRequests.get());
@@ -233,7 +235,7 @@ class FaultInjectionTest {
         try (BuildRunner runner = BuildRunner.create(config().withRetries(1))) {
             TaskFailedException e = assertInstanceOf(TaskFailedException.class,
                     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-                            () -> runner.run(task("finish"), events)));
+                            () -> buildOne(runner, task("finish"), events)));
             assertEquals("REASON_CONTAINER_LAUNCH_FAILED", e.reason());
             // The agent says only "exited with status 1"; the fetcher's reason is read back from the sandbox.
             assertTrue(e.getMessage().contains("exited with status 1; the fetcher said: Failed to fetch 'http://127.0.0.1:"
@@ -249,7 +251,7 @@ class FaultInjectionTest {
         try (BuildRunner runner = BuildRunner.create(config().withRetries(1))) {
             TaskFailedException e = assertInstanceOf(TaskFailedException.class,
                     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-                            () -> runner.run(task("sleep 0.3; kill -9 $$"), events)));
+                            () -> buildOne(runner, task("sleep 0.3; kill -9 $$"), events)));
             assertEquals("TASK_FAILED", e.state());
             assertEquals("REASON_EXECUTOR_TERMINATED", e.reason());
             assertTrue(e.getMessage().contains("attempt 2 of 2, retries used up")
@@ -270,7 +272,7 @@ class FaultInjectionTest {
         try (BuildRunner runner = BuildRunner.create(config().withCredential(credential))) {
             // ACCEPT, ACKNOWLEDGE, SUPPRESS and TEARDOWN are all refused without the header, so a build that
             // finishes proves each call carried it.
-            outcome = runner.run(task("finish"), events);
+            outcome = buildOne(runner, task("finish"), events);
         }
         assertEquals(IMAGE_ID, outcome.result().imageId());
         assertNothingLeft();
@@ -281,7 +283,7 @@ class FaultInjectionTest {
         requireAuthentication("builder", "s3cr3t-pass");
         try (BuildRunner runner = BuildRunner.create(config())) {
             ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class,
-                    () -> runner.run(task("finish"), events));
+                    () -> buildOne(runner, task("finish"), events));
             assertTrue(e.getMessage().contains("requires frameworks to authenticate: HTTP 401")
                     && e.getMessage().endsWith(". Set mesosCredential"), e.getMessage());
             assertEquals(java.util.List.of(Setting.MESOS_CREDENTIAL), e.explanation().settings());
@@ -296,7 +298,7 @@ class FaultInjectionTest {
         MesosCredential wrong = new MesosCredential("builder", Secret.of("typo"), "settings.xml server 'mesos'");
         try (BuildRunner runner = BuildRunner.create(config().withCredential(wrong))) {
             ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class,
-                    () -> runner.run(task("finish"), events));
+                    () -> buildOne(runner, task("finish"), events));
             assertTrue(e.getMessage().contains("rejected principal 'builder' with the secret from settings.xml "
                     + "server 'mesos': HTTP 401 (401 Unauthorized.)"), e.getMessage());
             assertTrue(!e.getMessage().contains("typo"), "the secret stays out of messages: " + e.getMessage());
@@ -304,12 +306,18 @@ class FaultInjectionTest {
         assertNothingLeft();
     }
 
+    /** The one task's outcome, or its failure thrown: a run of one build, as the plugin makes for one image. */
+    private static BuildOutcome buildOne(BuildRunner runner, BuildTask task, BuildEvents events)
+            throws BuildException, InterruptedException {
+        return runner.runAll(List.of(task), false, events).get(0).orThrow();
+    }
+
     /** Runs the build on another thread, so that the test can inject a fault while it runs. */
     private java.util.concurrent.CompletableFuture<BuildOutcome> startBuild(BuildRunner runner, BuildTask task) {
         java.util.concurrent.CompletableFuture<BuildOutcome> result = new java.util.concurrent.CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
-                result.complete(runner.run(task, events));
+                result.complete(buildOne(runner, task, events));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -407,7 +415,7 @@ class FaultInjectionTest {
             try (BuildRunner runner = BuildRunner.create(config().withOfferTimeout(Duration.ofMillis(1500)))) {
                 dev.portainer.core.scheduler.OfferTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(
                         dev.portainer.core.scheduler.OfferTimeoutException.class,
-                        () -> runner.run(task("finish"), events));
+                        () -> buildOne(runner, task("finish"), events));
                 assertTrue(e.getMessage().contains("no offer arrived at all"), e.getMessage());
             }
         } finally {
@@ -423,7 +431,7 @@ class FaultInjectionTest {
         BuildTask big = new BuildTask(small.name(), small.spec(), 64, small.memMb(), small.executor());
         try (BuildRunner runner = BuildRunner.create(config().withOfferTimeout(Duration.ofMillis(1500)))) {
             dev.portainer.core.scheduler.OfferTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    dev.portainer.core.scheduler.OfferTimeoutException.class, () -> runner.run(big, events));
+                    dev.portainer.core.scheduler.OfferTimeoutException.class, () -> buildOne(runner, big, events));
             assertTrue(e.getMessage().contains("it needs 64.1 cpus")
                     && e.getMessage().contains("the largest had 2 cpus"), e.getMessage());
         }
