@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.portainer.wire.mesos.RecordIo;
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.ExecutorStdout;
+import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.wire.WireFormatException;
@@ -92,7 +93,7 @@ public final class ExecutorLoop {
     private record BuildStarted() implements Input {
     }
 
-    private record BuildLine(String line) implements Input {
+    private record BuildLine(String line, LogFrame.Kind kind) implements Input {
     }
 
     /** Lines that came together (one chunk of Docker's stream): one input rather than hundreds. */
@@ -148,6 +149,8 @@ public final class ExecutorLoop {
     private long nextSeq;
     /** Lines printed since stdout was last flushed, numbered on from {@link #pendingFirstSeq}, for the log channel. */
     private final List<byte[]> pending = new ArrayList<>();
+    /** Which of the pending lines are progress: their offsets in {@link #pending}, ascending. */
+    private final List<Integer> pendingProgress = new ArrayList<>();
     private long pendingFirstSeq;
     private int pendingBytes;
     /** The build's first push waits on this until the update saying so is acknowledged; null when none waits. */
@@ -241,10 +244,10 @@ public final class ExecutorLoop {
         } else if (input instanceof BuildStarted) {
             onBuildStarted();
         } else if (input instanceof BuildLine l) {
-            onBuildLine(l.line());
+            onBuildLine(l.line(), l.kind());
         } else if (input instanceof BuildLines l) {
             for (String line : l.lines()) {
-                onBuildLine(line);
+                onBuildLine(line, LogFrame.Kind.OUTPUT);
             }
         } else if (input instanceof BuildEnded e) {
             onBuildEnded(e.result(), e.failure());
@@ -333,7 +336,12 @@ public final class ExecutorLoop {
         BuildLog report = new BuildLog() {
             @Override
             public void line(String line) {
-                inputs.add(new BuildLine(line));
+                inputs.add(new BuildLine(line, LogFrame.Kind.OUTPUT));
+            }
+
+            @Override
+            public void progress(String line) {
+                inputs.add(new BuildLine(line, LogFrame.Kind.PROGRESS));
             }
 
             @Override
@@ -373,13 +381,17 @@ public final class ExecutorLoop {
         }
     }
 
-    private void onBuildLine(String text) {
+    private void onBuildLine(String text, LogFrame.Kind kind) {
         if (phase == Phase.TERMINAL_SENT) {
             return; // after TASK_KILLED went out on the kill deadline: the result already says how many lines there were
         }
-        // As bytes, once: the same go to stdout and, unless they need escaping, into the frame.
+        // As bytes, once: the same go to stdout and, unless they need escaping, into the frame; the kind goes to stdout
+        // as its mark, to the frame as a field.
         byte[] line = stdoutSafe(text).getBytes(StandardCharsets.UTF_8);
         out.write(line, 0, line.length);
+        if (kind == LogFrame.Kind.PROGRESS) {
+            out.write(ExecutorStdout.PROGRESS_MARK);
+        }
         out.write('\n');
         long seq = nextSeq++;
         if (connection == Connection.SUBSCRIBED) {
@@ -388,6 +400,9 @@ public final class ExecutorLoop {
             } else if (pendingFirstSeq + pending.size() != seq) {
                 flushLog(); // a line was not framed in between: the pending lines must stay one run
                 pendingFirstSeq = seq;
+            }
+            if (kind == LogFrame.Kind.PROGRESS) {
+                pendingProgress.add(pending.size());
             }
             pending.add(line);
             pendingBytes += line.length;
@@ -401,8 +416,9 @@ public final class ExecutorLoop {
     private void flushLog() {
         out.flush();
         // Best effort by design: lines the channel has no room for are recovered by the scheduler from stdout.
-        log.offer(pendingFirstSeq, pending);
+        log.offer(pendingFirstSeq, pending, pendingProgress);
         pending.clear();
+        pendingProgress.clear();
         pendingBytes = 0;
     }
 
@@ -449,6 +465,11 @@ public final class ExecutorLoop {
      */
     static String stdoutSafe(String line) {
         String single = line.indexOf('\n') < 0 ? line : line.replace('\n', ' ');
+        int end = single.length();
+        while (end > 0 && single.charAt(end - 1) == ExecutorStdout.PROGRESS_MARK) {
+            end--; // a trailing CR shows nothing, and on stdout it is the mark of a progress line
+        }
+        single = single.substring(0, end);
         return ExecutorStdout.isBuildLine(single) ? single : " " + single;
     }
 

@@ -37,14 +37,18 @@ final class LogChannel {
         void send(byte[] frame) throws IOException;
     }
 
-    /** Consecutive lines from {@code seq}, encoded ({@link LogFrame#encodeUtf8Run}). */
-    private record Run(long seq, int count, byte[] encoded) {
+    /**
+     * Consecutive lines from {@code seq}, encoded ({@link LogFrame#encodeUtf8Run}); {@code progress} holds the offsets
+     * of the {@linkplain LogFrame.Kind#PROGRESS progress} lines among them.
+     */
+    private record Run(long seq, int count, byte[] encoded, int[] progress) {
         long end() {
             return seq + count;
         }
     }
 
-    private static final Run END = new Run(-1, 0, new byte[0]);
+    private static final int[] NO_PROGRESS = new int[0];
+    private static final Run END = new Run(-1, 0, new byte[0], NO_PROGRESS);
 
     private final Sender sender;
     private final Consumer<String> notes;
@@ -75,8 +79,10 @@ final class LogChannel {
     /**
      * Queues the lines from {@code seq} (their UTF-8 bytes) to be sent, unless the queue is full (or draining after it was): then they are
      * left to the sandbox's stdout and this returns false. Runs must come in sequence order; never blocks.
+     *
+     * @param progress the offsets among {@code lines} (ascending) of those that are progress
      */
-    boolean offer(long seq, List<byte[]> lines) {
+    boolean offer(long seq, List<byte[]> lines, List<Integer> progress) {
         if (lines.isEmpty()) {
             return true;
         }
@@ -101,7 +107,11 @@ final class LogChannel {
         }
         byte[] encoded = LogFrame.encodeUtf8Run(lines);
         queuedBytes.addAndGet(encoded.length + RUN_OVERHEAD);
-        queue.add(new Run(seq, lines.size(), encoded));
+        int[] progressOffsets = NO_PROGRESS;
+        if (!progress.isEmpty()) { // most runs have none: a flood of output allocates nothing more for them
+            progressOffsets = progress.stream().mapToInt(Integer::intValue).toArray();
+        }
+        queue.add(new Run(seq, lines.size(), encoded, progressOffsets));
         return true;
     }
 
@@ -135,6 +145,8 @@ final class LogChannel {
                     return;
                 }
                 List<byte[]> runs = new ArrayList<>();
+                List<Integer> progress = new ArrayList<>();
+                addProgress(progress, first, first.seq());
                 runs.add(first.encoded());
                 long end = first.end();
                 long bytes = first.encoded().length;
@@ -145,15 +157,23 @@ final class LogChannel {
                         carried = next;
                         break;
                     }
+                    addProgress(progress, next, first.seq());
                     runs.add(next.encoded());
                     end = next.end();
                     bytes += next.encoded().length;
                 }
                 queuedBytes.addAndGet(-(bytes + (long) runs.size() * RUN_OVERHEAD));
-                send(first.seq(), LogFrame.toBytes(first.seq(), runs));
+                send(first.seq(), LogFrame.toBytes(first.seq(), runs, progress));
             }
         } catch (InterruptedException e) {
             // closed: what is left is in the sandbox's stdout
+        }
+    }
+
+    /** The run's progress lines, as offsets in a frame that starts at {@code frameSeq}. */
+    private static void addProgress(List<Integer> progress, Run run, long frameSeq) {
+        for (int offset : run.progress()) {
+            progress.add((int) (run.seq() - frameSeq) + offset);
         }
     }
 

@@ -104,6 +104,32 @@ class ExecutorLoopTest {
     }
 
     @Test
+    void aProgressLineIsMarkedInItsFrameAndEndsWithTheMarkOnStdout() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        List<String> lines = List.of("The push refers to repository [127.0.0.1:5000/team/app]", "abc: Pushing",
+                "Pushing 1 layer: 50% (1.0/2.0 MB)", "1.0: digest: sha256:0 size: 528");
+        ScriptedBuild build = new ScriptedBuild(lines);
+        build.progress = Set.of(1, 2);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+
+        agent.awaitUpdate(TaskState.TASK_FINISHED);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+
+        List<LogFrame.Kind> kinds = new ArrayList<>();
+        for (Call call : agent.history) {
+            if (call.getType() == Call.Type.MESSAGE) {
+                kinds.addAll(LogFrame.fromBytes(call.getMessage().getData().toByteArray()).kinds());
+            }
+        }
+        assertEquals(lines, framedLines(), "the text, without the mark");
+        assertEquals(List.of(LogFrame.Kind.OUTPUT, LogFrame.Kind.PROGRESS, LogFrame.Kind.PROGRESS,
+                LogFrame.Kind.OUTPUT), kinds);
+        assertTrue(stdout().contains("\nabc: Pushing\r\nPushing 1 layer: 50% (1.0/2.0 MB)\r\n1.0: digest: sha256:0"
+                + " size: 528\n"), stdout());
+        assertTrue(stdout().contains("\nThe push refers to repository [127.0.0.1:5000/team/app]\n"), stdout());
+    }
+
+    @Test
     void aFloodOfLinesGoesOutInFewFramesAndTheFinalUpdateNeverWaitsBehindThem() throws Exception {
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
         // The agent takes no frame until the build has ended: what the executor has not sent waits in its queue.
@@ -436,6 +462,8 @@ class ExecutorLoopTest {
     /** A build that prints its lines, optionally waits to be released or cancelled, then succeeds or fails. */
     private static final class ScriptedBuild implements ImageBuild {
         private final List<String> lines;
+        /** The indexes of the lines it prints as progress. */
+        volatile Set<Integer> progress = Set.of();
         volatile CountDownLatch hold;
         volatile ImageBuildException failure;
         volatile boolean ran;
@@ -451,7 +479,13 @@ class ExecutorLoopTest {
         @Override
         public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
             ran = true;
-            lines.forEach(log::line);
+            for (int i = 0; i < lines.size(); i++) {
+                if (progress.contains(i)) {
+                    log.progress(lines.get(i));
+                } else {
+                    log.line(lines.get(i));
+                }
+            }
             if (hold != null) {
                 hold.await();
             }
@@ -495,5 +529,8 @@ class ExecutorLoopTest {
                 ExecutorLoop.stdoutSafe("portainer-executor: printed by a RUN step"));
         assertEquals("two lines in one", ExecutorLoop.stdoutSafe("two lines\nin one").replace("  ", " "));
         assertFalse(ExecutorLoop.stdoutSafe("a\nb").contains("\n"));
+        assertEquals("printed for Windows", ExecutorLoop.stdoutSafe("printed for Windows\r\r"),
+                "a trailing CR, which shows nothing, would pass for the mark of a progress line");
+        assertEquals("a\rb", ExecutorLoop.stdoutSafe("a\rb"));
     }
 }

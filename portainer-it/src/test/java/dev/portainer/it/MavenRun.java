@@ -151,11 +151,33 @@ final class MavenRun {
         return run(project, settings, Set.of(), environment, args);
     }
 
+    /**
+     * Like {@link #run(Path, String...)}, with Maven's output on a pseudo-terminal (util-linux's {@code script}), so
+     * that Maven sees a console as on a developer's machine; {@code batchMode} false leaves out {@code -B}. The
+     * output is what the terminal received: escape sequences, carriage returns and {@code \r\n} line ends.
+     */
+    static Outcome runOnTerminal(Path project, boolean batchMode, String... args)
+            throws IOException, InterruptedException {
+        return run(project, null, Set.of(), Map.of("TERM", "xterm"), batchMode ? Console.TERMINAL_BATCH
+                : Console.TERMINAL_INTERACTIVE, args);
+    }
+
+    /** The width of the pseudo-terminal of {@link #runOnTerminal}. */
+    static final int TERMINAL_COLUMNS = 100;
+
+    /** Where Maven writes: a file (never a terminal, always {@code -B}), or a pseudo-terminal, with or without it. */
+    private enum Console { FILE, TERMINAL_BATCH, TERMINAL_INTERACTIVE }
+
     private static Outcome run(Path project, Path settings, Set<String> removed, Map<String, String> environment,
                                String... args) throws IOException, InterruptedException {
+        return run(project, settings, removed, environment, Console.FILE, args);
+    }
+
+    private static Outcome run(Path project, Path settings, Set<String> removed, Map<String, String> environment,
+                               Console console, String... args) throws IOException, InterruptedException {
         Path log = project.resolve("build.log");
         String runId = UUID.randomUUID().toString();
-        Process process = launch(project, settings, removed, environment, log, runId, args);
+        Process process = launch(project, settings, removed, environment, log, runId, console, args);
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
@@ -167,6 +189,11 @@ final class MavenRun {
 
     private static Process launch(Path project, Path settings, Set<String> removed, Map<String, String> environment,
                                   Path log, String runId, String... args) throws IOException {
+        return launch(project, settings, removed, environment, log, runId, Console.FILE, args);
+    }
+
+    private static Process launch(Path project, Path settings, Set<String> removed, Map<String, String> environment,
+                                  Path log, String runId, Console console, String... args) throws IOException {
         Path mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn");
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-e",
                 "-Dmaven.repo.local=" + System.getProperty("portainer.it.repo"),
@@ -183,6 +210,16 @@ final class MavenRun {
             command.add(settings.toString());
         }
         command.addAll(Arrays.asList(args));
+        if (console == Console.TERMINAL_INTERACTIVE) {
+            command.remove("-B");
+        }
+        if (console != Console.FILE) {
+            // script runs the command on a pseudo-terminal of its own and copies what it prints to its stdout.
+            // Its window is 0x0 unless told otherwise; a developer's is some columns wide.
+            String line = "stty cols " + TERMINAL_COLUMNS + " rows 40 && "
+                    + String.join(" ", command.stream().map(MavenRun::shellQuoted).toList());
+            command = new ArrayList<>(List.of("script", "-qec", line, "/dev/null"));
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().keySet().removeAll(removed);
@@ -203,6 +240,10 @@ final class MavenRun {
                 + xml(credential.get().principal()) + "</username><password>" + xml(credential.get().secret())
                 + "</password></server></servers></settings>\n", StandardCharsets.UTF_8);
         return Optional.of(settings);
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     private static String xml(String text) {

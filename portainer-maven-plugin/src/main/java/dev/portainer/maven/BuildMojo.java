@@ -74,8 +74,10 @@ public class BuildMojo extends BuildParameters {
                         + " MB)");
                 imageByTask.put(image.primaryReference(), image.image().name());
             }
-            MavenBuildListener listener = plan.several() ? new MavenBuildListener(getLog(), imageByTask)
-                    : new MavenBuildListener(getLog(), plan.images().get(0).image().name());
+            ProgressLine progressLine = TerminalProgressLine.of(session);
+            MavenBuildListener listener = plan.several()
+                    ? new MavenBuildListener(getLog(), imageByTask, progressLine)
+                    : new MavenBuildListener(getLog(), plan.images().get(0).image().name(), progressLine);
             List<Outcome<ImageSpec, BuildResult>> outcomes;
             try {
                 outcomes = ImageBuild.run(plan, listener, local);
@@ -87,6 +89,8 @@ public class BuildMojo extends BuildParameters {
                 Thread.currentThread().interrupt();
                 throw MojoFailures.systemFault("portainer:build was interrupted; the build"
                         + (plan.several() ? "s were" : " was") + " cancelled", e);
+            } finally {
+                listener.finish();
             }
             if (plan.several()) {
                 reportSeveral(plan, outcomes, facts);

@@ -84,8 +84,9 @@ public class PushMojo extends BuildParameters {
         QuietZooKeeperLogging.apply();
         Map<String, String> imageByTask = new LinkedHashMap<>();
         toPush.forEach(image -> imageByTask.put(image.primaryReference(), image.built().image().name()));
-        MavenBuildListener listener = plan.several() ? new MavenBuildListener(getLog(), imageByTask)
-                : new MavenBuildListener(getLog(), toPush.get(0).built().image().name());
+        ProgressLine progressLine = TerminalProgressLine.of(session);
+        MavenBuildListener listener = plan.several() ? new MavenBuildListener(getLog(), imageByTask, progressLine)
+                : new MavenBuildListener(getLog(), toPush.get(0).built().image().name(), progressLine);
         List<Outcome<ImageToPush, BuildResult>> outcomes;
         try (EagerLocalMaster local = "local".equals(BuildPlanReader.master(this))
                 ? EagerLocalMaster.start(LocalMesosLauncher.INSTANCE) : null) {
@@ -97,6 +98,8 @@ public class PushMojo extends BuildParameters {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MojoFailures.systemFault("portainer:push was interrupted; the push was cancelled", e);
+        } finally {
+            listener.finish();
         }
         report(plan, outcomes, indexes, stems);
     }

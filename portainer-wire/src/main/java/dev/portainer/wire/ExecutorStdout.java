@@ -5,12 +5,20 @@ package dev.portainer.wire;
  * lost: every build log line is printed verbatim, in sequence order, as one UTF-8 line before its frame is sent;
  * the executor's own notes are printed as lines starting with {@link #NOTE_PREFIX}. So build log line N is the N-th
  * (from 0) stdout line that does not start with the prefix.
+ *
+ * <p>A {@linkplain LogFrame.Kind#PROGRESS progress line} ends with a carriage return, just before its newline
+ * ({@code "Pushing 2 layers: 45% (12.3/27.1 MB)\r\n"}): unseen in a terminal, in {@code less} and in Mesos's file
+ * viewer, so the file reads as before, yet a line read back keeps its kind. No other build line ends with one: the
+ * executor drops a build line's trailing carriage returns (as invisible as the mark), so the mark is never a line's
+ * own text.
  */
 public final class ExecutorStdout {
     /** Starts every line of stdout that is the executor's own note rather than a build log line. */
     public static final String NOTE_PREFIX = "portainer-executor: ";
     /** The sandbox file, relative to the sandbox directory. */
     public static final String FILE = "stdout";
+    /** Ends a progress line on stdout, before its newline. */
+    public static final char PROGRESS_MARK = '\r';
 
     private ExecutorStdout() {
     }
@@ -18,5 +26,22 @@ public final class ExecutorStdout {
     /** Whether a stdout line is a build log line (to be counted) rather than the executor's note. */
     public static boolean isBuildLine(String line) {
         return !line.startsWith(NOTE_PREFIX);
+    }
+
+    /** A build line as stdout holds it (without the newline): its text, and the mark if it is a progress line. */
+    public static String stdoutLine(String text, LogFrame.Kind kind) {
+        return kind == LogFrame.Kind.PROGRESS ? text + PROGRESS_MARK : text;
+    }
+
+    /** The kind of a build line read from stdout (without its newline). */
+    public static LogFrame.Kind kindOf(String stdoutLine) {
+        return !stdoutLine.isEmpty() && stdoutLine.charAt(stdoutLine.length() - 1) == PROGRESS_MARK
+                ? LogFrame.Kind.PROGRESS : LogFrame.Kind.OUTPUT;
+    }
+
+    /** The text of a build line read from stdout (without its newline): without the mark. */
+    public static String textOf(String stdoutLine) {
+        return kindOf(stdoutLine) == LogFrame.Kind.PROGRESS ? stdoutLine.substring(0, stdoutLine.length() - 1)
+                : stdoutLine;
     }
 }

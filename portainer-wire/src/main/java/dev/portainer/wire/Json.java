@@ -221,6 +221,20 @@ public final class Json {
             return strings;
         }
 
+        /** A list of integers, or null when absent. */
+        public List<Long> numbers(String field) {
+            Object value = object.get(field);
+            if (value == null) {
+                return null;
+            }
+            if (!(value instanceof List<?> list) || list.stream().anyMatch(item -> !(item instanceof Long))) {
+                throw wrongType(field, "a list of integers");
+            }
+            @SuppressWarnings("unchecked")
+            List<Long> numbers = (List<Long>) list;
+            return numbers;
+        }
+
         /** An object of strings (null values kept, field order kept), or null when absent. */
         public Map<String, String> stringMap(String field) {
             Object value = object.get(field);

@@ -2,6 +2,9 @@ package dev.portainer.wire;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +14,29 @@ import java.util.Map;
  * so every line has a sequence number (from 0, no gaps) and the scheduler can tell when some went missing: a frame
  * carries the number of its first line, the others follow it one by one.
  *
+ * <p>Each line has a {@link Kind}. On the wire, the optional field {@code "progress"} lists the offsets in the frame
+ * ({@code 0} for the line numbered {@code seq}) of the lines that are {@link Kind#PROGRESS}; it is left out when
+ * there are none, so that such a frame is what an executor that knew no kinds sent, and a reader that knows none
+ * ignores it and shows every line as output. In the sandbox's stdout the kind is marked too: see
+ * {@link ExecutorStdout}.
+ *
  * @param v     wire version
  * @param seq   sequence number of the first line within the task
  * @param lines the text of each line, without line terminator; never empty
+ * @param kinds the kind of each line, in the same order
  */
-public record LogFrame(int v, long seq, List<String> lines) {
+public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
+    /** What a line is, for whoever shows it. */
+    public enum Kind {
+        /** A line of the build's output, to be shown as it is. */
+        OUTPUT,
+        /**
+         * A line that reports how far a transfer got (a push, the pull of a base image), which the next progress line
+         * supersedes: a front end on an interactive terminal may draw them over each other, others show each.
+         */
+        PROGRESS
+    }
+
     public LogFrame {
         lines = List.copyOf(lines);
         if (lines.isEmpty()) {
@@ -24,10 +45,24 @@ public record LogFrame(int v, long seq, List<String> lines) {
         if (seq < 0) {
             throw new IllegalArgumentException("negative sequence number " + seq);
         }
+        kinds = kinds == null ? Collections.nCopies(lines.size(), Kind.OUTPUT) : List.copyOf(kinds);
+        if (kinds.size() != lines.size()) {
+            throw new IllegalArgumentException(kinds.size() + " kinds for " + lines.size() + " lines");
+        }
+    }
+
+    /** A frame whose lines are all {@link Kind#OUTPUT}. */
+    public LogFrame(int v, long seq, List<String> lines) {
+        this(v, seq, lines, null);
     }
 
     public static LogFrame of(long seq, List<String> lines) {
         return new LogFrame(WireFormat.VERSION, seq, lines);
+    }
+
+    /** A frame of lines of the given kinds, one for each line. */
+    public static LogFrame of(long seq, List<String> lines, List<Kind> kinds) {
+        return new LogFrame(WireFormat.VERSION, seq, lines, kinds);
     }
 
     /** A frame of one line. */
@@ -45,6 +80,15 @@ public record LogFrame(int v, long seq, List<String> lines) {
         json.put("v", v);
         json.put("seq", seq);
         json.put("lines", lines);
+        List<Integer> progress = new ArrayList<>();
+        for (int i = 0; i < kinds.size(); i++) {
+            if (kinds.get(i) == Kind.PROGRESS) {
+                progress.add(i);
+            }
+        }
+        if (!progress.isEmpty()) {
+            json.put("progress", progress);
+        }
         return WireFormat.encode(json);
     }
 
@@ -108,12 +152,30 @@ public record LogFrame(int v, long seq, List<String> lines) {
 
     /** The frame of the lines from {@code seq} given as consecutive {@linkplain #encodeRun runs}: what toBytes() gives. */
     public static byte[] toBytes(long seq, List<byte[]> runs) {
+        return toBytes(seq, runs, List.of());
+    }
+
+    /**
+     * Like {@link #toBytes(long, List)}, for lines of which those at the given offsets (ascending, from 0 for the line
+     * numbered {@code seq}) are {@link Kind#PROGRESS}.
+     */
+    public static byte[] toBytes(long seq, List<byte[]> runs, List<Integer> progress) {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("a log frame carries at least one line");
         }
         byte[] head = ("{\"v\":" + WireFormat.VERSION + ",\"seq\":" + seq + ",\"lines\":[")
                 .getBytes(StandardCharsets.US_ASCII);
-        int size = head.length + runs.size() + 1;
+        StringBuilder tail = new StringBuilder("]");
+        if (!progress.isEmpty()) {
+            tail.append(",\"progress\":[");
+            for (int i = 0; i < progress.size(); i++) {
+                tail.append(i > 0 ? "," : "").append(progress.get(i));
+            }
+            tail.append(']');
+        }
+        tail.append('}');
+        byte[] end = tail.toString().getBytes(StandardCharsets.US_ASCII);
+        int size = head.length + runs.size() - 1 + end.length;
         for (byte[] run : runs) {
             size += run.length;
         }
@@ -127,8 +189,7 @@ public record LogFrame(int v, long seq, List<String> lines) {
             System.arraycopy(runs.get(i), 0, frame, at, runs.get(i).length);
             at += runs.get(i).length;
         }
-        frame[at++] = ']';
-        frame[at] = '}';
+        System.arraycopy(end, 0, frame, at, end.length);
         return frame;
     }
 
@@ -138,7 +199,21 @@ public record LogFrame(int v, long seq, List<String> lines) {
             if (lines == null) {
                 throw new IllegalArgumentException("'lines' is missing");
             }
-            return new LogFrame((int) json.number("v", -1), json.number("seq", 0), lines);
+            List<Long> progress = json.numbers("progress");
+            List<Kind> kinds = null;
+            if (progress != null && !progress.isEmpty()) {
+                Kind[] each = new Kind[lines.size()];
+                Arrays.fill(each, Kind.OUTPUT);
+                for (long offset : progress) {
+                    if (offset < 0 || offset >= each.length) {
+                        throw new IllegalArgumentException("'progress' names line " + offset + " of a frame of "
+                                + each.length);
+                    }
+                    each[(int) offset] = Kind.PROGRESS;
+                }
+                kinds = Arrays.asList(each);
+            }
+            return new LogFrame((int) json.number("v", -1), json.number("seq", 0), lines, kinds);
         });
     }
 }

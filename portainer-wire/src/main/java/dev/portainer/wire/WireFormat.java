@@ -14,7 +14,9 @@ import java.util.function.Function;
  * <p>Versions: 1, one log line per frame; 2, a frame carries a run of lines (the sequence number of its first), and
  * the executor says in a running update that it is about to push; 3, a task may push an image built earlier instead of
  * building ({@link BuildSpec#action()}, {@link BuildSpec#imageId()}: an executor of version 2 would ignore both and
- * build from a context that is not there). An executor refuses a task of another version, so
+ * build from a context that is not there). Version 3 frames may also say which of their lines are progress
+ * ({@link LogFrame.Kind}): an optional field that a reader without it ignores, so no new version. An executor refuses
+ * a task of another version, so
  * a scheduler only ever hears frames of its own; it still reads a {@link TaskResult} of version 1, whose fields did not
  * change, so that an older executor's refusal reaches the user as it was written.
  */

@@ -49,6 +49,60 @@ class WireFormatTest {
     }
 
     @Test
+    void aFrameSaysWhichOfItsLinesAreProgressAndOnlyWhenSomeAre() {
+        List<String> lines = List.of("The push refers to repository [r/app]", "abc: Pushing",
+                "Pushing 1 layer: 40% (4.0/10.0 MB)", "1.0: digest: sha256:0 size: 528");
+        List<LogFrame.Kind> kinds = List.of(LogFrame.Kind.OUTPUT, LogFrame.Kind.PROGRESS, LogFrame.Kind.PROGRESS,
+                LogFrame.Kind.OUTPUT);
+        LogFrame frame = LogFrame.of(9, lines, kinds);
+
+        LogFrame read = LogFrame.fromBytes(frame.toBytes());
+
+        assertEquals(frame, read);
+        assertEquals(kinds, read.kinds());
+        assertTrue(new String(frame.toBytes(), StandardCharsets.UTF_8).endsWith("],\"progress\":[1,2]}"),
+                new String(frame.toBytes(), StandardCharsets.UTF_8));
+        assertEquals(new String(frame.toBytes(), StandardCharsets.UTF_8), new String(LogFrame.toBytes(9,
+                List.of(LogFrame.encodeRun(lines.subList(0, 2)), LogFrame.encodeRun(lines.subList(2, 4))),
+                List.of(1, 2)), StandardCharsets.UTF_8), "runs encoded ahead give the same frame");
+        assertEquals(List.of(LogFrame.Kind.OUTPUT, LogFrame.Kind.OUTPUT),
+                LogFrame.fromBytes(LogFrame.of(0, List.of("a", "b")).toBytes()).kinds());
+    }
+
+    @Test
+    void aFrameWithoutProgressIsReadAsOutputAndItsProgressFieldCannotPointOutside() {
+        // What an executor that knew no kinds sent, and what one that knows them sends when no line is progress.
+        LogFrame old = LogFrame.fromBytes(utf8("{\"v\":3,\"seq\":5,\"lines\":[\"a\",\"b\"]}"));
+        assertEquals(List.of(LogFrame.Kind.OUTPUT, LogFrame.Kind.OUTPUT), old.kinds());
+        assertEquals(LogFrame.of(5, List.of("a", "b")), old);
+        assertEquals("{\"v\":3,\"seq\":5,\"lines\":[\"a\",\"b\"]}", new String(LogFrame.toBytes(5,
+                List.of(LogFrame.encodeRun(List.of("a", "b"))), List.of()), StandardCharsets.UTF_8));
+
+        WireFormatException outside = assertThrows(WireFormatException.class, () -> LogFrame.fromBytes(
+                utf8("{\"v\":3,\"seq\":5,\"lines\":[\"a\"],\"progress\":[1]}")));
+        assertEquals("Cannot read the log message: 'progress' names line 1 of a frame of 1", outside.getMessage());
+        WireFormatException notNumbers = assertThrows(WireFormatException.class, () -> LogFrame.fromBytes(
+                utf8("{\"v\":3,\"seq\":5,\"lines\":[\"a\"],\"progress\":[\"0\"]}")));
+        assertEquals("Cannot read the log message: 'progress' is not a list of integers", notNumbers.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> LogFrame.of(0, List.of("a", "b"), List.of(LogFrame.Kind.PROGRESS)));
+    }
+
+    @Test
+    void stdoutMarksAProgressLineWithATrailingCarriageReturnAndReadsItsKindBack() {
+        String line = ExecutorStdout.stdoutLine("Pushing 1 layer: 40% (4.0/10.0 MB)", LogFrame.Kind.PROGRESS);
+
+        assertEquals("Pushing 1 layer: 40% (4.0/10.0 MB)\r", line);
+        assertEquals(LogFrame.Kind.PROGRESS, ExecutorStdout.kindOf(line));
+        assertEquals("Pushing 1 layer: 40% (4.0/10.0 MB)", ExecutorStdout.textOf(line));
+        assertEquals("Step 1/2 : FROM x", ExecutorStdout.stdoutLine("Step 1/2 : FROM x", LogFrame.Kind.OUTPUT));
+        assertEquals(LogFrame.Kind.OUTPUT, ExecutorStdout.kindOf("Step 1/2 : FROM x"));
+        assertEquals(LogFrame.Kind.OUTPUT, ExecutorStdout.kindOf(""));
+        assertEquals("", ExecutorStdout.textOf(""));
+        assertEquals("a\rb", ExecutorStdout.textOf("a\rb"), "only a trailing one marks");
+    }
+
+    @Test
     void aFrameWithoutLinesIsNotAFrame() {
         assertThrows(IllegalArgumentException.class, () -> LogFrame.of(0, List.of()));
         WireFormatException empty = assertThrows(WireFormatException.class,

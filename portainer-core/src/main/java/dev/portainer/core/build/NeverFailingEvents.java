@@ -57,6 +57,15 @@ final class NeverFailingEvents implements BuildEvents {
     }
 
     @Override
+    public void progress(String taskName, String line) {
+        try {
+            delegate.progress(taskName, line);
+        } catch (RuntimeException ignored) {
+            // the console is gone; the build goes on
+        }
+    }
+
+    @Override
     public void warn(String message) {
         try {
             delegate.warn(message);

@@ -1,16 +1,18 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The build log of one attempt: the executor's frames put in sequence and shown, gaps filled in place from the
- * sandbox's stdout (or given up on and tried once more, out of place, at the end), Docker's warnings told apart. A
- * relaunched executor numbers its lines from the start again, so each attempt has its own. Not thread-safe: the
- * run's loop alone uses it.
+ * sandbox's stdout (or given up on and tried once more, out of place, at the end), Docker's warnings and progress
+ * lines told apart (a line read back keeps its kind by {@link ExecutorStdout}'s mark). A relaunched executor numbers
+ * its lines from the start again, so each attempt has its own. Not thread-safe: the run's loop alone uses it.
  */
 final class AttemptLog {
     private final String taskName;
@@ -96,7 +98,13 @@ final class AttemptLog {
                     deliver(sequence.skip(new LogSequencer.Gap(from, gap.to())));
                     break;
                 }
-                deliver(sequence.fill(new LogSequencer.Gap(from, gap.to()), lines));
+                List<String> texts = new ArrayList<>(lines.size());
+                List<LogFrame.Kind> kinds = new ArrayList<>(lines.size());
+                for (String line : lines) {
+                    texts.add(ExecutorStdout.textOf(line));
+                    kinds.add(ExecutorStdout.kindOf(line));
+                }
+                deliver(sequence.fill(new LogSequencer.Gap(from, gap.to()), texts, kinds));
                 from = to;
             }
         }
@@ -114,7 +122,9 @@ final class AttemptLog {
         }
         for (long seq : missing) {
             String line = lines.get((int) (seq - missing.get(0)));
-            show(BuildLogClassifier.alone(line), "(recovered line " + (seq + 1) + ") ");
+            // Out of place, a progress line is shown as a line like any other: it supersedes nothing there.
+            show(BuildLogClassifier.alone(ExecutorStdout.textOf(line)), "(recovered line " + (seq + 1) + ") ",
+                    LogFrame.Kind.OUTPUT);
             sequence.recoveredLate(seq);
         }
     }
@@ -131,8 +141,10 @@ final class AttemptLog {
     private void deliver(List<LogSequencer.Line> lines) {
         for (LogSequencer.Line line : lines) {
             BuildLogClassifier.Shown shown;
+            LogFrame.Kind kind = line.kind();
             if (line.seq() < nextShown) {
                 shown = BuildLogClassifier.alone(line.text()); // a line given up on arrived after all
+                kind = LogFrame.Kind.OUTPUT;
             } else {
                 if (line.seq() > nextShown) {
                     classifier.gap();
@@ -140,23 +152,25 @@ final class AttemptLog {
                 shown = classifier.classify(line.text());
                 nextShown = line.seq() + 1;
             }
-            show(shown, "");
+            show(shown, "", kind);
             if (sandbox != null) {
-                // The raw line: the file holds what the executor received, escapes and all.
-                sandbox.delivered(line.seq(), line.text());
+                // The raw line: the file holds what the executor received, escapes, progress mark and all.
+                sandbox.delivered(line.seq(), ExecutorStdout.stdoutLine(line.text(), line.kind()));
             }
         }
     }
 
-    private void show(BuildLogClassifier.Shown shown, String note) {
+    private void show(BuildLogClassifier.Shown shown, String note, LogFrame.Kind kind) {
         if (shown.warning()) {
             events.logWarning(taskName, note + shown.text());
+        } else if (kind == LogFrame.Kind.PROGRESS) {
+            events.progress(taskName, note + shown.text());
         } else {
             events.log(taskName, note + shown.text());
         }
     }
 
-    /** Build log lines [from, to) from the sandbox's stdout, or null (and the reason remembered) if unavailable. */
+    /** Build log lines [from, to) from the sandbox's stdout, as it holds them (progress marks and all), or null (and the reason remembered) if unavailable. */
     private List<String> readBack(long from, long to) throws InterruptedException {
         if (sandbox == null || sandboxMismatch) {
             return null;

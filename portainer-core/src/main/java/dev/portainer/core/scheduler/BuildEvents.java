@@ -28,6 +28,15 @@ public interface BuildEvents {
         log(taskName, line);
     }
 
+    /**
+     * A line of the build's own output that says how far a transfer got (a layer's state, a push's or a pull's
+     * aggregate), in order with {@link #log}'s lines: the next progress line supersedes it, so a front end on an
+     * interactive terminal may draw them over each other; one that does not shows it as one of {@link #log}'s lines.
+     */
+    default void progress(String taskName, String line) {
+        log(taskName, line);
+    }
+
     /** Something went wrong without failing the build (lost log lines, a reconnection). */
     void warn(String message);
 

@@ -32,14 +32,24 @@ final class LogSequencer {
         }
     }
 
-    /** One line of the log and its sequence number, as delivered. */
-    record Line(long seq, String text) {
+    /** One line of the log, its sequence number and kind, as delivered. */
+    record Line(long seq, String text, LogFrame.Kind kind) {
+        Line(long seq, String text) {
+            this(seq, text, LogFrame.Kind.OUTPUT);
+        }
+    }
+
+    /** Consecutive lines waiting, with their kinds. */
+    private record Run(List<String> lines, List<LogFrame.Kind> kinds) {
+        int size() {
+            return lines.size();
+        }
     }
 
     private final Duration gapWait;
     private final int maxWaiting;
     /** Runs of lines ahead of {@link #next}, by the sequence number of their first line; they never overlap. */
-    private final NavigableMap<Long, List<String>> waiting = new TreeMap<>();
+    private final NavigableMap<Long, Run> waiting = new TreeMap<>();
     private long waitingLines;
     private final NavigableSet<Long> missing = new TreeSet<>();
     private long next;
@@ -68,12 +78,13 @@ final class LogSequencer {
         List<Line> out = new ArrayList<>();
         long seq = frame.seq();
         List<String> lines = frame.lines();
+        List<LogFrame.Kind> kinds = frame.kinds();
         // Lines we gave up on that arrive after all: late is better than never; anything else before next is a
         // duplicate.
         for (int i = 0; i < lines.size() && seq + i < next; i++) {
             if (missing.remove(seq + i)) {
                 delivered++;
-                out.add(new Line(seq + i, lines.get(i)));
+                out.add(new Line(seq + i, lines.get(i), kinds.get(i)));
             }
         }
         long from = Math.max(seq, next);
@@ -82,14 +93,15 @@ final class LogSequencer {
         }
         // What no waiting run holds already (frames of one executor never overlap; a copy of one adds nothing).
         while (from < frame.end()) {
-            Map.Entry<Long, List<String>> before = waiting.floorEntry(from);
+            Map.Entry<Long, Run> before = waiting.floorEntry(from);
             if (before != null && before.getKey() + before.getValue().size() > from) {
                 from = before.getKey() + before.getValue().size();
                 continue;
             }
             Long after = waiting.higherKey(from);
             long to = after == null ? frame.end() : Math.min(frame.end(), after);
-            waiting.put(from, lines.subList((int) (from - seq), (int) (to - seq)));
+            waiting.put(from, new Run(lines.subList((int) (from - seq), (int) (to - seq)),
+                    kinds.subList((int) (from - seq), (int) (to - seq))));
             waitingLines += to - from;
             from = to;
         }
@@ -126,6 +138,11 @@ final class LogSequencer {
      * in order.
      */
     List<Line> fill(Gap gap, List<String> lines) {
+        return fill(gap, lines, java.util.Collections.nCopies(lines.size(), LogFrame.Kind.OUTPUT));
+    }
+
+    /** {@link #fill(Gap, List)} with lines of the given kinds, one for each line. */
+    List<Line> fill(Gap gap, List<String> lines, List<LogFrame.Kind> kinds) {
         if (gap.from() != next || lines.size() > gap.size()) {
             throw new IllegalArgumentException("gap " + gap + " does not match next=" + next + " and "
                     + lines.size() + " lines");
@@ -135,8 +152,8 @@ final class LogSequencer {
             throw new IllegalArgumentException("gap " + gap + " runs into the lines waiting from " + firstWaiting);
         }
         List<Line> out = new ArrayList<>(lines.size());
-        for (String line : lines) {
-            out.add(new Line(next++, line));
+        for (int i = 0; i < lines.size(); i++) {
+            out.add(new Line(next++, lines.get(i), kinds.get(i)));
         }
         delivered += lines.size();
         recovered += lines.size();
@@ -229,10 +246,10 @@ final class LogSequencer {
     }
 
     private void drain(List<Line> out) {
-        List<String> run;
+        Run run;
         while ((run = waiting.remove(next)) != null) {
-            for (String line : run) {
-                out.add(new Line(next++, line));
+            for (int i = 0; i < run.size(); i++) {
+                out.add(new Line(next++, run.lines().get(i), run.kinds().get(i)));
             }
             delivered += run.size();
             waitingLines -= run.size();

@@ -49,4 +49,33 @@ class NeverFailingEventsTest {
                 "every line is still offered to the console, a warning as one");
         assertSame(safe, NeverFailingEvents.wrap(safe), "wrapping twice adds nothing");
     }
+
+    @Test
+    void aProgressLineThatTheConsoleFailsOnDoesNotStopTheCallerEither() {
+        List<String> tried = new ArrayList<>();
+        BuildEvents safe = NeverFailingEvents.wrap(new BuildEvents() {
+            @Override
+            public void info(String message) {
+            }
+
+            @Override
+            public void log(String taskName, String line) {
+                tried.add("as a line: " + line);
+            }
+
+            @Override
+            public void warn(String message) {
+            }
+
+            @Override
+            public void progress(String taskName, String line) {
+                tried.add(line);
+                throw new IllegalStateException("closed");
+            }
+        });
+
+        safe.progress("task", "Pushing 1 layer: 50% (1.0/2.0 MB)");
+
+        assertEquals(List.of("Pushing 1 layer: 50% (1.0/2.0 MB)"), tried, "offered to the console as progress");
+    }
 }

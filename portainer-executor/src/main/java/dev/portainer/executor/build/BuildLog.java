@@ -9,6 +9,15 @@ public interface BuildLog {
     /** One line of output, without its line terminator. */
     void line(String line);
 
+    /**
+     * One line that says how far a transfer got (a layer's state, a push's or pull's aggregate), which the next such
+     * line supersedes: it reaches the log marked as {@linkplain dev.portainer.wire.LogFrame.Kind#PROGRESS progress}, so
+     * that an interactive terminal can show it in place of the previous one.
+     */
+    default void progress(String line) {
+        line(line);
+    }
+
     /** Several lines of output at once, in order (what one chunk of Docker's stream held). */
     default void lines(java.util.List<String> lines) {
         lines.forEach(this::line);

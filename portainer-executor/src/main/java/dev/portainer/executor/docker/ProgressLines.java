@@ -11,8 +11,9 @@ import java.util.function.LongSupplier;
 /**
  * Compacts Docker's pull/push progress, which ticks hundreds of times per layer: one line when a layer's state changes
  * ("Pushing", "Pushed"), and at most one aggregate line per transfer each time it gains another 10% or every
- * {@link #REPORT_EVERY_NANOS} while it moves ("Pushing 3 layers: 45% (12.3/27.1 MB)"). Not thread-safe: docker-java
- * calls a callback from one thread.
+ * {@link #REPORT_EVERY_NANOS} while it moves ("Pushing 3 layers: 45% (12.3/27.1 MB)"). Both are
+ * {@linkplain BuildLog#progress progress lines}; what Docker says of no layer (the repository, the digest) is a line of
+ * output. Not thread-safe: docker-java calls a callback from one thread.
  */
 final class ProgressLines {
     /** A slow transfer still says how it is doing this often, even when it gains less than 10% meanwhile. */
@@ -52,7 +53,7 @@ final class ProgressLines {
         }
         String previous = lastStatusById.put(id, status);
         if (!status.equals(previous)) {
-            log.line(id + ": " + status.strip());
+            log.progress(id + ": " + status.strip());
             if (previous != null) {
                 finished(previous, id);
             }
@@ -124,7 +125,7 @@ final class ProgressLines {
         transfer.lastReport = now;
         transfer.lastReportedCurrent = current;
         int layers = transfer.layers.size();
-        log.line(String.format(Locale.ROOT, "%s %d layer%s: %d%% (%s)", status, layers, layers == 1 ? "" : "s",
+        log.progress(String.format(Locale.ROOT, "%s %d layer%s: %d%% (%s)", status, layers, layers == 1 ? "" : "s",
                 current * 100 / total, amounts(current, total)));
     }
 

@@ -67,6 +67,35 @@ class ProgressLinesTest {
     }
 
     @Test
+    void layerStatesAndAggregatesAreProgressWhatConcernsNoLayerIsOutput() throws Exception {
+        List<String> progressLines = new ArrayList<>();
+        ProgressLines marked = new ProgressLines(new dev.portainer.executor.build.BuildLog() {
+            @Override
+            public void line(String line) {
+                lines.add(line);
+            }
+
+            @Override
+            public void progress(String line) {
+                progressLines.add(line);
+            }
+        }, clock::get);
+        for (String json : List.of("{'status':'The push refers to repository [127.0.0.1:5000/app]'}",
+                "{'status':'Preparing','id':'big'}",
+                "{'status':'Pushing','id':'big','progressDetail':{'current':0,'total':1000}}",
+                "{'status':'Pushing','id':'big','progressDetail':{'current':500,'total':1000}}",
+                "{'status':'Pushed','id':'big'}",
+                "{'status':'1.0: digest: sha256:" + "a".repeat(64) + " size: 528'}")) {
+            marked.accept(JSON.readValue(json.replace('\'', '"'), PushResponseItem.class));
+        }
+
+        assertEquals(List.of("big: Preparing", "big: Pushing", "Pushing 1 layer: 50% (0.5/1.0 KB)", "big: Pushed",
+                "Pushing 1 layer: 100% (1.0/1.0 KB)"), progressLines);
+        assertEquals(List.of("The push refers to repository [127.0.0.1:5000/app]",
+                "1.0: digest: sha256:" + "a".repeat(64) + " size: 528"), lines);
+    }
+
+    @Test
     void itemsWithoutALayerArePrintedAsTheyAre() throws Exception {
         item("{'status':'Digest: sha256:" + "b".repeat(64) + "'}");
         item("{'status':'  '}");
