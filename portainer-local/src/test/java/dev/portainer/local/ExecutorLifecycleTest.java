@@ -57,8 +57,20 @@ class ExecutorLifecycleTest {
         assertEquals(3 << 8, failure.at("/failure/status").asInt(), "a wait(2) status, like Mesos");
         assertTrue(Processes.noneWithin(marker, 3000), "what the executor left behind is killed too");
         scheduler.acknowledge(failedUpdate);
-        JsonNode offer = scheduler.offer(10);
-        assertEquals(2.0, cpus(offer), 1e-9, "task and executor resources are offered again");
+        assertEquals(2.0, cpusOfferedUntil(2.0), 1e-9, "task and executor resources are offered again");
+    }
+
+    /**
+     * The cpus of the offers that come until they add up to {@code total}. The rest of the agent (1.8 cpus) may have
+     * been offered again while the task ran (its filter lasts a second) and is held by that offer, as in Mesos; what
+     * the task and its executor give back then comes in an offer of its own.
+     */
+    private double cpusOfferedUntil(double total) throws Exception {
+        double offered = 0;
+        for (int i = 0; i < 3 && offered < total - 1e-9; i++) {
+            offered += cpus(scheduler.offer(10));
+        }
+        return offered;
     }
 
     @Test
