@@ -24,15 +24,29 @@ final class TerminalProgressLine implements ProgressLine {
 
     /**
      * The progress line of this session's terminal, or null when progress must stay plain lines: Maven runs in batch
-     * mode ({@code -B}, non-interactive), its output is not a terminal, or modules build in parallel ({@code -T}),
-     * whose lines would land in the middle of the one drawn over.
+     * mode ({@code -B}, non-interactive), its output is not a terminal, Maven writes its log to a file ({@code -l}: the
+     * process still has a terminal, but System.out is the file), or modules build in parallel ({@code -T}), whose
+     * lines would land in the middle of the one drawn over.
      */
     static ProgressLine of(MavenSession session) {
         boolean interactive = session.getRequest() != null && session.getRequest().isInteractiveMode();
-        if (!interactive || System.console() == null || session.isParallel()) {
+        if (!interactive || System.console() == null || session.isParallel() || !isConsoleStream(System.out)) {
             return null;
         }
         return new TerminalProgressLine(() -> System.out);
+    }
+
+    /**
+     * Whether Maven's System.out is its console (jansi's stream, which Maven 3.8 and 3.9 install and which knows the
+     * terminal's width) rather than the plain stream on the file that {@code -l} puts in its place.
+     */
+    static boolean isConsoleStream(PrintStream stream) {
+        try {
+            stream.getClass().getMethod("getTerminalWidth");
+            return true;
+        } catch (NoSuchMethodException | SecurityException e) {
+            return false;
+        }
     }
 
     @Override

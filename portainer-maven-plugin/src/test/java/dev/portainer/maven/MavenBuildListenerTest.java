@@ -146,6 +146,25 @@ class MavenBuildListenerTest {
     }
 
     @Test
+    void onlyMavensConsoleStreamIsDrawnOnNotTheFileThatDashLPutsInItsPlace() {
+        java.io.PrintStream file = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
+        assertEquals(false, TerminalProgressLine.isConsoleStream(file), "-l: System.out is a plain stream on the file");
+        java.io.PrintStream console = new ConsoleLike(new java.io.ByteArrayOutputStream());
+        assertEquals(true, TerminalProgressLine.isConsoleStream(console), "jansi's stream tells the terminal's width");
+    }
+
+    /** Like jansi's AnsiPrintStream, which Maven 3.8 and 3.9 put in System.out on a console. */
+    public static final class ConsoleLike extends java.io.PrintStream {
+        ConsoleLike(java.io.OutputStream out) {
+            super(out);
+        }
+
+        public int getTerminalWidth() {
+            return 80;
+        }
+    }
+
+    @Test
     void withSeveralImagesEachTasksWarningCarriesItsOwnImage() {
         RecordingLog log = new RecordingLog();
         MavenBuildListener listener = new MavenBuildListener(log, Map.of("a:1.0", "reg/a", "b:1.0", "reg/b"));
