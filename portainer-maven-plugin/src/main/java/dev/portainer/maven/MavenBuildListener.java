@@ -19,6 +19,8 @@ final class MavenBuildListener implements BuildEvents {
     private final ProgressLine progressLine;
     /** The progress line drawn and not yet in the log, or null. */
     private String drawn;
+    /** The task whose progress {@link #drawn} is. */
+    private String drawnTask;
 
     MavenBuildListener(Log log, String image) {
         this(log, image, null);
@@ -101,7 +103,12 @@ final class MavenBuildListener implements BuildEvents {
             log.info(prefix(taskName) + line);
             return;
         }
+        if (drawn != null && !taskName.equals(drawnTask)) {
+            // Several images push at once: one image's state must not wipe out another's; they alternate as lines.
+            keepProgress();
+        }
         drawn = prefix(taskName) + line;
+        drawnTask = taskName;
         // Looks like the log line it becomes; the level needs no colour to be read.
         progressLine.redraw("[INFO] " + drawn);
     }

@@ -97,6 +97,24 @@ class MavenBuildListenerTest {
     }
 
     @Test
+    void onATerminalTwoImagesPushingAtOnceKeepEachOthersStatesAsLines() {
+        FakeTerminal terminal = new FakeTerminal();
+        MavenBuildListener listener = new MavenBuildListener(terminal, Map.of("a:1.0", "reg/a", "b:1.0", "reg/b"),
+                terminal);
+
+        listener.progress("a:1.0", "Pushing 1 layer: 10% (1.0/10.0 MB)");
+        listener.progress("a:1.0", "Pushing 1 layer: 90% (9.0/10.0 MB)");
+        listener.progress("b:1.0", "Pushing 1 layer: 20% (2.0/10.0 MB)");
+        listener.progress("b:1.0", "Pushing 1 layer: 30% (3.0/10.0 MB)");
+        listener.progress("a:1.0", "abc: Pushed");
+        listener.finish();
+
+        assertEquals(List.of("[INFO] [reg/a] Pushing 1 layer: 90% (9.0/10.0 MB)",
+                "[INFO] [reg/b] Pushing 1 layer: 30% (3.0/10.0 MB)", "[INFO] [reg/a] abc: Pushed"), terminal.rows,
+                "an image's drawn state becomes a line when another image's progress comes, never wiped out");
+    }
+
+    @Test
     void onATerminalTheLastProgressStateStaysWhenTheGoalFinishesOrMavenSaysSomething() {
         FakeTerminal terminal = new FakeTerminal();
         MavenBuildListener listener = new MavenBuildListener(terminal, Map.of("a:1.0", "reg/a"), terminal);
