@@ -32,19 +32,7 @@ class ImageBuildTest {
         assertTrue(Files.exists(work.resolve("app.digest")));
         ImageSpec spec = ImageSpec.builder(context, image, List.of("1.0")).resources(1, 64).build();
 
-        assertThrows(ContextException.class, () -> ImageBuild.run(new BuildPlan(settings(), List.of(spec)), new BuildEvents() {
-            @Override
-            public void info(String message) {
-            }
-
-            @Override
-            public void log(String taskName, String line) {
-            }
-
-            @Override
-            public void warn(String message) {
-            }
-        }, () -> {
+        assertThrows(ContextException.class, () -> ImageBuild.run(new BuildPlan(settings(), List.of(spec)), QUIET, () -> {
             throw new AssertionError("no local master for a remote build");
         }));
 
@@ -54,6 +42,24 @@ class ImageBuildTest {
     }
 
     private static final BuildEvents QUIET = QuietEvents.INSTANCE;
+
+    /** Events that keep only the info lines, in {@code infos}. */
+    private static BuildEvents infosInto(List<String> infos) {
+        return new BuildEvents() {
+            @Override
+            public void info(String message) {
+                infos.add(message);
+            }
+
+            @Override
+            public void log(String taskName, String line) {
+            }
+
+            @Override
+            public void warn(String message) {
+            }
+        };
+    }
 
     private RunSettings settings() {
         return RunSettings.builder().mesosMaster("127.0.0.1:1")
@@ -100,20 +106,7 @@ class ImageBuildTest {
             Path live = Files.writeString(work.resolve("context-pid" + running.pid() + "-3.tar.gz.part"), "writing");
             Path jar = Files.writeString(work.resolve("portainer-executor.jar"), "shared");
             List<String> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
-            BuildEvents events = new BuildEvents() {
-                @Override
-                public void info(String message) {
-                    infos.add(message);
-                }
-
-                @Override
-                public void log(String taskName, String line) {
-                }
-
-                @Override
-                public void warn(String message) {
-                }
-            };
+            BuildEvents events = infosInto(infos);
 
             // Packed, then swept, then the master (which does not exist) fails the build.
             Outcome<ImageSpec, BuildResult> outcome = ImageBuild.run(new BuildPlan(settings(),
@@ -172,20 +165,7 @@ class ImageBuildTest {
     private String packedLine(Path context) throws Exception {
         List<String> infos = new java.util.concurrent.CopyOnWriteArrayList<>();
         Outcome<ImageSpec, BuildResult> outcome = ImageBuild.run(new BuildPlan(settings(), List.of(image(context,
-                "127.0.0.1:5000/team/app"))), new BuildEvents() {
-                    @Override
-                    public void info(String message) {
-                        infos.add(message);
-                    }
-
-                    @Override
-                    public void log(String taskName, String line) {
-                    }
-
-                    @Override
-                    public void warn(String message) {
-                    }
-                }, () -> {
+                "127.0.0.1:5000/team/app"))), infosInto(infos), () -> {
                     throw new AssertionError("no local master for a remote build");
                 }).get(0);
         assertTrue(outcome.failure() instanceof dev.portainer.core.mesos.scheduler.MasterUnreachableException,
