@@ -23,10 +23,15 @@ import java.util.Objects;
  *                    absent on the wire means it uses the agent's daemon
  * @param credentials where the sealed registry credentials are and their key, or null for none
  * @param imageId     the image to push ({@code sha256:…}) when pushing only: it must still be in the daemon; else null
+ * @param contextUri  where the executor reads the context itself, or null when the Mesos fetcher put it in the sandbox
+ *                    as {@code contextFile}: an executor that runs several tasks gets no fetch for a task launched on
+ *                    it once it runs (Mesos fetches an executor's URIs once, when it starts). A {@code file:} URI is
+ *                    read in place (the embedded agent, a shared file system); an {@code http:}/{@code https:} URL is
+ *                    fetched with one GET into the task's directory as {@code contextFile}
  */
 public record BuildSpec(int v, Action action, String image, List<String> tags, String dockerfile, String contextFile,
                         boolean push, String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
-                        CredentialsRef credentials, String imageId) {
+                        CredentialsRef credentials, String imageId, String contextUri) {
     /** What the task does with the image. */
     public enum Action {
         /** Build from the fetched context, tag, and push when asked. */
@@ -72,10 +77,17 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
             if (imageId != null) {
                 throw new IllegalArgumentException("a build makes its image: it takes no imageId");
             }
+            if (contextUri != null && !(contextUri.startsWith("file:") || contextUri.startsWith("http:")
+                    || contextUri.startsWith("https:"))) {
+                throw new IllegalArgumentException("contextUri must be a file:, http: or https: URI: " + contextUri);
+            }
         } else {
             Objects.requireNonNull(imageId, "imageId");
             if (!push) {
                 throw new IllegalArgumentException("a push task pushes");
+            }
+            if (contextUri != null) {
+                throw new IllegalArgumentException("a push task has no context");
             }
             if (ephemeralDaemon != null) {
                 // the executor's own daemon starts empty: the image built earlier cannot be in it
@@ -89,13 +101,13 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
     public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
                                String dockerHost) {
         return new BuildSpec(WireFormat.VERSION, Action.BUILD, image, tags, dockerfile, contextFile, push, dockerHost,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** A task that tags {@code imageId}, built earlier in the agent's daemon, with every tag and pushes them. */
     public static BuildSpec pushOf(String image, List<String> tags, String imageId, String dockerHost) {
         return new BuildSpec(WireFormat.VERSION, Action.PUSH, image, tags, null, null, true, dockerHost, null, null,
-                null, imageId);
+                null, imageId, null);
     }
 
     /** Whether this task only pushes an image built earlier. */
@@ -106,13 +118,19 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
     /** This spec with {@code options} and, for Docker-in-Docker, an ephemeral daemon (null: the agent's). */
     public BuildSpec with(BuildOptions options, EphemeralDaemon ephemeralDaemon) {
         return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
-                ephemeralDaemon, credentials, imageId);
+                ephemeralDaemon, credentials, imageId, contextUri);
     }
 
     /** This spec with the build's sealed registry credentials. */
     public BuildSpec withCredentials(CredentialsRef ref) {
         return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
-                ephemeralDaemon, ref, imageId);
+                ephemeralDaemon, ref, imageId, contextUri);
+    }
+
+    /** This spec with its context read by the executor from {@code uri} rather than fetched into the sandbox. */
+    public BuildSpec withContextUri(String uri) {
+        return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
+                ephemeralDaemon, credentials, imageId, uri);
     }
 
     public byte[] toBytes() {
@@ -130,6 +148,9 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                 : Map.of("insecureRegistries", ephemeralDaemon.insecureRegistries()));
         json.put("credentials", credentials == null ? null : credentials.toJson());
         json.put("imageId", imageId);
+        if (contextUri != null) {
+            json.put("contextUri", contextUri); // absent unless set: older executors read the same bytes
+        }
         return WireFormat.encode(json);
     }
 
@@ -143,7 +164,8 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                     json.bool("push"), json.string("dockerHost"),
                     options == null ? null : BuildOptions.fromJson(options),
                     daemon == null ? null : new EphemeralDaemon(daemon.strings("insecureRegistries")),
-                    credentials == null ? null : CredentialsRef.fromJson(credentials), json.string("imageId"));
+                    credentials == null ? null : CredentialsRef.fromJson(credentials), json.string("imageId"),
+                    json.string("contextUri"));
         });
     }
 }

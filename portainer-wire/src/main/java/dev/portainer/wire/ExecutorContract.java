@@ -14,6 +14,23 @@ public final class ExecutorContract {
     /** Load the classes a build needs and exit, to make a class-data archive. */
     public static final String WARM_UP_FLAG = "--warm-up";
 
+    /**
+     * In the executor's environment ({@code CommandInfo.environment}), with the value {@code "1"}: this executor may
+     * be given several tasks, one LAUNCH at a time, while it runs, and stays until the agent shuts it down (the
+     * scheduler's TEARDOWN, or its SHUTDOWN of this executor) or it has had no task for {@link #IDLE_ENV} seconds.
+     * Each task keeps its build log in {@link ExecutorStdout#taskFile} and its frames name it
+     * ({@link LogFrame#taskId}); its context comes by {@link BuildSpec#contextUri}, since Mesos fetches an executor's
+     * URIs only when it starts. Unset: the executor runs the one task it is launched with and exits.
+     */
+    public static final String SEVERAL_TASKS_ENV = "PORTAINER_SEVERAL_TASKS";
+    /**
+     * With {@link #SEVERAL_TASKS_ENV}: how many seconds an executor with no task left waits for another before it
+     * exits on its own (a decimal number; default {@link #DEFAULT_IDLE_SECONDS}). A safety net: the scheduler ends its
+     * executors itself.
+     */
+    public static final String IDLE_ENV = "PORTAINER_EXECUTOR_IDLE_SECONDS";
+    public static final long DEFAULT_IDLE_SECONDS = 60;
+
     private ExecutorContract() {
     }
 }

@@ -11,6 +11,10 @@ package dev.portainer.wire;
  * viewer, so the file reads as before, yet a line read back keeps its kind. No other build line ends with one: the
  * executor drops a build line's trailing carriage returns (as invisible as the mark), so the mark is never a line's
  * own text.
+ *
+ * <p>An executor that runs several tasks ({@link ExecutorContract#SEVERAL_TASKS_ENV}) keeps this contract once per
+ * task, in {@link #taskFile} (where Mesos's own default executor keeps each task's stdout), and prints only its notes
+ * on its own stdout.
  */
 public final class ExecutorStdout {
     /** Starts every line of stdout that is the executor's own note rather than a build log line. */
@@ -20,7 +24,24 @@ public final class ExecutorStdout {
     /** Ends a progress line on stdout, before its newline. */
     public static final char PROGRESS_MARK = '\r';
 
+    /** The directory, relative to the executor's sandbox, of each task's files when the executor runs several. */
+    public static final String TASKS_DIRECTORY = "tasks";
+
     private ExecutorStdout() {
+    }
+
+    /**
+     * The build log of task {@code taskId} of an executor that runs several tasks, relative to its sandbox:
+     * {@code tasks/<task id>/stdout}.
+     *
+     * @throws IllegalArgumentException for a task id that cannot be one directory's name
+     */
+    public static String taskFile(String taskId) {
+        if (taskId.isEmpty() || taskId.equals(".") || taskId.equals("..") || taskId.indexOf('/') >= 0
+                || taskId.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("task id '" + taskId + "' cannot name a directory of the sandbox");
+        }
+        return TASKS_DIRECTORY + "/" + taskId + "/" + FILE;
     }
 
     /** Whether a stdout line is a build log line (to be counted) rather than the executor's note. */

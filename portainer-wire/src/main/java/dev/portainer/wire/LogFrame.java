@@ -24,8 +24,10 @@ import java.util.Map;
  * @param seq   sequence number of the first line within the task
  * @param lines the text of each line, without line terminator; never empty
  * @param kinds the kind of each line, in the same order
+ * @param taskId the task whose log this is, when the executor runs several tasks (each numbers its lines from 0);
+ *               null (absent on the wire) for an executor of one task, whose frames are all that task's
  */
-public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
+public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds, String taskId) {
     /** What a line is, for whoever shows it. */
     public enum Kind {
         /** A line of the build's output, to be shown as it is. */
@@ -49,6 +51,11 @@ public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
         if (kinds.size() != lines.size()) {
             throw new IllegalArgumentException(kinds.size() + " kinds for " + lines.size() + " lines");
         }
+    }
+
+    /** A frame of an executor of one task. */
+    public LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
+        this(v, seq, lines, kinds, null);
     }
 
     /** A frame whose lines are all {@link Kind#OUTPUT}. */
@@ -88,6 +95,9 @@ public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
         }
         if (!progress.isEmpty()) {
             json.put("progress", progress);
+        }
+        if (taskId != null) {
+            json.put("taskId", taskId);
         }
         return WireFormat.encode(json);
     }
@@ -160,6 +170,11 @@ public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
      * numbered {@code seq}) are {@link Kind#PROGRESS}.
      */
     public static byte[] toBytes(long seq, List<byte[]> runs, List<Integer> progress) {
+        return toBytes(null, seq, runs, progress);
+    }
+
+    /** Like {@link #toBytes(long, List, List)}, for the task {@code taskId} of an executor that runs several (null: one). */
+    public static byte[] toBytes(String taskId, long seq, List<byte[]> runs, List<Integer> progress) {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("a log frame carries at least one line");
         }
@@ -173,8 +188,13 @@ public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
             }
             tail.append(']');
         }
+        if (taskId != null) {
+            tail.append(",\"taskId\":\"");
+            tail.append(new String(JsonStringEncoder.getInstance().quoteAsString(taskId)));
+            tail.append('"');
+        }
         tail.append('}');
-        byte[] end = tail.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] end = tail.toString().getBytes(StandardCharsets.UTF_8);
         int size = head.length + runs.size() - 1 + end.length;
         for (byte[] run : runs) {
             size += run.length;
@@ -213,7 +233,8 @@ public record LogFrame(int v, long seq, List<String> lines, List<Kind> kinds) {
                 }
                 kinds = Arrays.asList(each);
             }
-            return new LogFrame((int) json.number("v", -1), json.number("seq", 0), lines, kinds);
+            return new LogFrame((int) json.number("v", -1), json.number("seq", 0), lines, kinds,
+                    json.string("taskId"));
         });
     }
 }

@@ -192,7 +192,42 @@ class WireFormatTest {
                 utf8("{\"v\":3,\"action\":\"run\",\"image\":\"a\",\"tags\":[\"1\"]}")));
         assertEquals("Cannot read the build task description: unknown action 'run'", unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.PUSH,
-                "a", List.of("1"), null, null, true, null, null, new EphemeralDaemon(List.of()), null, "sha256:1"),
+                "a", List.of("1"), null, null, true, null, null, new EphemeralDaemon(List.of()), null, "sha256:1", null),
                 "an ephemeral daemon starts empty: the image cannot be in it");
+    }
+
+    @Test
+    void aFrameOfAnExecutorOfSeveralTasksNamesItsTaskAndOnlyThen() {
+        List<String> lines = List.of("Step 1/2 : FROM busybox", "Pushing 1 layer: 40% (4.0/10.0 MB)");
+        List<LogFrame.Kind> kinds = List.of(LogFrame.Kind.OUTPUT, LogFrame.Kind.PROGRESS);
+        LogFrame frame = new LogFrame(WireFormat.VERSION, 3, lines, kinds, "portainer-app-1");
+
+        String json = new String(frame.toBytes(), StandardCharsets.UTF_8);
+
+        assertEquals(frame, LogFrame.fromBytes(frame.toBytes()));
+        assertTrue(json.endsWith(",\"taskId\":\"portainer-app-1\"}"), json);
+        assertEquals(json, new String(LogFrame.toBytes("portainer-app-1", 3, List.of(LogFrame.encodeRun(lines)),
+                List.of(1)), StandardCharsets.UTF_8), "runs encoded ahead give the same frame");
+        assertEquals(null, LogFrame.fromBytes(LogFrame.of(0, List.of("a")).toBytes()).taskId());
+        assertFalse(new String(LogFrame.of(0, List.of("a")).toBytes(), StandardCharsets.UTF_8).contains("taskId"),
+                "an executor of one task sends what it always sent");
+        assertEquals("tasks/portainer-app-1/stdout", ExecutorStdout.taskFile("portainer-app-1"));
+        for (String unsafe : List.of("", ".", "..", "a/b", "../x")) {
+            assertThrows(IllegalArgumentException.class, () -> ExecutorStdout.taskFile(unsafe), unsafe);
+        }
+    }
+
+    @Test
+    void aSpecMayNameWhereTheExecutorReadsItsContextAndOnlyForABuild() {
+        BuildSpec spec = BuildSpec.of("127.0.0.1:5000/app", List.of("1"), "Dockerfile", "context.tar", true, null);
+
+        assertFalse(new String(spec.toBytes(), StandardCharsets.UTF_8).contains("contextUri"));
+        BuildSpec byPath = spec.withContextUri("file:///tmp/portainer/context-1.tar");
+        assertEquals(byPath, BuildSpec.fromBytes(byPath.toBytes()));
+        assertEquals("file:///tmp/portainer/context-1.tar", BuildSpec.fromBytes(byPath.toBytes()).contextUri());
+        assertEquals("https://maven:8443/s/ctx", spec.withContextUri("https://maven:8443/s/ctx").contextUri());
+        assertThrows(IllegalArgumentException.class, () -> spec.withContextUri("hdfs://nn/ctx.tar"));
+        assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.PUSH,
+                "a", List.of("1"), null, null, true, null, null, null, null, "sha256:1", "file:///x"));
     }
 }
