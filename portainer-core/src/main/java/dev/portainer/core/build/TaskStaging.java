@@ -51,20 +51,49 @@ final class TaskStaging {
     List<BuildTask> stageAll(List<ImageSpec> images, List<PackedContext> contexts) throws StagingException {
         StagedFile jar = stageExecutor();
         boolean several = images.size() > 1;
-        List<BuildTask> tasks = new ArrayList<>();
+        List<StagedFile> staged = new ArrayList<>();
+        List<Sealed> sealed = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             ImageSpec image = images.get(i);
             PackedContext context = contexts.get(i);
             // Staged side by side: each image's files need a name of their own (the sandbox names stay the same,
             // each task has its own sandbox).
             String suffix = several ? "-" + (i + 1) : "";
-            StagedFile staged = stager.stageBuildFile(context.archive(), several
+            staged.add(stager.stageBuildFile(context.archive(), several
                     ? ExecutorCommands.CONTEXT_NAME + suffix + context.format().extension()
-                    : ExecutorCommands.contextFile(context.format()), context.sha256());
-            Sealed sealed = seal(image.credentials(), image.image().name(), several, suffix);
-            tasks.add(task(image, context, jar, staged, sealed.ref(), sealed.fetched()));
+                    : ExecutorCommands.contextFile(context.format()), context.sha256()));
+            sealed.add(seal(image.credentials(), image.image().name(), several, suffix));
+        }
+        boolean shared = several && executorReadsDirectly(staged, sealed);
+        if (shared) {
+            run.events().debug("The " + images.size() + " builds share one executor per agent");
+        }
+        List<BuildTask> tasks = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            tasks.add(task(images.get(i), contexts.get(i), jar, staged.get(i), sealed.get(i).ref(),
+                    sealed.get(i).fetched(), shared));
         }
         return tasks;
+    }
+
+    /**
+     * Whether the builds of one run can share an executor per agent: a JVM then starts once per agent rather than
+     * once per image. Mesos fetches an executor's URIs only when it starts, so the executor must get each task's
+     * files itself: a context by path ({@code file:}, the embedded agent or a shared file system) or over HTTP (the
+     * Maven JVM's stager), and credentials served once over HTTP. A Hadoop staging (the executor has no Hadoop
+     * client) and Docker-in-Docker (a daemon per executor, started for one build) keep an executor per build.
+     */
+    private boolean executorReadsDirectly(List<StagedFile> staged, List<Sealed> sealed) {
+        if (settings.containerImage() != null) {
+            return false;
+        }
+        for (StagedFile file : staged) {
+            String scheme = file.uri().getScheme();
+            if (!("file".equals(scheme) || "http".equals(scheme) || "https".equals(scheme))) {
+                return false;
+            }
+        }
+        return sealed.stream().allMatch(s -> s.fetched() == null);
     }
 
     /**
@@ -129,7 +158,7 @@ final class TaskStaging {
     }
 
     private BuildTask task(ImageSpec image, PackedContext context, StagedFile jar, StagedFile staged,
-                           CredentialsRef credentials, StagedSecret fetchedSecret) {
+                           CredentialsRef credentials, StagedSecret fetchedSecret, boolean shared) {
         boolean inContainer = settings.containerImage() != null;
         // Named for what it is: the daemon takes a tar or a tar.gz alike, and the fetcher extracts neither (below).
         String contextFile = ExecutorCommands.contextFile(context.format());
@@ -137,6 +166,14 @@ final class TaskStaging {
                         settings.push(), settings.dockerHost())
                 .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
+        if (shared) {
+            // Only the jar is the executor's to fetch; the context is the task's, read by the executor itself.
+            ExecutorLaunch executor = new ExecutorLaunch(List.of(new FetchUri(jar.uri().toString(),
+                    ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable())), cluster.executorCommand(false),
+                    ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, null, true);
+            return new BuildTask(image.primaryReference(), spec.withContextUri(staged.uri().toString()), image.cpus(),
+                    image.memMb(), executor);
+        }
         List<FetchUri> uris = new ArrayList<>(List.of(
                 new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable()),
                 new FetchUri(staged.uri().toString(), contextFile, false, false)));

@@ -25,15 +25,24 @@ final class AttemptSandbox {
     private final Files files;
     private final String sandbox;
     private final URI agent;
+    private final String logFile;
 
     /**
      * @param sandbox the sandbox's path on the agent, for messages
      * @param agent   the agent's root URI, for messages
+     * @param logFile the file of the sandbox with the attempt's build log: {@link ExecutorStdout#FILE}, or
+     *                {@link ExecutorStdout#taskFile} for a task of an executor of several tasks
      */
-    AttemptSandbox(Files files, String sandbox, URI agent) {
+    AttemptSandbox(Files files, String sandbox, URI agent, String logFile) {
         this.files = files;
         this.sandbox = sandbox;
         this.agent = agent;
+        this.logFile = logFile;
+    }
+
+    /** An attempt whose executor's stdout is its build log. */
+    AttemptSandbox(Files files, String sandbox, URI agent) {
+        this(files, sandbox, agent, ExecutorStdout.FILE);
     }
 
     /**
@@ -45,22 +54,28 @@ final class AttemptSandbox {
      */
     static AttemptSandbox on(URL url, String frameworkId, String executorId, Supplier<HttpClient> http,
                              Duration timeout, Secret authorization) {
+        return on(url, frameworkId, executorId, ExecutorStdout.FILE, http, timeout, authorization);
+    }
+
+    /** Like {@link #on(URL, String, String, Supplier, Duration, Secret)}, with the build log in {@code logFile}. */
+    static AttemptSandbox on(URL url, String frameworkId, String executorId, String logFile,
+                             Supplier<HttpClient> http, Duration timeout, Secret authorization) {
         URI root = AgentFiles.agentRoot(url.getScheme(), url.getAddress().hasHostname()
                 ? url.getAddress().getHostname() : url.getAddress().getIp(), url.getAddress().getPort());
         // The virtual path works on any agent whatever its work directory, and for as long as the sandbox exists.
         String sandbox = AgentFiles.sandboxPath(frameworkId, executorId);
         return new AttemptSandbox((file, offset, length) -> new AgentFiles(http.get(), root, timeout, authorization)
-                .read(sandbox + "/" + file, offset, length), sandbox, root);
+                .read(sandbox + "/" + file, offset, length), sandbox, root, logFile);
     }
 
-    /** The executor's stdout, where the lines of the build log are too. */
-    SandboxLog stdout() {
-        return new SandboxLog((offset, length) -> files.read(ExecutorStdout.FILE, offset, length), stdoutWhere());
+    /** The file with the attempt's build log: the executor's stdout, or the task's own one of a shared executor. */
+    SandboxLog log() {
+        return new SandboxLog((offset, length) -> files.read(logFile, offset, length), logWhere());
     }
 
-    /** Where {@link #stdout()} is, for messages: its path on the agent. */
-    String stdoutWhere() {
-        return sandbox + "/" + ExecutorStdout.FILE + " on " + agent;
+    /** Where {@link #log()} is, for messages: its path on the agent. */
+    String logWhere() {
+        return sandbox + "/" + logFile + " on " + agent;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.portainer.wire.mesos.TaskStates;
 import dev.portainer.wire.auth.Secret;
 import dev.portainer.core.mesos.MesosHttpException;
 import dev.portainer.core.mesos.scheduler.MesosSchedulerClient;
+import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
@@ -15,9 +16,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
 import org.apache.mesos.v1.Protos.FrameworkID;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.OfferID;
@@ -146,6 +150,8 @@ final class BuildRun {
         final AttemptLog log;
         /** Its sandbox on the agent; null until launched, and for an agent that gave no URL. */
         AttemptSandbox sandbox;
+        /** Whether it runs on an executor that runs other tasks too: its log is then in its own file, its frames say so. */
+        boolean sharedExecutor;
 
         Attempt(int number, AttemptLog log) {
             this.number = number;
@@ -182,6 +188,15 @@ final class BuildRun {
     private final OfferTimeoutMessages offerTimeoutMessages;
     /** The agents whose offers met the constraints: where a retry may go instead of an agent that failed it. */
     private final Set<String> eligibleAgents = new HashSet<>();
+    /**
+     * The executors that run several tasks, one per agent and launch: what each task launched on it must carry. An
+     * entry stays when its executor ends; the agent's offers then no longer list it, and the next task starts another.
+     */
+    private final Map<SharedExecutor, ExecutorInfo> sharedExecutors = new HashMap<>();
+
+    /** An agent's executor for the tasks that have this same launch. */
+    private record SharedExecutor(String agentId, ExecutorLaunch launch) {
+    }
 
     /**
      * @param failFast whether the first failed task kills the others at once, rather than letting them finish
@@ -375,7 +390,8 @@ final class BuildRun {
             case FAILURE -> {
                 Event.Failure failure = event.getFailure();
                 for (Job job : jobs) {
-                    if (job.now.executorId != null && failure.getExecutorId().equals(job.now.executorId)) {
+                    if (job.now.executorId != null && failure.getExecutorId().equals(job.now.executorId)
+                            && job.phase != Phase.DONE) {
                         events.info("The Portainer executor of " + job.name() + " on " + job.now.agentHostname
                                 + " exited" + (failure.hasStatus() ? " with status " + failure.getStatus() : ""));
                     }
@@ -428,8 +444,7 @@ final class BuildRun {
             }
             // As many waiting builds as the offer fits, in order: one agent may build several images at once.
             List<OfferMatcher.Allocation> allocations = OfferMatcher.allocateEach(offer, config.role(),
-                    candidates.stream().map(job -> new OfferMatcher.Need(job.task.cpus(), job.task.memMb(),
-                            job.task.executor().cpus(), job.task.executor().memMb())).toList());
+                    candidates.stream().map(job -> need(job, offer)).toList());
             List<Job> fitted = new ArrayList<>();
             List<OfferMatcher.Allocation> fittedAllocations = new ArrayList<>();
             for (int i = 0; i < candidates.size(); i++) {
@@ -457,6 +472,28 @@ final class BuildRun {
         if (launched) {
             updateSuppression();
         }
+    }
+
+    /**
+     * What a job needs from an offer: its task's resources, and its executor's unless the job goes to an executor of
+     * several tasks that already runs on the offer's agent (Mesos lists the framework's running executors in the
+     * offer) or that another job of the same offer starts.
+     */
+    private OfferMatcher.Need need(Job job, Offer offer) {
+        ExecutorLaunch launch = job.task.executor();
+        if (!launch.severalTasks()) {
+            return new OfferMatcher.Need(job.task.cpus(), job.task.memMb(), launch.cpus(), launch.memMb());
+        }
+        SharedExecutor key = new SharedExecutor(offer.getAgentId().getValue(), launch);
+        boolean running = runningExecutor(key, offer) != null;
+        return new OfferMatcher.Need(job.task.cpus(), job.task.memMb(), running ? 0 : launch.cpus(),
+                running ? 0 : launch.memMb(), key);
+    }
+
+    /** The shared executor that runs on the offer's agent, or null when it never started or has ended. */
+    private ExecutorInfo runningExecutor(SharedExecutor key, Offer offer) {
+        ExecutorInfo known = sharedExecutors.get(key);
+        return known != null && offer.getExecutorIdsList().contains(known.getExecutorId()) ? known : null;
     }
 
     /** SUPPRESS once nothing is waiting for an offer, so that the master stops sending us what we would decline. */
@@ -490,14 +527,33 @@ final class BuildRun {
         return null;
     }
 
-    /** One ACCEPT of the offer with a LAUNCH for each job, each task with its own executor. */
+    /**
+     * One ACCEPT of the offer with a LAUNCH for each job: each task with its own executor, or on the agent's executor
+     * of several tasks (started by the first of them when it does not run yet).
+     */
     private void launch(Offer offer, List<Job> fitted, List<OfferMatcher.Allocation> allocations)
             throws BuildException, InterruptedException {
         List<Offer.Operation> operations = new ArrayList<>();
+        Set<SharedExecutor> startedHere = new HashSet<>();
         for (int i = 0; i < fitted.size(); i++) {
             Job job = fitted.get(i);
             job.now.taskId = TaskID.newBuilder().setValue("portainer-" + slug(job.name()) + "-" + ids.get()).build();
-            job.now.executorId = ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
+            ExecutorInfo executor;
+            if (job.task.executor().severalTasks()) {
+                SharedExecutor key = new SharedExecutor(offer.getAgentId().getValue(), job.task.executor());
+                executor = startedHere.contains(key) ? sharedExecutors.get(key) : runningExecutor(key, offer);
+                if (executor == null) {
+                    executor = TaskLaunch.executor(job.task, allocations.get(i).executor(), frameworkId,
+                            ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build());
+                    sharedExecutors.put(key, executor);
+                    startedHere.add(key);
+                }
+                job.now.sharedExecutor = true;
+            } else {
+                executor = TaskLaunch.executor(job.task, allocations.get(i).executor(), frameworkId,
+                        ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build());
+            }
+            job.now.executorId = executor.getExecutorId();
             job.now.agentId = offer.getAgentId();
             job.now.agentHostname = offer.getHostname();
             job.now.agentUrl = offer.hasUrl() ? offer.getUrl().getScheme() + "://"
@@ -506,8 +562,8 @@ final class BuildRun {
             if (offer.hasUrl()) {
                 openSandbox(job, offer.getUrl());
             }
-            operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i), frameworkId, job.now.taskId,
-                    job.now.executorId));
+            operations.add(TaskLaunch.operation(job.task, offer, allocations.get(i).task(), executor,
+                    job.now.taskId));
             // Launched as soon as the ACCEPT may have reached the master, so that an interruption during the call
             // still kills the task.
             job.phase = Phase.LAUNCHED;
@@ -701,15 +757,6 @@ final class BuildRun {
     }
 
     private void onMessage(Event.Message message) throws InterruptedException {
-        Job job = null;
-        for (Job j : jobs) {
-            if (j.now.executorId != null && message.getExecutorId().equals(j.now.executorId)) {
-                job = j;
-            }
-        }
-        if (job == null) {
-            return;
-        }
         LogFrame frame;
         try {
             frame = LogFrame.fromBytes(message.getData().toByteArray());
@@ -720,6 +767,18 @@ final class BuildRun {
             }
             return;
         }
+        // An executor of several tasks names the task in each frame; an executor of one task need not.
+        Job job = null;
+        for (Job j : jobs) {
+            if (j.now.executorId != null && message.getExecutorId().equals(j.now.executorId)
+                    && (frame.taskId() == null ? !j.now.sharedExecutor
+                    : j.now.taskId.getValue().equals(frame.taskId()))) {
+                job = j;
+            }
+        }
+        if (job == null) {
+            return;
+        }
         Instant now = clock.instant();
         job.now.log.accept(frame, now);
         logProgress(job, now);
@@ -728,8 +787,9 @@ final class BuildRun {
     private void openSandbox(Job job, org.apache.mesos.v1.Protos.URL url) {
         Secret authorization = config.credential() == null ? null : Secret.of(config.credential().authorization());
         job.now.sandbox = AttemptSandbox.on(url, frameworkId.getValue(), job.now.executorId.getValue(),
+                job.now.sharedExecutor ? ExecutorStdout.taskFile(job.now.taskId.getValue()) : ExecutorStdout.FILE,
                 this::sandboxHttp, SANDBOX_READ_TIMEOUT, authorization);
-        job.now.log.readsBackFrom(job.now.sandbox.stdout(), job.now.sandbox.stdoutWhere());
+        job.now.log.readsBackFrom(job.now.sandbox.log(), job.now.sandbox.logWhere());
     }
 
     /** The ended attempt's status message, with what its sandbox says of a failed fetch. */

@@ -1,8 +1,10 @@
 package dev.portainer.core.scheduler;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.Value;
@@ -47,8 +49,18 @@ final class OfferMatcher {
         return fits ? Optional.of(new Allocation(task, executor)) : Optional.empty();
     }
 
-    /** What one build needs from an offer: its task's and its executor's cpus and memory. */
-    record Need(double taskCpus, double taskMem, double executorCpus, double executorMem) {
+    /**
+     * What one build needs from an offer: its task's and its executor's cpus and memory.
+     *
+     * @param sharedExecutor null when the build has an executor of its own; else the key of the executor it shares
+     *                       with the other needs of the same key: its resources are counted once, for the first of
+     *                       them that fits (and not at all when the executor already runs, which the caller says by
+     *                       passing zero executor resources)
+     */
+    record Need(double taskCpus, double taskMem, double executorCpus, double executorMem, Object sharedExecutor) {
+        Need(double taskCpus, double taskMem, double executorCpus, double executorMem) {
+            this(taskCpus, taskMem, executorCpus, executorMem, null);
+        }
     }
 
     /**
@@ -63,16 +75,21 @@ final class OfferMatcher {
             left[i] = usable.get(i).getScalar().getValue();
         }
         List<Allocation> allocations = new ArrayList<>();
+        Set<Object> executorsCounted = new HashSet<>();
         for (Need need : needs) {
             double[] trial = left.clone();
             List<Resource> task = new ArrayList<>();
             List<Resource> executor = new ArrayList<>();
+            boolean ownExecutor = need.sharedExecutor() == null || !executorsCounted.contains(need.sharedExecutor());
             boolean fits = take(usable, trial, CPUS, need.taskCpus(), task)
                     && take(usable, trial, MEM, need.taskMem(), task)
-                    && take(usable, trial, CPUS, need.executorCpus(), executor)
-                    && take(usable, trial, MEM, need.executorMem(), executor);
+                    && (!ownExecutor || take(usable, trial, CPUS, need.executorCpus(), executor)
+                    && take(usable, trial, MEM, need.executorMem(), executor));
             if (fits) {
                 left = trial;
+                if (need.sharedExecutor() != null) {
+                    executorsCounted.add(need.sharedExecutor());
+                }
                 allocations.add(new Allocation(task, executor));
             } else {
                 allocations.add(null);

@@ -1,6 +1,9 @@
 package dev.portainer.core.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.context.ContextFormat;
 import dev.portainer.core.context.ContextPacker;
@@ -21,7 +24,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +40,7 @@ class TaskStagingTest {
     /** The embedded agent reads files in place: the context goes as a plain tar, named so, and is never extracted. */
     @Test
     void aPlainTarIsFetchedAsContextTarAndNeverExtracted() throws Exception {
-        List<BuildTask> tasks = stage(ContextFormat.TAR, 1);
+        List<BuildTask> tasks = stage(ContextFormat.TAR, 1, null);
         assertEquals("context.tar", tasks.get(0).spec().contextFile());
         FetchUri context = tasks.get(0).executor().uris().get(1);
         assertEquals("context.tar", context.outputFile());
@@ -47,11 +52,60 @@ class TaskStagingTest {
 
     @Test
     void aTarGzKeepsItsNameAndSeveralImagesGetOneEach() throws Exception {
-        List<BuildTask> tasks = stage(ContextFormat.TAR_GZIP, 2);
+        List<BuildTask> tasks = stage(ContextFormat.TAR_GZIP, 2, new HdfsLikeStager());
         for (BuildTask task : tasks) {
             assertEquals("context.tar.gz", task.spec().contextFile());
             assertEquals("context.tar.gz", task.executor().uris().get(1).outputFile());
             assertEquals(false, task.executor().uris().get(1).extract());
+            assertEquals(null, task.spec().contextUri(), "fetched into the sandbox");
+            assertFalse(task.executor().severalTasks(), "the executor has no Hadoop client: one executor per build");
+        }
+        assertNotEquals(tasks.get(0).executor().uris().get(1).uri(), tasks.get(1).executor().uris().get(1).uri());
+    }
+
+    /**
+     * Contexts by path: the builds of one run share an executor per agent, which fetches the jar only and reads each
+     * task's context where its spec says.
+     */
+    @Test
+    void severalImagesWhoseContextsTheExecutorCanReadShareOneExecutorLaunch() throws Exception {
+        List<BuildTask> tasks = stage(ContextFormat.TAR, 3, null);
+        Set<String> contexts = new HashSet<>();
+        for (BuildTask task : tasks) {
+            assertTrue(task.executor().severalTasks());
+            assertEquals(List.of("portainer-executor.jar"), task.executor().uris().stream().map(FetchUri::outputFile)
+                    .toList());
+            java.net.URI context = java.net.URI.create(task.spec().contextUri());
+            assertEquals("file", context.getScheme());
+            assertTrue(Files.isRegularFile(Path.of(context)), context.toString());
+            contexts.add(task.spec().contextUri());
+        }
+        assertEquals(3, contexts.size(), "a context each");
+        assertEquals(tasks.get(0).executor(), tasks.get(2).executor(), "one launch: Mesos wants the same ExecutorInfo");
+        assertFalse(stage(ContextFormat.TAR, 1, null).get(0).executor().severalTasks(), "one image: nothing to share");
+    }
+
+    /** Stages as a Hadoop stager would, on a file system the executor cannot read itself. */
+    private static final class HdfsLikeStager implements Stager {
+        @Override
+        public dev.portainer.core.staging.StagedFile stageBuildFile(Path file, String fileName) {
+            return new dev.portainer.core.staging.StagedFile(java.net.URI.create("hdfs://nn:8020/s/" + fileName),
+                    fileName);
+        }
+
+        @Override
+        public dev.portainer.core.staging.StagedFile stageSharedFile(Path file, String fileName, String sha256) {
+            return new dev.portainer.core.staging.StagedFile(java.net.URI.create("hdfs://nn:8020/s/" + sha256),
+                    fileName, true);
+        }
+
+        @Override
+        public dev.portainer.core.staging.StagedSecret stageSecret(byte[] bytes, String fileName) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
         }
     }
 
@@ -83,15 +137,17 @@ class TaskStagingTest {
         }
     }
 
-    private List<BuildTask> stage(ContextFormat format, int images) throws Exception {
+    /** @param staging the stager, or null for the embedded agent's (files by path) */
+    private List<BuildTask> stage(ContextFormat format, int images, Stager staging) throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\n");
         Path jar = Files.writeString(dir.resolve("executor.jar"), "not really a jar");
         RunSettings settings = RunSettings.builder().work(dir.resolve("work"), new ExecutorJarFile(jar, "ab".repeat(32)))
                 .build();
         try (CancelOnShutdown guard = CancelOnShutdown.install(QUIET);
-             Stager stager = new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(),
+             Stager local = new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(),
                      new SecureRandom()))) {
+            Stager stager = staging != null ? staging : local;
             RunContext run = new RunContext(QUIET, guard, Clock.systemUTC(), new SecureRandom(), UUID::randomUUID,
                     Map.of(), "host");
             List<ImageSpec> specs = new java.util.ArrayList<>();

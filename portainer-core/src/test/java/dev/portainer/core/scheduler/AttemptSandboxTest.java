@@ -1,7 +1,10 @@
 package dev.portainer.core.scheduler;
 
+import dev.portainer.wire.ExecutorStdout;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.portainer.core.mesos.AgentFiles;
 import java.io.IOException;
@@ -99,9 +102,27 @@ class AttemptSandboxTest {
                 null);
 
         assertEquals("/frameworks/F1/executors/E1/runs/latest/stdout on http://agent-1.example:5051",
-                sandbox.stdoutWhere());
+                sandbox.logWhere());
         assertEquals("/frameworks/F1/executors/E1/runs/latest/stdout on http://10.0.0.7:5051",
                 AttemptSandbox.on(url.toBuilder().setAddress(url.getAddress().toBuilder().clearHostname()).build(),
-                        "F1", "E1", HttpClient::newHttpClient, Duration.ofSeconds(5), null).stdoutWhere());
+                        "F1", "E1", HttpClient::newHttpClient, Duration.ofSeconds(5), null).logWhere());
+    }
+
+    @Test
+    void aTaskOfAnExecutorOfSeveralTasksIsReadBackFromItsOwnFile() throws Exception {
+        URL url = URL.newBuilder().setScheme("http").setPath("/slave(1)")
+                .setAddress(Address.newBuilder().setHostname("agent-1.example").setPort(5051)).build();
+        AttemptSandbox sandbox = AttemptSandbox.on(url, "F1", "E1", ExecutorStdout.taskFile("T1"),
+                HttpClient::newHttpClient, Duration.ofSeconds(5), null);
+        assertEquals("/frameworks/F1/executors/E1/runs/latest/tasks/T1/stdout on http://agent-1.example:5051",
+                sandbox.logWhere());
+
+        java.util.List<String> read = new java.util.ArrayList<>();
+        AttemptSandbox files = new AttemptSandbox((file, offset, length) -> {
+            read.add(file);
+            throw new IOException("HTTP 404 from the agent");
+        }, SANDBOX, AGENT, ExecutorStdout.taskFile("T1"));
+        assertThrows(IOException.class, () -> files.log().lines(0, 1));
+        assertEquals(java.util.List.of("tasks/T1/stdout"), read);
     }
 }

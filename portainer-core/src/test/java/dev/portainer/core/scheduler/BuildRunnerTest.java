@@ -37,6 +37,7 @@ import dev.portainer.core.scheduler.FakeMesosMaster.Answer;
 import dev.portainer.core.scheduler.FakeMesosMaster.Received;
 import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.LogFrame;
+import dev.portainer.wire.WireFormat;
 import dev.portainer.wire.TaskProgress;
 import dev.portainer.wire.TaskResult;
 import java.io.IOException;
@@ -1377,6 +1378,87 @@ class BuildRunnerTest {
             assertEquals("The build was cancelled", assertInstanceOf(BuildCancelledException.class, o.failure())
                     .getMessage(), o.subject().name());
         }
+        assertTornDownLast(master);
+    }
+
+    private static final ExecutorLaunch SHARED = new ExecutorLaunch(List.of(new FetchUri(
+            "file:///m2/portainer-executor-abc.jar", "portainer-executor.jar", false, false, true)),
+            "java -jar portainer-executor.jar", 0.1, 128, null, true);
+
+    private static BuildTask sharing(String name, int n) {
+        return new BuildTask(name, SPEC.withContextUri("file:///work/target/context-" + n + ".tar"), 1, 512, SHARED);
+    }
+
+    private static Event frame(TaskInfo task, long seq, String line, String taskId) {
+        return Event.newBuilder().setType(Event.Type.MESSAGE).setMessage(Event.Message.newBuilder()
+                .setAgentId(task.getAgentId()).setExecutorId(task.getExecutor().getExecutorId())
+                .setData(ByteString.copyFrom(new LogFrame(WireFormat.VERSION, seq, List.of(line), null, taskId)
+                        .toBytes()))).build();
+    }
+
+    @Test
+    void buildsOfOneLaunchShareOneExecutorPerAgentCountedOnceAndEachFrameGoesToItsTask() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, sharing("team/a", 1), sharing("team/b", 2), sharing("team/c", 3));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        // 2 × 1 cpus + 0.1 once, 2 × 512 + 128 MB once: two builds on one executor, not room for a third.
+        master.send(offers(offer("O1", AGENT_ID, 2.1, 1152)));
+        List<TaskInfo> first = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        assertEquals(List.of("team/a", "team/b"), first.stream().map(TaskInfo::getName).toList());
+        TaskInfo a = first.get(0);
+        TaskInfo b = first.get(1);
+        assertEquals(a.getExecutor(), b.getExecutor(), "Mesos wants the running executor's very ExecutorInfo");
+        assertResources(a.getExecutor().getResourcesList(), 0.1, 128);
+        assertEquals(List.of("PORTAINER_SEVERAL_TASKS=1"), a.getExecutor().getCommand().getEnvironment()
+                .getVariablesList().stream().map(v -> v.getName() + "=" + v.getValue()).toList());
+        assertEquals(1, a.getExecutor().getCommand().getUrisCount(), "the jar only: no task's own file");
+        assertEquals("file:///work/target/context-2.tar", BuildSpec.fromBytes(b.getData().toByteArray()).contextUri());
+
+        // The executor runs (the offer lists it): team/c needs its task's resources only.
+        master.send(offers(offer("O2", AGENT_ID, 1, 512).toBuilder()
+                .addExecutorIds(a.getExecutor().getExecutorId()).build()));
+        TaskInfo c = taskInfos(master.nextCall(Call.Type.ACCEPT)).get(0);
+        assertEquals(a.getExecutor(), c.getExecutor());
+        assertResources(c.getResourcesList(), 1, 512);
+
+        master.send(frame(b, 0, "b says hello", b.getTaskId().getValue()));
+        master.send(frame(c, 0, "c says hello", c.getTaskId().getValue()));
+        master.send(frame(a, 0, "nobody's line", null)); // a shared executor's frame must name its task
+        master.send(frame(a, 0, "a says hello", a.getTaskId().getValue()));
+        for (TaskInfo t : List.of(a, b, c)) {
+            char digit = t.getName().charAt(t.getName().length() - 1);
+            master.send(update(t, TaskState.TASK_FINISHED, UUID.randomUUID(), success(digit, 1)));
+        }
+
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertTrue(outcomes.stream().allMatch(Outcome::succeeded), outcomes.toString());
+        assertEquals(List.of("b says hello", "c says hello", "a says hello"), events.logs);
+        assertEquals(List.of("team/b", "team/c", "team/a"), events.taskNames);
+        assertTornDownLast(master);
+    }
+
+    @Test
+    void anOfferThatNoLongerListsTheSharedExecutorGetsANewOneWithItsResources() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, sharing("team/a", 1), sharing("team/b", 2));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 1.1, 640)));
+        TaskInfo a = taskInfos(master.nextCall(Call.Type.ACCEPT)).get(0);
+        master.send(update(a, TaskState.TASK_FINISHED, UUID.randomUUID(), success('a', 0)));
+
+        // The executor ended (it is not in the offer's executor_ids): team/b may not count on it.
+        master.send(offers(offer("O2", AGENT_ID, 1, 512)));
+        Thread.sleep(200);
+        assertEquals(1, master.types().stream().filter(Call.Type.ACCEPT::equals).count(),
+                "1 cpu / 512 MB is too small for a task and a new executor: " + master.types());
+        master.send(offers(offer("O3", AGENT_ID, 1.1, 640)));
+        TaskInfo b = taskInfos(master.nextCall(Call.Type.ACCEPT)).get(0);
+        assertNotEquals(a.getExecutor().getExecutorId(), b.getExecutor().getExecutorId());
+        assertResources(b.getExecutor().getResourcesList(), 0.1, 128);
+        master.send(update(b, TaskState.TASK_FINISHED, UUID.randomUUID(), success('b', 0)));
+        assertTrue(run.get(10, TimeUnit.SECONDS).stream().allMatch(Outcome::succeeded));
         assertTornDownLast(master);
     }
 }
