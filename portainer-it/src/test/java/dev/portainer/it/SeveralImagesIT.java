@@ -30,6 +30,12 @@ class SeveralImagesIT {
             int firstBuilt = out.indexOf(" built in ");
             assertTrue(firstBuilt > 0, out);
             assertEquals(3, count(out.substring(0, firstBuilt), "Launched portainer-"), out);
+            // One executor JVM on the agent for all three: each launch names the same one.
+            List<String> executors = out.lines().filter(l -> l.contains("Launched portainer-"))
+                    .map(l -> l.replaceAll(".* in executor (portainer-executor-[0-9a-f-]+).*", "$1")).toList();
+            assertEquals(3, executors.size(), out);
+            assertTrue(executors.get(0).startsWith("portainer-executor-"), out);
+            assertEquals(1, executors.stream().distinct().count(), "one executor for the three: " + executors);
             assertTrue(out.contains("Images built (3 of 3):"), out);
             for (String name : NAMES) {
                 String image = MavenRun.REGISTRY + "/" + repo + "-" + name;

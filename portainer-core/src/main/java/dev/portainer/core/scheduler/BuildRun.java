@@ -579,6 +579,7 @@ final class BuildRun {
             // The one line a launch gets: where it runs, and the task id to look it up by in Mesos.
             events.info("Launched " + job.now.taskId.getValue() + " on " + job.now.agentHostname + " (cpus "
                     + job.task.cpus() + ", mem " + job.task.memMb() + " MB)"
+                    + (job.now.sharedExecutor ? " in executor " + job.now.executorId.getValue() : "")
                     + (job.now.number > 1 ? ", attempt " + job.now.number + " of " + (config.retries() + 1) : ""));
         }
     }
