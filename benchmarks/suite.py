@@ -587,26 +587,40 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
     # The same 16 contexts as <images> of ONE goal: one embedded master, one framework, the tasks sharing the
     # agent's cpus. buildCpu leaves room for each executor's own 0.1 cpu so that `parallel` builds fit at once.
     one_spans, one_walls, one_execs, one_heaps = [], [], [], []
+    base_spans = []
     one_cpu = max(0.05, (os.cpu_count() - 0.1 * parallel) / parallel - 0.01)
-    for rep in range(reps):
-        prefix = "%s/bench/many-%s-%d-one" % (REGISTRY, RUN_ID, rep)
+
+    def images_run(rep, suffix, baseline=False):
+        prefix = "%s/bench/many-%s-%d-one%s" % (REGISTRY, RUN_ID, rep, suffix)
         IMAGES.extend("%s-m%02d:1.0.0" % (prefix, i) for i in range(count))
         images = images_pom(project, count, prefix, one_cpu)
         r = mvn(project, ["-f", images, "portainer:build", "-Dportainer.noCache=true"],
-                os.path.join(logs, "many-one-run-%d.log" % rep))
+                os.path.join(logs, "many-one-run-%d%s.log" % (rep, suffix)),
+                repo=baseline_repo() if baseline else None)
         day = local_midnight()
         start = [epoch_of(l, day) for l in r["log"].splitlines() if "--- portainer-maven-plugin" in l]
         end = [epoch_of(l, day) for l in r["log"].splitlines() if "BUILD SUCCESS" in l]
-        one_spans.append(end[0] - start[0])
+        r["span"] = end[0] - start[0]
+        return r
+
+    for rep in range(reps):
+        r = images_run(rep, "")
+        one_spans.append(r["span"])
         one_walls.append(r["wall"])
         one_execs.append(r["executor_rss_mb"])
         one_heaps.append(r["heap_mb"])
+        if BASELINE:
+            # The same <images> run with the baseline checkout's plugin, right after: alternating rounds.
+            base_spans.append(images_run(rep, "-baseline", baseline=True)["span"])
     ideal = count * single_seconds / parallel
     row("3 many", "ideal: %d x single build (%.2f s) / %d (s)" % (count, single_seconds, parallel), "%.2f" % ideal,
         "baseline")
     row("3 many", "portainer:build with <images> in ONE goal, buildCpu %.2f (s)" % one_cpu, stat(one_spans),
         "ratio %.2f to ideal" % (med(one_spans) / ideal))
     row("3 many", "  whole mvn process (s)", stat(one_walls), "")
+    if BASELINE:
+        row("3 many", "  baseline %s: <images> in ONE goal (s)" % os.path.basename(BASELINE), stat(base_spans),
+            "ratio %.2f to ideal" % (med(base_spans) / ideal))
     row("5 many", "  <images>: Maven JVM peak heap (MB) / executor peak RSS (MB)",
         stat(one_heaps) + " / " + stat(one_execs), "")
     row("3 many", "docker build + push, %d at a time (xargs -P, s)" % parallel, stat(docker_spans), "")
@@ -707,6 +721,7 @@ def main():
     a.add_argument("--no-dmp", action="store_true", help="leave fabric8's docker-maven-plugin out")
     a.add_argument("--baseline", help="another checkout built by benchmarks/run.sh, measured in the same rounds")
     a.add_argument("--many", type=int, default=16)
+    a.add_argument("--many-reps", type=int, default=1)
     a.add_argument("--parallel", type=int, default=4)
     a.add_argument("--flood-lines", default="200000,1000000", help="the flood case's RUN step line counts")
     a.add_argument("--flood-reps", type=int, default=3)
@@ -783,7 +798,7 @@ def main():
                 # The modules' single build time: one module on its own, mojo only.
                 one = portainer_build(os.path.join(many, "m00"), "%s/bench/one-%s" % (REGISTRY, RUN_ID), logs, "one")
                 single = one["phases"]["portainer:build (mojo start to BUILD SUCCESS)"]
-                many_case(many, o.many, o.parallel, single, logs, 1)
+                many_case(many, o.many, o.parallel, single, logs, o.many_reps)
             if "flood" in only:
                 flood_case([int(n) for n in o.flood_lines.split(",")], o.flood_reps, logs, work)
     finally:
