@@ -64,7 +64,7 @@ final class TaskStaging {
                     : ExecutorCommands.contextFile(context.format()), context.sha256()));
             sealed.add(seal(image.credentials(), image.image().name(), several, suffix));
         }
-        boolean shared = several && executorReadsDirectly(staged, sealed);
+        boolean shared = several && executorReadsDirectly(sealed);
         if (shared) {
             run.events().debug("The " + images.size() + " builds share one executor per agent");
         }
@@ -79,21 +79,15 @@ final class TaskStaging {
     /**
      * Whether the builds of one run can share an executor per agent: a JVM then starts once per agent rather than
      * once per image. Mesos fetches an executor's URIs only when it starts, so the executor must get each task's
-     * files itself: a context by path ({@code file:}, the embedded agent or a shared file system) or over HTTP (the
+     * files itself: a context by path ({@code file:}, the embedded agent) or over HTTP (the
      * Maven JVM's stager), and credentials served once over HTTP. A Hadoop staging (the executor has no Hadoop
      * client) and Docker-in-Docker (a daemon per executor, started for one build) keep an executor per build.
      */
-    private boolean executorReadsDirectly(List<StagedFile> staged, List<Sealed> sealed) {
+    private boolean executorReadsDirectly(List<Sealed> sealed) {
         if (settings.containerImage() != null) {
             return false;
         }
-        for (StagedFile file : staged) {
-            String scheme = file.uri().getScheme();
-            if (!("file".equals(scheme) || "http".equals(scheme) || "https".equals(scheme))) {
-                return false;
-            }
-        }
-        return sealed.stream().allMatch(s -> s.fetched() == null);
+        return stager.executorReadsDirectly() && sealed.stream().allMatch(s -> s.fetched() == null);
     }
 
     /**

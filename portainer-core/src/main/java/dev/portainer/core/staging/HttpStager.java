@@ -89,6 +89,12 @@ public final class HttpStager implements Stager {
         return serve(file, fileName);
     }
 
+    /** Yes: one GET to this JVM. */
+    @Override
+    public boolean executorReadsDirectly() {
+        return true;
+    }
+
     @Override
     public StagedFile stageSharedFile(Path file, String fileName, String sha256) {
         // Served from this JVM there is nothing to upload: the hash only keeps the fetcher's cache honest.

@@ -22,6 +22,12 @@ public final class LocalFileStager implements Stager {
         return byPath(file, fileName);
     }
 
+    /** Yes: by path, on this machine. */
+    @Override
+    public boolean executorReadsDirectly() {
+        return true;
+    }
+
     @Override
     public StagedFile stageSharedFile(Path file, String fileName, String sha256) {
         return byPath(file, fileName);

@@ -31,6 +31,15 @@ public interface Stager extends AutoCloseable {
      */
     StagedSecret stageSecret(byte[] bytes, String fileName) throws StagingException;
 
+    /**
+     * Whether an executor can get a staged build file itself from its URI, without the Mesos fetcher: by path
+     * ({@code file:}) or with one plain GET. An executor that runs several tasks needs that, since Mesos fetches only
+     * when an executor starts. False by default: a staging reached through a Hadoop client or a redirecting gateway.
+     */
+    default boolean executorReadsDirectly() {
+        return false;
+    }
+
     /** Removes what this build staged; never throws, problems are reported to the given sink. */
     @Override
     void close();

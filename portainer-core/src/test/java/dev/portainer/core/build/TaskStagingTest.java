@@ -85,12 +85,12 @@ class TaskStagingTest {
         assertFalse(stage(ContextFormat.TAR, 1, null).get(0).executor().severalTasks(), "one image: nothing to share");
     }
 
-    /** Stages as a Hadoop stager would, on a file system the executor cannot read itself. */
+    /** Stages as a Hadoop stager would: WebHDFS URLs for the fetcher, which the executor does not read itself. */
     private static final class HdfsLikeStager implements Stager {
         @Override
         public dev.portainer.core.staging.StagedFile stageBuildFile(Path file, String fileName) {
-            return new dev.portainer.core.staging.StagedFile(java.net.URI.create("hdfs://nn:8020/s/" + fileName),
-                    fileName);
+            return new dev.portainer.core.staging.StagedFile(
+                    java.net.URI.create("http://nn:9870/webhdfs/v1/s/" + fileName), fileName);
         }
 
         @Override
