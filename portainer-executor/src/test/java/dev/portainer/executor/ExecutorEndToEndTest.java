@@ -137,7 +137,7 @@ class ExecutorEndToEndTest {
     void refusesToStartOutsideAnAgentWithExitCode2() throws Exception {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = ExecutorMain.run(Map.of("MESOS_FRAMEWORK_ID", "f"), sandbox, System.out,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), host -> (spec, dir) -> {
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), host -> (spec, dir, context) -> {
                     throw new AssertionError("must not build");
                 });
         assertEquals(ExecutorMain.EXIT_BAD_ENVIRONMENT, exit);

@@ -8,7 +8,15 @@ import java.nio.file.Path;
 public interface ImageBuilds {
     /**
      * @param spec    what to build, decoded from {@code TaskInfo.data}
-     * @param sandbox the task's sandbox, where the fetcher put {@link BuildSpec#contextFile()}
+     * @param sandbox the executor's sandbox (where the fetcher puts what the task's URIs name)
+     * @param context the build context archive: {@link BuildSpec#contextFile()} in the sandbox, the file a
+     *                {@link BuildSpec#contextUri()} names, or where it is downloaded to (see {@link ContextFromUri});
+     *                null for a push task
      */
-    ImageBuild create(BuildSpec spec, Path sandbox);
+    ImageBuild create(BuildSpec spec, Path sandbox, Path context);
+
+    /** Where the context of {@code spec} is read from when the fetcher put it in {@code sandbox}: null for a push. */
+    static Path fetchedContext(BuildSpec spec, Path sandbox) {
+        return spec.pushOnly() ? null : sandbox.resolve(spec.contextFile());
+    }
 }
