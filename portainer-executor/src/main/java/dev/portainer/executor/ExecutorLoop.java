@@ -366,7 +366,9 @@ public final class ExecutorLoop {
         try {
             Path context = spec.contextUri() == null ? ImageBuilds.fetchedContext(spec, settings.sandbox())
                     : ContextFromUri.contextPath(spec, taskDirectory(id));
-            ImageBuild build = builds.create(spec, settings.sandbox(), context);
+            // Among several tasks, each has a directory of its own: two ephemeral daemons cannot share a data root.
+            ImageBuild build = builds.create(spec, settings.severalTasks() ? taskDirectory(id) : settings.sandbox(),
+                    context);
             run.build = spec.contextUri() == null ? build : ContextFromUri.of(spec, context, build);
         } catch (RuntimeException e) {
             String error = "Cannot prepare the build: " + e.getMessage();

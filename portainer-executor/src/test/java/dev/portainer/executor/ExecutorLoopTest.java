@@ -53,6 +53,8 @@ class ExecutorLoopTest {
     Path sandbox;
     private FakeAgent agent;
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    /** The directory each build of an executor of several tasks was given, by image. */
+    private final java.util.Map<String, Path> buildDirectories = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void startAgent() throws Exception {
@@ -444,6 +446,9 @@ class ExecutorLoopTest {
             assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_RUNNING, TaskState.TASK_FINISHED), states,
                     task);
         }
+        assertEquals(sandbox.resolve("tasks/task-1"), buildDirectories.get(spec("one").image()),
+                "each task builds in a directory of its own (an ephemeral daemon keeps its data there)");
+        assertEquals(sandbox.resolve("tasks/task-2"), buildDirectories.get(spec("two").image()));
         assertEquals(List.of("one-a", "one-b"), framedLines("task-1"));
         assertEquals(List.of("two-a", "two-b", "two-c"), framedLines("task-2"));
         assertEquals("one-a\none-b\n", Files.readString(sandbox.resolve("tasks/task-1/stdout")));
@@ -696,7 +701,7 @@ class ExecutorLoopTest {
     /** An executor of several tasks, idle for a minute at most, building each spec with its scripted build. */
     private CompletableFuture<Integer> startSeveral(Clock clock, java.util.Map<BuildSpec, ScriptedBuild> scripted) {
         ImageBuilds builds = (spec, dir, context) -> {
-            assertEquals(sandbox, dir);
+            buildDirectories.put(spec.image(), dir);
             assertEquals(sandbox.resolve(spec.contextFile()), context, "fetched into the sandbox with the executor");
             ScriptedBuild build = scripted.get(spec);
             if (build == null) {
