@@ -322,6 +322,12 @@ public final class ExecutorLoop {
             note("ignoring a second LAUNCH of task " + id + ", which runs already");
             return;
         }
+        if (shuttingDown) {
+            // An agent sends none after SHUTDOWN; one that did would see its build cut short by the grace's end.
+            sendUntracked(launched, TaskState.TASK_FAILED, "This Portainer executor is shutting down; launch the "
+                    + "build on another executor");
+            return;
+        }
         TaskRun run;
         String logProblem = null;
         if (settings.severalTasks()) {

@@ -503,6 +503,29 @@ class ExecutorLoopTest {
     }
 
     @Test
+    void aLaunchAfterShutdownIsRefusedAndTheExecutorStillExitsOnceTheKilledTasksAreAcknowledged() throws Exception {
+        ScriptedBuild first = new ScriptedBuild(List.of());
+        first.hold = new CountDownLatch(1);
+        ScriptedBuild second = new ScriptedBuild(List.of());
+        second.hold = new CountDownLatch(1);
+        // A clock that stands still: the shutdown grace cannot end while the test takes its time.
+        CompletableFuture<Integer> exit = startTwo(new MutableClock(), first, second);
+        agent.autoAcknowledge = false;
+
+        agent.send(shutdown());
+        TaskStatus killed1 = update("task-1", TaskState.TASK_KILLED);
+        TaskStatus killed2 = update("task-2", TaskState.TASK_KILLED);
+        agent.send(FakeAgent.launch(FakeAgent.task("task-3", spec("one").toBytes())));
+        TaskStatus refused = update("task-3", TaskState.TASK_FAILED);
+        assertEquals("This Portainer executor is shutting down; launch the build on another executor",
+                refused.getMessage());
+        assertFalse(exit.isDone(), "the killed tasks' updates are not acknowledged yet");
+        agent.send(FakeAgent.acknowledged(killed1));
+        agent.send(FakeAgent.acknowledged(killed2));
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void exitsOnceItHasHadNoTaskForTheIdleTimeAfterTheLastAcknowledgement() throws Exception {
         MutableClock clock = new MutableClock();
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", spec("one").toBytes()));
@@ -688,8 +711,13 @@ class ExecutorLoopTest {
 
     /** Task-1 and task-2 launched on an executor of several tasks, both running. */
     private CompletableFuture<Integer> startTwo(ScriptedBuild first, ScriptedBuild second) throws Exception {
+        return startTwo(Clock.systemUTC(), first, second);
+    }
+
+    private CompletableFuture<Integer> startTwo(Clock clock, ScriptedBuild first, ScriptedBuild second)
+            throws Exception {
         agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", spec("one").toBytes()));
-        CompletableFuture<Integer> exit = startSeveral(Clock.systemUTC(),
+        CompletableFuture<Integer> exit = startSeveral(clock,
                 java.util.Map.of(spec("one"), first, spec("two"), second));
         update("task-1", TaskState.TASK_RUNNING);
         agent.afterSubscribed = null;

@@ -61,7 +61,9 @@ public final class ContextFromUri implements ImageBuild {
             return build.run(log);
         }
         try {
-            fetch();
+            if (!cancelled) {
+                fetch();
+            }
             if (cancelled) {
                 throw new ImageBuildException("The build was cancelled", null, null);
             }
