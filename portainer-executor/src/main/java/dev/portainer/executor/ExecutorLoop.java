@@ -13,18 +13,23 @@ import dev.portainer.wire.WireFormatException;
 import dev.portainer.executor.agent.AgentCallException;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.BuildLog;
+import dev.portainer.executor.build.ContextFromUri;
 import dev.portainer.executor.build.ImageBuild;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
 import dev.portainer.executor.build.ImageBuilds;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +60,10 @@ import org.apache.mesos.v1.executor.Protos.Event;
  * never waits behind log frames, however much the build prints. Log lines are printed to stdout (the sandbox's copy,
  * the source of truth) and handed to the {@link LogChannel}, which sends them in frames of many lines, or leaves them
  * to the scheduler's read-back when it cannot keep up.
+ *
+ * <p>An executor of several tasks ({@link ExecutorSettings#severalTasks}) is the same loop with a {@link TaskRun} per
+ * task: each has its own state, build, push gate and log (in its own file, its frames naming it), and the executor
+ * exits once it has had no task for the idle time rather than after its first task's final acknowledgement.
  */
 public final class ExecutorLoop {
     /** Executor progress lines carry this prefix on stdout; every other stdout line is a build log line, in order. */
@@ -77,6 +86,8 @@ public final class ExecutorLoop {
      */
     private static final long LOG_IDLE_MILLIS = 1_000;
     private static final long LOG_CLOSE_MILLIS = 60_000;
+    /** Per task's own log file among several tasks: smaller than stdout's, as several are open at once. */
+    private static final int TASK_LOG_BUFFER = 16 * 1024;
 
     private sealed interface Input {
     }
@@ -90,26 +101,24 @@ public final class ExecutorLoop {
     private record UpdateFailed(UUID uuid, String reason, boolean permanent) implements Input {
     }
 
-    private record BuildStarted() implements Input {
+    private record BuildStarted(TaskRun run) implements Input {
     }
 
-    private record BuildLine(String line, LogFrame.Kind kind) implements Input {
+    private record BuildLine(TaskRun run, String line, LogFrame.Kind kind) implements Input {
     }
 
     /** Lines that came together (one chunk of Docker's stream): one input rather than hundreds. */
-    private record BuildLines(List<String> lines) implements Input {
+    private record BuildLines(TaskRun run, List<String> lines) implements Input {
     }
 
-    private record BuildEnded(ImageBuildResult result, ImageBuildException failure) implements Input {
+    private record BuildEnded(TaskRun run, ImageBuildResult result, ImageBuildException failure) implements Input {
     }
 
     /** The build is about to push; {@code go} says whether it may (once the scheduler is sure to hear of it). */
-    private record PushStarting(CompletableFuture<Boolean> go) implements Input {
+    private record PushStarting(TaskRun run, CompletableFuture<Boolean> go) implements Input {
     }
 
     private enum Connection { SUBSCRIBING, SUBSCRIBED, WAITING_TO_RETRY }
-
-    private enum Phase { AWAITING_TASK, STARTING, RUNNING, KILLING, TERMINAL_SENT }
 
     private final ExecutorSettings settings;
     private final AgentClient agent;
@@ -138,24 +147,18 @@ public final class ExecutorLoop {
     /** When the SUBSCRIBE under way counts as failed, if the recovery deadline has passed by then. */
     private Instant attemptDeadline;
     private Instant resendAt;
-    private Phase phase = Phase.AWAITING_TASK;
-    private TaskInfo task;
-    private boolean taskAcknowledged;
-    private ImageBuild build;
-    private Instant killDeadline;
-    private UUID terminalUuid;
+    /**
+     * The tasks not done yet, in launch order: an executor of one task keeps its task here until it exits; one of
+     * several drops a task once its terminal update is acknowledged.
+     */
+    private final Map<String, TaskRun> tasks = new LinkedHashMap<>();
+    /** The task an executor of one task was launched with, which any other LAUNCH is refused for. */
+    private TaskRun onlyTask;
+    /** When SHUTDOWN's grace ends (or, for an executor of one task, its final update counts as unacknowledged). */
     private Instant exitDeadline;
+    /** When an executor of several tasks, with none left, exits; null while it has one. */
+    private Instant idleDeadline;
     private boolean shuttingDown;
-    private long nextSeq;
-    /** Lines printed since stdout was last flushed, numbered on from {@link #pendingFirstSeq}, for the log channel. */
-    private final List<byte[]> pending = new ArrayList<>();
-    /** Which of the pending lines are progress: their offsets in {@link #pending}, ascending. */
-    private final List<Integer> pendingProgress = new ArrayList<>();
-    private long pendingFirstSeq;
-    private int pendingBytes;
-    /** The build's first push waits on this until the update saying so is acknowledged; null when none waits. */
-    private CompletableFuture<Boolean> pushGate;
-    private UUID pushUpdate;
     private Integer exitCode;
 
     public ExecutorLoop(ExecutorSettings settings, AgentClient agent, ImageBuilds builds, Clock clock,
@@ -185,11 +188,19 @@ public final class ExecutorLoop {
      * Subscribes, runs the launched build, and returns once the terminal update is acknowledged (0), or when the
      * executor has to give up (1: agent lost for longer than the recovery timeout, or refused the subscription). A
      * build the executor gives up on is cancelled first: nobody could be told its outcome, and it must not push.
+     * An executor of several tasks runs every task it is launched with and returns 0 once it has had none left for
+     * the idle time, or after SHUTDOWN.
      */
     public int run() throws InterruptedException {
         recoveryDeadline = clock.instant().plus(settings.recoveryTimeout());
         note("subscribing to the agent at " + agent.endpoint() + " as executor " + settings.executorId()
                 + " of framework " + settings.frameworkId());
+        if (settings.severalTasks()) {
+            note("this executor runs several tasks, each with its log in " + ExecutorStdout.TASKS_DIRECTORY
+                    + "/<task id>/" + ExecutorStdout.FILE + "; it exits after " + seconds(settings.idleTimeout())
+                    + " s with no task");
+            idleDeadline = clock.instant().plus(settings.idleTimeout());
+        }
         log = new LogChannel(this::sendFrame, this::note, logCapacityBytes);
         subscribe();
         try {
@@ -201,7 +212,7 @@ public final class ExecutorLoop {
                 }
                 if (input != null) {
                     handle(input);
-                    if (pending.size() >= PENDING_LINES || pendingBytes >= PENDING_BYTES) {
+                    if (pendingTooMuch()) {
                         flushLog();
                     }
                 }
@@ -210,10 +221,7 @@ public final class ExecutorLoop {
                 }
             }
         } finally {
-            releasePush();
-            if (build != null) {
-                build.cancel();
-            }
+            cancelAll();
             if (subscription != null) {
                 subscription.close();
             }
@@ -241,18 +249,18 @@ public final class ExecutorLoop {
             }
         } else if (input instanceof UpdateFailed f) {
             onUpdateFailed(f);
-        } else if (input instanceof BuildStarted) {
-            onBuildStarted();
+        } else if (input instanceof BuildStarted b) {
+            onBuildStarted(b.run());
         } else if (input instanceof BuildLine l) {
-            onBuildLine(l.line(), l.kind());
+            onBuildLine(l.run(), l.line(), l.kind());
         } else if (input instanceof BuildLines l) {
             for (String line : l.lines()) {
-                onBuildLine(line, LogFrame.Kind.OUTPUT);
+                onBuildLine(l.run(), line, LogFrame.Kind.OUTPUT);
             }
         } else if (input instanceof BuildEnded e) {
-            onBuildEnded(e.result(), e.failure());
+            onBuildEnded(e.run(), e.result(), e.failure());
         } else if (input instanceof PushStarting p) {
-            onPushStarting(p.go());
+            onPushStarting(p.run(), p.go());
         }
     }
 
@@ -291,68 +299,136 @@ public final class ExecutorLoop {
                 postUpdate(uuid, update);
             }
         });
-        if (phase == Phase.TERMINAL_SENT) {
-            exitDeadline = clock.instant().plus(shuttingDown ? settings.shutdownGrace() : settings.terminalAckTimeout());
+        for (TaskRun run : tasks.values()) {
+            if (run.isTerminal()) {
+                if (settings.severalTasks()) {
+                    run.ackDeadline = clock.instant().plus(ackTimeout());
+                } else {
+                    exitDeadline = clock.instant().plus(ackTimeout());
+                }
+            }
         }
     }
 
     private void onLaunch(TaskInfo launched) {
-        if (task != null) {
+        String id = launched.getTaskId().getValue();
+        if (onlyTask != null) {
             // The scheduler launches one executor per build; a second task here is a scheduler bug, refuse it.
-            sendUpdate(launched, TaskState.TASK_FAILED, "This Portainer executor already runs task "
-                    + task.getTaskId().getValue() + "; launch each build with its own executor", null);
+            sendUntracked(launched, TaskState.TASK_FAILED, "This Portainer executor already runs task "
+                    + onlyTask.id + "; launch each build with its own executor");
             return;
         }
-        task = launched;
-        note("launched task " + task.getTaskId().getValue());
-        sendUpdate(task, TaskState.TASK_STARTING, null, null);
+        if (tasks.containsKey(id)) {
+            note("ignoring a second LAUNCH of task " + id + ", which runs already");
+            return;
+        }
+        if (shuttingDown) {
+            // An agent sends none after SHUTDOWN; one that did would see its build cut short by the grace's end.
+            sendUntracked(launched, TaskState.TASK_FAILED, "This Portainer executor is shutting down; launch the "
+                    + "build on another executor");
+            return;
+        }
+        TaskRun run;
+        String logProblem = null;
+        if (settings.severalTasks()) {
+            try {
+                run = new TaskRun(launched, id, openTaskLog(id), true);
+            } catch (IllegalArgumentException | IOException e) {
+                // An id that names no directory, a full disk: this task fails, the others go on.
+                logProblem = "Cannot open the task's log in the sandbox: " + describe(e);
+                run = new TaskRun(launched, id, new PrintStream(OutputStream.nullOutputStream()), true);
+            }
+        } else {
+            run = new TaskRun(launched, null, out, false);
+            onlyTask = run;
+        }
+        tasks.put(id, run);
+        idleDeadline = null;
+        note("launched task " + id);
+        sendUpdate(run, TaskState.TASK_STARTING, null, null);
+        if (logProblem != null) {
+            sendTerminal(run, TaskState.TASK_FAILED, logProblem, TaskResult.failure(logProblem, null, 0));
+            return;
+        }
         BuildSpec spec;
         try {
-            spec = BuildSpec.fromBytes(task.getData().toByteArray());
+            spec = BuildSpec.fromBytes(launched.getData().toByteArray());
         } catch (WireFormatException e) {
-            sendTerminal(TaskState.TASK_FAILED, e.getMessage(), TaskResult.failure(e.getMessage(), null, nextSeq));
+            sendTerminal(run, TaskState.TASK_FAILED, e.getMessage(), TaskResult.failure(e.getMessage(), null, 0));
             return;
         }
-        note(spec.pushOnly() ? "pushing " + spec.imageId() + " as " + spec.tags().size() + " tag(s) of " + spec.image()
-                : "building " + spec.image() + ":" + spec.tags().get(0) + " from " + spec.contextFile()
+        note(run, spec.pushOnly() ? "pushing " + spec.imageId() + " as " + spec.tags().size() + " tag(s) of "
+                + spec.image() : "building " + spec.image() + ":" + spec.tags().get(0) + " from "
+                + (spec.contextUri() != null ? spec.contextUri() : spec.contextFile())
                 + (spec.push() ? ", then pushing " + spec.tags().size() + " tag(s)" : ""));
+        if (settings.severalTasks() && spec.credentials() != null && spec.credentials().sandboxFile() != null) {
+            // The fetcher runs only when the executor starts: a later task's file would never be there.
+            String error = "Cannot prepare the build: its registry credentials are named as the sandbox file "
+                    + spec.credentials().sandboxFile() + ", but this executor runs several tasks and gets no Mesos "
+                    + "fetch for them; the scheduler must serve them by URL (a scheduler bug)";
+            sendTerminal(run, TaskState.TASK_FAILED, error, TaskResult.failure(error, null, 0));
+            return;
+        }
         try {
-            build = builds.create(spec, settings.sandbox());
+            Path context = spec.contextUri() == null ? ImageBuilds.fetchedContext(spec, settings.sandbox())
+                    : ContextFromUri.contextPath(spec, taskDirectory(id));
+            // Among several tasks, each has a directory of its own: two ephemeral daemons cannot share a data root.
+            ImageBuild build = builds.create(spec, settings.severalTasks() ? taskDirectory(id) : settings.sandbox(),
+                    context);
+            run.build = spec.contextUri() == null ? build : ContextFromUri.of(spec, context, build);
         } catch (RuntimeException e) {
             String error = "Cannot prepare the build: " + e.getMessage();
-            sendTerminal(TaskState.TASK_FAILED, error, TaskResult.failure(error, null, nextSeq));
+            sendTerminal(run, TaskState.TASK_FAILED, error, TaskResult.failure(error, null, run.nextSeq));
             return;
         }
-        phase = Phase.STARTING;
-        ImageBuild running = build;
-        Thread worker = new Thread(() -> runBuild(running), "image-build");
+        TaskRun started = run;
+        ImageBuild running = run.build;
+        Thread worker = new Thread(() -> runBuild(started, running),
+                settings.severalTasks() ? "image-build-" + id : "image-build");
         worker.setDaemon(true);
         worker.start();
     }
 
+    /**
+     * The build log of task {@code id} of an executor of several tasks: its own file, {@link ExecutorStdout#taskFile},
+     * UTF-8 and buffered like stdout (the loop flushes it before a line's frame or the task's update leaves).
+     *
+     * @throws IllegalArgumentException for an id that cannot name a directory
+     */
+    private PrintStream openTaskLog(String id) throws IOException {
+        Path file = settings.sandbox().resolve(ExecutorStdout.taskFile(id));
+        Files.createDirectories(file.getParent());
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(file.toFile(), true), TASK_LOG_BUFFER),
+                false, StandardCharsets.UTF_8);
+    }
+
+    private Path taskDirectory(String id) {
+        return settings.sandbox().resolve(ExecutorStdout.taskFile(id)).getParent();
+    }
+
     /** Runs on the worker thread: everything it learns goes back to the loop through the queue. */
-    private void runBuild(ImageBuild running) {
-        inputs.add(new BuildStarted());
+    private void runBuild(TaskRun run, ImageBuild running) {
+        inputs.add(new BuildStarted(run));
         BuildLog report = new BuildLog() {
             @Override
             public void line(String line) {
-                inputs.add(new BuildLine(line, LogFrame.Kind.OUTPUT));
+                inputs.add(new BuildLine(run, line, LogFrame.Kind.OUTPUT));
             }
 
             @Override
             public void progress(String line) {
-                inputs.add(new BuildLine(line, LogFrame.Kind.PROGRESS));
+                inputs.add(new BuildLine(run, line, LogFrame.Kind.PROGRESS));
             }
 
             @Override
             public void lines(List<String> lines) {
-                inputs.add(new BuildLines(lines));
+                inputs.add(new BuildLines(run, lines));
             }
 
             @Override
             public void beforePush() throws InterruptedException {
                 CompletableFuture<Boolean> go = new CompletableFuture<>();
-                inputs.add(new PushStarting(go));
+                inputs.add(new PushStarting(run, go));
                 try {
                     if (!go.get()) {
                         throw new InterruptedException("the task is being stopped: no push");
@@ -364,62 +440,51 @@ public final class ExecutorLoop {
         };
         try {
             ImageBuildResult result = running.run(report);
-            inputs.add(new BuildEnded(result, null));
+            inputs.add(new BuildEnded(run, result, null));
         } catch (ImageBuildException e) {
-            inputs.add(new BuildEnded(null, e));
+            inputs.add(new BuildEnded(run, null, e));
         } catch (InterruptedException e) {
-            inputs.add(new BuildEnded(null, new ImageBuildException("The build was interrupted", null, e)));
+            inputs.add(new BuildEnded(run, null, new ImageBuildException("The build was interrupted", null, e)));
         } catch (RuntimeException e) {
-            inputs.add(new BuildEnded(null, new ImageBuildException("The executor failed unexpectedly: " + e, null, e)));
+            inputs.add(new BuildEnded(run, null, new ImageBuildException("The executor failed unexpectedly: " + e,
+                    null, e)));
         }
     }
 
-    private void onBuildStarted() {
-        if (phase == Phase.STARTING) {
-            phase = Phase.RUNNING;
-            sendUpdate(task, TaskState.TASK_RUNNING, null, null);
+    private void onBuildStarted(TaskRun run) {
+        if (run.phase == TaskRun.Phase.STARTING) {
+            run.phase = TaskRun.Phase.RUNNING;
+            sendUpdate(run, TaskState.TASK_RUNNING, null, null);
         }
     }
 
-    private void onBuildLine(String text, LogFrame.Kind kind) {
-        if (phase == Phase.TERMINAL_SENT) {
+    private void onBuildLine(TaskRun run, String text, LogFrame.Kind kind) {
+        if (run.isTerminal()) {
             return; // after TASK_KILLED went out on the kill deadline: the result already says how many lines there were
         }
-        // As bytes, once: the same go to stdout and, unless they need escaping, into the frame; the kind goes to stdout
-        // as its mark, to the frame as a field.
-        byte[] line = stdoutSafe(text).getBytes(StandardCharsets.UTF_8);
-        out.write(line, 0, line.length);
-        if (kind == LogFrame.Kind.PROGRESS) {
-            out.write(ExecutorStdout.PROGRESS_MARK);
+        run.print(text, kind, connection == Connection.SUBSCRIBED, log);
+    }
+
+    /** Whether the lines printed but not handed to the channel reach the bound, over all tasks. */
+    private boolean pendingTooMuch() {
+        int lines = 0;
+        int bytes = 0;
+        for (TaskRun run : tasks.values()) {
+            lines += run.pendingLines();
+            bytes += run.pendingBytes();
         }
-        out.write('\n');
-        long seq = nextSeq++;
-        if (connection == Connection.SUBSCRIBED) {
-            if (pending.isEmpty()) {
-                pendingFirstSeq = seq;
-            } else if (pendingFirstSeq + pending.size() != seq) {
-                flushLog(); // a line was not framed in between: the pending lines must stay one run
-                pendingFirstSeq = seq;
-            }
-            if (kind == LogFrame.Kind.PROGRESS) {
-                pendingProgress.add(pending.size());
-            }
-            pending.add(line);
-            pendingBytes += line.length;
-        }
+        return lines >= PENDING_LINES || bytes >= PENDING_BYTES;
     }
 
     /**
-     * Flushes stdout, then hands the lines printed since to the log channel: a line is in the sandbox's file before
-     * its frame can reach the scheduler, which reads the file back for the frames that do not.
+     * Flushes every task's log, then hands the lines printed since to the log channel (see {@link TaskRun#flush}),
+     * and the executor's own notes to stdout.
      */
     private void flushLog() {
+        for (TaskRun run : tasks.values()) {
+            run.flush(log);
+        }
         out.flush();
-        // Best effort by design: lines the channel has no room for are recovered by the scheduler from stdout.
-        log.offer(pendingFirstSeq, pending, pendingProgress);
-        pending.clear();
-        pendingProgress.clear();
-        pendingBytes = 0;
     }
 
     /** Runs on the log channel's thread. */
@@ -433,29 +498,31 @@ public final class ExecutorLoop {
      * executor dying mid-push, the final update lost): a running update saying so, released once acknowledged. A
      * scheduler that heard it never runs the build again, since that would push again.
      */
-    private void onPushStarting(CompletableFuture<Boolean> go) {
-        if (phase != Phase.RUNNING) {
+    private void onPushStarting(TaskRun run, CompletableFuture<Boolean> go) {
+        if (run.phase != TaskRun.Phase.RUNNING) {
             go.complete(false); // being killed
             return;
         }
-        if (pushUpdate != null) {
+        if (run.pushUpdate != null) {
             // Said already: one update covers every push of the task, and this one waits for the same acknowledgement.
-            if (pushGate == null) {
+            if (run.pushGate == null) {
                 go.complete(true);
             } else {
-                pushGate.thenAccept(go::complete);
+                run.pushGate.thenAccept(go::complete);
             }
             return;
         }
-        pushGate = go;
-        pushUpdate = sendUpdate(task, TaskState.TASK_RUNNING, "pushing", TaskProgress.pushingNow().toBytes());
+        run.pushGate = go;
+        run.pushUpdate = sendUpdate(run, TaskState.TASK_RUNNING, "pushing", TaskProgress.pushingNow().toBytes());
     }
 
-    /** Lets a push that waits for its update go no further: the task is being stopped. */
-    private void releasePush() {
-        if (pushGate != null) {
-            pushGate.complete(false);
-            pushGate = null;
+    /** Stops every build: nobody will hear of them, or the executor is exiting. */
+    private void cancelAll() {
+        for (TaskRun run : tasks.values()) {
+            run.releasePush();
+            if (run.build != null) {
+                run.build.cancel();
+            }
         }
     }
 
@@ -473,60 +540,64 @@ public final class ExecutorLoop {
         return ExecutorStdout.isBuildLine(single) ? single : " " + single;
     }
 
-    private void onBuildEnded(ImageBuildResult result, ImageBuildException failure) {
-        build = null;
-        if (phase == Phase.TERMINAL_SENT) {
+    private void onBuildEnded(TaskRun run, ImageBuildResult result, ImageBuildException failure) {
+        run.build = null;
+        if (run.isTerminal()) {
             return;
         }
-        if (phase == Phase.KILLING) {
+        long lines = run.nextSeq;
+        if (run.phase == TaskRun.Phase.KILLING) {
             String imageId = failure != null ? failure.imageId() : result.imageId();
-            sendKilled(imageId);
+            sendKilled(run, imageId);
         } else if (failure == null) {
-            note("built " + result.imageId() + (result.digest() == null ? "" : ", pushed as " + result.digest()));
-            sendTerminal(TaskState.TASK_FINISHED, null, result.digests().isEmpty()
-                    ? TaskResult.success(result.imageId(), result.digest(), result.tags(), result.sizeBytes(), nextSeq)
-                    : TaskResult.pushed(result.imageId(), result.digests(), result.tags(), result.sizeBytes(),
-                    nextSeq));
+            note(run, "built " + result.imageId() + (result.digest() == null ? "" : ", pushed as " + result.digest()));
+            sendTerminal(run, TaskState.TASK_FINISHED, null, result.digests().isEmpty()
+                    ? TaskResult.success(result.imageId(), result.digest(), result.tags(), result.sizeBytes(), lines)
+                    : TaskResult.pushed(result.imageId(), result.digests(), result.tags(), result.sizeBytes(), lines));
         } else {
-            note("build failed: " + failure.getMessage());
-            sendTerminal(TaskState.TASK_FAILED, failure.getMessage(),
-                    TaskResult.failure(failure.getMessage(), failure.imageId(), nextSeq, failure.stage()));
+            note(run, "build failed: " + failure.getMessage());
+            sendTerminal(run, TaskState.TASK_FAILED, failure.getMessage(),
+                    TaskResult.failure(failure.getMessage(), failure.imageId(), lines, failure.stage()));
         }
     }
 
     private void onKill(String taskId) {
-        if (task == null || !task.getTaskId().getValue().equals(taskId)) {
+        TaskRun run = tasks.get(taskId);
+        if (run == null) {
             note("ignoring KILL for unknown task " + taskId);
             return;
         }
         note("killing task " + taskId);
-        stopTask();
+        stopTask(run);
     }
 
     private void onShutdown() {
         note("the agent asked this executor to shut down");
         shuttingDown = true;
-        if (task == null) {
+        idleDeadline = null;
+        if (tasks.isEmpty()) {
             exitCode = 0;
             return;
         }
-        stopTask();
+        for (TaskRun run : List.copyOf(tasks.values())) {
+            stopTask(run);
+        }
         Instant graceEnd = clock.instant().plus(settings.shutdownGrace());
         if (exitDeadline == null || exitDeadline.isAfter(graceEnd)) {
             exitDeadline = graceEnd;
         }
     }
 
-    private void stopTask() {
-        switch (phase) {
+    private void stopTask(TaskRun run) {
+        switch (run.phase) {
             case STARTING, RUNNING -> {
-                phase = Phase.KILLING;
-                killDeadline = clock.instant().plus(settings.killGrace());
-                releasePush();
-                if (build != null) {
-                    build.cancel();
+                run.phase = TaskRun.Phase.KILLING;
+                run.killDeadline = clock.instant().plus(settings.killGrace());
+                run.releasePush();
+                if (run.build != null) {
+                    run.build.cancel();
                 } else {
-                    sendKilled(null);
+                    sendKilled(run, null);
                 }
             }
             default -> {
@@ -535,9 +606,9 @@ public final class ExecutorLoop {
         }
     }
 
-    private void sendKilled(String imageId) {
+    private void sendKilled(TaskRun run, String imageId) {
         String message = shuttingDown ? "Killed: the agent shut the executor down" : "Killed at the scheduler's request";
-        sendTerminal(TaskState.TASK_KILLED, message, TaskResult.failure(message, imageId, nextSeq));
+        sendTerminal(run, TaskState.TASK_KILLED, message, TaskResult.failure(message, imageId, run.nextSeq));
     }
 
     private void onAcknowledged(Event.Acknowledged ack) {
@@ -545,17 +616,39 @@ public final class ExecutorLoop {
         if (unacknowledged.remove(uuid) == null) {
             return; // a duplicate, or an update resent through SUBSCRIBE and acknowledged twice
         }
-        if (task != null && task.getTaskId().equals(ack.getTaskId())) {
-            taskAcknowledged = true;
+        TaskRun run = tasks.get(ack.getTaskId().getValue());
+        if (run == null) {
+            return; // a task given up on, whose final update the agent kept
         }
-        if (uuid.equals(pushUpdate) && pushGate != null) {
-            pushGate.complete(true);
-            pushGate = null;
+        run.acknowledged = true;
+        if (uuid.equals(run.pushUpdate) && run.pushGate != null) {
+            run.pushGate.complete(true);
+            run.pushGate = null;
         }
-        if (uuid.equals(terminalUuid)) {
-            note("the agent acknowledged the final status; exiting");
+        if (uuid.equals(run.terminalUuid)) {
+            if (!settings.severalTasks()) {
+                note("the agent acknowledged the final status; exiting");
+                exitCode = 0;
+                return;
+            }
+            note(run, "the agent acknowledged the final status");
+            taskDone(run);
+        }
+    }
+
+    /** An executor of several tasks is done with {@code run}: once none is left, it waits for another, or exits. */
+    private void taskDone(TaskRun run) {
+        tasks.remove(run.id);
+        if (!tasks.isEmpty()) {
+            return;
+        }
+        if (shuttingDown) {
+            note("every task is done; exiting");
             exitCode = 0;
+            return;
         }
+        idleDeadline = clock.instant().plus(settings.idleTimeout());
+        note("no task left; exiting unless one is launched within " + seconds(settings.idleTimeout()) + " s");
     }
 
     private void onUpdateFailed(UpdateFailed failed) {
@@ -576,8 +669,10 @@ public final class ExecutorLoop {
         attemptDeadline = clock.instant().plus(SUBSCRIBE_ATTEMPT_TIMEOUT);
         Call.Subscribe.Builder body = Call.Subscribe.newBuilder().addAllUnacknowledgedUpdates(unacknowledged.values());
         carriedBySubscribe = Set.copyOf(unacknowledged.keySet());
-        if (task != null && !taskAcknowledged) {
-            body.addUnacknowledgedTasks(task);
+        for (TaskRun run : tasks.values()) {
+            if (!run.acknowledged) {
+                body.addUnacknowledgedTasks(run.task);
+            }
         }
         Subscription next = new Subscription(++generation, call(Call.Type.SUBSCRIBE).setSubscribe(body).build());
         subscription = next;
@@ -623,6 +718,9 @@ public final class ExecutorLoop {
         if (!shuttingDown) {
             // Waiting for the final acknowledgement pauses while disconnected: the recovery timeout bounds that time.
             exitDeadline = null;
+            for (TaskRun run : tasks.values()) {
+                run.ackDeadline = null;
+            }
         }
         if (recoveryDeadline == null) {
             recoveryDeadline = now.plus(settings.recoveryTimeout());
@@ -641,18 +739,18 @@ public final class ExecutorLoop {
 
     private void giveUp(String why) {
         note("giving up: " + why);
-        releasePush();
-        if (build != null) {
-            build.cancel();
-        }
+        cancelAll();
         exitCode = 1;
     }
 
     // ---- timers ----
 
     private long millisUntilNextDeadline() {
-        Instant next = earliest(earliest(earliest(retryAt, killDeadline), earliest(exitDeadline, resendAt)),
+        Instant next = earliest(earliest(earliest(retryAt, idleDeadline), earliest(exitDeadline, resendAt)),
                 subscribeGiveUpAt());
+        for (TaskRun run : tasks.values()) {
+            next = earliest(next, earliest(run.killDeadline, run.ackDeadline));
+        }
         if (next == null) {
             return 1000;
         }
@@ -663,11 +761,20 @@ public final class ExecutorLoop {
         if (retryAt != null && !now.isBefore(retryAt)) {
             subscribe();
         }
-        if (killDeadline != null && !now.isBefore(killDeadline)) {
-            killDeadline = null;
-            if (phase == Phase.KILLING) {
-                note("the build did not stop within " + settings.killGrace() + "; reporting it killed anyway");
-                sendKilled(null);
+        for (TaskRun run : List.copyOf(tasks.values())) {
+            if (run.killDeadline != null && !now.isBefore(run.killDeadline)) {
+                run.killDeadline = null;
+                if (run.phase == TaskRun.Phase.KILLING) {
+                    note(run, "the build did not stop within " + settings.killGrace() + "; reporting it killed anyway");
+                    sendKilled(run, null);
+                }
+            }
+            if (run.ackDeadline != null && !now.isBefore(run.ackDeadline)) {
+                // Only among several tasks: the others go on; the agent keeps the update and resends it.
+                run.ackDeadline = null;
+                note(run, "no acknowledgement of the final status within the time allowed; done with the task (the "
+                        + "agent keeps the update)");
+                taskDone(run);
             }
         }
         if (resendAt != null && !now.isBefore(resendAt)) {
@@ -677,8 +784,14 @@ public final class ExecutorLoop {
             }
         }
         if (exitDeadline != null && !now.isBefore(exitDeadline)) {
-            note("no acknowledgement of the final status within the time allowed; exiting (the agent keeps the update)");
+            note(settings.severalTasks() ? "the shutdown grace is over; exiting (the agent keeps the updates not "
+                    + "acknowledged)" : "no acknowledgement of the final status within the time allowed; exiting "
+                    + "(the agent keeps the update)");
             exitCode = shuttingDown ? 0 : 1;
+        }
+        if (idleDeadline != null && !now.isBefore(idleDeadline) && exitCode == null) {
+            note("no task for " + seconds(settings.idleTimeout()) + " s; exiting");
+            exitCode = 0;
         }
         Instant giveUpAt = subscribeGiveUpAt();
         if (giveUpAt != null && !now.isBefore(giveUpAt)) {
@@ -709,18 +822,50 @@ public final class ExecutorLoop {
 
     // ---- updates ----
 
-    private void sendTerminal(TaskState state, String message, TaskResult result) {
-        terminalUuid = sendUpdate(task, state, message, result.toBytes());
-        phase = Phase.TERMINAL_SENT;
-        killDeadline = null;
-        Instant ackBy = clock.instant().plus(shuttingDown ? settings.shutdownGrace() : settings.terminalAckTimeout());
-        exitDeadline = earliest(exitDeadline, ackBy);
+    private void sendTerminal(TaskRun run, TaskState state, String message, TaskResult result) {
+        run.terminalUuid = sendUpdate(run, state, message, result.toBytes());
+        run.phase = TaskRun.Phase.TERMINAL_SENT;
+        run.killDeadline = null;
+        run.endLog(log);
+        Instant ackBy = clock.instant().plus(ackTimeout());
+        if (settings.severalTasks()) {
+            run.ackDeadline = connection == Connection.SUBSCRIBED ? ackBy : null;
+        } else {
+            exitDeadline = earliest(exitDeadline, ackBy);
+        }
     }
 
-    private UUID sendUpdate(TaskInfo about, TaskState state, String message, byte[] data) {
+    /** How long a terminal update may wait for its acknowledgement while subscribed. */
+    private Duration ackTimeout() {
+        return shuttingDown ? settings.shutdownGrace() : settings.terminalAckTimeout();
+    }
+
+    /** Sends an update about one of this executor's tasks, kept until acknowledged; returns its uuid. */
+    private UUID sendUpdate(TaskRun run, TaskState state, String message, byte[] data) {
+        UUID uuid = uuids.get();
+        Call.Update update = update(run.task, uuid, state, message, data);
+        unacknowledged.put(uuid, update);
+        note(run, state.name() + (message == null ? "" : ": " + truncate(message)));
+        if (connection == Connection.SUBSCRIBED) {
+            postUpdate(uuid, update);
+        }
+        // When not subscribed, the update goes out with the next SUBSCRIBE's unacknowledged_updates.
+        return uuid;
+    }
+
+    /** A refused task's update: fire and forget, as the task is not this executor's. */
+    private void sendUntracked(TaskInfo about, TaskState state, String message) {
+        UUID uuid = uuids.get();
+        Call.Update update = update(about, uuid, state, message, null);
+        note(state.name() + ": " + truncate(message));
+        if (connection == Connection.SUBSCRIBED) {
+            postUpdate(uuid, update);
+        }
+    }
+
+    private Call.Update update(TaskInfo about, UUID uuid, TaskState state, String message, byte[] data) {
         // Every line printed so far is in the file first: the scheduler reads the log's tail back after the final one.
         flushLog();
-        UUID uuid = uuids.get();
         TaskStatus.Builder status = TaskStatus.newBuilder()
                 .setTaskId(about.getTaskId())
                 .setState(state)
@@ -735,17 +880,7 @@ public final class ExecutorLoop {
         if (data != null) {
             status.setData(ByteString.copyFrom(data));
         }
-        Call.Update update = Call.Update.newBuilder().setStatus(status).build();
-        if (about == task) {
-            // Only our own task's updates are tracked; a refused extra task's TASK_FAILED is fire and forget.
-            unacknowledged.put(uuid, update);
-        }
-        note(state.name() + (message == null ? "" : ": " + truncate(message)));
-        if (connection == Connection.SUBSCRIBED) {
-            postUpdate(uuid, update);
-        }
-        // When not subscribed, the update goes out with the next SUBSCRIBE's unacknowledged_updates.
-        return uuid;
+        return Call.Update.newBuilder().setStatus(status).build();
     }
 
     private void postUpdate(UUID uuid, Call.Update update) {
@@ -771,6 +906,16 @@ public final class ExecutorLoop {
 
     private void note(String text) {
         out.println(NOTE_PREFIX + text);
+    }
+
+    /** A note about one task: among several tasks, it starts with the task's id. */
+    private void note(TaskRun run, String text) {
+        note(settings.severalTasks() ? run.id + ": " + text : text);
+    }
+
+    /** A duration as a note says it: whole seconds, or with their fraction. */
+    private static String seconds(Duration duration) {
+        return java.math.BigDecimal.valueOf(duration.toNanos(), 9).stripTrailingZeros().toPlainString();
     }
 
     private static String describe(Throwable e) {

@@ -21,8 +21,9 @@ import java.util.function.Function;
 
 /**
  * Entry point of the executor jar, started by the Mesos agent as {@code java -jar portainer-executor.jar} in the
- * task's sandbox. Exit codes: 0 done (terminal update acknowledged), 1 gave up (agent lost or refused us),
- * 2 not started by an agent (environment incomplete).
+ * task's sandbox. Exit codes: 0 done (terminal update acknowledged; for an executor of several tasks, no task left
+ * for the idle time, or SHUTDOWN), 1 gave up (agent lost or refused us), 2 not started by an agent (environment
+ * incomplete).
  */
 public final class ExecutorMain {
     /** Exit code when the environment is not an agent's: nothing was attempted. */

@@ -1,7 +1,9 @@
 package dev.portainer.executor;
 
+import dev.portainer.wire.ExecutorContract;
 import dev.portainer.wire.auth.Secret;
 import dev.portainer.executor.agent.MesosDuration;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,13 +36,34 @@ import java.util.Map;
  * @param authenticationToken what to send as {@code Authorization: Bearer} on every executor API call
  *                           ({@code MESOS_EXECUTOR_AUTHENTICATION_TOKEN}, set by an agent that authenticates
  *                           executors), or null
+ * @param severalTasks       whether this executor may be given several tasks while it runs
+ *                           ({@link ExecutorContract#SEVERAL_TASKS_ENV} is {@code "1"}); else it runs the one task it
+ *                           is launched with and exits
+ * @param idleTimeout        with {@code severalTasks}: how long it stays with no task left before exiting on its own
+ *                           ({@link ExecutorContract#IDLE_ENV}, in seconds, else
+ *                           {@link ExecutorContract#DEFAULT_IDLE_SECONDS}); zero for an executor of one task
  */
 public record ExecutorSettings(String agentEndpoint, boolean agentTls, String frameworkId, String executorId,
                                Path sandbox, Duration recoveryTimeout, Duration backoffMax, Duration shutdownGrace,
                                Duration terminalAckTimeout, Duration killGrace, String dockerHost,
-                               Secret authenticationToken) {
+                               Secret authenticationToken, boolean severalTasks, Duration idleTimeout) {
     /** The variable in which an agent started with {@code --authenticate_http_executors} puts the token. */
     public static final String AUTHENTICATION_TOKEN = "MESOS_EXECUTOR_AUTHENTICATION_TOKEN";
+
+    /** The settings of an executor of one task. */
+    public ExecutorSettings(String agentEndpoint, boolean agentTls, String frameworkId, String executorId,
+                            Path sandbox, Duration recoveryTimeout, Duration backoffMax, Duration shutdownGrace,
+                            Duration terminalAckTimeout, Duration killGrace, String dockerHost,
+                            Secret authenticationToken) {
+        this(agentEndpoint, agentTls, frameworkId, executorId, sandbox, recoveryTimeout, backoffMax, shutdownGrace,
+                terminalAckTimeout, killGrace, dockerHost, authenticationToken, false, Duration.ZERO);
+    }
+
+    /** These settings for an executor of several tasks that exits once it has had none for {@code idle}. */
+    public ExecutorSettings withSeveralTasks(Duration idle) {
+        return new ExecutorSettings(agentEndpoint, agentTls, frameworkId, executorId, sandbox, recoveryTimeout,
+                backoffMax, shutdownGrace, terminalAckTimeout, killGrace, dockerHost, authenticationToken, true, idle);
+    }
 
     /** The environment is incomplete or malformed: the executor was not started by a Mesos agent as expected. */
     public static final class InvalidEnvironmentException extends Exception {
@@ -73,6 +96,9 @@ public record ExecutorSettings(String agentEndpoint, boolean agentTls, String fr
         Duration backoff = duration(env, problems, Duration.ofSeconds(2), "MESOS_SUBSCRIPTION_BACKOFF_MAX");
         Duration grace = duration(env, problems, Duration.ofSeconds(5), "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD");
         Duration ack = duration(env, problems, Duration.ofMinutes(2), "PORTAINER_ACK_TIMEOUT");
+        boolean several = "1".equals(blankToNull(env.get(ExecutorContract.SEVERAL_TASKS_ENV)));
+        Duration idle = several ? seconds(env, problems, ExecutorContract.IDLE_ENV,
+                Duration.ofSeconds(ExecutorContract.DEFAULT_IDLE_SECONDS)) : Duration.ZERO;
         if (!problems.isEmpty()) {
             throw new InvalidEnvironmentException("The Portainer executor must be started by a Mesos agent, which sets "
                     + "its environment; here: " + String.join("; ", problems)
@@ -81,7 +107,8 @@ public record ExecutorSettings(String agentEndpoint, boolean agentTls, String fr
         String token = blankToNull(env.get(AUTHENTICATION_TOKEN));
         boolean tls = "true".equalsIgnoreCase(env.get("LIBPROCESS_SSL_ENABLED")) || "1".equals(env.get("LIBPROCESS_SSL_ENABLED"));
         return new ExecutorSettings(agent, tls, framework, executor, sandbox, recovery, backoff, grace, ack,
-                Duration.ofSeconds(5), blankToNull(env.get("DOCKER_HOST")), token == null ? null : Secret.of(token));
+                Duration.ofSeconds(5), blankToNull(env.get("DOCKER_HOST")), token == null ? null : Secret.of(token),
+                several, idle);
     }
 
     private static String required(Map<String, String> env, String name, List<String> problems) {
@@ -116,6 +143,24 @@ public record ExecutorSettings(String agentEndpoint, boolean agentTls, String fr
             }
         }
         return fallback;
+    }
+
+    /** A decimal number of seconds ({@code 60}, {@code 0.5}), as the scheduler writes {@link ExecutorContract#IDLE_ENV}. */
+    private static Duration seconds(Map<String, String> env, List<String> problems, String name, Duration fallback) {
+        String value = blankToNull(env.get(name));
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            BigDecimal seconds = new BigDecimal(value);
+            if (seconds.signum() < 0) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofNanos(seconds.movePointRight(9).longValueExact());
+        } catch (NumberFormatException | ArithmeticException e) {
+            problems.add(name + "='" + value + "' is not a number of seconds such as 60 or 0.5");
+            return fallback;
+        }
     }
 
     private static String blankToNull(String value) {

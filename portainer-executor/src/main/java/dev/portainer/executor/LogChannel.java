@@ -1,9 +1,13 @@
 package dev.portainer.executor;
 
+import dev.portainer.wire.ExecutorStdout;
 import dev.portainer.wire.LogFrame;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +23,10 @@ import java.util.function.Consumer;
  * refused and its lines stay only in the sandbox's stdout, from which the scheduler reads them back. A full queue
  * refuses runs until it has drained to half, so that a flood leaves a few long gaps rather than many short ones. The
  * memory the channel holds is bounded whatever the build prints.
+ *
+ * <p>An executor of several tasks sends the logs of all of them through one channel, each run naming its task: the
+ * bound is shared (the executor's heap is), a frame holds the lines of one task only, and each task's lines are
+ * numbered on their own, so a gap in one task's frames is read back from that task's file.
  */
 final class LogChannel {
     /** A frame's size on the wire, about; a single run larger than this (very long lines) goes alone. */
@@ -38,17 +46,25 @@ final class LogChannel {
     }
 
     /**
-     * Consecutive lines from {@code seq}, encoded ({@link LogFrame#encodeUtf8Run}); {@code progress} holds the offsets
-     * of the {@linkplain LogFrame.Kind#PROGRESS progress} lines among them.
+     * Consecutive lines from {@code seq} of task {@code taskId} (null: the executor's one task), encoded
+     * ({@link LogFrame#encodeUtf8Run}); {@code progress} holds the offsets of the
+     * {@linkplain LogFrame.Kind#PROGRESS progress} lines among them.
      */
-    private record Run(long seq, int count, byte[] encoded, int[] progress) {
+    private record Run(String taskId, long seq, int count, byte[] encoded, int[] progress) {
         long end() {
             return seq + count;
+        }
+
+        /** Whether {@code other} holds lines of the same task: only those may share a frame. */
+        boolean sameTask(Run other) {
+            return Objects.equals(taskId, other.taskId());
         }
     }
 
     private static final int[] NO_PROGRESS = new int[0];
-    private static final Run END = new Run(-1, 0, new byte[0], NO_PROGRESS);
+    private static final Run END = new Run(null, -1, 0, new byte[0], NO_PROGRESS);
+    /** The key of the executor's one task in the maps below, whose task has no id on the wire. */
+    private static final String ONE_TASK = "";
 
     private final Sender sender;
     private final Consumer<String> notes;
@@ -61,10 +77,12 @@ final class LogChannel {
     private final Thread thread;
     // Owned by the offering thread (the event loop).
     private boolean refusing;
-    private long refusedSince = -1;
+    /** By task: the first line refused since its last run was taken. */
+    private final Map<String, Long> refusedSince = new HashMap<>();
     // Owned by the channel's thread.
-    private long failedSince = -1;
-    private String firstFailure;
+    /** By task: the first line of the first frame that failed since one last went through, and why it failed. */
+    private final Map<String, Long> failedSince = new HashMap<>();
+    private final Map<String, String> firstFailure = new HashMap<>();
 
     /** @param notes where the channel's own notes go (the executor's stdout, as notes) */
     LogChannel(Sender sender, Consumer<String> notes, long capacityBytes) {
@@ -83,6 +101,14 @@ final class LogChannel {
      * @param progress the offsets among {@code lines} (ascending) of those that are progress
      */
     boolean offer(long seq, List<byte[]> lines, List<Integer> progress) {
+        return offer(null, seq, lines, progress);
+    }
+
+    /**
+     * Like {@link #offer(long, List, List)}, for the task {@code taskId} of an executor of several tasks (null: the
+     * executor's one task). Each task's runs must come in its own sequence order.
+     */
+    boolean offer(String taskId, long seq, List<byte[]> lines, List<Integer> progress) {
         if (lines.isEmpty()) {
             return true;
         }
@@ -93,17 +119,16 @@ final class LogChannel {
         long queued = queuedBytes.get();
         // A run that would fill half the queue on its own (a line of megabytes) is not held at all.
         if (refusing && queued > capacityBytes / 2 || !refusing && queued >= capacityBytes || chars > capacityBytes / 2) {
-            if (!refusing) {
-                refusing = true;
-                refusedSince = seq;
-            }
+            refusing = true;
+            refusedSince.putIfAbsent(key(taskId), seq);
             return false;
         }
-        if (refusing) {
-            refusing = false;
-            notes.accept("log lines " + (refusedSince + 1) + " to " + seq + " were not sent as frames: the build "
-                    + "printed them faster than they could be sent; they are in this file, from which the scheduler "
-                    + "reads them back");
+        refusing = false;
+        Long refused = refusedSince.remove(key(taskId));
+        if (refused != null) {
+            notes.accept(prefix(taskId) + "log lines " + (refused + 1) + " to " + seq + " were not sent as frames: "
+                    + "the build printed them faster than they could be sent; they are in " + file(taskId)
+                    + ", from which the scheduler reads them back");
         }
         byte[] encoded = LogFrame.encodeUtf8Run(lines);
         queuedBytes.addAndGet(encoded.length + RUN_OVERHEAD);
@@ -111,8 +136,27 @@ final class LogChannel {
         if (!progress.isEmpty()) { // most runs have none: a flood of output allocates nothing more for them
             progressOffsets = progress.stream().mapToInt(Integer::intValue).toArray();
         }
-        queue.add(new Run(seq, lines.size(), encoded, progressOffsets));
+        queue.add(new Run(taskId, seq, lines.size(), encoded, progressOffsets));
         return true;
+    }
+
+    /** Forgets what was refused of a task that ended: it has no more lines, and its result counts them all. */
+    void ended(String taskId) {
+        refusedSince.remove(key(taskId));
+    }
+
+    private static String key(String taskId) {
+        return taskId == null ? ONE_TASK : taskId;
+    }
+
+    /** What starts a note about task {@code taskId}: nothing for the executor's one task. */
+    private static String prefix(String taskId) {
+        return taskId == null ? "" : taskId + ": ";
+    }
+
+    /** The file that holds the lines of task {@code taskId}, as a note names it. */
+    private static String file(String taskId) {
+        return taskId == null ? "this file" : ExecutorStdout.taskFile(taskId);
     }
 
     /**
@@ -138,10 +182,11 @@ final class LogChannel {
                 Run first = carried != null ? carried : queue.take();
                 carried = null;
                 if (first == END) {
-                    if (failedSince >= 0) {
-                        notes.accept("log lines from " + (failedSince + 1) + " on were not delivered (" + firstFailure
-                                + "); the scheduler reads them back from this file");
-                    }
+                    failedSince.forEach((task, since) -> {
+                        String taskId = task.equals(ONE_TASK) ? null : task;
+                        notes.accept(prefix(taskId) + "log lines from " + (since + 1) + " on were not delivered ("
+                                + firstFailure.get(task) + "); the scheduler reads them back from " + file(taskId));
+                    });
                     return;
                 }
                 List<byte[]> runs = new ArrayList<>();
@@ -153,7 +198,8 @@ final class LogChannel {
                 // Only this thread takes from the queue.
                 Run next;
                 while ((next = queue.poll()) != null) {
-                    if (next == END || next.seq() != end || bytes + next.encoded().length > MAX_FRAME_BYTES) {
+                    if (next == END || !first.sameTask(next) || next.seq() != end
+                            || bytes + next.encoded().length > MAX_FRAME_BYTES) {
                         carried = next;
                         break;
                     }
@@ -163,7 +209,7 @@ final class LogChannel {
                     bytes += next.encoded().length;
                 }
                 queuedBytes.addAndGet(-(bytes + (long) runs.size() * RUN_OVERHEAD));
-                send(first.seq(), LogFrame.toBytes(first.seq(), runs, progress));
+                send(first.taskId(), first.seq(), LogFrame.toBytes(first.taskId(), first.seq(), runs, progress));
             }
         } catch (InterruptedException e) {
             // closed: what is left is in the sandbox's stdout
@@ -177,22 +223,23 @@ final class LogChannel {
         }
     }
 
-    private void send(long seq, byte[] frame) {
+    private void send(String taskId, long seq, byte[] frame) {
+        String task = key(taskId);
         try {
             sender.send(frame);
             framesSent.incrementAndGet();
-            if (failedSince >= 0) {
-                notes.accept("log lines " + (failedSince + 1) + " to " + seq + " were not delivered ("
-                        + firstFailure + "); the scheduler reads them back from this file");
-                failedSince = -1;
+            Long since = failedSince.remove(task);
+            if (since != null) {
+                notes.accept(prefix(taskId) + "log lines " + (since + 1) + " to " + seq + " were not delivered ("
+                        + firstFailure.remove(task) + "); the scheduler reads them back from " + file(taskId));
             }
         } catch (IOException e) {
             framesSent.incrementAndGet();
             // Never retried: the scheduler reads the lines of a lost frame from the sandbox's stdout. Said once
             // per run of failures, not once per frame.
-            if (failedSince < 0) {
-                failedSince = seq;
-                firstFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (!failedSince.containsKey(task)) {
+                failedSince.put(task, seq);
+                firstFailure.put(task, e.getMessage() == null ? e.toString() : e.getMessage());
             }
         }
     }

@@ -80,6 +80,93 @@ class ExecutorEndToEndTest {
     }
 
     @Test
+    void oneExecutorBuildsTwoTasksFromContextsByFileUriAndByHttpAndExitsWhenIdle(@TempDir Path elsewhere)
+            throws Exception {
+        DockerClient docker = DockerDaemon.connectOrSkip();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String byPathImage = DockerDaemon.REGISTRY + "/portainer-test/several-path-" + suffix;
+        String byHttpImage = DockerDaemon.REGISTRY + "/portainer-test/several-http-" + suffix;
+        Path local = ContextArchives.tarGz(elsewhere.resolve("context-by-path.tar.gz"), Map.of(
+                "Dockerfile", "FROM portainer/busybox:latest\nRUN echo by-path-marker && sleep 2\n"));
+        byte[] served = Files.readAllBytes(ContextArchives.tarGz(elsewhere.resolve("context-by-http.tar.gz"), Map.of(
+                "Dockerfile", "FROM portainer/busybox:latest\nRUN echo by-http-marker\n")));
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/context", exchange -> {
+            exchange.sendResponseHeaders(200, served.length);
+            try (java.io.OutputStream body = exchange.getResponseBody()) {
+                body.write(served);
+            }
+        });
+        server.start();
+        BuildSpec byPath = BuildSpec.of(byPathImage, List.of("several"), "Dockerfile", "context.tar.gz", false, null)
+                .withContextUri(local.toUri().toString());
+        BuildSpec byHttp = BuildSpec.of(byHttpImage, List.of("several"), "Dockerfile", "context.tar.gz", false, null)
+                .withContextUri("http://127.0.0.1:" + server.getAddress().getPort() + "/context");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("by-path", byPath.toBytes()));
+            Map<String, String> env = new java.util.HashMap<>(agent.environment(sandbox));
+            env.put(dev.portainer.wire.ExecutorContract.SEVERAL_TASKS_ENV, "1");
+            env.put(dev.portainer.wire.ExecutorContract.IDLE_ENV, "1");
+            java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return ExecutorMain.run(env, sandbox, new PrintStream(stdout, true,
+                                    StandardCharsets.UTF_8), System.err, DockerImageBuilds::new);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            agent.await(c -> c.getType() == Call.Type.UPDATE && c.getUpdate().getStatus().getState()
+                    == TaskState.TASK_RUNNING, java.time.Duration.ofSeconds(60));
+            agent.afterSubscribed = null;
+            agent.send(FakeAgent.launch(FakeAgent.task("by-http", byHttp.toBytes()))); // while the first one builds
+
+            assertEquals(0, exit.get(100, java.util.concurrent.TimeUnit.SECONDS), stdout.toString(
+                    StandardCharsets.UTF_8));
+            for (String task : List.of("by-path", "by-http")) {
+                TaskStatus finished = agent.history.stream().filter(c -> c.getType() == Call.Type.UPDATE)
+                        .map(c -> c.getUpdate().getStatus()).filter(s -> s.getTaskId().getValue().equals(task))
+                        .filter(s -> s.getState() == TaskState.TASK_FINISHED).findFirst()
+                        .orElseThrow(() -> new AssertionError("no TASK_FINISHED of " + task + ": "
+                                + stdout.toString(StandardCharsets.UTF_8)));
+                TaskResult result = TaskResult.fromBytes(finished.getData().toByteArray());
+                assertFalse(result.failed(), result.error());
+                List<String> file = Files.readAllLines(sandbox.resolve("tasks/" + task + "/stdout"));
+                assertEquals(result.logLines(), file.size(), "every line of the task is in its file");
+                long next = 0;
+                for (Call call : agent.history) {
+                    if (call.getType() == Call.Type.MESSAGE) {
+                        LogFrame frame = LogFrame.fromBytes(call.getMessage().getData().toByteArray());
+                        if (frame.taskId().equals(task)) {
+                            assertEquals(next, frame.seq(), task + "'s frames numbered from 0 without gaps");
+                            assertEquals(file.subList((int) frame.seq(), (int) frame.end()), frame.lines());
+                            next = frame.end();
+                        }
+                    }
+                }
+                assertEquals(result.logLines(), next, "every line of " + task + " was framed");
+            }
+            assertTrue(Files.readAllLines(sandbox.resolve("tasks/by-path/stdout")).contains("by-path-marker"));
+            assertTrue(Files.readAllLines(sandbox.resolve("tasks/by-http/stdout")).contains("by-http-marker"));
+            assertEquals(byPathImage + ":several", docker.inspectImageCmd(byPathImage + ":several").exec()
+                    .getRepoTags().stream().filter((byPathImage + ":several")::equals).findFirst().orElse(null));
+            assertTrue(docker.inspectImageCmd(byHttpImage + ":several").exec().getRepoTags()
+                    .contains(byHttpImage + ":several"));
+            assertFalse(Files.exists(sandbox.resolve("tasks/by-http/context.tar.gz")), "the download is deleted");
+            assertTrue(Files.exists(local), "a context read in place stays where it was");
+            assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("no task for 1 s; exiting"),
+                    stdout.toString(StandardCharsets.UTF_8));
+            System.out.print(stdout.toString(StandardCharsets.UTF_8)); // the executor's notes: both tasks, interleaved
+        } finally {
+            server.stop(0);
+            DockerDaemon.remove(docker, List.of(byPathImage + ":several", byHttpImage + ":several"));
+            docker.close();
+        }
+    }
+
+    @Test
     void anAgentThatDiesMidBuildTakesTheDockerBuildWithItAndNothingIsPushed() throws Exception {
         // What happens under the embedded agent when Maven is killed: the agent is gone, it does not checkpoint.
         DockerClient docker = DockerDaemon.connectOrSkip();
@@ -137,7 +224,7 @@ class ExecutorEndToEndTest {
     void refusesToStartOutsideAnAgentWithExitCode2() throws Exception {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = ExecutorMain.run(Map.of("MESOS_FRAMEWORK_ID", "f"), sandbox, System.out,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), host -> (spec, dir) -> {
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), host -> (spec, dir, context) -> {
                     throw new AssertionError("must not build");
                 });
         assertEquals(ExecutorMain.EXIT_BAD_ENVIRONMENT, exit);

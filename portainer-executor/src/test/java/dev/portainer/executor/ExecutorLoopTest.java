@@ -19,9 +19,11 @@ import dev.portainer.executor.build.ImageBuilds;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +53,8 @@ class ExecutorLoopTest {
     Path sandbox;
     private FakeAgent agent;
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    /** The directory each build of an executor of several tasks was given, by image. */
+    private final java.util.Map<String, Path> buildDirectories = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void startAgent() throws Exception {
@@ -227,7 +231,7 @@ class ExecutorLoopTest {
 
         int exit = ExecutorMain.run(env, sandbox, new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8),
-                dockerHost -> (spec, dir) -> new ScriptedBuild(List.of("building-marker")));
+                dockerHost -> (spec, dir, context) -> new ScriptedBuild(List.of("building-marker")));
 
         assertEquals(0, exit, stdout() + stderr);
         assertTrue(agent.history.stream().anyMatch(c -> c.getType() == Call.Type.MESSAGE), "messages went through");
@@ -413,6 +417,431 @@ class ExecutorLoopTest {
         assertTrue(stdout().contains("HTTP 400: Executor is not found"), stdout());
     }
 
+    // ---- an executor of several tasks ----
+
+    @Test
+    void twoTasksLaunchedOneAfterTheOtherRunTogetherEachWithItsOwnUpdatesResultLogAndFrames() throws Exception {
+        ScriptedBuild first = new ScriptedBuild(List.of("one-a", "one-b"));
+        first.hold = new CountDownLatch(1);
+        ScriptedBuild second = new ScriptedBuild(List.of("two-a", "two-b", "two-c"));
+        second.progress = Set.of(1);
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", spec("one").toBytes()));
+        CompletableFuture<Integer> exit = startSeveral(Clock.systemUTC(),
+                java.util.Map.of(spec("one"), first, spec("two"), second));
+        update("task-1", TaskState.TASK_RUNNING);
+
+        agent.afterSubscribed = null;
+        agent.send(FakeAgent.launch(FakeAgent.task("task-2", spec("two").toBytes())));
+        TaskStatus secondDone = update("task-2", TaskState.TASK_FINISHED);
+        assertFalse(first.cancelled || exit.isDone(), "the first task runs on while the second one ends");
+        first.hold.countDown();
+        TaskStatus firstDone = update("task-1", TaskState.TASK_FINISHED);
+
+        assertEquals(2, TaskResult.fromBytes(firstDone.getData().toByteArray()).logLines());
+        assertEquals(3, TaskResult.fromBytes(secondDone.getData().toByteArray()).logLines(), "counted per task");
+        for (String task : List.of("task-1", "task-2")) {
+            List<TaskState> states = agent.history.stream().filter(c -> c.getType() == Call.Type.UPDATE)
+                    .map(c -> c.getUpdate().getStatus()).filter(s -> s.getTaskId().getValue().equals(task))
+                    .map(TaskStatus::getState).toList();
+            assertEquals(List.of(TaskState.TASK_STARTING, TaskState.TASK_RUNNING, TaskState.TASK_FINISHED), states,
+                    task);
+        }
+        assertEquals(sandbox.resolve("tasks/task-1"), buildDirectories.get(spec("one").image()),
+                "each task builds in a directory of its own (an ephemeral daemon keeps its data there)");
+        assertEquals(sandbox.resolve("tasks/task-2"), buildDirectories.get(spec("two").image()));
+        assertEquals(List.of("one-a", "one-b"), framedLines("task-1"));
+        assertEquals(List.of("two-a", "two-b", "two-c"), framedLines("task-2"));
+        assertEquals("one-a\none-b\n", Files.readString(sandbox.resolve("tasks/task-1/stdout")));
+        assertEquals("two-a\ntwo-b\r\ntwo-c\n", Files.readString(sandbox.resolve("tasks/task-2/stdout")),
+                "each task's file keeps the stdout contract, progress mark included");
+        awaitStdout("no task left");
+        assertEquals(List.of(), stdout().lines().filter(l -> !l.startsWith(ExecutorLoop.NOTE_PREFIX)).toList(),
+                "the executor's stdout holds its notes only");
+        assertTrue(stdout().contains(ExecutorLoop.NOTE_PREFIX + "task-2: TASK_FINISHED"), stdout());
+
+        agent.send(shutdown());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aKillStopsOnlyTheTaskItNamesAndTheOtherRunsToFinished() throws Exception {
+        ScriptedBuild first = new ScriptedBuild(List.of("one-a"));
+        first.hold = new CountDownLatch(1);
+        ScriptedBuild second = new ScriptedBuild(List.of("two-a"));
+        second.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = startTwo(first, second);
+
+        agent.send(FakeAgent.kill("task-1"));
+        TaskStatus killed = update("task-1", TaskState.TASK_KILLED);
+        assertTrue(killed.getMessage().contains("at the scheduler's request"), killed.getMessage());
+        assertTrue(first.cancelled);
+        assertFalse(second.cancelled, "the other build goes on");
+        second.hold.countDown();
+        TaskStatus finished = update("task-2", TaskState.TASK_FINISHED);
+        assertEquals(BUILT.imageId(), TaskResult.fromBytes(finished.getData().toByteArray()).imageId());
+
+        agent.send(shutdown());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shutdownKillsEveryRunningTaskAndExitsOnceTheirUpdatesAreAcknowledged() throws Exception {
+        ScriptedBuild first = new ScriptedBuild(List.of());
+        first.hold = new CountDownLatch(1);
+        ScriptedBuild second = new ScriptedBuild(List.of());
+        second.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = startTwo(first, second);
+
+        agent.send(shutdown());
+        for (String task : List.of("task-1", "task-2")) {
+            TaskStatus killed = update(task, TaskState.TASK_KILLED);
+            assertTrue(killed.getMessage().contains("shut the executor down"), killed.getMessage());
+        }
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertTrue(first.cancelled && second.cancelled, "both builds were told to stop");
+        assertTrue(stdout().contains("every task is done; exiting"), stdout());
+    }
+
+    @Test
+    void aLaunchAfterShutdownIsRefusedAndTheExecutorStillExitsOnceTheKilledTasksAreAcknowledged() throws Exception {
+        ScriptedBuild first = new ScriptedBuild(List.of());
+        first.hold = new CountDownLatch(1);
+        ScriptedBuild second = new ScriptedBuild(List.of());
+        second.hold = new CountDownLatch(1);
+        // A clock that stands still: the shutdown grace cannot end while the test takes its time.
+        CompletableFuture<Integer> exit = startTwo(new MutableClock(), first, second);
+        agent.autoAcknowledge = false;
+
+        agent.send(shutdown());
+        TaskStatus killed1 = update("task-1", TaskState.TASK_KILLED);
+        TaskStatus killed2 = update("task-2", TaskState.TASK_KILLED);
+        agent.send(FakeAgent.launch(FakeAgent.task("task-3", spec("one").toBytes())));
+        TaskStatus refused = update("task-3", TaskState.TASK_FAILED);
+        assertEquals("This Portainer executor is shutting down; launch the build on another executor",
+                refused.getMessage());
+        assertFalse(exit.isDone(), "the killed tasks' updates are not acknowledged yet");
+        agent.send(FakeAgent.acknowledged(killed1));
+        agent.send(FakeAgent.acknowledged(killed2));
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void exitsOnceItHasHadNoTaskForTheIdleTimeAfterTheLastAcknowledgement() throws Exception {
+        MutableClock clock = new MutableClock();
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", spec("one").toBytes()));
+        CompletableFuture<Integer> exit = startSeveral(clock,
+                java.util.Map.of(spec("one"), new ScriptedBuild(List.of("one-a"))));
+        update("task-1", TaskState.TASK_FINISHED);
+        awaitStdout("no task left; exiting unless one is launched within 60 s");
+
+        clock.advance(Duration.ofSeconds(59));
+        agent.send(FakeAgent.kill("nobody")); // any event: the loop checks its timers once it handled it
+        awaitStdout("ignoring KILL for unknown task nobody");
+        assertFalse(exit.isDone(), "59 s without a task is not the idle time yet");
+
+        clock.advance(Duration.ofSeconds(2));
+        agent.send(heartbeat());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertTrue(stdout().contains("no task for 60 s; exiting"), stdout());
+    }
+
+    @Test
+    void aLaunchDuringTheIdleTimeKeepsTheExecutorUntilThatTaskIsDoneToo() throws Exception {
+        MutableClock clock = new MutableClock();
+        ScriptedBuild second = new ScriptedBuild(List.of("two-a"));
+        second.hold = new CountDownLatch(1);
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", spec("one").toBytes()));
+        CompletableFuture<Integer> exit = startSeveral(clock,
+                java.util.Map.of(spec("one"), new ScriptedBuild(List.of("one-a")), spec("two"), second));
+        update("task-1", TaskState.TASK_FINISHED);
+        awaitStdout("no task left");
+
+        clock.advance(Duration.ofSeconds(30));
+        agent.afterSubscribed = null;
+        agent.send(FakeAgent.launch(FakeAgent.task("task-2", spec("two").toBytes())));
+        update("task-2", TaskState.TASK_RUNNING);
+        clock.advance(Duration.ofSeconds(40)); // past the first idle time's end, while the second task runs
+        agent.send(FakeAgent.kill("nobody"));
+        awaitStdout("ignoring KILL for unknown task nobody");
+        assertFalse(exit.isDone(), "a task runs: no idle exit");
+
+        second.hold.countDown();
+        update("task-2", TaskState.TASK_FINISHED);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (stdout().split("no task left", -1).length < 3) { // said again once task-2 is done too
+            assertTrue(System.nanoTime() < end, stdout());
+            Thread.sleep(5);
+        }
+        clock.advance(Duration.ofSeconds(61));
+        agent.send(heartbeat());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of("two-a"), framedLines("task-2"));
+    }
+
+    @Test
+    void resubscribingCarriesEveryUnacknowledgedTaskAndUpdate() throws Exception {
+        agent.autoAcknowledge = false;
+        ScriptedBuild first = new ScriptedBuild(List.of());
+        first.hold = new CountDownLatch(1);
+        ScriptedBuild second = new ScriptedBuild(List.of());
+        second.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = startTwo(first, second);
+        List<TaskStatus> sent = List.of(update("task-1", TaskState.TASK_STARTING),
+                update("task-1", TaskState.TASK_RUNNING), update("task-2", TaskState.TASK_STARTING),
+                update("task-2", TaskState.TASK_RUNNING));
+        agent.send(FakeAgent.acknowledged(sent.get(0))); // task-1 is acknowledged; task-2 is not
+        awaitStdout("task-2: TASK_RUNNING");
+        agent.afterSubscribed = null;
+        agent.dropSubscription();
+
+        Call.Subscribe resubscribe = secondSubscribe();
+        assertEquals(List.of("task-2"), resubscribe.getUnacknowledgedTasksList().stream()
+                .map(t -> t.getTaskId().getValue()).toList());
+        assertEquals(sent.subList(1, 4).stream().map(TaskStatus::getUuid).collect(java.util.stream.Collectors.toSet()),
+                resubscribe.getUnacknowledgedUpdatesList().stream().map(u -> u.getStatus().getUuid())
+                        .collect(java.util.stream.Collectors.toSet()));
+
+        agent.autoAcknowledge = true;
+        agent.send(shutdown());
+        update("task-1", TaskState.TASK_KILLED);
+        update("task-2", TaskState.TASK_KILLED);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS), "the final updates are acknowledged: nothing else waits");
+    }
+
+    @Test
+    void readsAContextByFileUriInPlaceAndByHttpIntoTheTasksDirectoryAndAFailedFetchFailsThatTaskOnly()
+            throws Exception {
+        Path local = Files.writeString(sandbox.resolve("shared-context.tar"), "context by path");
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/ctx.tar", exchange -> {
+            byte[] body = "context by http".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        BuildSpec byPath = spec("one").withContextUri(local.toUri().toString());
+        BuildSpec byHttp = spec("two").withContextUri(base + "/ctx.tar");
+        BuildSpec missing = spec("three").withContextUri(base + "/gone.tar");
+        java.util.Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        ImageBuilds builds = (spec, dir, context) -> new ImageBuild() {
+            @Override
+            public ImageBuildResult run(BuildLog log) throws ImageBuildException {
+                try {
+                    seen.put(spec.image(), context + " = " + Files.readString(context));
+                } catch (java.io.IOException e) {
+                    throw new ImageBuildException("no context: " + e, null, e);
+                }
+                return BUILT;
+            }
+
+            @Override
+            public void cancel() {
+            }
+        };
+        try {
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", byPath.toBytes()));
+            CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)).withSeveralTasks(
+                    Duration.ofMinutes(1)), builds, Clock.systemUTC());
+            update("task-1", TaskState.TASK_FINISHED);
+            agent.afterSubscribed = null;
+            agent.send(FakeAgent.launch(FakeAgent.task("task-2", byHttp.toBytes())));
+            agent.send(FakeAgent.launch(FakeAgent.task("task-3", missing.toBytes())));
+            update("task-2", TaskState.TASK_FINISHED);
+            TaskStatus failed = update("task-3", TaskState.TASK_FAILED);
+
+            assertEquals(local + " = context by path", seen.get(byPath.image()), "read in place");
+            Path fetched = sandbox.resolve("tasks/task-2/context.tar.gz");
+            assertEquals(fetched + " = context by http", seen.get(byHttp.image()));
+            assertFalse(Files.exists(fetched), "deleted once the build ended");
+            assertTrue(Files.exists(local), "a context read in place is not the executor's to delete");
+            assertEquals("Cannot fetch the build context from " + base + "/gone.tar: HTTP 404 (the scheduler serves "
+                    + "it for the length of the build; did the Maven build end?)", failed.getMessage());
+            assertTrue(TaskResult.fromBytes(failed.getData().toByteArray()).failed());
+            assertFalse(seen.containsKey(missing.image()), "nothing built without its context");
+
+            agent.send(shutdown());
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void credentialsInTheSandboxFailTheTaskOfAnExecutorOfSeveralTasksAsTheSchedulersBug() throws Exception {
+        BuildSpec withFile = spec("one").withCredentials(new dev.portainer.wire.CredentialsRef(null,
+                "credentials-1.sealed", "a2V5"));
+        ScriptedBuild build = new ScriptedBuild(List.of());
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", withFile.toBytes()));
+        CompletableFuture<Integer> exit = startSeveral(Clock.systemUTC(), java.util.Map.of(withFile, build));
+
+        TaskStatus failed = update("task-1", TaskState.TASK_FAILED);
+        assertTrue(failed.getMessage().contains("credentials-1.sealed"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("a scheduler bug"), failed.getMessage());
+        assertFalse(build.ran);
+        agent.send(shutdown());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anExecutorOfOneTaskStillRefusesASecondTask() throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", SPEC.toBytes()));
+        ScriptedBuild build = new ScriptedBuild(List.of("one-a"));
+        build.hold = new CountDownLatch(1);
+        CompletableFuture<Integer> exit = start(settings(Duration.ofMinutes(1)), build);
+        update("task-1", TaskState.TASK_RUNNING);
+
+        agent.afterSubscribed = null;
+        agent.send(FakeAgent.launch(FakeAgent.task("task-2", SPEC.toBytes())));
+        TaskStatus refused = update("task-2", TaskState.TASK_FAILED);
+        assertEquals("This Portainer executor already runs task task-1; launch each build with its own executor",
+                refused.getMessage());
+        build.hold.countDown();
+        update("task-1", TaskState.TASK_FINISHED);
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of("one-a"), framedLines(), "its frames name no task");
+        assertFalse(Files.exists(sandbox.resolve("tasks")), "and its log is stdout");
+    }
+
+    private static BuildSpec spec(String name) {
+        return BuildSpec.of("127.0.0.1:5000/team/" + name, List.of("1.0"), "Dockerfile", "context.tar.gz", true, null);
+    }
+
+    /** Task-1 and task-2 launched on an executor of several tasks, both running. */
+    private CompletableFuture<Integer> startTwo(ScriptedBuild first, ScriptedBuild second) throws Exception {
+        return startTwo(Clock.systemUTC(), first, second);
+    }
+
+    private CompletableFuture<Integer> startTwo(Clock clock, ScriptedBuild first, ScriptedBuild second)
+            throws Exception {
+        agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("task-1", spec("one").toBytes()));
+        CompletableFuture<Integer> exit = startSeveral(clock,
+                java.util.Map.of(spec("one"), first, spec("two"), second));
+        update("task-1", TaskState.TASK_RUNNING);
+        agent.afterSubscribed = null;
+        agent.send(FakeAgent.launch(FakeAgent.task("task-2", spec("two").toBytes())));
+        update("task-2", TaskState.TASK_RUNNING);
+        return exit;
+    }
+
+    /** An executor of several tasks, idle for a minute at most, building each spec with its scripted build. */
+    private CompletableFuture<Integer> startSeveral(Clock clock, java.util.Map<BuildSpec, ScriptedBuild> scripted) {
+        ImageBuilds builds = (spec, dir, context) -> {
+            buildDirectories.put(spec.image(), dir);
+            assertEquals(sandbox.resolve(spec.contextFile()), context, "fetched into the sandbox with the executor");
+            ScriptedBuild build = scripted.get(spec);
+            if (build == null) {
+                throw new AssertionError("unexpected spec " + spec);
+            }
+            return build;
+        };
+        return start(settings(Duration.ofMinutes(1)).withSeveralTasks(Duration.ofMinutes(1)), builds, clock);
+    }
+
+    private CompletableFuture<Integer> start(ExecutorSettings settings, ImageBuilds builds, Clock clock) {
+        ExecutorLoop loop = new ExecutorLoop(settings, new AgentClient(settings.agentEndpoint(), false), builds,
+                clock, UUID::randomUUID, new PrintStream(new java.io.BufferedOutputStream(stdout, 1 << 16), false,
+                StandardCharsets.UTF_8), LogChannel.DEFAULT_CAPACITY_BYTES);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return loop.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The first update of {@code task} in {@code state} the agent received, waiting for it. */
+    private TaskStatus update(String task, TaskState state) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+            for (Call call : agent.history) {
+                if (call.getType() == Call.Type.UPDATE && call.getUpdate().getStatus().getState() == state
+                        && call.getUpdate().getStatus().getTaskId().getValue().equals(task)) {
+                    return call.getUpdate().getStatus();
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no " + state + " of " + task + ": " + stdout());
+    }
+
+    /** The executor's second SUBSCRIBE, waiting for it. */
+    private Call.Subscribe secondSubscribe() throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+            List<Call> subscribes = agent.history.stream().filter(c -> c.getType() == Call.Type.SUBSCRIBE).toList();
+            if (subscribes.size() >= 2) {
+                return subscribes.get(1).getSubscribe();
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no second SUBSCRIBE: " + stdout());
+    }
+
+    /** Waits until the executor's stdout (flushed whenever its loop is idle) holds {@code text}. */
+    private void awaitStdout(String text) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!stdout().contains(text)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("never printed '" + text + "': " + stdout());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** The lines of the frames naming {@code task}, in order; fails unless they are numbered from 0 without gaps. */
+    private List<String> framedLines(String task) {
+        List<String> lines = new ArrayList<>();
+        for (Call call : agent.history) {
+            if (call.getType() == Call.Type.MESSAGE) {
+                LogFrame frame = LogFrame.fromBytes(call.getMessage().getData().toByteArray());
+                assertTrue(frame.taskId() != null, "every frame of an executor of several tasks names its task");
+                if (frame.taskId().equals(task)) {
+                    assertEquals(lines.size(), frame.seq(), task + "'s frames follow each other: " + lines);
+                    lines.addAll(frame.lines());
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static org.apache.mesos.v1.executor.Protos.Event shutdown() {
+        return org.apache.mesos.v1.executor.Protos.Event.newBuilder()
+                .setType(org.apache.mesos.v1.executor.Protos.Event.Type.SHUTDOWN).build();
+    }
+
+    private static org.apache.mesos.v1.executor.Protos.Event heartbeat() {
+        return org.apache.mesos.v1.executor.Protos.Event.newBuilder()
+                .setType(org.apache.mesos.v1.executor.Protos.Event.Type.HEARTBEAT).build();
+    }
+
+    /** A clock the test moves on by hand: the idle time passes without waiting for it. */
+    private static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-12-06T12:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
     private ExecutorSettings settings(Duration recovery) {
         return new ExecutorSettings(agent.endpoint(), false, FakeAgent.FRAMEWORK, FakeAgent.EXECUTOR, sandbox,
                 recovery, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5),
@@ -425,7 +854,7 @@ class ExecutorLoopTest {
 
     /** With the log channel's queue bounded at {@code logCapacity} bytes, and stdout buffered as the jar's is. */
     private CompletableFuture<Integer> start(ExecutorSettings settings, ScriptedBuild build, long logCapacity) {
-        ImageBuilds builds = (spec, dir) -> {
+        ImageBuilds builds = (spec, dir, context) -> {
             assertEquals(SPEC, spec);
             assertEquals(sandbox, dir);
             return build;

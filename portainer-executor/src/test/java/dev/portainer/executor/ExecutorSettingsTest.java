@@ -1,6 +1,7 @@
 package dev.portainer.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,25 @@ class ExecutorSettingsTest {
         assertEquals(Path.of("/host/sandbox"), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).sandbox());
         env.put("MESOS_SANDBOX", "/mnt/mesos/sandbox");
         assertEquals(Path.of("/mnt/mesos/sandbox"), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).sandbox());
+    }
+
+    @Test
+    void runsSeveralTasksOnlyWhenTheSchedulerSaysSoAndThenStaysIdleForTheTimeItGives() throws Exception {
+        ExecutorSettings one = ExecutorSettings.fromEnvironment(env, Path.of("/cwd"));
+        assertFalse(one.severalTasks());
+        env.put("PORTAINER_EXECUTOR_IDLE_SECONDS", "5");
+        assertFalse(ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).severalTasks(), "the idle time alone");
+        env.remove("PORTAINER_EXECUTOR_IDLE_SECONDS");
+        env.put("PORTAINER_SEVERAL_TASKS", "1");
+        ExecutorSettings several = ExecutorSettings.fromEnvironment(env, Path.of("/cwd"));
+        assertTrue(several.severalTasks());
+        assertEquals(Duration.ofSeconds(60), several.idleTimeout());
+        env.put("PORTAINER_EXECUTOR_IDLE_SECONDS", "0.25");
+        assertEquals(Duration.ofMillis(250), ExecutorSettings.fromEnvironment(env, Path.of("/cwd")).idleTimeout());
+        env.put("PORTAINER_EXECUTOR_IDLE_SECONDS", "1min");
+        String message = assertThrows(ExecutorSettings.InvalidEnvironmentException.class,
+                () -> ExecutorSettings.fromEnvironment(env, Path.of("/cwd"))).getMessage();
+        assertTrue(message.contains("PORTAINER_EXECUTOR_IDLE_SECONDS='1min' is not a number of seconds"), message);
     }
 
     @Test

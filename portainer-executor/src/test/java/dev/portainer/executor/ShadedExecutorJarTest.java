@@ -66,6 +66,75 @@ class ShadedExecutorJarTest {
     }
 
     @Test
+    void runsFourBuildsAtOnceInOneJvmWhenAskedForSeveralTasks() throws Exception {
+        DockerClient daemon = DockerDaemon.connectOrSkip();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        List<String> tasks = List.of("several-1", "several-2", "several-3", "several-4");
+        List<String> refs = new ArrayList<>();
+        try (FakeAgent agent = new FakeAgent()) {
+            List<byte[]> specs = new ArrayList<>();
+            for (String task : tasks) {
+                String image = DockerDaemon.REGISTRY + "/portainer-test/" + task + "-" + suffix;
+                refs.add(image + ":t");
+                Path context = ContextArchives.tarGz(sandbox.resolve(task + ".tar.gz"), Map.of("Dockerfile",
+                        "FROM portainer/busybox:latest\nRUN echo " + task + "-marker && sleep 1\n"));
+                specs.add(BuildSpec.of(image, List.of("t"), "Dockerfile", "context.tar.gz", false, null)
+                        .withContextUri(context.toUri().toString()).toBytes());
+            }
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task(tasks.get(0), specs.get(0)));
+            Map<String, String> env = new HashMap<>(agent.environment(sandbox));
+            env.put("DOCKER_HOST", "unix:///var/run/docker.sock");
+            env.put(dev.portainer.wire.ExecutorContract.SEVERAL_TASKS_ENV, "1");
+            env.put(dev.portainer.wire.ExecutorContract.IDLE_ENV, "1");
+            // The options the scheduler starts executors with (core's ExecutorClassData.JAVA_OPTIONS).
+            Process executor = executor("several", List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                    "-Xmx64m"), List.of(), env);
+            agent.awaitUpdate(TaskState.TASK_RUNNING);
+            agent.afterSubscribed = null;
+            for (int i = 1; i < tasks.size(); i++) {
+                agent.send(FakeAgent.launch(FakeAgent.task(tasks.get(i), specs.get(i))));
+            }
+            long peakKb = 0;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (executor.isAlive() && System.nanoTime() < end) {
+                peakKb = Math.max(peakKb, peakRssKb(executor.pid()));
+                Thread.sleep(50);
+            }
+            boolean ended = executor.waitFor(1, TimeUnit.SECONDS);
+            executor.destroyForcibly();
+            String output = Files.readString(sandbox.resolve("stdout")) + Files.readString(sandbox.resolve("stderr"));
+            assertTrue(ended, "executor did not end: " + output);
+            assertEquals(0, executor.exitValue(), output);
+            for (String task : tasks) {
+                assertTrue(agent.history.stream().filter(c -> c.getType() == Call.Type.UPDATE)
+                        .map(c -> c.getUpdate().getStatus()).anyMatch(s -> s.getTaskId().getValue().equals(task)
+                                && s.getState() == TaskState.TASK_FINISHED), task + ": " + output);
+                assertTrue(Files.readAllLines(sandbox.resolve("tasks/" + task + "/stdout")).contains(task + "-marker"),
+                        output);
+            }
+            System.out.println("several tasks: " + tasks.size() + " builds in one executor JVM (-Xmx64m), peak RSS "
+                    + peakKb / 1024 + " MB");
+        } finally {
+            DockerDaemon.remove(daemon, refs);
+            daemon.close();
+        }
+    }
+
+    /** The process's peak resident set so far ({@code VmHWM}), or 0 once it is gone. */
+    private static long peakRssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // exited between two looks
+        }
+        return 0;
+    }
+
+    @Test
     void warmsUpForTheClassDataArchiveWithoutMissingAClass() throws Exception {
         DockerDaemon.connectOrSkip().close();
         Process warmUp = executor("warm-up", List.of(ClassDataWarmUp.FLAG), Map.of());
@@ -222,6 +291,12 @@ class ShadedExecutorJarTest {
 
     /** {@code java -jar} the shaded jar in the sandbox, as the agent starts it, with only {@code env} of Docker's. */
     private Process executor(String name, List<String> args, Map<String, String> env) throws IOException {
+        return executor(name, List.of(), args, env);
+    }
+
+    /** The same, with {@code jvmOptions} before {@code -jar}. */
+    private Process executor(String name, List<String> jvmOptions, List<String> args, Map<String, String> env)
+            throws IOException {
         Path jar = shadedJar();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -230,6 +305,7 @@ class ShadedExecutorJarTest {
             Files.createDirectories(Path.of(classLoadLog));
             command.add("-Xlog:class+load=info:file=" + Path.of(classLoadLog, name + ".log").toAbsolutePath());
         }
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         ProcessBuilder process = new ProcessBuilder(command).directory(sandbox.toFile())

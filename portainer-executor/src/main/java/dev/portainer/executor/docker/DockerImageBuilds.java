@@ -51,19 +51,18 @@ public final class DockerImageBuilds implements ImageBuilds {
     }
 
     @Override
-    public ImageBuild create(BuildSpec spec, Path sandbox) {
+    public ImageBuild create(BuildSpec spec, Path sandbox, Path context) {
         // Opened first, whatever the daemon: the one-time secret is used up (or its fetched file deleted) at once.
         RegistryAuth auth = spec.credentials() == null ? RegistryAuth.NONE
                 : credentials.open(spec.credentials(), sandbox);
         if (spec.ephemeralDaemon() != null) {
-            return dockerInDocker(spec, sandbox, auth);
+            return dockerInDocker(spec, sandbox, context, auth);
         }
         String host = dockerHostFor(spec);
         DockerClient client = connect(host);
         // A push task fetched no context: it pushes what an earlier build left in this daemon.
-        DockerImageBuild build = new DockerImageBuild(client, host, spec,
-                spec.pushOnly() ? null : sandbox.resolve(spec.contextFile()), AuthConfigs.push(auth),
-                AuthConfigs.build(auth));
+        DockerImageBuild build = new DockerImageBuild(client, host, spec, spec.pushOnly() ? null : context,
+                AuthConfigs.push(auth), AuthConfigs.build(auth));
         return new ImageBuild() {
             @Override
             public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
@@ -82,7 +81,7 @@ public final class DockerImageBuilds implements ImageBuilds {
     }
 
     /** Starts the executor's own dockerd when the build runs, builds against it and stops it afterwards. */
-    private ImageBuild dockerInDocker(BuildSpec spec, Path sandbox, RegistryAuth auth) {
+    private ImageBuild dockerInDocker(BuildSpec spec, Path sandbox, Path context, RegistryAuth auth) {
         return new ImageBuild() {
             private volatile ImageBuild inner;
             private volatile boolean cancelled;
@@ -93,7 +92,7 @@ public final class DockerImageBuilds implements ImageBuilds {
                     DockerClient client = connect(daemon.host());
                     try {
                         DockerImageBuild build = new DockerImageBuild(client, daemon.host(), onHostNetwork(spec),
-                                sandbox.resolve(spec.contextFile()), AuthConfigs.push(auth), AuthConfigs.build(auth));
+                                context, AuthConfigs.push(auth), AuthConfigs.build(auth));
                         inner = build;
                         if (cancelled) {
                             build.cancel();

@@ -58,7 +58,8 @@ class DockerInDockerTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         String bridgeBefore = bridge();
 
-        ImageBuildResult result = new DockerImageBuilds(null).create(spec, sandbox).run(lines::add);
+        ImageBuildResult result = new DockerImageBuilds(null).create(spec, sandbox,
+                dev.portainer.executor.build.ImageBuilds.fetchedContext(spec, sandbox)).run(lines::add);
 
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("Docker daemon ready at unix:///tmp/portainer-dockerd-")),
                 lines.toString());
