@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,12 @@ class PushGoalIT {
             MavenRun.Outcome push = MavenRun.run(project, "portainer:push", "-Dit.prefix=" + prefix);
 
             assertTrue(push.succeeded(), push.output());
+            // The three pushes ran in one executor on the agent that built them.
+            List<String> executors = push.output().lines().filter(l -> l.contains("Launched portainer-"))
+                    .map(l -> l.replaceAll(".* in executor (portainer-executor-[0-9a-f-]+).*", "$1")).toList();
+            assertEquals(3, executors.size(), push.output());
+            assertTrue(executors.get(0).startsWith("portainer-executor-"), push.output());
+            assertEquals(1, executors.stream().distinct().count(), "one executor for the three: " + executors);
             for (int i = 0; i < names.length; i++) {
                 String repository = prefix.substring(MavenRun.REGISTRY.length() + 1) + "-" + names[i];
                 String digest = Registry.digest(repository, tags[i]);

@@ -97,22 +97,29 @@ final class TaskStaging {
     List<BuildTask> stagePushes(List<ImageToPush> images) throws StagingException {
         StagedFile jar = stageExecutor();
         boolean several = images.size() > 1;
+        List<Sealed> sealed = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            sealed.add(seal(images.get(i).credentials(), images.get(i).built().image().name(), several,
+                    several ? "-" + (i + 1) : ""));
+        }
+        // Nothing of a push is fetched but fetched credentials: without them, the pushes on one agent share its
+        // executor, as builds do.
+        boolean shared = several && sealed.stream().allMatch(s -> s.fetched() == null);
         List<BuildTask> tasks = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             ImageToPush image = images.get(i);
             BuildResult built = image.built();
-            Sealed sealed = seal(image.credentials(), built.image().name(), several, several ? "-" + (i + 1) : "");
             BuildSpec spec = BuildSpec.pushOf(built.image().name(), built.tags(), built.imageId(),
-                    settings.dockerHost()).withCredentials(sealed.ref());
-            List<FetchUri> uris = new ArrayList<>(List.of(
-                    new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false)));
-            if (sealed.fetched() != null) {
-                uris.add(new FetchUri(sealed.fetched().uri().toString(), ExecutorCommands.CREDENTIALS_FILE, false,
-                        false));
+                    settings.dockerHost()).withCredentials(sealed.get(i).ref());
+            List<FetchUri> uris = new ArrayList<>(List.of(new FetchUri(jar.uri().toString(),
+                    ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable())));
+            if (sealed.get(i).fetched() != null) {
+                uris.add(new FetchUri(sealed.get(i).fetched().uri().toString(), ExecutorCommands.CREDENTIALS_FILE,
+                        false, false));
             }
             // Never in a container: the image is in the agent's own daemon, not in an executor's ephemeral one.
             ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(false),
-                    ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, null);
+                    ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, null, shared);
             tasks.add(new BuildTask(image.primaryReference(), spec, PUSH_CPUS, PUSH_MEM_MB, executor)
                     .onAgent(built.agent()));
         }

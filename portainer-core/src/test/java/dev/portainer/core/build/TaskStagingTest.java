@@ -138,6 +138,30 @@ class TaskStagingTest {
     }
 
     /** @param staging the stager, or null for the embedded agent's (files by path) */
+    @Test
+    void pushesOfSeveralImagesShareTheAgentsExecutorWhenNoCredentialsAreFetched() throws Exception {
+        Path jar = Files.writeString(dir.resolve("executor.jar"), "not really a jar");
+        RunSettings settings = RunSettings.builder().work(dir.resolve("work"), new ExecutorJarFile(jar, "ab".repeat(32)))
+                .build();
+        try (CancelOnShutdown guard = CancelOnShutdown.install(QUIET);
+             Stager stager = new LocalFileStager(HttpStager.start(InetAddress.getLoopbackAddress(),
+                     new SecureRandom()))) {
+            RunContext run = new RunContext(QUIET, guard, Clock.systemUTC(), new SecureRandom(), UUID::randomUUID,
+                    Map.of(), "host");
+            List<ImageToPush> images = new java.util.ArrayList<>();
+            for (String name : List.of("a", "b")) {
+                images.add(new ImageToPush(new BuildResult(ImageRef.parse("127.0.0.1:5000/team/" + name),
+                        List.of("1"), "sha256:" + "c".repeat(64), null, 10, "agent-7"), null));
+            }
+            List<BuildTask> tasks = new TaskStaging(settings, new FixedCluster(), stager, run).stagePushes(images);
+
+            assertTrue(tasks.get(0).executor().severalTasks());
+            assertEquals(tasks.get(0).executor(), tasks.get(1).executor(), "one launch for both");
+            assertEquals(List.of("portainer-executor.jar"), tasks.get(1).executor().uris().stream()
+                    .map(FetchUri::outputFile).toList());
+        }
+    }
+
     private List<BuildTask> stage(ContextFormat format, int images, Stager staging) throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\n");
