@@ -1461,4 +1461,47 @@ class BuildRunnerTest {
         assertTrue(run.get(10, TimeUnit.SECONDS).stream().allMatch(Outcome::succeeded));
         assertTornDownLast(master);
     }
+
+    @Test
+    void aSharedExecutorThatDiesRetriesEachOfItsBuildsOnANewExecutor() throws Exception {
+        FakeMesosMaster master = master();
+        CompletableFuture<List<Outcome<BuildTask, BuildOutcome>>> run = startAll(runner(config(master.address())),
+                events, false, sharing("team/a", 1), sharing("team/b", 2));
+        master.nextCall(Call.Type.SUBSCRIBE);
+        master.send(offers(offer("O1", AGENT_ID, 4, 4096)));
+        List<TaskInfo> first = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        assertEquals(2, first.size());
+        master.send(Event.newBuilder().setType(Event.Type.FAILURE).setFailure(Event.Failure.newBuilder()
+                .setAgentId(first.get(0).getAgentId()).setExecutorId(first.get(0).getExecutor().getExecutorId())
+                .setStatus(9 << 8)).build());
+        for (TaskInfo t : first) {
+            master.send(failedUpdate(t, TaskState.TASK_FAILED, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                    "Executor terminated"));
+        }
+
+        master.nextCall(Call.Type.REVIVE);
+        // The dead executor is not in the offer: both retries go to a new one, counted once.
+        master.send(offers(offer("O2", AGENT_ID, 2.1, 1152)));
+        List<TaskInfo> second = taskInfos(master.nextCall(Call.Type.ACCEPT));
+        if (second.size() < 2) {
+            second = new java.util.ArrayList<>(second);
+            master.send(offers(offer("O3", AGENT_ID, 1, 512).toBuilder()
+                    .addExecutorIds(second.get(0).getExecutor().getExecutorId()).build()));
+            second.addAll(taskInfos(master.nextCall(Call.Type.ACCEPT)));
+        }
+        assertEquals(2, second.size());
+        assertEquals(second.get(0).getExecutor(), second.get(1).getExecutor());
+        assertNotEquals(first.get(0).getExecutor().getExecutorId(), second.get(0).getExecutor().getExecutorId());
+        for (TaskInfo t : second) {
+            char digit = t.getName().charAt(t.getName().length() - 1);
+            master.send(update(t, TaskState.TASK_FINISHED, UUID.randomUUID(), success(digit, 0)));
+        }
+        List<Outcome<BuildTask, BuildOutcome>> outcomes = run.get(10, TimeUnit.SECONDS);
+        assertTrue(outcomes.stream().allMatch(Outcome::succeeded), outcomes.toString());
+        assertEquals(2, events.warnings.stream().filter(w -> w.contains("REASON_EXECUTOR_TERMINATED")
+                && w.contains("retrying (attempt 2 of 3)")).count(), events.warnings.toString());
+        assertEquals(2, events.infos.stream().filter(i -> i.contains("The Portainer executor of team/")
+                && i.contains(" exited with status 2304")).count(), events.infos.toString());
+        assertTornDownLast(master);
+    }
 }
