@@ -51,7 +51,7 @@ class LostLogFramesTest {
 
     @AfterEach
     void removeImage() throws Exception {
-        docker("rmi", "-f", image + ":1.0");
+        docker("rmi", "-f", image + ":1.0", image + "-a:1.0", image + "-b:1.0");
     }
 
     @Test
@@ -93,9 +93,16 @@ class LostLogFramesTest {
 
     /** Builds the context on an embedded Mesos whose agent drops the executor's messages that {@code drop} picks. */
     private BuildResult build(Path context, LongPredicate drop) throws Exception {
+        return buildAll(List.of(ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(0.5, 256)
+                .build()), drop).get(0);
+    }
+
+    /** Each image's lines as shown, by task name; and the info lines. */
+    private final Map<String, List<String>> logs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> infos = new CopyOnWriteArrayList<>();
+
+    private List<BuildResult> buildAll(List<ImageSpec> requests, LongPredicate drop) throws Exception {
         Path work = project.resolve("target/portainer");
-        ImageSpec request = ImageSpec.builder(context, ImageRef.parse(image), List.of("1.0")).resources(0.5, 256)
-                .build();
         RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
                 .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
                         Duration.ofMinutes(1)))
@@ -117,14 +124,17 @@ class LostLogFramesTest {
             };
         };
 
-        return ImageBuild.run(new BuildPlan(settings, List.of(request)), new BuildEvents() {
+        List<BuildResult> results = new java.util.ArrayList<>();
+        for (var outcome : ImageBuild.run(new BuildPlan(settings, requests), new BuildEvents() {
             @Override
             public void info(String message) {
+                infos.add(message);
             }
 
             @Override
             public void log(String taskName, String line) {
                 log.add(line);
+                logs.computeIfAbsent(taskName, name -> new CopyOnWriteArrayList<>()).add(line);
             }
 
             @Override
@@ -137,7 +147,50 @@ class LostLogFramesTest {
             public void warn(String message) {
                 warnings.add(message);
             }
-        }, lossy).get(0).orThrow();
+        }, lossy)) {
+            results.add(outcome.orThrow());
+        }
+        return results;
+    }
+
+    /**
+     * Two images whose builds share one executor: each keeps its own log file in the sandbox and its frames name it,
+     * so lines lost in transit are read back from the right file, and neither image's log gets the other's lines.
+     */
+    @Test
+    void eachLogOfBuildsSharingAnExecutorIsCompleteAndInOrderWhenTheClusterDropsLogMessages() throws Exception {
+        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        List<ImageSpec> requests = new java.util.ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            Path context = Files.createDirectories(project.resolve("context-" + name));
+            Files.writeString(context.resolve("Dockerfile"), "FROM portainer/busybox:latest\n"
+                    + "RUN for i in $(seq -w 1 " + LINES + "); do echo " + name + "-line-$i; usleep 20000; done\n");
+            requests.add(ImageSpec.builder(context, ImageRef.parse(image + "-" + name), List.of("1.0"))
+                    .resources(0.5, 256).build());
+        }
+
+        List<BuildResult> results = buildAll(requests, index -> index % 5 == 1 || index % 5 == 2);
+
+        assertEquals(2, results.size());
+        assertTrue(dropped.get() >= 5, "the agent dropped messages: " + dropped.get());
+        List<String> launches = infos.stream().filter(i -> i.startsWith("Launched ")).toList();
+        assertEquals(2, launches.size(), infos.toString());
+        assertEquals(launches.get(0).replaceAll(".* in executor ", ""), launches.get(1).replaceAll(".* in executor ",
+                ""), "one executor for both: " + launches);
+        assertTrue(launches.get(0).contains(" in executor portainer-executor-"), launches.toString());
+        for (String name : List.of("a", "b")) {
+            List<String> lines = logs.entrySet().stream().filter(e -> e.getKey().contains(image + "-" + name))
+                    .findFirst().orElseThrow(() -> new AssertionError("no log of " + name + ": " + logs.keySet()))
+                    .getValue();
+            List<String> run = lines.stream().filter(l -> l.matches("[ab]-line-\\d+")).toList();
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 1; i <= LINES; i++) {
+                expected.add(String.format("%s-line-%02d", name, i));
+            }
+            assertEquals(expected, run, "every line of " + name + ", once, in order, none of the other's: " + lines);
+            assertTrue(lines.stream().noneMatch(l -> l.startsWith("(recovered")), "all in place: " + lines);
+        }
+        assertEquals(List.of(), warnings);
     }
 
     @Test
