@@ -24,15 +24,7 @@ class LogChannelTest {
         // The sender holds the first frame back, so that what follows queues up and could be taken together.
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstTaken = new CountDownLatch(1);
-        LogChannel channel = new LogChannel(frame -> {
-            firstTaken.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            frames.add(LogFrame.fromBytes(frame));
-        }, notes::add, LogChannel.DEFAULT_CAPACITY_BYTES);
+        LogChannel channel = heldChannel(firstTaken, release, LogChannel.DEFAULT_CAPACITY_BYTES);
         channel.offer("b", 0, lines("b0"), List.of());
         assertTrue(firstTaken.await(10, TimeUnit.SECONDS));
         // Numbers that line up across tasks (a's 0 ends where b's 1 starts) must not join them in one frame.
@@ -57,15 +49,7 @@ class LogChannelTest {
     void theBoundIsSharedByAllTasksAndEachRefusalIsNotedForItsTasksFile() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstTaken = new CountDownLatch(1);
-        LogChannel channel = new LogChannel(frame -> {
-            firstTaken.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            frames.add(LogFrame.fromBytes(frame));
-        }, notes::add, 1_000);
+        LogChannel channel = heldChannel(firstTaken, release, 1_000);
         String line = "x".repeat(300);
         assertTrue(channel.offer("a", 0, lines(line), List.of()));
         assertTrue(firstTaken.await(10, TimeUnit.SECONDS)); // on its way: no longer in the queue
@@ -96,5 +80,18 @@ class LogChannelTest {
             bytes.add(line.getBytes(StandardCharsets.UTF_8));
         }
         return bytes;
+    }
+
+    /** A channel whose sender counts down {@code taken} on each frame and sends nothing until {@code release}. */
+    private LogChannel heldChannel(CountDownLatch taken, CountDownLatch release, long capacityBytes) {
+        return new LogChannel(frame -> {
+            taken.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            frames.add(LogFrame.fromBytes(frame));
+        }, notes::add, capacityBytes);
     }
 }

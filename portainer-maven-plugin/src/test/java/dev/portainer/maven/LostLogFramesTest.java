@@ -8,7 +8,6 @@ import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.build.RunSettings;
 import dev.portainer.core.build.BuildResult;
-import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.LocalMaster;
@@ -18,12 +17,10 @@ import dev.portainer.local.LocalMesosConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
@@ -51,12 +48,12 @@ class LostLogFramesTest {
 
     @AfterEach
     void removeImage() throws Exception {
-        docker("rmi", "-f", image + ":1.0", image + "-a:1.0", image + "-b:1.0");
+        EngineTests.docker("rmi", "-f", image + ":1.0", image + "-a:1.0", image + "-b:1.0");
     }
 
     @Test
     void theMavenLogIsCompleteAndInOrderWhenTheClusterDropsLogMessages() throws Exception {
-        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        assumeTrue(EngineTests.dockerRuns(), "needs a Docker daemon");
         Path context = Files.createDirectories(project.resolve("context"));
         // The empty line in the continuation makes Docker's parser warn (three lines on the build's stderr).
         // A pause after each pair of lines: the executor sends what waited while its last frame was on the way, so
@@ -103,10 +100,7 @@ class LostLogFramesTest {
 
     private List<BuildResult> buildAll(List<ImageSpec> requests, LongPredicate drop) throws Exception {
         Path work = project.resolve("target/portainer");
-        RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
-                .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
-                        Duration.ofMinutes(1)))
-                .offerTimeout(Duration.ofSeconds(60)).build();
+        RunSettings settings = EngineTests.settings(work);
         LocalMaster.Launcher lossy = () -> {
             LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048).diskMb(1000)
                     .dropExecutorMessages(index -> drop.test(index) && dropped.incrementAndGet() > 0)
@@ -159,7 +153,7 @@ class LostLogFramesTest {
      */
     @Test
     void eachLogOfBuildsSharingAnExecutorIsCompleteAndInOrderWhenTheClusterDropsLogMessages() throws Exception {
-        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        assumeTrue(EngineTests.dockerRuns(), "needs a Docker daemon");
         List<ImageSpec> requests = new java.util.ArrayList<>();
         for (String name : List.of("a", "b")) {
             Path context = Files.createDirectories(project.resolve("context-" + name));
@@ -195,7 +189,7 @@ class LostLogFramesTest {
 
     @Test
     void aChattyBuildsLogIsCompleteAndInOrderWhenFramesOfManyLinesAreDropped() throws Exception {
-        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        assumeTrue(EngineTests.dockerRuns(), "needs a Docker daemon");
         Path context = Files.createDirectories(project.resolve("context"));
         int lines = 20_000;
         // Printed at once, so the executor batches them: a dropped message takes thousands of lines with it.
@@ -217,22 +211,5 @@ class LostLogFramesTest {
                 + log.get(log.size() - 1));
         assertTrue(log.stream().noneMatch(l -> l.startsWith("(recovered")), "all in place");
         assertEquals(List.of(), warnings);
-    }
-
-    private static int docker(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (java.io.IOException e) {
-            return -1; // no docker CLI
-        }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return -1;
-        }
-        return process.exitValue();
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portainer.core.build.BuildPlan;
 import dev.portainer.core.build.BuildResult;
-import dev.portainer.core.build.FrameworkSettings;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.ImageSpec;
@@ -16,7 +15,6 @@ import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -48,12 +46,12 @@ class SharedExecutorCrashTest {
 
     @AfterEach
     void removeImages() throws Exception {
-        docker("rmi", "-f", image + "-a:1.0", image + "-b:1.0");
+        EngineTests.docker("rmi", "-f", image + "-a:1.0", image + "-b:1.0");
     }
 
     @Test
     void bothBuildsOfAKilledSharedExecutorAreBuiltAgainOnOneNewExecutor() throws Exception {
-        assumeTrue(Files.exists(Path.of("/var/run/docker.sock")) && docker("version") == 0, "needs a Docker daemon");
+        assumeTrue(EngineTests.dockerRuns(), "needs a Docker daemon");
         List<ImageSpec> requests = new ArrayList<>();
         for (String name : List.of("a", "b")) {
             Path context = Files.createDirectories(project.resolve("context-" + name));
@@ -68,10 +66,7 @@ class SharedExecutorCrashTest {
         killer.start();
 
         Path work = project.resolve("target/portainer");
-        RunSettings settings = RunSettings.builder().push(false).work(work, ExecutorJar.extractTo(work))
-                .framework(new FrameworkSettings("portainer-test", System.getProperty("user.name"), "*",
-                        Duration.ofMinutes(1)))
-                .offerTimeout(Duration.ofSeconds(60)).build();
+        RunSettings settings = EngineTests.settings(work);
         List<BuildResult> results = new ArrayList<>();
         for (Outcome<ImageSpec, BuildResult> outcome : ImageBuild.run(new BuildPlan(settings, requests),
                 new BuildEvents() {
@@ -136,22 +131,5 @@ class SharedExecutorCrashTest {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().orElse("").contains("portainer-executor"))
                 .toList();
-    }
-
-    private static int docker(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return -1;
-        }
-        return process.exitValue();
     }
 }
