@@ -97,6 +97,43 @@ class ClusterAccessIT {
         Docker.run("rmi", "-f", image + ":1.0.0", image + ":latest");
     }
 
+    /**
+     * A master that is not the embedded one: contexts are tar.gz served by the Maven JVM over HTTP, and the builds of
+     * {@code <images>} still share one executor on the agent, which GETs each context itself (Mesos fetches only
+     * when an executor starts).
+     */
+    @Test
+    void theImagesOfARunShareOneExecutorThatFetchesEachContextFromTheMavenJvm() throws Exception {
+        String prefix = MavenRun.REGISTRY + "/it/zk-several-" + UUID.randomUUID().toString().substring(0, 8);
+        Path project = MavenRun.copyProject("several-images");
+
+        MavenRun.Outcome build = MavenRun.runWithSettings(project, settings(project, SECRET), "package",
+                "portainer:build", "-Dit.prefix=" + prefix, "-Dportainer.mesosMaster=" + zk(),
+                "-Dportainer.mesosServerId=mesos-cluster");
+        try {
+            String out = build.output();
+            assertTrue(build.succeeded(), out);
+            assertTrue(out.contains("Images built (3 of 3):"), out);
+            assertEquals(3, out.lines().filter(l -> l.contains("Packed context") && l.contains(" compressed)"))
+                    .count(), "packed for a network, not as a plain tar read in place: " + out);
+            List<String> executors = out.lines().filter(l -> l.contains("Launched portainer-"))
+                    .map(l -> l.replaceAll(".* in executor (portainer-executor-[0-9a-f-]+).*", "$1")).toList();
+            assertEquals(3, executors.size(), out);
+            assertTrue(executors.get(0).startsWith("portainer-executor-"), out);
+            assertEquals(1, executors.stream().distinct().count(), "one executor for the three: " + executors);
+            for (String name : List.of("api", "web", "worker")) {
+                assertEquals(200, Registry.status(prefix.substring(MavenRun.REGISTRY.length() + 1) + "-" + name,
+                        name.equals("web") ? "2.0" : "1.0.0"), name + " pushed");
+            }
+            assertNoFramework();
+            ItChecks.assertNothingLeftBehind(build, api());
+        } finally {
+            for (String name : List.of("api", "web", "worker")) {
+                Docker.run("rmi", "-f", prefix + "-" + name + ":" + (name.equals("web") ? "2.0" : "1.0.0"));
+            }
+        }
+    }
+
     @Test
     void aWrongSecretFailsTheBuildNamingThePrincipalAndTheSettingsServer() throws Exception {
         Path project = MavenRun.copyExample("hello-world");
