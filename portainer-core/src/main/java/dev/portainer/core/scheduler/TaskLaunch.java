@@ -19,12 +19,6 @@ final class TaskLaunch {
     private TaskLaunch() {
     }
 
-    static Offer.Operation operation(BuildTask task, Offer offer, OfferMatcher.Allocation allocation,
-                                     FrameworkID frameworkId, TaskID taskId, ExecutorID executorId) {
-        return operation(task, offer, allocation.task(), executor(task, allocation.executor(), frameworkId, executorId),
-                taskId);
-    }
-
     /**
      * The executor of a build task with the given resources. For an executor that runs several tasks, every task
      * launched on it must carry this very ExecutorInfo: Mesos refuses a task whose ExecutorInfo differs from the

@@ -30,10 +30,10 @@ class TaskLaunchTest {
         Offer offer = offer("O1", "S0", 2, 1024);
         BuildTask task = new BuildTask("team/app:1", spec, 1, 512, new ExecutorLaunch(uris, "java -jar x.jar",
                 0.1, 32, containerImage));
-        Offer.Operation op = TaskLaunch.operation(task, offer,
-                OfferMatcher.allocate(offer, "*", 1, 512, 0.1, 32).orElseThrow(),
-                FrameworkID.newBuilder().setValue("F").build(), TaskID.newBuilder().setValue("T").build(),
-                ExecutorID.newBuilder().setValue("E").build());
+        OfferMatcher.Allocation allocation = OfferMatcher.allocate(offer, "*", 1, 512, 0.1, 32).orElseThrow();
+        Offer.Operation op = TaskLaunch.operation(task, offer, allocation.task(), TaskLaunch.executor(task,
+                allocation.executor(), FrameworkID.newBuilder().setValue("F").build(),
+                ExecutorID.newBuilder().setValue("E").build()), TaskID.newBuilder().setValue("T").build());
         return op.getLaunch().getTaskInfos(0).getExecutor();
     }
 
