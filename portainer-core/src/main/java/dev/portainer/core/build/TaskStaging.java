@@ -87,7 +87,12 @@ final class TaskStaging {
         if (settings.containerImage() != null) {
             return false;
         }
-        return stager.executorReadsDirectly() && sealed.stream().allMatch(s -> s.fetched() == null);
+        return stager.executorReadsDirectly() && noneFetched(sealed);
+    }
+
+    /** Whether no image's credentials go through the Mesos fetcher, which a task on a running executor never gets. */
+    private static boolean noneFetched(List<Sealed> sealed) {
+        return sealed.stream().allMatch(s -> s.fetched() == null);
     }
 
     /**
@@ -104,7 +109,7 @@ final class TaskStaging {
         }
         // Nothing of a push is fetched but fetched credentials: without them, the pushes on one agent share its
         // executor, as builds do.
-        boolean shared = several && sealed.stream().allMatch(s -> s.fetched() == null);
+        boolean shared = several && noneFetched(sealed);
         List<BuildTask> tasks = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             ImageToPush image = images.get(i);

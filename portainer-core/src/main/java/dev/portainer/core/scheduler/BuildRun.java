@@ -544,14 +544,14 @@ final class BuildRun {
                 executor = startedHere.contains(key) ? sharedExecutors.get(key) : runningExecutor(key, offer);
                 if (executor == null) {
                     executor = TaskLaunch.executor(job.task, allocations.get(i).executor(), frameworkId,
-                            ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build());
+                            newExecutorId());
                     sharedExecutors.put(key, executor);
                     startedHere.add(key);
                 }
                 job.now.sharedExecutor = true;
             } else {
                 executor = TaskLaunch.executor(job.task, allocations.get(i).executor(), frameworkId,
-                        ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build());
+                        newExecutorId());
             }
             job.now.executorId = executor.getExecutorId();
             job.now.agentId = offer.getAgentId();
@@ -582,6 +582,10 @@ final class BuildRun {
                     + (job.now.sharedExecutor ? " in executor " + job.now.executorId.getValue() : "")
                     + (job.now.number > 1 ? ", attempt " + job.now.number + " of " + (config.retries() + 1) : ""));
         }
+    }
+
+    private ExecutorID newExecutorId() {
+        return ExecutorID.newBuilder().setValue("portainer-executor-" + ids.get()).build();
     }
 
     private Job jobOfTask(TaskID taskId) {
