@@ -166,6 +166,62 @@ class ExecutorEndToEndTest {
         }
     }
 
+    /**
+     * A context still being packed ({@code contextGrowing}): written in pieces as {@code .part} while the build runs,
+     * renamed when complete. Docker gets all of it, the last piece too, and the file stays where it was written.
+     */
+    @Test
+    void aContextStillBeingPackedIsBuiltAsItIsWritten(@TempDir Path work) throws Exception {
+        DockerClient docker = DockerDaemon.connectOrSkip();
+        String image = DockerDaemon.REGISTRY + "/portainer-test/growing-" + UUID.randomUUID().toString().substring(0, 8);
+        String filler = "0123456789abcdef\n".repeat(64 * 1024); // 1.1 MB, packed before the last entry
+        byte[] archive = Files.readAllBytes(ContextArchives.tarGz(work.resolve("made.tar.gz"), new java.util.TreeMap<>(
+                Map.of("a-filler.txt", filler, "z-last.txt", "last-entry\n",
+                        "Dockerfile", "FROM portainer/busybox:latest\nCOPY . /ctx/\n"
+                                + "RUN wc -c < /ctx/a-filler.txt && cat /ctx/z-last.txt\n"))));
+        Path context = work.resolve("context-growing.tar.gz");
+        BuildSpec spec = BuildSpec.of(image, List.of("growing"), "Dockerfile", "context.tar.gz", false, null)
+                .withGrowingContext(context);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.afterSubscribed = FakeAgent.launch(FakeAgent.task("growing", spec.toBytes()));
+            java.util.concurrent.CompletableFuture<Void> packer = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                        Path partial = context.resolveSibling(context.getFileName() + ".part");
+                        try (java.io.OutputStream out = Files.newOutputStream(partial)) {
+                            int piece = archive.length / 8 + 1;
+                            for (int off = 0; off < archive.length; off += piece) {
+                                Thread.sleep(100);
+                                out.write(archive, off, Math.min(piece, archive.length - off));
+                                out.flush();
+                            }
+                            out.close();
+                            Files.move(partial, context, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+
+            int exit = ExecutorMain.run(agent.environment(sandbox), Path.of("/nonexistent"),
+                    new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err, DockerImageBuilds::new);
+
+            packer.join();
+            assertEquals(0, exit, stdout.toString(StandardCharsets.UTF_8));
+            TaskStatus finished = agent.history.stream().filter(c -> c.getType() == Call.Type.UPDATE)
+                    .map(c -> c.getUpdate().getStatus()).filter(s -> s.getState() == TaskState.TASK_FINISHED)
+                    .findFirst().orElseThrow(() -> new AssertionError("no TASK_FINISHED: "
+                            + stdout.toString(StandardCharsets.UTF_8)));
+            assertFalse(TaskResult.fromBytes(finished.getData().toByteArray()).failed());
+            List<String> lines = stdout.toString(StandardCharsets.UTF_8).lines().toList();
+            assertTrue(lines.contains(Integer.toString(filler.length())), "the whole of the first entry: " + lines);
+            assertTrue(lines.contains("last-entry"), "the entry written last: " + lines);
+            assertTrue(Files.exists(context), "a context read in place stays where it was written");
+        } finally {
+            DockerDaemon.remove(docker, List.of(image + ":growing"));
+            docker.close();
+        }
+    }
+
     @Test
     void anAgentThatDiesMidBuildTakesTheDockerBuildWithItAndNothingIsPushed() throws Exception {
         // What happens under the embedded agent when Maven is killed: the agent is gone, it does not checkpoint.

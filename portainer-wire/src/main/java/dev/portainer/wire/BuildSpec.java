@@ -1,5 +1,6 @@
 package dev.portainer.wire;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,16 @@ import java.util.Objects;
  *                    it once it runs (Mesos fetches an executor's URIs once, when it starts). A {@code file:} URI is
  *                    read in place (the embedded agent, a shared file system); an {@code http:}/{@code https:} URL is
  *                    fetched with one GET into the task's directory as {@code contextFile}
+ * @param contextGrowing whether the {@code file:} context is still being packed when the task is launched: written as
+ *                    {@code <file>.part} and renamed to the file once complete. The executor sends it to Docker as it
+ *                    grows, as {@code docker build} sends a context while it walks it, and takes only the renamed file's
+ *                    end for the archive's end; a {@code .part} gone without a file means the packing failed. Absent on
+ *                    the wire means false
  */
 public record BuildSpec(int v, Action action, String image, List<String> tags, String dockerfile, String contextFile,
                         boolean push, String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
-                        CredentialsRef credentials, String imageId, String contextUri) {
+                        CredentialsRef credentials, String imageId, String contextUri,
+                        boolean contextGrowing) {
     /** What the task does with the image. */
     public enum Action {
         /** Build from the fetched context, tag, and push when asked. */
@@ -81,12 +88,15 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                     || contextUri.startsWith("https:"))) {
                 throw new IllegalArgumentException("contextUri must be a file:, http: or https: URI: " + contextUri);
             }
+            if (contextGrowing && (contextUri == null || !contextUri.startsWith("file:"))) {
+                throw new IllegalArgumentException("only a file: context can be read while it is packed");
+            }
         } else {
             Objects.requireNonNull(imageId, "imageId");
             if (!push) {
                 throw new IllegalArgumentException("a push task pushes");
             }
-            if (contextUri != null) {
+            if (contextUri != null || contextGrowing) {
                 throw new IllegalArgumentException("a push task has no context");
             }
             if (ephemeralDaemon != null) {
@@ -101,13 +111,13 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
     public static BuildSpec of(String image, List<String> tags, String dockerfile, String contextFile, boolean push,
                                String dockerHost) {
         return new BuildSpec(WireFormat.VERSION, Action.BUILD, image, tags, dockerfile, contextFile, push, dockerHost,
-                null, null, null, null, null);
+                null, null, null, null, null, false);
     }
 
     /** A task that tags {@code imageId}, built earlier in the agent's daemon, with every tag and pushes them. */
     public static BuildSpec pushOf(String image, List<String> tags, String imageId, String dockerHost) {
         return new BuildSpec(WireFormat.VERSION, Action.PUSH, image, tags, null, null, true, dockerHost, null, null,
-                null, imageId, null);
+                null, imageId, null, false);
     }
 
     /** Whether this task only pushes an image built earlier. */
@@ -118,19 +128,25 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
     /** This spec with {@code options} and, for Docker-in-Docker, an ephemeral daemon (null: the agent's). */
     public BuildSpec with(BuildOptions options, EphemeralDaemon ephemeralDaemon) {
         return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
-                ephemeralDaemon, credentials, imageId, contextUri);
+                ephemeralDaemon, credentials, imageId, contextUri, contextGrowing);
     }
 
     /** This spec with the build's sealed registry credentials. */
     public BuildSpec withCredentials(CredentialsRef ref) {
         return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
-                ephemeralDaemon, ref, imageId, contextUri);
+                ephemeralDaemon, ref, imageId, contextUri, contextGrowing);
     }
 
     /** This spec with its context read by the executor from {@code uri} rather than fetched into the sandbox. */
     public BuildSpec withContextUri(String uri) {
         return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
-                ephemeralDaemon, credentials, imageId, uri);
+                ephemeralDaemon, credentials, imageId, uri, false);
+    }
+
+    /** This spec with its context read from {@code file}, which is still being packed ({@link #contextGrowing}). */
+    public BuildSpec withGrowingContext(Path file) {
+        return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
+                ephemeralDaemon, credentials, imageId, file.toAbsolutePath().normalize().toUri().toString(), true);
     }
 
     public byte[] toBytes() {
@@ -151,6 +167,9 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
         if (contextUri != null) {
             json.put("contextUri", contextUri); // absent unless set: older executors read the same bytes
         }
+        if (contextGrowing) {
+            json.put("contextGrowing", true);
+        }
         return WireFormat.encode(json);
     }
 
@@ -165,7 +184,7 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                     options == null ? null : BuildOptions.fromJson(options),
                     daemon == null ? null : new EphemeralDaemon(daemon.strings("insecureRegistries")),
                     credentials == null ? null : CredentialsRef.fromJson(credentials), json.string("imageId"),
-                    json.string("contextUri"));
+                    json.string("contextUri"), json.bool("contextGrowing"));
         });
     }
 }

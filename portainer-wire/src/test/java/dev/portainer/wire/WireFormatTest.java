@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -192,7 +193,8 @@ class WireFormatTest {
                 utf8("{\"v\":3,\"action\":\"run\",\"image\":\"a\",\"tags\":[\"1\"]}")));
         assertEquals("Cannot read the build task description: unknown action 'run'", unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.PUSH,
-                "a", List.of("1"), null, null, true, null, null, new EphemeralDaemon(List.of()), null, "sha256:1", null),
+                "a", List.of("1"), null, null, true, null, null, new EphemeralDaemon(List.of()), null, "sha256:1", null,
+                false),
                 "an ephemeral daemon starts empty: the image cannot be in it");
     }
 
@@ -228,6 +230,24 @@ class WireFormatTest {
         assertEquals("https://maven:8443/s/ctx", spec.withContextUri("https://maven:8443/s/ctx").contextUri());
         assertThrows(IllegalArgumentException.class, () -> spec.withContextUri("hdfs://nn/ctx.tar"));
         assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.PUSH,
-                "a", List.of("1"), null, null, true, null, null, null, null, "sha256:1", "file:///x"));
+                "a", List.of("1"), null, null, true, null, null, null, null, "sha256:1", "file:///x", false));
+    }
+
+    @Test
+    void aContextStillBeingPackedIsSaidSoAndOnlyForAFileUri() {
+        BuildSpec spec = BuildSpec.of("127.0.0.1:5000/app", List.of("1"), "Dockerfile", "context.tar", true, null);
+
+        BuildSpec growing = spec.withGrowingContext(Path.of("/tmp/portainer/../portainer/context-1.tar"));
+
+        assertEquals("file:///tmp/portainer/context-1.tar", growing.contextUri());
+        assertTrue(growing.contextGrowing());
+        assertEquals(growing, BuildSpec.fromBytes(growing.toBytes()));
+        assertTrue(new String(growing.toBytes(), StandardCharsets.UTF_8).endsWith(",\"contextGrowing\":true}"));
+        assertFalse(new String(spec.withContextUri("file:///x.tar").toBytes(), StandardCharsets.UTF_8)
+                .contains("contextGrowing"), "absent unless set");
+        assertFalse(growing.withContextUri("file:///x.tar").contextGrowing(), "another context is a complete one");
+        assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.BUILD,
+                "a", List.of("1"), "Dockerfile", "context.tar", true, null, null, null, null, null,
+                "https://maven:8443/s/ctx", true), "only a file on this machine can be followed as it grows");
     }
 }

@@ -25,11 +25,13 @@ public final class ContextFromUri implements ImageBuild {
     private final String uri;
     private final Path context;
     private final ImageBuild build;
+    private final boolean growing;
     private volatile HttpURLConnection download;
     private volatile boolean cancelled;
 
-    private ContextFromUri(String uri, Path context, ImageBuild build) {
+    private ContextFromUri(String uri, boolean growing, Path context, ImageBuild build) {
         this.uri = uri;
+        this.growing = growing;
         this.context = context;
         this.build = build;
     }
@@ -47,13 +49,14 @@ public final class ContextFromUri implements ImageBuild {
 
     /** {@code build}, reading its context from {@code spec}'s {@link BuildSpec#contextUri} at {@code context} first. */
     public static ImageBuild of(BuildSpec spec, Path context, ImageBuild build) {
-        return new ContextFromUri(spec.contextUri(), context, build);
+        return new ContextFromUri(spec.contextUri(), spec.contextGrowing(), context, build);
     }
 
     @Override
     public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
         if (uri.startsWith("file:")) {
-            if (!Files.isRegularFile(context)) {
+            // One still being packed is followed as it is written (GrowingContext), from wherever it has got to.
+            if (!growing && !Files.isRegularFile(context)) {
                 throw new ImageBuildException("The build context " + uri + " is not a file on this agent: the task "
                         + "was launched with a file: URI, which only an agent that shares the scheduler's file system "
                         + "can read", null, null);

@@ -19,6 +19,7 @@ import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
+import dev.portainer.executor.build.GrowingContext;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class DockerImageBuild implements ImageBuild {
         if (spec.pushOnly()) {
             return pushBuiltEarlier(log);
         }
-        if (!Files.isRegularFile(contextFile)) {
+        if (!spec.contextGrowing() && !Files.isRegularFile(contextFile)) {
             throw new ImageBuildException("The build context " + contextFile.getFileName() + " is not in the sandbox "
                     + contextFile.getParent() + ": the Mesos fetcher should have put it there (the task's URI must "
                     + "not be extracted)", null, null);
@@ -210,7 +211,9 @@ public final class DockerImageBuild implements ImageBuild {
         log.line("Building " + ref + " (Dockerfile " + spec.dockerfile() + ")");
         BuildCallback callback = new BuildCallback(log);
         current = callback;
-        try (InputStream tar = Files.newInputStream(contextFile)) {
+        // A context still being packed is read as it grows: the daemon unpacks it meanwhile, as from the CLI.
+        try (InputStream tar = spec.contextGrowing() ? GrowingContext.open(contextFile, () -> cancelled)
+                : Files.newInputStream(contextFile)) {
             if (cancelled) {
                 throw cancelledException(null);
             }
