@@ -285,7 +285,10 @@ PHASES = [
     # context is packed, so these phases only show what is left on the build's path. (Finer markers, such as
     # "Scheduling the build" or "is starting on", are debug lines since the log was made quieter: run with -X
     # to see them, at the cost of Maven's own debug output.)
-    # "pack" includes the plugin's setup (tens of ms); the pack itself is timed in its own line ("in N ms").
+    # "pack" includes the plugin's setup (tens of ms); the pack itself is timed in its own line ("in N ms"). A
+    # context that changed is packed beside its build on the embedded agent (the executor reads it as it is written):
+    # its "Packed context" line may then come after the build started, and the next phase counts from the later of
+    # the two lines (0 when the registration came first).
     ("pack (Mesos starting meanwhile)", "--- portainer", "Packed context"),
     ("stage + rest of subscribe", "Packed context", "Registered with the Mesos master"),
     ("offer", "Registered with the Mesos master", "] Launched "),
@@ -311,7 +314,7 @@ def phases(text, day):
     out = {}
     for name, begin, end in PHASES:
         b, e = first(begin), first(end)
-        out[name] = (e - b) if b is not None and e is not None else float("nan")
+        out[name] = max(0.0, e - b) if b is not None and e is not None else float("nan")
     mojo, done = first("--- portainer-maven-plugin"), first("BUILD SUCCESS")
     out["portainer:build (mojo start to BUILD SUCCESS)"] = done - mojo
     return out

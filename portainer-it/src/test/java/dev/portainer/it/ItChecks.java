@@ -93,7 +93,8 @@ final class ItChecks {
         for (Path work : works) {
             try (Stream<Path> files = Files.list(work)) {
                 List<String> names = files.map(p -> p.getFileName().toString()).toList();
-                assertFalse(names.stream().anyMatch(n -> n.endsWith(".tar.gz") || n.endsWith(".tar") || n.startsWith("local-mesos")),
+                assertFalse(names.stream().anyMatch(n -> n.endsWith(".tar.gz") || n.endsWith(".tar")
+                                || n.endsWith(".part") || n.startsWith("local-mesos")),
                         "staged or local Mesos files left in " + work + ": " + names);
             }
         }

@@ -32,6 +32,14 @@ interface Cluster {
      */
     ContextFormat contextFormat();
 
+    /**
+     * Whether the executors read the contexts where they are packed, on this machine, so that a build may start while
+     * its context is still being packed (the embedded agent); not where the agents fetch them.
+     */
+    default boolean readsContextsWhilePacked() {
+        return false;
+    }
+
     /** The shell command that starts the executor on the agent, in a container ({@code containerImage}) or not. */
     String executorCommand(boolean inContainer);
 

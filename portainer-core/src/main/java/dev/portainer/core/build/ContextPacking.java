@@ -14,19 +14,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The pack step: every image's context into an archive in the work directory (removed when the run ends, its
  * {@code .part} too), then what builds killed before their clean-up left there. A plain tar where the agent reads it
  * in place, a tar.gz where it crosses a network. An image's context that did not change since its last pack is not
- * packed again: its archive is kept in the {@link ContextCache} of the work directory, and the run links it.
+ * packed again: its archive is kept in the {@link ContextCache} of the work directory, and the run links it. Where
+ * the agent reads the archives in place, the changed contexts are packed on a thread of their own while the run
+ * schedules their builds, which read each archive as it is written.
  */
 final class ContextPacking {
     /** The packed contexts in the work directory: {@code context-pid<pid>-<uuid>.tar[.gz]}, see {@link Leftovers}. */
@@ -43,13 +48,24 @@ final class ContextPacking {
         this.format = format;
     }
 
-    /** The packed contexts, in the images' order. */
-    List<PackedContext> packAll(List<ImageSpec> images) throws ContextException {
+    /** The packed contexts, in the images' order: every one packed before this returns. */
+    Packing packAll(List<ImageSpec> images) throws ContextException {
+        return start(images, false);
+    }
+
+    /**
+     * The contexts, in the images' order. Each one unchanged since the last build is reused at once; the others are
+     * packed in the images' order, here, or with {@code whilePacked} on a thread of the run's own while the run goes
+     * on (their tasks read them as they are written). What can be checked before packing (the Dockerfile, its place,
+     * the .dockerignore) fails here; what only the packing finds (an unreadable file) fails {@link Packing#finish}.
+     */
+    Packing start(List<ImageSpec> images, boolean whilePacked) throws ContextException {
         Leftovers leftovers = Leftovers.ofThisProcess();
         // One slot per image, named as its result files are.
         Map<String, String> slots = BuildResultFiles.stems(images.stream().map(ImageSpec::image).toList());
         ContextCache cache = new ContextCache(settings.workDirectory().resolve(ContextCache.DIRECTORY));
-        List<PackedContext> contexts = new ArrayList<>();
+        Packing packing = new Packing();
+        List<ToPack> toPack = new ArrayList<>();
         for (ImageSpec image : images) {
             Path archive = settings.workDirectory().resolve(leftovers.prefix(PACKED_CONTEXT) + run.ids().get()
                     + format.extension());
@@ -58,19 +74,183 @@ final class ContextPacking {
                 deleteQuietly(archive);
                 deleteQuietly(ContextPacker.partialFile(archive));
             });
-            contexts.add(pack(image, archive, cache, slots.get(image.image().name())));
+            ToPack pack = prepare(image, archive, cache, slots.get(image.image().name()), packing);
+            if (pack.reused != null) {
+                packing.archives.add(ContextArchive.of(pack.reused));
+            } else if (whilePacked) {
+                packing.archives.add(new ContextArchive(archive, format, pack.source.dockerfileInArchive(), null));
+                toPack.add(pack);
+            } else {
+                packing.archives.add(ContextArchive.of(pack(pack, cache)));
+            }
         }
-        removeContextsOfKilledBuilds(contexts, leftovers);
-        return contexts;
+        if (toPack.isEmpty()) {
+            removeContextsOfKilledBuilds(packing.packed(), leftovers);
+            return packing;
+        }
+        // Stopped first when the run ends: no archive is begun after its clean-up removed the run's files.
+        run.guard().cleanup("stop packing the build contexts", packing::stop);
+        packing.start(() -> {
+            for (ToPack pack : toPack) {
+                if (packing.stopping) {
+                    return;
+                }
+                PackedContext context = pack(pack, cache);
+                int i = packing.archiveIndex(context.archive());
+                packing.archives.set(i, ContextArchive.of(context));
+            }
+            removeContextsOfKilledBuilds(packing.packed(), leftovers);
+        });
+        return packing;
     }
 
-    private PackedContext pack(ImageSpec image, Path archive, ContextCache cache, String slot)
+    /**
+     * A run's contexts, some perhaps still being packed on the run's packing thread.
+     */
+    final class Packing {
+        /** In the images' order; an entry is replaced by its packed context once packed. */
+        private final List<ContextArchive> archives = new CopyOnWriteArrayList<>();
+        private final List<Runnable> onFailure = new ArrayList<>();
+        private Thread thread;
+        private volatile boolean stopping;
+        private RuntimeException failure;
+        private ContextException contextFailure;
+
+        /** The contexts, in the images' order, as the tasks get them: packed, or being packed. */
+        List<ContextArchive> archives() {
+            return List.copyOf(archives);
+        }
+
+        /** Runs {@code action} once if the packing fails (at once if it has failed already). */
+        void onFailure(Runnable action) {
+            boolean now;
+            synchronized (this) {
+                now = contextFailure != null || failure != null;
+                if (!now) {
+                    onFailure.add(action);
+                }
+            }
+            if (now) {
+                action.run();
+            }
+        }
+
+        /**
+         * Waits for the packing thread (once every build ended, its context was packed; if some did not, no archive is
+         * begun after this and one under way stops at its next entry) and throws what made the packing fail before.
+         */
+        void finish() throws ContextException, InterruptedException {
+            stopping = true;
+            Thread packer = thread;
+            if (packer != null) {
+                packer.join();
+            }
+            synchronized (this) {
+                if (contextFailure != null) {
+                    throw contextFailure;
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+            }
+        }
+
+        /** Throws what made the packing fail so far, if anything. */
+        synchronized void checkNotFailed() throws ContextException {
+            if (contextFailure != null) {
+                throw contextFailure;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** When the run ends early (Ctrl-C, a failure): stops the pack under way at once, its file read interrupted. */
+        private void stop() throws InterruptedException {
+            stopping = true;
+            Thread packer = thread;
+            if (packer != null) {
+                packer.interrupt();
+                packer.join(STOP_WAIT.toMillis());
+            }
+        }
+
+        private List<PackedContext> packed() {
+            return archives.stream().map(ContextArchive::packed).filter(Objects::nonNull).toList();
+        }
+
+        private int archiveIndex(Path archive) {
+            for (int i = 0; i < archives.size(); i++) {
+                if (archives.get(i).archive().equals(archive)) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("not a context of this run: " + archive);
+        }
+
+        private void start(PackingWork work) {
+            thread = new Thread(() -> {
+                try {
+                    work.run();
+                } catch (ContextException e) {
+                    failed(e, null);
+                } catch (RuntimeException e) {
+                    failed(null, e);
+                }
+            }, "portainer-pack");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void failed(ContextException context, RuntimeException other) {
+            if (stopping) {
+                return; // stopped: the run is ending for another reason, which it reports
+            }
+            List<Runnable> actions;
+            synchronized (this) {
+                contextFailure = context;
+                failure = other;
+                actions = List.copyOf(onFailure);
+                onFailure.clear();
+            }
+            actions.forEach(Runnable::run);
+        }
+    }
+
+    /** How long a stopping run waits for the packing thread to stop. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
+
+    @FunctionalInterface
+    private interface PackingWork {
+        void run() throws ContextException;
+    }
+
+    /** Thrown from the packer's listener to stop a pack under way when the run ends. */
+    private static final class StoppedPacking extends RuntimeException {
+        StoppedPacking() {
+            super("packing stopped: the run is ending", null, false, false);
+        }
+    }
+
+    /** An image's context ready to pack ({@code source}), or reused as it was packed for the last build. */
+    private record ToPack(ImageSpec image, ContextPacker packer, ContextPacker.Source source, Path archive, String slot,
+                          long start, PackedContext reused) {
+    }
+
+    private ToPack prepare(ImageSpec image, Path archive, ContextCache cache, String slot, Packing packing)
             throws ContextException {
         long start = System.nanoTime();
         try {
             // A context is walked twice when it changed (to look it up, then to pack it): say each skip once.
             Set<String> warned = new HashSet<>();
             ContextPacker.Builder builder = ContextPacker.builder().format(format).listener(new ContextPackListener() {
+                @Override
+                public void entryAdded(String path, long bytes) {
+                    if (packing.stopping) {
+                        throw new StoppedPacking();
+                    }
+                }
+
                 @Override
                 public void skipped(String path, String reason) {
                     if (warned.add(path)) {
@@ -99,14 +279,23 @@ final class ContextPacking {
                         + " the last build, %s reused: %s, %s in %d ms, sha256 %s", image.contextDirectory(),
                         cache.archive(slot, format), entries(context), size(context),
                         (System.nanoTime() - start) / 1_000_000, context.sha256().substring(0, 12)));
-                return context;
+                return new ToPack(image, packer, source, archive, slot, start, context);
             }
-            PackedContext context = packer.pack(source, archive);
-            run.events().info(packed(image.contextDirectory(), context, (System.nanoTime() - start) / 1_000_000));
-            keep(cache, slot, context);
-            return context;
+            return new ToPack(image, packer, source, archive, slot, start, null);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the packed build context to " + archive, e);
+        }
+    }
+
+    private PackedContext pack(ToPack pack, ContextCache cache) throws ContextException {
+        try {
+            PackedContext context = pack.packer.pack(pack.source, pack.archive);
+            run.events().info(packed(pack.image.contextDirectory(), context,
+                    (System.nanoTime() - pack.start) / 1_000_000));
+            keep(cache, pack.slot, context);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the packed build context to " + pack.archive, e);
         }
     }
 

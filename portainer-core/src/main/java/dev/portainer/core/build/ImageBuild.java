@@ -1,7 +1,6 @@
 package dev.portainer.core.build;
 
 import dev.portainer.core.context.ContextException;
-import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildException;
 import dev.portainer.core.scheduler.BuildOutcome;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds a plan's images on Mesos, as named steps: connect to the cluster, pack every context, stage the files, schedule
- * the builds in one framework, collect how each ended. Everything a step starts is registered with the run's shutdown
+ * Builds a plan's images on Mesos, as named steps: connect to the cluster, pack every context (on the embedded agent
+ * while the builds already read them), stage the files, schedule the builds in one framework, collect how each ended. Everything a step starts is registered with the run's shutdown
  * guard and undone in reverse order when the run ends, however it ends (Ctrl-C included): the packed contexts and
  * staged files are removed and nothing keeps running on the cluster.
  */
@@ -44,14 +43,17 @@ public final class ImageBuild {
     /**
      * Builds the images of the plan in one Mesos framework: every context is packed and staged first (a wrong context
      * fails at once, before anything is scheduled), then all builds are queued together and run in parallel on the
-     * offers that fit. One image is a plan of one.
+     * offers that fit. One image is a plan of one. On the embedded agent, which reads the contexts in place, the
+     * contexts that changed are packed while the builds are scheduled, each read by its build as it is written; what
+     * only the packing finds wrong (an unreadable file) then stops the builds and fails the run just the same.
      *
      * @param plan     the run's settings and its images
      * @param events   where progress and Docker's log go
      * @param launcher starts the embedded master when the plan's master is {@code local}
      * @return how each image ended, in the order given: its result, or its failure ({@code BuildFailedException}:
      *         Docker's error; {@code ClusterException}: the cluster failed it; a cancellation)
-     * @throws ContextException a context or Dockerfile is wrong (the user's to fix); nothing was scheduled
+     * @throws ContextException a context or Dockerfile is wrong (the user's to fix); nothing was scheduled, or what
+     *                          was is stopped
      * @throws StagingException the files could not be staged for the agents; nothing was scheduled
      * @throws BuildException   the cluster could not be used at all (ZooKeeper, the embedded master)
      */
@@ -79,20 +81,26 @@ public final class ImageBuild {
             throws ContextException, StagingException, BuildException, InterruptedException {
         RunSettings settings = plan.settings();
         Cluster cluster = Cluster.connect(settings, launcher, run);
-        List<PackedContext> contexts = new ContextPacking(settings, run, cluster.contextFormat())
-                .packAll(plan.images());
+        // Where the executor reads a context in place, its build starts while it is packed.
+        ContextPacking.Packing contexts = new ContextPacking(settings, run, cluster.contextFormat())
+                .start(plan.images(), cluster.readsContextsWhilePacked());
         run.stopIfStopping();
         Stager stager = cluster.openStager();
         CancelOnShutdown.Step removeStaged = run.guard().cleanup("remove the staged files", stager::close);
-        List<BuildTask> tasks = new TaskStaging(settings, cluster, stager, run).stageAll(plan.images(), contexts);
-        List<Outcome<ImageSpec, BuildResult>> outcomes = schedule(plan, tasks, cluster, run);
+        List<BuildTask> tasks = new TaskStaging(settings, cluster, stager, run).stageAll(plan.images(),
+                contexts.archives());
+        contexts.checkNotFailed();
+        List<Outcome<ImageSpec, BuildResult>> outcomes = schedule(plan, tasks, cluster, run, contexts);
+        // A context that could not be packed fails the run as it would have before anything was scheduled.
+        contexts.finish();
         runNow(removeStaged, run);
         return outcomes;
     }
 
     /** The schedule and collect steps: one framework, every build queued at once, then each image's outcome. */
     private static List<Outcome<ImageSpec, BuildResult>> schedule(BuildPlan plan, List<BuildTask> tasks,
-                                                                  Cluster cluster, RunContext run)
+                                                                  Cluster cluster, RunContext run,
+                                                                  ContextPacking.Packing contexts)
             throws InterruptedException {
         for (ImageSpec image : plan.images()) {
             run.events().debug("Scheduling the build of " + image.primaryReference() + " on Mesos master "
@@ -102,6 +110,7 @@ public final class ImageBuild {
             run.guard().cleanup("tear down the Mesos framework", runner::abort);
             run.guard().onCancel(() -> runner.cancelNow("The build was cancelled: the JVM is stopping (Ctrl-C or"
                     + " SIGTERM)"));
+            contexts.onFailure(() -> runner.cancel("Stopped: a build context could not be packed"));
             List<Outcome<BuildTask, BuildOutcome>> outcomes = runner.runAll(tasks, plan.settings().failFast(),
                     run.events(), cluster.early());
             List<Outcome<ImageSpec, BuildResult>> ended = new ArrayList<>();

@@ -107,6 +107,12 @@ final class LocalCluster implements Cluster {
         return readsInPlace() ? ContextFormat.TAR : ContextFormat.TAR_GZIP;
     }
 
+    /** In place, unless in a container (Docker-in-Docker), whose sandbox gets a link to a complete file. */
+    @Override
+    public boolean readsContextsWhilePacked() {
+        return readsInPlace() && settings.containerImage() == null;
+    }
+
     private boolean readsInPlace() {
         return settings.hadoopStaging() == null;
     }

@@ -2,7 +2,6 @@ package dev.portainer.core.build;
 
 import dev.portainer.wire.auth.RegistryAuth;
 import dev.portainer.wire.auth.SealedCredentials;
-import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.scheduler.BuildTask;
 import dev.portainer.core.scheduler.ExecutorLaunch;
 import dev.portainer.core.scheduler.FetchUri;
@@ -48,20 +47,20 @@ final class TaskStaging {
     }
 
     /** The build tasks, in the images' order. */
-    List<BuildTask> stageAll(List<ImageSpec> images, List<PackedContext> contexts) throws StagingException {
+    List<BuildTask> stageAll(List<ImageSpec> images, List<ContextArchive> contexts) throws StagingException {
         StagedFile jar = stageExecutor();
         boolean several = images.size() > 1;
         List<StagedFile> staged = new ArrayList<>();
         List<Sealed> sealed = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             ImageSpec image = images.get(i);
-            PackedContext context = contexts.get(i);
+            ContextArchive context = contexts.get(i);
             // Staged side by side: each image's files need a name of their own (the sandbox names stay the same,
-            // each task has its own sandbox).
+            // each task has its own sandbox). One still being packed is read where it is written.
             String suffix = several ? "-" + (i + 1) : "";
-            staged.add(stager.stageBuildFile(context.archive(), several
+            staged.add(context.growing() ? null : stager.stageBuildFile(context.archive(), several
                     ? ExecutorCommands.CONTEXT_NAME + suffix + context.format().extension()
-                    : ExecutorCommands.contextFile(context.format()), context.sha256()));
+                    : ExecutorCommands.contextFile(context.format()), context.packed().sha256()));
             sealed.add(seal(image.credentials(), image.image().name(), several, suffix));
         }
         boolean shared = several && executorReadsDirectly(sealed);
@@ -163,7 +162,7 @@ final class TaskStaging {
         return new Sealed(ref, secret.viaFetcher() ? secret : null);
     }
 
-    private BuildTask task(ImageSpec image, PackedContext context, StagedFile jar, StagedFile staged,
+    private BuildTask task(ImageSpec image, ContextArchive context, StagedFile jar, StagedFile staged,
                            CredentialsRef credentials, StagedSecret fetchedSecret, boolean shared) {
         boolean inContainer = settings.containerImage() != null;
         // Named for what it is: the daemon takes a tar or a tar.gz alike, and the fetcher extracts neither (below).
@@ -172,23 +171,24 @@ final class TaskStaging {
                         settings.push(), settings.dockerHost())
                 .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
-        if (shared) {
-            // Only the jar is the executor's to fetch; the context is the task's, read by the executor itself.
-            ExecutorLaunch executor = new ExecutorLaunch(List.of(new FetchUri(jar.uri().toString(),
-                    ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable())), cluster.executorCommand(false),
-                    ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, null, true);
-            return new BuildTask(image.primaryReference(), spec.withContextUri(staged.uri().toString()), image.cpus(),
-                    image.memMb(), executor);
-        }
         List<FetchUri> uris = new ArrayList<>(List.of(
-                new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable()),
-                new FetchUri(staged.uri().toString(), contextFile, false, false)));
+                new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable())));
+        if (context.growing()) {
+            // Read in place as it is packed (the embedded agent, never in a container): Docker gets the context
+            // while it is written, as from docker build.
+            spec = spec.withGrowingContext(context.archive());
+        } else if (shared) {
+            // Only the jar is the executor's to fetch; the context is the task's, read by the executor itself.
+            spec = spec.withContextUri(staged.uri().toString());
+        } else {
+            uris.add(new FetchUri(staged.uri().toString(), contextFile, false, false));
+        }
         if (fetchedSecret != null) {
-            // Never cached: the fetcher's cache would keep a copy outside the sandbox.
+            // Never cached: the fetcher's cache would keep a copy outside the sandbox. (Never with a shared executor.)
             uris.add(new FetchUri(fetchedSecret.uri().toString(), ExecutorCommands.CREDENTIALS_FILE, false, false));
         }
         ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(inContainer),
-                ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, settings.containerImage());
+                ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, settings.containerImage(), shared);
         if (inContainer) {
             run.events().info("The executor of " + image.image().name() + " runs in container image "
                     + settings.containerImage() + " with its own Docker daemon (Docker-in-Docker)");

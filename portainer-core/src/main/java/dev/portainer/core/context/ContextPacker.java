@@ -696,6 +696,11 @@ public final class ContextPacker {
         public Path context() {
             return context;
         }
+
+        /** The Dockerfile's '/'-separated path inside the archive, as {@link PackedContext#dockerfile()} will say. */
+        public String dockerfileInArchive() {
+            return GoString.runes(archiveName);
+        }
     }
 
     /** Feeds values to a digest unambiguously: every value with its length or as a fixed-size number. */

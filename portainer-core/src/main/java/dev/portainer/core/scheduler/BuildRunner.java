@@ -93,6 +93,17 @@ public final class BuildRunner implements AutoCloseable {
     }
 
     /**
+     * Like {@link #cancel()}, with {@code why} as every build's failure, and for good: a run that starts afterwards
+     * ends at once, as after {@link #cancelNow}.
+     */
+    public void cancel(String why) {
+        stoppedBecause = why;
+        for (BuildRun run : active) {
+            run.cancel(why);
+        }
+    }
+
+    /**
      * Stops every build in progress and any later one without waiting for their tasks to confirm the kill: KILL, then
      * TEARDOWN at once (the master kills whatever is left). For a JVM that is about to exit. Returns at once.
      */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.context.ContextFormat;
 import dev.portainer.core.context.ContextPacker;
-import dev.portainer.core.context.PackedContext;
 import dev.portainer.core.mesos.scheduler.MesosMaster;
 import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.BuildTask;
@@ -61,6 +60,31 @@ class TaskStagingTest {
             assertFalse(task.executor().severalTasks(), "the executor has no Hadoop client: one executor per build");
         }
         assertNotEquals(tasks.get(0).executor().uris().get(1).uri(), tasks.get(1).executor().uris().get(1).uri());
+    }
+
+    /**
+     * A context still being packed is read where it is written, as it grows: nothing staged, nothing for the fetcher
+     * but the jar; one image keeps an executor of its own, several share one.
+     */
+    @Test
+    void aContextStillBeingPackedIsReadInPlaceAsItGrows() throws Exception {
+        for (int images : List.of(1, 3)) {
+            List<BuildTask> tasks = stage(ContextFormat.TAR, images, null, true);
+            Set<String> contexts = new HashSet<>();
+            for (int i = 0; i < images; i++) {
+                BuildTask task = tasks.get(i);
+                assertTrue(task.spec().contextGrowing());
+                Path archive = dir.resolve("growing-" + i + ".tar");
+                assertEquals(archive.toUri().toString(), task.spec().contextUri());
+                assertFalse(Files.exists(archive), "not written yet: nothing staged it");
+                assertEquals("Dockerfile", task.spec().dockerfile());
+                assertEquals(List.of("portainer-executor.jar"), task.executor().uris().stream()
+                        .map(FetchUri::outputFile).toList());
+                assertEquals(images > 1, task.executor().severalTasks());
+                contexts.add(task.spec().contextUri());
+            }
+            assertEquals(images, contexts.size());
+        }
     }
 
     /**
@@ -163,6 +187,12 @@ class TaskStagingTest {
     }
 
     private List<BuildTask> stage(ContextFormat format, int images, Stager staging) throws Exception {
+        return stage(format, images, staging, false);
+    }
+
+    /** @param growing the contexts are still being packed, as {@code growing-<i>.tar} */
+    private List<BuildTask> stage(ContextFormat format, int images, Stager staging, boolean growing)
+            throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\n");
         Path jar = Files.writeString(dir.resolve("executor.jar"), "not really a jar");
@@ -175,12 +205,13 @@ class TaskStagingTest {
             RunContext run = new RunContext(QUIET, guard, Clock.systemUTC(), new SecureRandom(), UUID::randomUUID,
                     Map.of(), "host");
             List<ImageSpec> specs = new java.util.ArrayList<>();
-            List<PackedContext> contexts = new java.util.ArrayList<>();
+            List<ContextArchive> contexts = new java.util.ArrayList<>();
             for (int i = 0; i < images; i++) {
                 specs.add(ImageSpec.builder(ctx, ImageRef.parse("127.0.0.1:5000/team/app" + i), List.of("1"))
                         .build());
-                contexts.add(ContextPacker.builder().format(format).build().pack(ctx, null,
-                        dir.resolve("context-" + i + format.extension())));
+                contexts.add(growing ? new ContextArchive(dir.resolve("growing-" + i + ".tar"), format, "Dockerfile",
+                        null) : ContextArchive.of(ContextPacker.builder().format(format).build().pack(ctx, null,
+                        dir.resolve("context-" + i + format.extension()))));
             }
             return new TaskStaging(settings, new FixedCluster(), stager, run).stageAll(specs, contexts);
         }
