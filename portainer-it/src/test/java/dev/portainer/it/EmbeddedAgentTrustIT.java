@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -217,19 +218,35 @@ class EmbeddedAgentTrustIT {
         assertTrue(target.executor().isAlive(), "the attacks came while the build's executor ran");
     }
 
-    /** The agent's state, and the sandbox's build log and packed context, without a credential and with a guess. */
-    private static void attackTheReadOnlyEndpoints(Target target, String guess) throws Exception {
-        String context;
+    /**
+     * The agent's state, and the sandbox's build log and the packed context, without a credential and with a guess.
+     * The context is in the sandbox when the fetcher put it there; one packed for this build on the embedded agent is
+     * read in place in the project's target/portainer, readable by its owner only.
+     */
+    private void attackTheReadOnlyEndpoints(Target target, String guess) throws Exception {
+        Optional<String> fetched;
         try (Stream<Path> files = Files.list(target.directory())) {
             // This test runs as the agent's user, so it may look; the attacker may not (the work dir is 0700).
             // A plain tar from the embedded master, a tar.gz from any other (this test's standalone one too).
-            context = files.map(f -> f.getFileName().toString())
-                    .filter(name -> name.equals("context.tar") || name.equals("context.tar.gz"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no packed context in " + target.directory()));
+            fetched = files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.equals("context.tar") || name.equals("context.tar.gz")).findFirst();
+        }
+        String context;
+        if (fetched.isPresent()) {
+            context = target.sandbox() + "/" + fetched.get();
+        } else {
+            try (Stream<Path> files = Files.list(project.resolve("target/portainer"))) {
+                Path inPlace = files.filter(f -> f.getFileName().toString().matches("context-.*\\.tar(\\.part)?"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no packed context in " + target.directory()
+                                + " nor in " + project.resolve("target/portainer")));
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(inPlace)),
+                        "a context read in place is its owner's alone: " + inPlace);
+                context = inPlace.toString();
+            }
         }
         for (String path : List.of("/state", "/slave(1)/state", "/state.json",
                 "/files/read?offset=0&path=" + encode(target.sandbox() + "/stdout"),
-                "/files/read?offset=0&path=" + encode(target.sandbox() + "/" + context),
+                "/files/read?offset=0&path=" + encode(context),
                 "/files/read.json?offset=0&path=" + encode(target.sandbox() + "/stdout"))) {
             for (List<String> credentials : List.of(List.<String>of(), List.of("-u", guess))) {
                 List<String> curl = new ArrayList<>(credentials);
