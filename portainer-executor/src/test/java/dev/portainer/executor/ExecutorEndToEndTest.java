@@ -173,7 +173,8 @@ class ExecutorEndToEndTest {
     @Test
     void aContextStillBeingPackedIsBuiltAsItIsWritten(@TempDir Path work) throws Exception {
         DockerClient docker = DockerDaemon.connectOrSkip();
-        String image = DockerDaemon.REGISTRY + "/portainer-test/growing-" + UUID.randomUUID().toString().substring(0, 8);
+        String image = DockerDaemon.REGISTRY + "/portainer-test/growing-"
+                + UUID.randomUUID().toString().substring(0, 8);
         String filler = "0123456789abcdef\n".repeat(64 * 1024); // 1.1 MB, packed before the last entry
         byte[] archive = Files.readAllBytes(ContextArchives.tarGz(work.resolve("made.tar.gz"), new java.util.TreeMap<>(
                 Map.of("a-filler.txt", filler, "z-last.txt", "last-entry\n",

@@ -29,11 +29,11 @@ import java.util.Objects;
  *                    it once it runs (Mesos fetches an executor's URIs once, when it starts). A {@code file:} URI is
  *                    read in place (the embedded agent, a shared file system); an {@code http:}/{@code https:} URL is
  *                    fetched with one GET into the task's directory as {@code contextFile}
- * @param contextGrowing whether the {@code file:} context is still being packed when the task is launched: written as
- *                    {@code <file>.part} and renamed to the file once complete. The executor sends it to Docker as it
- *                    grows, as {@code docker build} sends a context while it walks it, and takes only the renamed file's
- *                    end for the archive's end; a {@code .part} gone without a file means the packing failed. Absent on
- *                    the wire means false
+ * @param contextGrowing whether the {@code file:} context is still being packed when the task is launched: written
+ *                    as {@code <file>.part} and renamed to the file once complete. The executor sends it to Docker as
+ *                    it grows, as {@code docker build} sends a context while it walks it, and takes only the renamed
+ *                    file's end for the archive's end; a {@code .part} gone without a file means the packing failed.
+ *                    Absent on the wire means false
  */
 public record BuildSpec(int v, Action action, String image, List<String> tags, String dockerfile, String contextFile,
                         boolean push, String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,

@@ -65,7 +65,7 @@ final class ContextPacking {
         Map<String, String> slots = BuildResultFiles.stems(images.stream().map(ImageSpec::image).toList());
         ContextCache cache = new ContextCache(settings.workDirectory().resolve(ContextCache.DIRECTORY));
         Packing packing = new Packing();
-        List<ToPack> toPack = new ArrayList<>();
+        List<Prepared> toPack = new ArrayList<>();
         for (ImageSpec image : images) {
             Path archive = settings.workDirectory().resolve(leftovers.prefix(PACKED_CONTEXT) + run.ids().get()
                     + format.extension());
@@ -74,7 +74,7 @@ final class ContextPacking {
                 deleteQuietly(archive);
                 deleteQuietly(ContextPacker.partialFile(archive));
             });
-            ToPack pack = prepare(image, archive, cache, slots.get(image.image().name()), packing);
+            Prepared pack = prepare(image, archive, cache, slots.get(image.image().name()), packing);
             if (pack.reused != null) {
                 packing.archives.add(ContextArchive.of(pack.reused));
             } else if (whilePacked) {
@@ -91,7 +91,7 @@ final class ContextPacking {
         // Stopped first when the run ends: no archive is begun after its clean-up removed the run's files.
         run.guard().cleanup("stop packing the build contexts", packing::stop);
         packing.start(() -> {
-            for (ToPack pack : toPack) {
+            for (Prepared pack : toPack) {
                 if (packing.stopping) {
                     return;
                 }
@@ -145,14 +145,7 @@ final class ContextPacking {
             if (packer != null) {
                 packer.join();
             }
-            synchronized (this) {
-                if (contextFailure != null) {
-                    throw contextFailure;
-                }
-                if (failure != null) {
-                    throw failure;
-                }
-            }
+            checkNotFailed();
         }
 
         /** Throws what made the packing fail so far, if anything. */
@@ -232,12 +225,12 @@ final class ContextPacking {
         }
     }
 
-    /** An image's context ready to pack ({@code source}), or reused as it was packed for the last build. */
-    private record ToPack(ImageSpec image, ContextPacker packer, ContextPacker.Source source, Path archive, String slot,
-                          long start, PackedContext reused) {
+    /** An image's context ready to pack ({@code source}), or {@code reused} as it was packed for the last build. */
+    private record Prepared(ImageSpec image, ContextPacker packer, ContextPacker.Source source, Path archive,
+                            String slot, long start, PackedContext reused) {
     }
 
-    private ToPack prepare(ImageSpec image, Path archive, ContextCache cache, String slot, Packing packing)
+    private Prepared prepare(ImageSpec image, Path archive, ContextCache cache, String slot, Packing packing)
             throws ContextException {
         long start = System.nanoTime();
         try {
@@ -279,15 +272,15 @@ final class ContextPacking {
                         + " the last build, %s reused: %s, %s in %d ms, sha256 %s", image.contextDirectory(),
                         cache.archive(slot, format), entries(context), size(context),
                         (System.nanoTime() - start) / 1_000_000, context.sha256().substring(0, 12)));
-                return new ToPack(image, packer, source, archive, slot, start, context);
+                return new Prepared(image, packer, source, archive, slot, start, context);
             }
-            return new ToPack(image, packer, source, archive, slot, start, null);
+            return new Prepared(image, packer, source, archive, slot, start, null);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the packed build context to " + archive, e);
         }
     }
 
-    private PackedContext pack(ToPack pack, ContextCache cache) throws ContextException {
+    private PackedContext pack(Prepared pack, ContextCache cache) throws ContextException {
         try {
             PackedContext context = pack.packer.pack(pack.source, pack.archive);
             run.events().info(packed(pack.image.contextDirectory(), context,
