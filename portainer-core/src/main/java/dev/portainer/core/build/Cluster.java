@@ -23,14 +23,6 @@ interface Cluster {
     /** A framework that subscribed while the contexts were packed, whose offers wait for the tasks; or null. */
     EarlySubscription early();
 
-    /**
-     * Every context was checked (Dockerfiles found and read, .dockerignore parsed) and is now being packed: a cluster
-     * that did not subscribe yet may do it now, so that the SUBSCRIBE round trip and the master's first allocation
-     * are not on the build's path. A context that is wrong never registers a framework.
-     */
-    default void subscribeWhilePacking() {
-    }
-
     /** Where the agents fetch the staged files from. */
     Stager openStager() throws StagingException;
 

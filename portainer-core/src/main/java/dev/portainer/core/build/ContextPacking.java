@@ -29,9 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The pack step: every image's context into an archive in the work directory (removed when the run ends, its
  * {@code .part} too), then what builds killed before their clean-up left there. A plain tar where the agent reads it
  * in place, a tar.gz where it crosses a network. An image's context that did not change since its last pack is not
- * packed again: its archive is kept in the {@link ContextCache} of the work directory, and the run links it. The
- * changed contexts are packed on a thread of their own while the framework subscribes; where the agent reads the
- * archives in place, while their builds already run and read each archive as it is written.
+ * packed again: its archive is kept in the {@link ContextCache} of the work directory, and the run links it. Where
+ * the agent reads the archives in place, the changed contexts are packed on a thread of their own while the run
+ * schedules their builds, which read each archive as it is written.
  */
 final class ContextPacking {
     /** The packed contexts in the work directory: {@code context-pid<pid>-<uuid>.tar[.gz]}, see {@link Leftovers}. */
@@ -48,14 +48,18 @@ final class ContextPacking {
         this.format = format;
     }
 
+    /** The packed contexts, in the images' order: every one packed before this returns. */
+    Packing packAll(List<ImageSpec> images) throws ContextException {
+        return start(images, false);
+    }
+
     /**
      * The contexts, in the images' order. Each one unchanged since the last build is reused at once; the others are
-     * packed in the images' order on a thread of the run's own while the run goes on: it subscribes meanwhile, and
-     * where the executors read the archives in place, their tasks read them as they are written. What can be checked
-     * before packing (the Dockerfile, its place, the .dockerignore) fails here; what only the packing finds (an
-     * unreadable file) fails {@link Packing#awaitPacked} and {@link Packing#finish}.
+     * packed in the images' order, here, or with {@code whilePacked} on a thread of the run's own while the run goes
+     * on (their tasks read them as they are written). What can be checked before packing (the Dockerfile, its place,
+     * the .dockerignore) fails here; what only the packing finds (an unreadable file) fails {@link Packing#finish}.
      */
-    Packing start(List<ImageSpec> images) throws ContextException {
+    Packing start(List<ImageSpec> images, boolean whilePacked) throws ContextException {
         Leftovers leftovers = Leftovers.ofThisProcess();
         // One slot per image, named as its result files are.
         Map<String, String> slots = BuildResultFiles.stems(images.stream().map(ImageSpec::image).toList());
@@ -73,9 +77,11 @@ final class ContextPacking {
             Prepared pack = prepare(image, archive, cache, slots.get(image.image().name()), packing);
             if (pack.reused != null) {
                 packing.archives.add(ContextArchive.of(pack.reused));
-            } else {
+            } else if (whilePacked) {
                 packing.archives.add(new ContextArchive(archive, format, pack.source.dockerfileInArchive(), null));
                 toPack.add(pack);
+            } else {
+                packing.archives.add(ContextArchive.of(pack(pack, cache)));
             }
         }
         if (toPack.isEmpty()) {
@@ -135,15 +141,6 @@ final class ContextPacking {
          */
         void finish() throws ContextException, InterruptedException {
             stopping = true;
-            Thread packer = thread;
-            if (packer != null) {
-                packer.join();
-            }
-            checkNotFailed();
-        }
-
-        /** Waits until every context is packed; throws what made the packing fail. */
-        void awaitPacked() throws ContextException, InterruptedException {
             Thread packer = thread;
             if (packer != null) {
                 packer.join();

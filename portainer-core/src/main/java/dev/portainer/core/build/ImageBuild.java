@@ -81,14 +81,9 @@ public final class ImageBuild {
             throws ContextException, StagingException, BuildException, InterruptedException {
         RunSettings settings = plan.settings();
         Cluster cluster = Cluster.connect(settings, launcher, run);
-        // Every context checked now, packed on a thread of the run's: the framework subscribes meanwhile, and where
-        // the executor reads a context in place, its build starts while it is packed.
+        // Where the executor reads a context in place, its build starts while it is packed.
         ContextPacking.Packing contexts = new ContextPacking(settings, run, cluster.contextFormat())
-                .start(plan.images());
-        cluster.subscribeWhilePacking();
-        if (!cluster.readsContextsWhilePacked()) {
-            contexts.awaitPacked(); // staged or served complete: the agents' fetchers take whole files
-        }
+                .start(plan.images(), cluster.readsContextsWhilePacked());
         run.stopIfStopping();
         Stager stager = cluster.openStager();
         CancelOnShutdown.Step removeStaged = run.guard().cleanup("remove the staged files", stager::close);

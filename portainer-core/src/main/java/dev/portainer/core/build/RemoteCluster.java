@@ -33,7 +33,6 @@ final class RemoteCluster implements Cluster {
     private final SchedulerConfig config;
     private final RunSettings settings;
     private final RunContext run;
-    private EarlySubscription early;
 
     private RemoteCluster(MesosMaster master, SchedulerConfig config, RunSettings settings, RunContext run) {
         this.master = master;
@@ -73,20 +72,7 @@ final class RemoteCluster implements Cluster {
 
     @Override
     public EarlySubscription early() {
-        return early;
-    }
-
-    /**
-     * Subscribes while the checked contexts are packed, when this JVM serves them (no upload): a real master offers
-     * resources at its allocation interval (1 s by default), which then passes meanwhile. The offers are held until
-     * the tasks are ready, for as long as the pack takes; not for an upload to Hadoop, which may take minutes.
-     */
-    @Override
-    public void subscribeWhilePacking() {
-        if (early == null && settings.hadoopStaging() == null) {
-            early = EarlySubscription.start(config, run.clock());
-            run.guard().cleanup("tear down the Mesos framework", early::close);
-        }
+        return null;
     }
 
     /** A shared filesystem, or this JVM serving the files on the address the master's agents presumably reach. */
