@@ -232,7 +232,9 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     env = dict(os.environ)
     env["MAVEN_OPTS"] = (env.get("MAVEN_OPTS", "") + " " + maven_opts + " -Xlog:gc,gc+heap+exit:file=" + gc_log).strip()
     env.update(extra_env or {})
-    command = ["mvn", "-B"] + (["-o"] if offline else []) + ["-Dmaven.repo.local=" + (repo or REPO),
+    # A remote master needs the network, and the plugin refuses -o with one: online then (the warm-up filled the
+    # private repository, so nothing is downloaded).
+    command = ["mvn", "-B"] + (["-o"] if offline and not MASTER else []) + ["-Dmaven.repo.local=" + (repo or REPO),
                "-Dorg.slf4j.simpleLogger.showDateTime=true",
                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"] + (
                ["-Dportainer.mesosMaster=" + MASTER] if MASTER else []) + args
