@@ -8,6 +8,8 @@ import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.agent.AgentClient;
+import dev.portainer.executor.build.ContextFromUri;
+import dev.portainer.executor.build.GrowingContext;
 import dev.portainer.executor.docker.DockerImageBuilds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,6 +58,10 @@ final class ClassDataWarmUp {
                                     .setName("n"))
                             .setContainerId(org.apache.mesos.v1.Protos.ContainerID.newBuilder().setValue("c")))
                     .build();
+            // A context read in place, and one still being packed: the embedded agent's changed contexts.
+            Path growing = Path.of("").toAbsolutePath().resolve("warm-up-context.tar");
+            ContextFromUri.contextPath(spec.withGrowingContext(growing), growing.getParent());
+            GrowingContext.open(growing, () -> true).close();
             ByteArrayOutputStream stream = new ByteArrayOutputStream();
             RecordIo.write(stream, subscribed.toByteArray());
             RecordIo.write(stream, launch.toByteArray());
