@@ -50,11 +50,49 @@ public final class DockerImageBuilds implements ImageBuilds {
         return agentDockerHost != null ? agentDockerHost : DEFAULT_DOCKER_HOST;
     }
 
+    /**
+     * {@inheritDoc} The registry credentials are had first when the build runs, on its own thread: a GET to the Maven
+     * JVM may take as long as its timeouts, and the executor's loop serves its other tasks meanwhile.
+     */
     @Override
     public ImageBuild create(BuildSpec spec, Path sandbox, Path context) {
-        // Opened first, whatever the daemon: the one-time secret is used up (or its fetched file deleted) at once.
-        RegistryAuth auth = spec.credentials() == null ? RegistryAuth.NONE
-                : credentials.open(spec.credentials(), sandbox);
+        if (spec.credentials() == null) {
+            return create(spec, sandbox, context, RegistryAuth.NONE);
+        }
+        return new ImageBuild() {
+            private volatile ImageBuild inner;
+            private volatile boolean cancelled;
+
+            @Override
+            public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
+                // Before anything else, whatever the daemon: the one-time secret is used up (or its fetched file
+                // deleted) at once.
+                RegistryAuth auth;
+                try {
+                    auth = credentials.open(spec.credentials(), sandbox);
+                } catch (RuntimeException e) {
+                    throw new ImageBuildException("Cannot prepare the build: " + e.getMessage(), null, e);
+                }
+                ImageBuild build = create(spec, sandbox, context, auth);
+                inner = build;
+                if (cancelled) {
+                    throw new ImageBuildException("The build was cancelled", null, null);
+                }
+                return build.run(log);
+            }
+
+            @Override
+            public void cancel() {
+                cancelled = true;
+                ImageBuild build = inner;
+                if (build != null) {
+                    build.cancel();
+                }
+            }
+        };
+    }
+
+    private ImageBuild create(BuildSpec spec, Path sandbox, Path context, RegistryAuth auth) {
         if (spec.ephemeralDaemon() != null) {
             return dockerInDocker(spec, sandbox, context, auth);
         }
