@@ -16,9 +16,10 @@ import java.util.Objects;
 
 /**
  * Builds a plan's images on Mesos, as named steps: connect to the cluster, pack every context (on the embedded agent
- * while the builds already read them), stage the files, schedule the builds in one framework, collect how each ended. Everything a step starts is registered with the run's shutdown
- * guard and undone in reverse order when the run ends, however it ends (Ctrl-C included): the packed contexts and
- * staged files are removed and nothing keeps running on the cluster.
+ * while the builds already read them), stage the files, schedule the builds in one framework, collect how each
+ * ended. Everything a step starts is registered with the run's shutdown guard and undone in reverse order when the
+ * run ends, however it ends (Ctrl-C included): the packed contexts and staged files are removed and nothing keeps
+ * running on the cluster.
  */
 public final class ImageBuild {
     private final RunEnvironment environment;

@@ -59,10 +59,7 @@ public final class DockerImageBuilds implements ImageBuilds {
         if (spec.credentials() == null) {
             return create(spec, sandbox, context, RegistryAuth.NONE);
         }
-        return new ImageBuild() {
-            private volatile ImageBuild inner;
-            private volatile boolean cancelled;
-
+        return new MadeWhenRun() {
             @Override
             public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
                 // Before anything else, whatever the daemon: the one-time secret is used up (or its fetched file
@@ -73,23 +70,33 @@ public final class DockerImageBuilds implements ImageBuilds {
                 } catch (RuntimeException e) {
                     throw new ImageBuildException("Cannot prepare the build: " + e.getMessage(), null, e);
                 }
-                ImageBuild build = create(spec, sandbox, context, auth);
-                inner = build;
-                if (cancelled) {
-                    throw new ImageBuildException("The build was cancelled", null, null);
-                }
-                return build.run(log);
-            }
-
-            @Override
-            public void cancel() {
-                cancelled = true;
-                ImageBuild build = inner;
-                if (build != null) {
-                    build.cancel();
-                }
+                return made(create(spec, sandbox, context, auth)).run(log);
             }
         };
+    }
+
+    /** A build whose Docker side is made when it runs; a cancel that comes before is passed on to it. */
+    private abstract static class MadeWhenRun implements ImageBuild {
+        private volatile ImageBuild inner;
+        private volatile boolean cancelled;
+
+        /** {@code build}, now this build's Docker side: cancelled at once if this build was cancelled meanwhile. */
+        final <B extends ImageBuild> B made(B build) {
+            inner = build;
+            if (cancelled) {
+                build.cancel();
+            }
+            return build;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            ImageBuild build = inner;
+            if (build != null) {
+                build.cancel();
+            }
+        }
     }
 
     private ImageBuild create(BuildSpec spec, Path sandbox, Path context, RegistryAuth auth) {
@@ -120,22 +127,14 @@ public final class DockerImageBuilds implements ImageBuilds {
 
     /** Starts the executor's own dockerd when the build runs, builds against it and stops it afterwards. */
     private ImageBuild dockerInDocker(BuildSpec spec, Path sandbox, Path context, RegistryAuth auth) {
-        return new ImageBuild() {
-            private volatile ImageBuild inner;
-            private volatile boolean cancelled;
-
+        return new MadeWhenRun() {
             @Override
             public ImageBuildResult run(BuildLog log) throws ImageBuildException, InterruptedException {
                 try (EphemeralDockerd daemon = EphemeralDockerd.start(spec.ephemeralDaemon(), sandbox, log)) {
                     DockerClient client = connect(daemon.host());
                     try {
-                        DockerImageBuild build = new DockerImageBuild(client, daemon.host(), onHostNetwork(spec),
-                                context, AuthConfigs.push(auth), AuthConfigs.build(auth));
-                        inner = build;
-                        if (cancelled) {
-                            build.cancel();
-                        }
-                        return build.run(log);
+                        return made(new DockerImageBuild(client, daemon.host(), onHostNetwork(spec), context,
+                                AuthConfigs.push(auth), AuthConfigs.build(auth))).run(log);
                     } finally {
                         try {
                             client.close();
@@ -143,15 +142,6 @@ public final class DockerImageBuilds implements ImageBuilds {
                             // the daemon stops next
                         }
                     }
-                }
-            }
-
-            @Override
-            public void cancel() {
-                cancelled = true;
-                ImageBuild build = inner;
-                if (build != null) {
-                    build.cancel();
                 }
             }
         };
