@@ -120,6 +120,14 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                 null, imageId, null, false);
     }
 
+    /**
+     * Where a context that is still being packed is written until it is complete ({@link #contextGrowing}):
+     * {@code <file>.part} beside it, renamed to {@code file} once whole. The packer and the executor both name it so.
+     */
+    public static Path partialContextFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".part");
+    }
+
     /** Whether this task only pushes an image built earlier. */
     public boolean pushOnly() {
         return action == Action.PUSH;

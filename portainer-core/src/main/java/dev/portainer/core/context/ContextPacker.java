@@ -1,5 +1,6 @@
 package dev.portainer.core.context;
 
+import dev.portainer.wire.BuildSpec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -307,10 +308,12 @@ public final class ContextPacker {
         return Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Where {@link #pack} writes {@code target} until it is complete (the caller's clean-up removes it too). */
+    /**
+     * Where {@link #pack} writes {@code target} until it is complete (the caller's clean-up removes it too): the
+     * file an executor follows while a context is packed ({@link BuildSpec#partialContextFile}).
+     */
     public static Path partialFile(Path target) {
-        Path absolute = target.toAbsolutePath().normalize();
-        return absolute.resolveSibling(absolute.getFileName() + ".part");
+        return BuildSpec.partialContextFile(target.toAbsolutePath().normalize());
     }
 
     // The CLI's random suffix: 20 hex digits. Reproducible packing takes them from the content instead.

@@ -40,7 +40,7 @@ public final class GrowingContext extends InputStream {
 
     private GrowingContext(Path file, BooleanSupplier stopped) {
         this.file = file;
-        this.partial = partialFile(file);
+        this.partial = BuildSpec.partialContextFile(file);
         this.stopped = stopped;
     }
 
@@ -52,11 +52,6 @@ public final class GrowingContext extends InputStream {
      */
     public static GrowingContext open(Path file, BooleanSupplier stopped) {
         return new GrowingContext(file.toAbsolutePath().normalize(), Objects.requireNonNull(stopped, "stopped"));
-    }
-
-    /** {@code <file>.part}: where the packer writes {@code file} until it is complete. */
-    public static Path partialFile(Path file) {
-        return file.resolveSibling(file.getFileName() + ".part");
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.wire.BuildSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,7 +60,7 @@ class GrowingContextTest {
     @Test
     void aPartialFileRemovedWithoutBecomingTheContextFailsTheReadRatherThanEndingIt() throws Exception {
         Path file = dir.resolve("context-3.tar");
-        Path partial = GrowingContext.partialFile(file);
+        Path partial = BuildSpec.partialContextFile(file);
         Files.write(partial, new byte[1024]); // a tar cut here would read as a valid, smaller archive
         try (InputStream in = GrowingContext.open(file, () -> false)) {
             assertArrayEquals(new byte[1024], in.readNBytes(1024));
@@ -78,7 +79,7 @@ class GrowingContextTest {
     @Test
     void aCancelledBuildStopsWaitingForItsContext() throws Exception {
         Path file = dir.resolve("context-4.tar");
-        Files.write(GrowingContext.partialFile(file), new byte[10]);
+        Files.write(BuildSpec.partialContextFile(file), new byte[10]);
         AtomicBoolean stopped = new AtomicBoolean();
         try (InputStream in = GrowingContext.open(file, stopped::get)) {
             assertArrayEquals(new byte[10], in.readNBytes(10));
@@ -95,7 +96,7 @@ class GrowingContextTest {
 
     /** As ContextPacker writes an archive: into {@code .part} in pieces, closed, then renamed. */
     private static void write(Path file, byte[] bytes, int pieces) {
-        Path partial = GrowingContext.partialFile(file);
+        Path partial = BuildSpec.partialContextFile(file);
         try {
             try (OutputStream out = Files.newOutputStream(partial)) {
                 int step = bytes.length / pieces + 1;
