@@ -54,7 +54,13 @@ public final class ExecutorMain {
                 "docker-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
+        // On a real agent, the first executor of this jar makes the class-data archive the next ones start from.
+        AgentClassData.given().ifPresent(archive -> out.println("portainer-executor: started with the class-data"
+                + " archive " + archive));
+        AgentClassData classData = AgentClassData.start(System.getenv(), Path.of("").toAbsolutePath(), out);
         int code = run(System.getenv(), Path.of("").toAbsolutePath(), out, System.err, DockerImageBuilds::new);
+        out.flush();
+        classData.finish(AgentClassData.budget(System.getenv()));
         out.flush();
         // docker-java and the HTTP client keep non-daemon threads; the executor's life ends here.
         System.exit(code);

@@ -95,6 +95,11 @@ final class MesosApi {
                 suiteCredential()));
     }
 
+    /** A master whose endpoints are open (one a test started, say). */
+    static MesosApi of(URI master) {
+        return new MesosApi(master, Optional.empty());
+    }
+
     /** A master whose endpoints require {@code credential} (one a test started, say). */
     static MesosApi of(URI master, Credential credential) {
         return new MesosApi(master, Optional.of(credential));

@@ -30,6 +30,18 @@ public final class ExecutorContract {
      */
     public static final String IDLE_ENV = "PORTAINER_EXECUTOR_IDLE_SECONDS";
     public static final long DEFAULT_IDLE_SECONDS = 60;
+    /**
+     * In the executor's environment on a real agent, set by its command when no class-data archive of this jar was
+     * there to map: the absolute path, in a directory private to the executor's user, where the executor may make one
+     * for the executors after it (a training JVM of {@link #WARM_UP_FLAG} next to its builds). Unset: make none.
+     */
+    public static final String CLASS_DATA_ENV = "PORTAINER_CLASS_DATA_ARCHIVE";
+    /**
+     * The modification time the command on a real agent gives the fetched jar before starting it ({@code touch -t},
+     * UTC): a class-data archive records its jar's size and time, so one archive then fits every sandbox's copy of
+     * the same (content-addressed) jar.
+     */
+    public static final String JAR_TIME = "200001010000";
 
     private ExecutorContract() {
     }

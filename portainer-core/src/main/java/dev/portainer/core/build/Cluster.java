@@ -40,8 +40,12 @@ interface Cluster {
         return false;
     }
 
-    /** The shell command that starts the executor on the agent, in a container ({@code containerImage}) or not. */
-    String executorCommand(boolean inContainer);
+    /**
+     * The shell command that starts the executor on the agent, in a container ({@code containerImage}) or not.
+     *
+     * @param executorSha the SHA-256 of the executor jar it starts
+     */
+    String executorCommand(boolean inContainer, String executorSha);
 
     /** Connects to the run's cluster: starts the embedded Mesos, or finds the leading master. */
     static Cluster connect(RunSettings settings, LocalMaster.Launcher launcher, RunContext run)

@@ -118,7 +118,7 @@ final class LocalCluster implements Cluster {
     }
 
     @Override
-    public String executorCommand(boolean inContainer) {
+    public String executorCommand(boolean inContainer, String executorSha) {
         return inContainer ? ExecutorCommands.CONTAINER_EXECUTOR_COMMAND : ExecutorCommands.local(classData);
     }
 }

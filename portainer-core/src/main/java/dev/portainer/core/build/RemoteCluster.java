@@ -88,8 +88,8 @@ final class RemoteCluster implements Cluster {
     }
 
     @Override
-    public String executorCommand(boolean inContainer) {
-        return inContainer ? ExecutorCommands.CONTAINER_EXECUTOR_COMMAND : ExecutorCommands.EXECUTOR_COMMAND;
+    public String executorCommand(boolean inContainer, String executorSha) {
+        return inContainer ? ExecutorCommands.CONTAINER_EXECUTOR_COMMAND : ExecutorCommands.remote(executorSha);
     }
 
     /** The address of this machine that the master, and so presumably its agents, can reach. */

@@ -48,7 +48,7 @@ final class TaskStaging {
 
     /** The build tasks, in the images' order. */
     List<BuildTask> stageAll(List<ImageSpec> images, List<ContextArchive> contexts) throws StagingException {
-        StagedFile jar = stageExecutor();
+        StagedJar jar = stageExecutor();
         boolean several = images.size() > 1;
         List<StagedFile> staged = new ArrayList<>();
         List<Sealed> sealed = new ArrayList<>();
@@ -99,7 +99,7 @@ final class TaskStaging {
      * (nothing to build from), each bound to the agent whose daemon has its image.
      */
     List<BuildTask> stagePushes(List<ImageToPush> images) throws StagingException {
-        StagedFile jar = stageExecutor();
+        StagedJar jar = stageExecutor();
         boolean several = images.size() > 1;
         List<Sealed> sealed = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -115,14 +115,13 @@ final class TaskStaging {
             BuildResult built = image.built();
             BuildSpec spec = BuildSpec.pushOf(built.image().name(), built.tags(), built.imageId(),
                     settings.dockerHost()).withCredentials(sealed.get(i).ref());
-            List<FetchUri> uris = new ArrayList<>(List.of(new FetchUri(jar.uri().toString(),
-                    ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable())));
+            List<FetchUri> uris = new ArrayList<>(List.of(jar.fetch()));
             if (sealed.get(i).fetched() != null) {
                 uris.add(new FetchUri(sealed.get(i).fetched().uri().toString(), ExecutorCommands.CREDENTIALS_FILE,
                         false, false));
             }
             // Never in a container: the image is in the agent's own daemon, not in an executor's ephemeral one.
-            ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(false),
+            ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(false, jar.sha256()),
                     ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, null, shared);
             tasks.add(new BuildTask(image.primaryReference(), spec, PUSH_CPUS, PUSH_MEM_MB, executor)
                     .onAgent(built.agent()));
@@ -130,11 +129,21 @@ final class TaskStaging {
         return tasks;
     }
 
+    /** The executor jar as staged, and its SHA-256 (which names its class-data archive on the agents). */
+    private record StagedJar(StagedFile file, String sha256) {
+        /** The jar's URI for the fetcher: cached on the agent when it is immutable (content-addressed). */
+        FetchUri fetch() {
+            return new FetchUri(file.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false,
+                    file.immutable());
+        }
+    }
+
     /** The executor jar, shared by every task and content-addressed, so that an unchanged jar is staged once. */
-    private StagedFile stageExecutor() throws StagingException {
+    private StagedJar stageExecutor() throws StagingException {
         ExecutorJarFile executor = settings.executorJar();
         String executorSha = executor.sha256() != null ? executor.sha256() : sha256(executor.jar());
-        return stager.stageSharedFile(executor.jar(), ExecutorCommands.EXECUTOR_FILE, executorSha);
+        return new StagedJar(stager.stageSharedFile(executor.jar(), ExecutorCommands.EXECUTOR_FILE, executorSha),
+                executorSha);
     }
 
     /**
@@ -162,7 +171,7 @@ final class TaskStaging {
         return new Sealed(ref, secret.viaFetcher() ? secret : null);
     }
 
-    private BuildTask task(ImageSpec image, ContextArchive context, StagedFile jar, StagedFile staged,
+    private BuildTask task(ImageSpec image, ContextArchive context, StagedJar jar, StagedFile staged,
                            CredentialsRef credentials, StagedSecret fetchedSecret, boolean shared) {
         boolean inContainer = settings.containerImage() != null;
         // Named for what it is: the daemon takes a tar or a tar.gz alike, and the fetcher extracts neither (below).
@@ -171,8 +180,7 @@ final class TaskStaging {
                         settings.push(), settings.dockerHost())
                 .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
-        List<FetchUri> uris = new ArrayList<>(List.of(
-                new FetchUri(jar.uri().toString(), ExecutorCommands.EXECUTOR_FILE, false, false, jar.immutable())));
+        List<FetchUri> uris = new ArrayList<>(List.of(jar.fetch()));
         if (context.growing()) {
             // Read in place as it is packed (the embedded agent, never in a container): Docker gets the context
             // while it is written, as from docker build.
@@ -187,7 +195,7 @@ final class TaskStaging {
             // Never cached: the fetcher's cache would keep a copy outside the sandbox. (Never with a shared executor.)
             uris.add(new FetchUri(fetchedSecret.uri().toString(), ExecutorCommands.CREDENTIALS_FILE, false, false));
         }
-        ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(inContainer),
+        ExecutorLaunch executor = new ExecutorLaunch(uris, cluster.executorCommand(inContainer, jar.sha256()),
                 ExecutorCommands.EXECUTOR_CPUS, ExecutorCommands.EXECUTOR_MEM_MB, settings.containerImage(), shared);
         if (inContainer) {
             run.events().info("The executor of " + image.image().name() + " runs in container image "

@@ -245,7 +245,7 @@ class TaskStagingTest {
         }
 
         @Override
-        public String executorCommand(boolean inContainer) {
+        public String executorCommand(boolean inContainer, String executorSha) {
             return "exec java -jar portainer-executor.jar";
         }
     }

@@ -1,0 +1,81 @@
+package dev.portainer.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portainer.local.LocalMesos;
+import dev.portainer.local.LocalMesosConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On a real agent the first executor of the plugin's executor jar makes a class-data archive in its user's cache
+ * directory, and the executors after it start from it. The agent here is an embedded Mesos started by the test and
+ * reached as a remote master (contexts served over HTTP, the executor jar fetched into each sandbox, no standby
+ * executor), its executors given a cache directory of the test's own ({@code XDG_CACHE_HOME}).
+ */
+class AgentClassDataIT {
+    @TempDir
+    Path cache;
+
+    @Test
+    void theFirstBuildOnAnAgentMakesTheArchiveAndTheNextOnesStartFromIt() throws Exception {
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        environment.put("XDG_CACHE_HOME", cache.toString());
+        String image = MavenRun.REGISTRY + "/it/class-data-" + UUID.randomUUID().toString().substring(0, 8);
+        try (LocalMesos mesos = LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048)
+                .environment(environment).build())) {
+            MesosApi api = MesosApi.of(mesos.masterUri());
+            String master = mesos.masterUri().getHost() + ":" + mesos.masterUri().getPort();
+            Path project = MavenRun.copyExample("hello-world");
+
+            MavenRun.Outcome first = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
+                    "-Dportainer.mesosMaster=" + master);
+            assertTrue(first.succeeded(), first.output());
+            // The executor has ended (within the agent's shutdown grace period) with the archive kept whole.
+            ItChecks.assertNothingLeftBehind(first, api);
+            Path directory = cache.resolve("portainer/agent-class-data");
+            List<Path> archives;
+            try (Stream<Path> files = Files.list(directory)) {
+                archives = files.filter(f -> f.getFileName().toString().endsWith(".jsa")).toList();
+            }
+            assertEquals(1, archives.size(), archives.toString());
+            Path archive = archives.get(0);
+            assertTrue(Files.size(archive) > 1_000_000, "an archive of the executor's classes");
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
+            assertTrue(executorOutput(api, first).contains("portainer-executor: kept the class-data archive "
+                    + archive), executorOutput(api, first));
+
+            MavenRun.Outcome next = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
+                    "-Dportainer.mesosMaster=" + master);
+            assertTrue(next.succeeded(), next.output());
+            assertTrue(next.output().contains("hello-world: built on"), next.output());
+            String output = executorOutput(api, next);
+            assertTrue(output.contains("portainer-executor: started with the class-data archive " + archive), output);
+            assertFalse(output.contains("making the class-data archive"), "made once: " + output);
+            ItChecks.assertNothingLeftBehind(next, api);
+        } finally {
+            Docker.run("rmi", "-f", image + ":1.0.0", image + ":latest");
+        }
+    }
+
+    /** The sandbox stdout of the build's executor, as the agent this machine runs keeps it. */
+    private static String executorOutput(MesosApi api, MavenRun.Outcome build) throws Exception {
+        StringBuilder output = new StringBuilder();
+        for (String framework : Footprint.of(build).frameworkIds()) {
+            for (String directory : api.executorDirectories(framework)) {
+                output.append(Files.readString(Path.of(directory, "stdout")));
+            }
+        }
+        return output.toString();
+    }
+}
