@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portainer.core.scheduler.BuildEvents;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,17 +112,7 @@ class ExecutorClassDataTest {
     /** A runnable jar with {@link ClassDataStubMain}, named like the executor, kept in {@code directory}. */
     private static ExecutorJarFile stubJar(Path directory) throws Exception {
         Files.createDirectories(directory);
-        Path jar = directory.resolve("portainer-executor.jar");
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, ClassDataStubMain.class.getName());
-        String entry = ClassDataStubMain.class.getName().replace('.', '/') + ".class";
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
-             InputStream in = ClassDataStubMain.class.getResourceAsStream("/" + entry)) {
-            out.putNextEntry(new JarEntry(entry));
-            in.transferTo(out);
-            out.closeEntry();
-        }
-        return new ExecutorJarFile(jar, null, directory);
+        return new ExecutorJarFile(ClassDataStubMain.writeJar(directory.resolve("portainer-executor.jar")), null,
+                directory);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portainer.wire.ExecutorContract;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,20 +117,7 @@ class ExecutorCommandsTest {
     /** A sandbox with a runnable jar of {@link ClassDataStubMain} named like the executor, written now. */
     private Path sandbox(String name) throws Exception {
         Path sandbox = Files.createDirectories(tmp.resolve(name));
-        Path jar = sandbox.resolve(ExecutorContract.EXECUTOR_FILE);
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, ClassDataStubMain.class.getName());
-        String entry = ClassDataStubMain.class.getName().replace('.', '/') + ".class";
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
-             InputStream in = ClassDataStubMain.class.getResourceAsStream("/" + entry)) {
-            // A fixed entry time: every copy of the jar has the same bytes and size, as a content-addressed one.
-            JarEntry jarEntry = new JarEntry(entry);
-            jarEntry.setTime(0);
-            out.putNextEntry(jarEntry);
-            in.transferTo(out);
-            out.closeEntry();
-        }
+        Path jar = ClassDataStubMain.writeJar(sandbox.resolve(ExecutorContract.EXECUTOR_FILE));
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now()));
         return sandbox;
     }
