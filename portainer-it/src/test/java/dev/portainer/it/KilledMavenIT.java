@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * {@code kill -9} of the Maven JVM while a RUN step sleeps (the OOM killer, a cancelled CI job): no clean-up of
@@ -28,8 +30,11 @@ import org.junit.jupiter.api.Test;
  * image is never pushed. The next build of the project succeeds and removes what the killed one left on disk.
  *
  * <p>Other builds may run on this machine and its Docker daemon meanwhile: everything checked here is this build's,
- * found by what names it (Maven's descendants, its framework id, a label in its Dockerfile, its image's tag).
+ * found by what names it (Maven's descendants, its framework id, a label in its Dockerfile, its image's tag). So,
+ * since it mostly waits (a RUN step sleeping a minute, and the time a push would take after it), it runs beside the
+ * suite's other tests.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class KilledMavenIT {
     private static final int GONE_WITHIN_SECONDS = 30;
     /** How long after the kill the tag must still be absent: past the end of the RUN step's sleep and a push. */
