@@ -43,13 +43,17 @@ import java.util.stream.Stream;
  * waits for the training a little ({@link #budget}: within the agent's shutdown grace period, so that nothing of it
  * outlives the executor) and moves the archive in whole: a truncated one is never at the final name. A training cut
  * short is tried again by a later executor; one that failed leaves a marker and is not. Archives of other jars are
- * pruned but for the newest {@link #KEPT_OTHERS}.
+ * pruned but for the newest {@link #KEPT_OTHERS}. Each archive has the identity of the Java that made it beside it
+ * ({@link #JVM_SUFFIX}): an executor started with an archive of another Java (which that JVM ignores, silently)
+ * makes it again for its own.
  */
 final class AgentClassData {
     /** The training JVM's output, in the sandbox; removed when the archive is made. */
     static final String TRAINING_LOG = "class-data-training.log";
     /** Archives of other executor jars kept in the directory (the newest ones): a cluster may run two versions. */
     static final int KEPT_OTHERS = 2;
+    /** Next to an archive: the {@link #javaIdentity} of the Java that made it. */
+    static final String JVM_SUFFIX = ".jvm";
     private static final Duration MAX_BUDGET = Duration.ofSeconds(10);
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
     private static final AgentClassData NONE = new AgentClassData(null, null, null, null, null, null);
@@ -81,7 +85,29 @@ final class AgentClassData {
      * @param notes   where the executor notes what it does (the sandbox's stdout)
      */
     static AgentClassData start(Map<String, String> env, Path sandbox, PrintStream notes) {
+        return start(env, given(), sandbox, notes);
+    }
+
+    /**
+     * {@link #start(Map, Path, PrintStream)} for a JVM started with {@code given}: an archive the command found and
+     * mapped, unless another Java made it (the agent's Java was upgraded, say), which this JVM then ignored; such an
+     * archive is made again for this Java.
+     */
+    static AgentClassData start(Map<String, String> env, Optional<String> given, Path sandbox, PrintStream notes) {
         String value = env.get(ExecutorContract.CLASS_DATA_ENV);
+        boolean remake = false;
+        if ((value == null || value.isEmpty()) && given.isPresent() && isArchiveName(Path.of(given.get())
+                .getFileName().toString())) {
+            value = given.get();
+            String madeBy = readQuietly(Path.of(value + JVM_SUFFIX));
+            if (javaIdentity().equals(madeBy)) {
+                return NONE;
+            }
+            notes.println("portainer-executor: the class-data archive " + value + " was made by another Java ("
+                    + (madeBy == null ? "unknown" : madeBy.replace('\n', ' ').strip()) + "), not this one ("
+                    + javaIdentity().replace('\n', ' ').strip() + "), which ignores it: making it again");
+            remake = true;
+        }
         if (value == null || value.isEmpty()) {
             return NONE;
         }
@@ -96,7 +122,7 @@ final class AgentClassData {
         FileChannel channel = null;
         try {
             createPrivateDirectory(directory);
-            if (Files.exists(archive) || Files.exists(directory.resolve(name + ".failed"))) {
+            if (!remake && Files.exists(archive) || Files.exists(directory.resolve(name + ".failed"))) {
                 return NONE;
             }
             Path lockFile = directory.resolve(name + ".lock");
@@ -108,7 +134,7 @@ final class AgentClassData {
                 return NONE;
             }
             FileLock lock = channel.tryLock();
-            if (lock == null || Files.exists(archive)) {
+            if (lock == null || !remake && Files.exists(archive)) {
                 // Another executor of this agent is making it (or just made it).
                 channel.close();
                 return NONE;
@@ -193,6 +219,9 @@ final class AgentClassData {
                         + " ms of the executor's end; a later executor makes it");
             } else if (training.exitValue() == 0 && Files.isRegularFile(partial) && Files.size(partial) > 0) {
                 Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("r--------"));
+                // Which Java made it, written first: an archive is never without it.
+                Files.writeString(archive.resolveSibling(archive.getFileName() + JVM_SUFFIX), javaIdentity(),
+                        StandardCharsets.UTF_8);
                 try {
                     Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -223,6 +252,20 @@ final class AgentClassData {
         }
     }
 
+    /** This Java as a class-data archive depends on it: its home, VM version and VM name. */
+    static String javaIdentity() {
+        return System.getProperty("java.home") + "\n" + System.getProperty("java.vm.version") + "\n"
+                + System.getProperty("java.vm.name") + "\n";
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The class-data archive this JVM was started with (the command found one to map), if any. */
     static Optional<String> given() {
         for (String argument : ProcessHandle.current().info().arguments().orElse(new String[0])) {
@@ -241,14 +284,25 @@ final class AgentClassData {
         return name.matches("executor-[0-9a-f]{16}\\.jsa");
     }
 
-    /** This JVM's options as given on its command line (before {@code -jar}): the training runs with the same. */
+    /** This JVM's options as given on its command line: the training runs with the same. */
     private static List<String> jvmOptions() {
+        return trainingOptions(ProcessHandle.current().info().arguments().orElse(new String[0]));
+    }
+
+    /**
+     * The JVM options among {@code arguments} (those before {@code -jar}) but those of class-data sharing: a JVM that
+     * maps a dynamic archive (one of another Java, when it is made again) refuses to dump one.
+     */
+    static List<String> trainingOptions(String[] arguments) {
         List<String> options = new ArrayList<>();
-        for (String argument : ProcessHandle.current().info().arguments().orElse(new String[0])) {
+        for (String argument : arguments) {
             if (argument.equals("-jar") || !argument.startsWith("-")) {
                 break;
             }
-            options.add(argument);
+            if (!argument.startsWith("-XX:SharedArchiveFile=") && !argument.startsWith("-Xshare:")
+                    && !argument.startsWith("-Xlog:cds")) {
+                options.add(argument);
+            }
         }
         return options;
     }
@@ -300,7 +354,7 @@ final class AgentClassData {
         others.sort(Comparator.comparing(newest::get, Comparator.reverseOrder()));
         for (String old : others.subList(Math.min(KEPT_OTHERS, others.size()), others.size())) {
             // An executor still mapping the archive keeps its pages: the file only goes once unmapped.
-            for (String suffix : List.of("", ".partial", ".lock", ".failed")) {
+            for (String suffix : List.of("", JVM_SUFFIX, ".partial", ".lock", ".failed")) {
                 Files.deleteIfExists(directory.resolve(old + suffix));
             }
         }

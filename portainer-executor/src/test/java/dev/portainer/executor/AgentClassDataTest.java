@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -75,6 +76,30 @@ class AgentClassDataTest {
         AgentClassData again = AgentClassData.start(env(archive), next, notes);
         assertFalse(again.training(), "made once");
         again.finish(Duration.ZERO);
+        // Which Java made it is kept beside it; an executor of that Java started with it makes nothing.
+        assertEquals(AgentClassData.javaIdentity(), Files.readString(directory.resolve(NAME + ".jvm")));
+        AgentClassData sameJava = AgentClassData.start(Map.of(), Optional.of(archive.toString()), next, notes);
+        assertFalse(sameJava.training());
+    }
+
+    @Test
+    void anArchiveAnotherJavaMadeIsMadeAgainByTheExecutorItWasGivenTo() throws Exception {
+        Path directory = Files.createDirectories(tmp.resolve("cache"));
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+        Path archive = Files.writeString(directory.resolve(NAME), "made by the Java before an upgrade");
+        Files.writeString(directory.resolve(NAME + ".jvm"), "/usr/lib/jvm/old\n17.0.1+12\nOpenJDK 64-Bit Server VM\n");
+
+        // The command mapped it (so no CLASS_DATA_ENV), but this JVM is another Java and ignored it.
+        AgentClassData data = AgentClassData.start(Map.of(), Optional.of(archive.toString()), sandbox("sandbox"),
+                notes);
+        assertTrue(data.training(), "made again");
+        data.finish(Duration.ofSeconds(30));
+
+        String said = notesBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("was made by another Java (/usr/lib/jvm/old 17.0.1+12 OpenJDK 64-Bit Server VM)"),
+                said);
+        assertTrue(Files.size(archive) > 1000, "replaced by this Java's archive");
+        assertEquals(AgentClassData.javaIdentity(), Files.readString(directory.resolve(NAME + ".jvm")));
     }
 
     @Test
@@ -135,9 +160,14 @@ class AgentClassDataTest {
 
         AgentClassData first = AgentClassData.start(env(archive), sandbox, notes);
         assertTrue(first.training());
-        ProcessHandle trainingJvm = ProcessHandle.current().children()
-                .filter(p -> p.info().commandLine().orElse("").contains("ArchiveClassesAtExit")).findFirst()
-                .orElse(null);
+        ProcessHandle trainingJvm = null;
+        // nice(1) execs the JVM: its command line is only there once it has.
+        for (int i = 0; i < 100 && trainingJvm == null; i++) {
+            trainingJvm = ProcessHandle.current().children()
+                    .filter(p -> p.info().commandLine().orElse("").contains("ArchiveClassesAtExit")).findFirst()
+                    .orElse(null);
+            Thread.sleep(50);
+        }
         assertNotNull(trainingJvm);
         AgentClassData meanwhile = AgentClassData.start(env(archive), sandbox("meanwhile"), notes);
         assertFalse(meanwhile.training(), "one training at a time: the lock is held");
@@ -183,9 +213,18 @@ class AgentClassDataTest {
         try (Stream<Path> files = Files.list(directory)) {
             assertEquals(List.of("executor-0000000000000003.jsa", "executor-0000000000000004.jsa",
                             "executor-0000000000000006.jsa.lock", "executor-0000000000000006.jsa.partial", NAME,
-                            NAME + ".lock"),
+                            NAME + ".jvm", NAME + ".lock"),
                     files.map(f -> f.getFileName().toString()).sorted().toList());
         }
+    }
+
+    @Test
+    void theTrainingRunsWithTheExecutorsOptionsButThoseOfClassDataSharing() {
+        // As the command starts an executor with an archive: a JVM mapping one refuses to dump another.
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx64m"), AgentClassData.trainingOptions(new String[] {
+                "-XX:SharedArchiveFile=/home/u/.cache/portainer/agent-class-data/" + NAME, "-Xshare:auto",
+                "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:+UseSerialGC", "-Xmx64m", "-jar",
+                "portainer-executor.jar", "-Xignored"}));
     }
 
     @Test
