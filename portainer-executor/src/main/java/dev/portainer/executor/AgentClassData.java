@@ -134,7 +134,8 @@ final class AgentClassData {
                 return NONE;
             }
             FileLock lock = channel.tryLock();
-            if (lock == null || !remake && Files.exists(archive)) {
+            if (lock == null || (remake ? javaIdentity().equals(readQuietly(Path.of(value + JVM_SUFFIX)))
+                    : Files.exists(archive))) {
                 // Another executor of this agent is making it (or just made it).
                 channel.close();
                 return NONE;
