@@ -79,19 +79,13 @@ final class AgentClassData {
 
     /**
      * Starts making the archive the command asked for, unless it is there, failed before, is being made by another
-     * executor, or its directory is not private. Never throws: without an archive the executor only starts slower.
+     * executor, or its directory is not private; or making again the archive the command mapped ({@code given}),
+     * when another Java made it (the agent's Java was upgraded, say) and this JVM therefore ignored it. Never throws:
+     * without an archive the executor only starts slower.
      *
+     * @param given   the archive this JVM was started with ({@link #given()})
      * @param sandbox the working directory, with the executor jar
      * @param notes   where the executor notes what it does (the sandbox's stdout)
-     */
-    static AgentClassData start(Map<String, String> env, Path sandbox, PrintStream notes) {
-        return start(env, given(), sandbox, notes);
-    }
-
-    /**
-     * {@link #start(Map, Path, PrintStream)} for a JVM started with {@code given}: an archive the command found and
-     * mapped, unless another Java made it (the agent's Java was upgraded, say), which this JVM then ignored; such an
-     * archive is made again for this Java.
      */
     static AgentClassData start(Map<String, String> env, Optional<String> given, Path sandbox, PrintStream notes) {
         String value = env.get(ExecutorContract.CLASS_DATA_ENV);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -55,9 +56,9 @@ public final class ExecutorMain {
         warmUp.setDaemon(true);
         warmUp.start();
         // On a real agent, the first executor of this jar makes the class-data archive the next ones start from.
-        AgentClassData.given().ifPresent(archive -> out.println("portainer-executor: started with the class-data"
-                + " archive " + archive));
-        AgentClassData classData = AgentClassData.start(System.getenv(), Path.of("").toAbsolutePath(), out);
+        Optional<String> given = AgentClassData.given();
+        given.ifPresent(archive -> out.println("portainer-executor: started with the class-data archive " + archive));
+        AgentClassData classData = AgentClassData.start(System.getenv(), given, Path.of("").toAbsolutePath(), out);
         int code = run(System.getenv(), Path.of("").toAbsolutePath(), out, System.err, DockerImageBuilds::new);
         out.flush();
         classData.finish(AgentClassData.budget(System.getenv()));

@@ -44,7 +44,7 @@ class AgentClassDataTest {
         Path directory = tmp.resolve("home/.cache/portainer/agent-class-data");
         Path archive = directory.resolve(NAME);
 
-        AgentClassData first = AgentClassData.start(env(archive), sandbox, notes);
+        AgentClassData first = AgentClassData.start(env(archive), Optional.empty(), sandbox, notes);
         assertTrue(first.training(), "a training JVM runs next to the builds");
         assertTrue(Files.exists(sandbox.resolve(AgentClassData.TRAINING_LOG)));
         assertFalse(Files.exists(archive), "nothing at the final name while it is made");
@@ -73,7 +73,7 @@ class AgentClassDataTest {
         String output = new String(mapped.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, mapped.waitFor(), output);
 
-        AgentClassData again = AgentClassData.start(env(archive), next, notes);
+        AgentClassData again = AgentClassData.start(env(archive), Optional.empty(), next, notes);
         assertFalse(again.training(), "made once");
         again.finish(Duration.ZERO);
         // Which Java made it is kept beside it; an executor of that Java started with it makes nothing.
@@ -109,7 +109,7 @@ class AgentClassDataTest {
                 Map.of(ExecutorContract.CLASS_DATA_ENV, ""),
                 Map.of(ExecutorContract.CLASS_DATA_ENV, "relative/" + NAME),
                 Map.of(ExecutorContract.CLASS_DATA_ENV, tmp.resolve("cache/other.jsa").toString()))) {
-            AgentClassData data = AgentClassData.start(env, sandbox, notes);
+            AgentClassData data = AgentClassData.start(env, Optional.empty(), sandbox, notes);
             assertFalse(data.training(), env.toString());
             data.finish(Duration.ZERO);
         }
@@ -121,7 +121,8 @@ class AgentClassDataTest {
         Path directory = Files.createDirectories(tmp.resolve("shared"));
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        AgentClassData data = AgentClassData.start(env(directory.resolve(NAME)), sandbox("sandbox"), notes);
+        AgentClassData data = AgentClassData.start(env(directory.resolve(NAME)), Optional.empty(),
+                sandbox("sandbox"), notes);
 
         assertFalse(data.training());
         assertTrue(notesBytes.toString(StandardCharsets.UTF_8).contains("the directory must belong to this user alone"),
@@ -137,7 +138,7 @@ class AgentClassDataTest {
         Files.writeString(sandbox.resolve(ExecutorContract.EXECUTOR_FILE), "not a jar");
         Path archive = tmp.resolve("cache").resolve(NAME);
 
-        AgentClassData first = AgentClassData.start(env(archive), sandbox, notes);
+        AgentClassData first = AgentClassData.start(env(archive), Optional.empty(), sandbox, notes);
         assertTrue(first.training());
         first.finish(Duration.ofSeconds(30));
 
@@ -148,7 +149,7 @@ class AgentClassDataTest {
         assertTrue(said.contains("could not make a class-data archive"), said);
         assertTrue(Files.exists(sandbox.resolve(AgentClassData.TRAINING_LOG)), "its output stays for the user");
 
-        AgentClassData again = AgentClassData.start(env(archive), sandbox("again"), notes);
+        AgentClassData again = AgentClassData.start(env(archive), Optional.empty(), sandbox("again"), notes);
         assertFalse(again.training(), "not tried again");
     }
 
@@ -158,7 +159,7 @@ class AgentClassDataTest {
         Files.writeString(sandbox.resolve("sleep-ms"), "60000");
         Path archive = tmp.resolve("cache").resolve(NAME);
 
-        AgentClassData first = AgentClassData.start(env(archive), sandbox, notes);
+        AgentClassData first = AgentClassData.start(env(archive), Optional.empty(), sandbox, notes);
         assertTrue(first.training());
         ProcessHandle trainingJvm = null;
         // nice(1) execs the JVM: its command line is only there once it has.
@@ -169,18 +170,20 @@ class AgentClassDataTest {
             Thread.sleep(50);
         }
         assertNotNull(trainingJvm);
-        AgentClassData meanwhile = AgentClassData.start(env(archive), sandbox("meanwhile"), notes);
+        AgentClassData meanwhile = AgentClassData.start(env(archive), Optional.empty(), sandbox("meanwhile"),
+                notes);
         assertFalse(meanwhile.training(), "one training at a time: the lock is held");
         first.finish(Duration.ofMillis(300));
-        assertTrue(notesBytes.toString(StandardCharsets.UTF_8).contains("the class-data archive was not made within"
-                + " 300 ms of the executor's end; a later executor makes it"), notesBytes.toString(StandardCharsets.UTF_8));
+        String said = notesBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("the class-data archive was not made within 300 ms of the executor's end; a later"
+                + " executor makes it"), said);
 
         assertFalse(trainingJvm.isAlive(), "the training JVM does not outlive the executor");
         try (Stream<Path> files = Files.list(archive.getParent())) {
             assertEquals(List.of(NAME + ".lock"), files.map(f -> f.getFileName().toString()).toList(),
                     "no archive, partial archive or failure marker");
         }
-        AgentClassData next = AgentClassData.start(env(archive), sandbox("next"), notes);
+        AgentClassData next = AgentClassData.start(env(archive), Optional.empty(), sandbox("next"), notes);
         assertTrue(next.training(), "tried again");
         next.finish(Duration.ofSeconds(30));
         assertTrue(Files.exists(archive));
@@ -204,7 +207,8 @@ class AgentClassDataTest {
         Files.setLastModifiedTime(directory.resolve("executor-0000000000000006.jsa.partial"), FileTime.fromMillis(0));
         Process holder = holdLock(busyLock);
         try {
-            AgentClassData data = AgentClassData.start(env(directory.resolve(NAME)), sandbox("sandbox"), notes);
+            AgentClassData data = AgentClassData.start(env(directory.resolve(NAME)), Optional.empty(),
+                sandbox("sandbox"), notes);
             data.finish(Duration.ofSeconds(30));
         } finally {
             holder.destroyForcibly().waitFor();
