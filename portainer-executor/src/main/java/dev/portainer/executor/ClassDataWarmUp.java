@@ -9,7 +9,7 @@ import dev.portainer.wire.LogFrame;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.agent.AgentClient;
 import dev.portainer.executor.build.ContextFromUri;
-import dev.portainer.executor.build.GrowingContext;
+import dev.portainer.wire.GrowingContext;
 import dev.portainer.executor.docker.DockerImageBuilds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

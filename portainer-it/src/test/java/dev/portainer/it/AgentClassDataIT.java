@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * On a real agent the first executor of the plugin's executor jar makes a class-data archive in its user's cache
  * directory, and the executors after it start from it. The agent here is an embedded Mesos started by the test and
  * reached as a remote master (contexts served over HTTP, the executor jar fetched into each sandbox, no standby
- * executor), its executors given a cache directory of the test's own ({@code XDG_CACHE_HOME}).
+ * executor), its executors given a cache directory of the test's own ({@code XDG_CACHE_HOME}). The second build's
+ * context is large: its executor gets it from the Maven JVM while it is still packed.
  */
 class AgentClassDataIT {
     @TempDir
@@ -55,11 +56,22 @@ class AgentClassDataIT {
             assertTrue(executorOutput(api, first).contains("portainer-executor: kept the class-data archive "
                     + archive), executorOutput(api, first));
 
+            // The next one with a context large enough to be still packed when its task is launched: the executor gets
+            // it from the Maven JVM as it is written, and Docker gets every byte of it.
+            Path big = project.resolve("big.bin");
+            Process dd = new ProcessBuilder("dd", "if=/dev/urandom", "of=" + big, "bs=1M", "count=100",
+                    "status=none").inheritIO().start();
+            assertEquals(0, dd.waitFor());
+            Files.writeString(project.resolve("Dockerfile"), "RUN sha256sum /app/big.bin\n",
+                    java.nio.file.StandardOpenOption.APPEND);
             MavenRun.Outcome next = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
-                    "-Dportainer.mesosMaster=" + master);
+                    "-Dportainer.mesosMaster=" + master, "-Dportainer.push=false");
             assertTrue(next.succeeded(), next.output());
             assertTrue(next.output().contains("hello-world: built on"), next.output());
+            assertTrue(next.output().contains(sha256(big) + "  /app/big.bin"), next.output());
             String output = executorOutput(api, next);
+            assertTrue(output.matches("(?s).*building \\S+ from http://\\S+/context\\.tar\\.gz.*"),
+                    "got from the Maven JVM as it was packed: " + output);
             assertTrue(output.contains("portainer-executor: started with the class-data archive " + archive), output);
             assertFalse(output.contains("making the class-data archive"), "made once: " + output);
             ItChecks.assertNothingLeftBehind(next, api);
@@ -68,10 +80,23 @@ class AgentClassDataIT {
         }
     }
 
+    private static String sha256(Path file) throws Exception {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest));
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        }
+    }
+
     /** The sandbox stdout of the build's executor, as the agent this machine runs keeps it. */
-    private static String executorOutput(MesosApi api, MavenRun.Outcome build) throws Exception {
+    static String executorOutput(MesosApi api, MavenRun.Outcome build) throws Exception {
+        return executorOutput(api, Footprint.of(build));
+    }
+
+    /** The sandbox stdout of the executors of a build's frameworks so far. */
+    static String executorOutput(MesosApi api, Footprint build) throws Exception {
         StringBuilder output = new StringBuilder();
-        for (String framework : Footprint.of(build).frameworkIds()) {
+        for (String framework : build.frameworkIds()) {
             for (String directory : api.executorDirectories(framework)) {
                 output.append(Files.readString(Path.of(directory, "stdout")));
             }

@@ -29,11 +29,14 @@ import java.util.Objects;
  *                    it once it runs (Mesos fetches an executor's URIs once, when it starts). A {@code file:} URI is
  *                    read in place (the embedded agent, a shared file system); an {@code http:}/{@code https:} URL is
  *                    fetched with one GET into the task's directory as {@code contextFile}
- * @param contextGrowing whether the {@code file:} context is still being packed when the task is launched: written
- *                    as {@code <file>.part} and renamed to the file once complete. The executor sends it to Docker as
- *                    it grows, as {@code docker build} sends a context while it walks it, and takes only the renamed
- *                    file's end for the archive's end; a {@code .part} gone without a file means the packing failed.
- *                    Absent on the wire means false
+ * @param contextGrowing whether the context is still being packed when the task is launched. A {@code file:} one is
+ *                    written as {@code <file>.part} and renamed to the file once complete; an {@code http:}/{@code
+ *                    https:} one is served as it is written (chunked) and its body ended only once the archive is
+ *                    whole, its connection aborted instead if the packing fails (the executor writes it to {@code
+ *                    contextFile.part} in the task's directory, renamed when the body ended). The executor sends it to
+ *                    Docker as it grows, as {@code docker build} sends a context while it walks it, and takes only the
+ *                    renamed file's end for the archive's end ({@link GrowingContext}); a {@code .part} gone without a
+ *                    file means the packing failed. Absent on the wire means false
  */
 public record BuildSpec(int v, Action action, String image, List<String> tags, String dockerfile, String contextFile,
                         boolean push, String dockerHost, BuildOptions options, EphemeralDaemon ephemeralDaemon,
@@ -88,8 +91,9 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
                     || contextUri.startsWith("https:"))) {
                 throw new IllegalArgumentException("contextUri must be a file:, http: or https: URI: " + contextUri);
             }
-            if (contextGrowing && (contextUri == null || !contextUri.startsWith("file:"))) {
-                throw new IllegalArgumentException("only a file: context can be read while it is packed");
+            if (contextGrowing && contextUri == null) {
+                throw new IllegalArgumentException("only a context the executor reads itself can be read while it is"
+                        + " packed");
             }
         } else {
             Objects.requireNonNull(imageId, "imageId");
@@ -155,6 +159,18 @@ public record BuildSpec(int v, Action action, String image, List<String> tags, S
     public BuildSpec withGrowingContext(Path file) {
         return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
                 ephemeralDaemon, credentials, imageId, file.toAbsolutePath().normalize().toUri().toString(), true);
+    }
+
+    /**
+     * This spec with its context read by the executor from {@code uri}, served over HTTP while it is still being packed
+     * ({@link #contextGrowing}).
+     */
+    public BuildSpec withGrowingContextUri(String uri) {
+        if (!uri.startsWith("http:") && !uri.startsWith("https:")) {
+            throw new IllegalArgumentException("not an http: or https: URL: " + uri);
+        }
+        return new BuildSpec(v, action, image, tags, dockerfile, contextFile, push, dockerHost, options,
+                ephemeralDaemon, credentials, imageId, uri, true);
     }
 
     public byte[] toBytes() {

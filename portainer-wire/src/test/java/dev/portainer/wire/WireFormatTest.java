@@ -234,7 +234,7 @@ class WireFormatTest {
     }
 
     @Test
-    void aContextStillBeingPackedIsSaidSoAndOnlyForAFileUri() {
+    void aContextStillBeingPackedIsSaidSoForAFileOrAnHttpUrl() {
         BuildSpec spec = BuildSpec.of("127.0.0.1:5000/app", List.of("1"), "Dockerfile", "context.tar", true, null);
 
         BuildSpec growing = spec.withGrowingContext(Path.of("/tmp/portainer/../portainer/context-1.tar"));
@@ -246,8 +246,12 @@ class WireFormatTest {
         assertFalse(new String(spec.withContextUri("file:///x.tar").toBytes(), StandardCharsets.UTF_8)
                 .contains("contextGrowing"), "absent unless set");
         assertFalse(growing.withContextUri("file:///x.tar").contextGrowing(), "another context is a complete one");
+        BuildSpec served = spec.withGrowingContextUri("http://10.0.0.5:41234/t/context.tar.gz");
+        assertTrue(served.contextGrowing());
+        assertEquals(served, BuildSpec.fromBytes(served.toBytes()));
+        assertThrows(IllegalArgumentException.class, () -> spec.withGrowingContextUri("file:///x.tar"));
         assertThrows(IllegalArgumentException.class, () -> new BuildSpec(WireFormat.VERSION, BuildSpec.Action.BUILD,
-                "a", List.of("1"), "Dockerfile", "context.tar", true, null, null, null, null, null,
-                "https://maven:8443/s/ctx", true), "only a file on this machine can be followed as it grows");
+                "a", List.of("1"), "Dockerfile", "context.tar", true, null, null, null, null, null, null, true),
+                "only a context the executor reads itself can be followed as it grows");
     }
 }

@@ -33,8 +33,9 @@ interface Cluster {
     ContextFormat contextFormat();
 
     /**
-     * Whether the executors read the contexts where they are packed, on this machine, so that a build may start while
-     * its context is still being packed (the embedded agent); not where the agents fetch them.
+     * Whether a build may start while its context is still being packed: the executors read it where it is packed, on
+     * this machine (the embedded agent), or get it from this JVM as it is written ({@code Stager.servesWhileWritten});
+     * not where the agents' fetcher takes it from a shared file system, nor in a container.
      */
     default boolean readsContextsWhilePacked() {
         return false;

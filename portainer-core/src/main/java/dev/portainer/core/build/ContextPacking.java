@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,8 +83,9 @@ final class ContextPacking {
                 packing.archives.add(ContextArchive.of(pack(pack, cache)));
             }
         }
+        // Before the packing, which a run failing early (an unreachable master) may stop before its end.
+        removeContextsOfKilledBuilds(settings.workDirectory(), leftovers);
         if (toPack.isEmpty()) {
-            removeContextsOfKilledBuilds(packing.packed(), leftovers);
             return packing;
         }
         // Stopped first when the run ends: no archive is begun after its clean-up removed the run's files.
@@ -99,7 +99,6 @@ final class ContextPacking {
                 int i = packing.archiveIndex(context.archive());
                 packing.archives.set(i, ContextArchive.of(context));
             }
-            removeContextsOfKilledBuilds(packing.packed(), leftovers);
         });
         return packing;
     }
@@ -166,10 +165,6 @@ final class ContextPacking {
                 packer.interrupt();
                 packer.join(STOP_WAIT.toMillis());
             }
-        }
-
-        private List<PackedContext> packed() {
-            return archives.stream().map(ContextArchive::packed).filter(Objects::nonNull).toList();
         }
 
         private int archiveIndex(Path archive) {
@@ -348,27 +343,26 @@ final class ContextPacking {
     }
 
     /**
-     * The packed contexts (and {@code .part} files) that builds killed before their clean-up left in these contexts'
-     * work directories; never those of a build still running, in this JVM ({@code mvn -T}) or another.
+     * The packed contexts (and {@code .part} files) that builds killed before their clean-up left in the work directory;
+     * never those of a build still running, in this JVM ({@code mvn -T}) or another.
      */
-    private void removeContextsOfKilledBuilds(List<PackedContext> contexts, Leftovers leftovers) {
-        Set<Path> swept = new HashSet<>();
-        for (PackedContext context : contexts) {
-            Path directory = context.archive().getParent();
-            if (!swept.add(directory)) {
-                continue;
-            }
+    private void removeContextsOfKilledBuilds(Path directory, Leftovers leftovers) {
+        try {
+            // Compared with the owner of a file this build writes there: this user's files only.
+            Path probe = Files.createTempFile(directory, "owner-", ".probe");
+            java.nio.file.attribute.UserPrincipal owner;
             try {
-                // Compared with the owner of what this build just wrote: this user's files only.
-                List<Path> removed = leftovers.removeDead(directory, PACKED_CONTEXT,
-                        Files.getOwner(context.archive()));
-                if (!removed.isEmpty()) {
-                    run.events().info("Removed what a killed build left in " + directory + ": " + String.join(", ",
-                            removed.stream().map(p -> p.getFileName().toString()).sorted().toList()));
-                }
-            } catch (IOException e) {
-                // Nothing to compare owners with: leave everything.
+                owner = Files.getOwner(probe);
+            } finally {
+                Files.deleteIfExists(probe);
             }
+            List<Path> removed = leftovers.removeDead(directory, PACKED_CONTEXT, owner);
+            if (!removed.isEmpty()) {
+                run.events().info("Removed what a killed build left in " + directory + ": " + String.join(", ",
+                        removed.stream().map(p -> p.getFileName().toString()).sorted().toList()));
+            }
+        } catch (IOException e) {
+            // Nothing to compare owners with: leave everything.
         }
     }
 

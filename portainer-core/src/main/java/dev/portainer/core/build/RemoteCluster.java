@@ -87,6 +87,15 @@ final class RemoteCluster implements Cluster {
         return ContextFormat.TAR_GZIP;
     }
 
+    /**
+     * When this JVM serves the contexts over HTTP ({@link HttpStager}): each executor gets its context as it is packed,
+     * its JVM starting meanwhile. Not in a container, whose sandbox gets the context from the fetcher.
+     */
+    @Override
+    public boolean readsContextsWhilePacked() {
+        return settings.hadoopStaging() == null && settings.containerImage() == null;
+    }
+
     @Override
     public String executorCommand(boolean inContainer, String executorSha) {
         return inContainer ? ExecutorCommands.CONTAINER_EXECUTOR_COMMAND : ExecutorCommands.remote(executorSha);

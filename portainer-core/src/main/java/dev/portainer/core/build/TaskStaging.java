@@ -56,11 +56,16 @@ final class TaskStaging {
             ImageSpec image = images.get(i);
             ContextArchive context = contexts.get(i);
             // Staged side by side: each image's files need a name of their own (the sandbox names stay the same,
-            // each task has its own sandbox). One still being packed is read where it is written.
+            // each task has its own sandbox). One still being packed is read where it is written on this machine,
+            // or served as it is written.
             String suffix = several ? "-" + (i + 1) : "";
-            staged.add(context.growing() ? null : stager.stageBuildFile(context.archive(), several
-                    ? ExecutorCommands.CONTEXT_NAME + suffix + context.format().extension()
-                    : ExecutorCommands.contextFile(context.format()), context.packed().sha256()));
+            String name = several ? ExecutorCommands.CONTEXT_NAME + suffix + context.format().extension()
+                    : ExecutorCommands.contextFile(context.format());
+            if (!context.growing()) {
+                staged.add(stager.stageBuildFile(context.archive(), name, context.packed().sha256()));
+            } else {
+                staged.add(stager.servesWhileWritten() ? stager.stageGrowingFile(context.archive(), name) : null);
+            }
             sealed.add(seal(image.credentials(), image.image().name(), several, suffix));
         }
         boolean shared = several && executorReadsDirectly(sealed);
@@ -181,9 +186,12 @@ final class TaskStaging {
                 .with(image.options(), inContainer ? new EphemeralDaemon(settings.insecureRegistries()) : null)
                 .withCredentials(credentials);
         List<FetchUri> uris = new ArrayList<>(List.of(jar.fetch()));
-        if (context.growing()) {
-            // Read in place as it is packed (the embedded agent, never in a container): Docker gets the context
-            // while it is written, as from docker build.
+        if (context.growing() && staged != null) {
+            // Served as it is packed, the executor getting it itself (the fetcher would hold the executor's start
+            // until the packing ends): Docker gets the context while it is written, as from docker build.
+            spec = spec.withGrowingContextUri(staged.uri().toString());
+        } else if (context.growing()) {
+            // Read in place as it is packed (the embedded agent, never in a container).
             spec = spec.withGrowingContext(context.archive());
         } else if (shared) {
             // Only the jar is the executor's to fetch; the context is the task's, read by the executor itself.

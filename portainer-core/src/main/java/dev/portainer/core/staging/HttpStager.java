@@ -2,6 +2,7 @@ package dev.portainer.core.staging;
 
 import dev.portainer.core.config.Message;
 import dev.portainer.core.config.Setting;
+import dev.portainer.wire.GrowingContext;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,6 +18,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,9 @@ public final class HttpStager implements Stager {
     private final String baseUri;
     private final String token;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
+    /** The files of {@link #files} still being written when staged: served as they grow. */
+    private final Set<String> growing = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
     /**
      * One-time secrets by their own unguessable name. The one GET that serves a secret empties its slot atomically
      * (so of two racing GETs exactly one gets it), and the empty slot stays until {@link #close()} so that a later
@@ -110,6 +115,26 @@ public final class HttpStager implements Stager {
     }
 
     /**
+     * Serves a file still being written as {@code <file>.part} and renamed to {@code file} once whole (a context being
+     * packed, see {@code BuildSpec.contextGrowing}): a GET gets what is written so far and then the rest as it comes,
+     * chunked; its body ends only once the file is whole, and if the {@code .part} goes without becoming the file (the
+     * packing failed or stopped) or this stager closes first, the connection is aborted instead, so that no reader
+     * takes a truncated archive for a whole one.
+     */
+    @Override
+    public StagedFile stageGrowingFile(Path file, String fileName) {
+        files.put(fileName, file);
+        growing.add(fileName);
+        return new StagedFile(URI.create(baseUri + fileName), fileName);
+    }
+
+    /** Yes: see {@link #stageGrowingFile}. */
+    @Override
+    public boolean servesWhileWritten() {
+        return true;
+    }
+
+    /**
      * Serves {@code bytes} exactly once, to the first GET of an unguessable URL of its own, then answers 410 Gone
      * ({@link #SERVED_ALREADY}) and forgets them; {@link #close()} forgets them too. The executor GETs it itself: it is never a fetcher URI, so it
      * never lands in the sandbox.
@@ -124,35 +149,88 @@ public final class HttpStager implements Stager {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            String path = exchange.getRequestURI().getPath();
-            String prefix = "/" + token + "/";
-            if (path.startsWith(prefix + SECRET_PREFIX)) {
-                serveSecretOnce(exchange, path.substring(prefix.length()));
-                return;
+        try {
+            route(exchange);
+        } catch (AbortedBody e) {
+            // Not closed: closing would end the chunked body as if the file were whole. Thrown out of the handler, the
+            // server closes the connection instead, and the reader gets an error, not an end.
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            exchange.close();
+            throw e;
+        }
+        exchange.close();
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getPath();
+        String prefix = "/" + token + "/";
+        if (path.startsWith(prefix + SECRET_PREFIX)) {
+            serveSecretOnce(exchange, path.substring(prefix.length()));
+            return;
+        }
+        Path file = path.startsWith(prefix) ? files.get(path.substring(prefix.length())) : null;
+        if (file == null) {
+            exchange.sendResponseHeaders(404, -1);
+            return;
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            exchange.getResponseHeaders().add("Allow", "GET, HEAD");
+            exchange.sendResponseHeaders(405, -1);
+            return;
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        if (growing.contains(path.substring(prefix.length()))) {
+            serveGrowing(exchange, file, method.equals("HEAD"));
+            return;
+        }
+        long size = Files.size(file);
+        if (method.equals("HEAD")) {
+            exchange.getResponseHeaders().add("Content-Length", Long.toString(size));
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
+        try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
+            in.transferTo(out);
+        }
+    }
+
+    /**
+     * Sends {@code file} as it is written, see {@link #stageGrowingFile}.
+     *
+     * @throws AbortedBody if it is not made whole
+     */
+    private void serveGrowing(HttpExchange exchange, Path file, boolean headOnly) throws IOException {
+        // Chunked: the length is known only once the file is whole.
+        exchange.sendResponseHeaders(200, headOnly ? -1 : 0);
+        if (headOnly) {
+            return;
+        }
+        OutputStream out = exchange.getResponseBody();
+        try (GrowingContext in = GrowingContext.open(file, () -> closed)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
+                // What is written so far goes out now: the reader is building from it.
+                out.flush();
             }
-            Path file = path.startsWith(prefix) ? files.get(path.substring(prefix.length())) : null;
-            if (file == null) {
-                exchange.sendResponseHeaders(404, -1);
-                return;
-            }
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                exchange.getResponseHeaders().add("Allow", "GET, HEAD");
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            long size = Files.size(file);
-            exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
-            if (method.equals("HEAD")) {
-                exchange.getResponseHeaders().add("Content-Length", Long.toString(size));
-                exchange.sendResponseHeaders(200, -1);
-                return;
-            }
-            exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
-            try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
-                in.transferTo(out);
-            }
+        } catch (IOException e) {
+            throw new AbortedBody(e);
+        }
+        out.close();
+    }
+
+    /** A body that must not be ended: the connection is closed under it. */
+    private static final class AbortedBody extends IOException {
+        AbortedBody(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
         }
     }
 
@@ -187,6 +265,7 @@ public final class HttpStager implements Stager {
 
     @Override
     public void close() {
+        closed = true;
         secrets.values().forEach(slot -> {
             byte[] unserved = slot.getAndSet(null);
             if (unserved != null) {
@@ -195,6 +274,7 @@ public final class HttpStager implements Stager {
         });
         secrets.clear();
         files.clear();
+        growing.clear();
         server.stop(0);
         workers.shutdownNow();
     }

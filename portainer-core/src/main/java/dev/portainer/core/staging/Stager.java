@@ -40,6 +40,24 @@ public interface Stager extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether this stager can serve a file while it is still being written ({@link #stageGrowingFile}): the agents
+     * then get a context while it is packed. False by default.
+     */
+    default boolean servesWhileWritten() {
+        return false;
+    }
+
+    /**
+     * Stages a build file still being written as {@code <file>.part}, renamed to {@code file} once whole (a context
+     * being packed), for an executor that reads it itself as it grows ({@code BuildSpec.contextGrowing}).
+     *
+     * @throws UnsupportedOperationException unless {@link #servesWhileWritten()}
+     */
+    default StagedFile stageGrowingFile(Path file, String fileName) throws StagingException {
+        throw new UnsupportedOperationException("this staging serves complete files only");
+    }
+
     /** Removes what this build staged; never throws, problems are reported to the given sink. */
     @Override
     void close();

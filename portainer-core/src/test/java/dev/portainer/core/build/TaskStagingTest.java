@@ -88,6 +88,41 @@ class TaskStagingTest {
     }
 
     /**
+     * For a real master, a context still being packed is served by this JVM as it is written and got by the executor
+     * itself (the fetcher would hold the executor's start until the packing ends): the fetcher gets the jar only.
+     */
+    @Test
+    void aContextStillBeingPackedForARealMasterIsServedAsItGrowsAndGotByTheExecutor() throws Exception {
+        for (int images : List.of(1, 2)) {
+            try (HttpStager served = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+                List<BuildTask> tasks = stage(ContextFormat.TAR_GZIP, images, served, true);
+                Set<String> contexts = new HashSet<>();
+                for (int i = 0; i < images; i++) {
+                    BuildTask task = tasks.get(i);
+                    assertTrue(task.spec().contextGrowing());
+                    java.net.URI uri = java.net.URI.create(task.spec().contextUri());
+                    assertEquals("http", uri.getScheme());
+                    assertTrue(uri.getPath().endsWith(images > 1 ? "/context-" + (i + 1) + ".tar.gz"
+                            : "/context.tar.gz"), uri.toString());
+                    assertEquals(List.of("portainer-executor.jar"), task.executor().uris().stream()
+                            .map(FetchUri::outputFile).toList());
+                    assertEquals(images > 1, task.executor().severalTasks());
+                    contexts.add(uri.toString());
+                    // Served once the packer writes it: whole once renamed.
+                    Path archive = dir.resolve("growing-" + i + ".tar");
+                    Files.write(ContextPacker.partialFile(archive), new byte[] {(byte) i, 7});
+                    Files.move(ContextPacker.partialFile(archive), archive);
+                    try (java.io.InputStream in = uri.toURL().openStream()) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {(byte) i, 7}, in.readAllBytes());
+                    }
+                    Files.delete(archive);
+                }
+                assertEquals(images, contexts.size());
+            }
+        }
+    }
+
+    /**
      * Contexts by path: the builds of one run share an executor per agent, which fetches the jar only and reads each
      * task's context where its spec says.
      */

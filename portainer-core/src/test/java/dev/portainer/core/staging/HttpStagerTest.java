@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portainer.wire.BuildSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -16,8 +22,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class HttpStagerTest {
@@ -111,6 +123,107 @@ class HttpStagerTest {
             uri = stager.stageSecret(new byte[] {1}, "credentials.sealed").uri();
         }
         assertThrows(ConnectException.class, () -> get(uri));
+    }
+
+    @Test
+    @Timeout(60)
+    void aFileStillBeingWrittenIsServedAsItGrowsAndEndsOnlyOnceWhole(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("context-1.tar.gz");
+        Path partial = BuildSpec.partialContextFile(file);
+        byte[] bytes = new byte[2 * 1024 * 1024 + 5];
+        new Random(3).nextBytes(bytes);
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            // Staged before the packer has begun: the first GET waits for it.
+            StagedFile staged = stager.stageGrowingFile(file, "context.tar.gz");
+            assertTrue(stager.servesWhileWritten());
+            HttpURLConnection connection = open(staged.uri());
+            assertEquals(200, connection.getResponseCode());
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(partial)) {
+                out.write(bytes, 0, 1000);
+                out.flush();
+                // What is written is sent before the rest exists: a reader builds from it meanwhile.
+                got.write(in.readNBytes(1000));
+                CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> {
+                    try {
+                        out.write(bytes, 1000, bytes.length - 1000);
+                        out.close();
+                        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                in.transferTo(got);
+                rest.get(30, TimeUnit.SECONDS);
+            }
+            assertArrayEquals(bytes, got.toByteArray());
+            // A later GET (a retried task) gets the whole file as well.
+            assertArrayEquals(bytes, get(staged.uri()).body());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aFileThatStopsBeingWrittenEndsItsDownloadsInAnErrorNotAnEnd(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("context-1.tar.gz");
+        Path partial = BuildSpec.partialContextFile(file);
+        byte[] bytes = new byte[300_000];
+        new Random(5).nextBytes(bytes);
+        try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            StagedFile staged = stager.stageGrowingFile(file, "context.tar.gz");
+            Files.write(partial, bytes);
+            HttpURLConnection connection = open(staged.uri());
+            Process curl = new ProcessBuilder("curl", "-sS", "-f", "-N", "-o", dir.resolve("fetched").toString(),
+                    staged.uri().toString()).redirectErrorStream(true).start();
+            assertEquals(200, connection.getResponseCode());
+            try (InputStream in = connection.getInputStream()) {
+                assertArrayEquals(Arrays.copyOf(bytes, 1000), in.readNBytes(1000));
+                Path fetched = dir.resolve("fetched");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!Files.exists(fetched) || Files.size(fetched) < bytes.length) {
+                    assertTrue(curl.isAlive(), "curl got it all before the end");
+                    assertTrue(System.nanoTime() < deadline, () -> {
+                        try {
+                            return "curl has " + (Files.exists(fetched) ? Files.size(fetched) : -1);
+                        } catch (IOException e) {
+                            return e.toString();
+                        }
+                    });
+                    Thread.sleep(5);
+                }
+                // The packing fails: its partial file goes without becoming the file.
+                Files.delete(partial);
+                IOException error = assertThrows(IOException.class, () -> in.transferTo(OutputStream.nullOutputStream()),
+                        "a reader must not take what it got for the whole archive");
+                assertFalse(error.getMessage() == null, error.toString());
+            }
+            // The Mesos fetcher's libcurl sees it too: "transfer closed with outstanding read data remaining".
+            assertTrue(curl.waitFor(30, TimeUnit.SECONDS));
+            String said = new String(curl.getInputStream().readAllBytes());
+            assertEquals(18, curl.exitValue(), said);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void closingTheStagerEndsADownloadUnderWayInAnError(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("context-1.tar.gz");
+        Files.write(BuildSpec.partialContextFile(file), new byte[70_000]);
+        HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom());
+        StagedFile staged = stager.stageGrowingFile(file, "context.tar.gz");
+        HttpURLConnection connection = open(staged.uri());
+        assertEquals(200, connection.getResponseCode());
+        try (InputStream in = connection.getInputStream()) {
+            assertEquals(70_000, in.readNBytes(70_000).length);
+            stager.close();
+            assertThrows(IOException.class, () -> in.transferTo(OutputStream.nullOutputStream()));
+        }
+    }
+
+    private static HttpURLConnection open(URI uri) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+        connection.setReadTimeout(30_000);
+        return connection;
     }
 
     private HttpResponse<byte[]> get(URI uri) throws IOException, InterruptedException {

@@ -19,7 +19,7 @@ import dev.portainer.wire.BuildSpec;
 import dev.portainer.wire.TaskResult;
 import dev.portainer.executor.build.BuildLog;
 import dev.portainer.executor.build.ImageBuild;
-import dev.portainer.executor.build.GrowingContext;
+import dev.portainer.wire.GrowingContext;
 import dev.portainer.executor.build.ImageBuildException;
 import dev.portainer.executor.build.ImageBuildResult;
 import java.io.IOException;

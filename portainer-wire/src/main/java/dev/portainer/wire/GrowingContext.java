@@ -1,6 +1,5 @@
-package dev.portainer.executor.build;
+package dev.portainer.wire;
 
-import dev.portainer.wire.BuildSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

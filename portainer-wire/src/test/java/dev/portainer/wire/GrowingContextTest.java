@@ -1,10 +1,9 @@
-package dev.portainer.executor.build;
+package dev.portainer.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portainer.wire.BuildSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
