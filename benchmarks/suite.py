@@ -733,6 +733,7 @@ def main():
     a.add_argument("--only", default="overhead,large,packing,many,flood")
     a.add_argument("--work", default=os.path.join(ROOT, "target", "bench-suite"))
     a.add_argument("--master", help="a real Mesos master (host:port): every case runs on it too, after `local`")
+    a.add_argument("--master-only", action="store_true", help="with --master: leave out the runs on `local`")
     o = a.parse_args()
     global BASELINE
     BASELINE = os.path.abspath(o.baseline) if o.baseline else None
@@ -749,7 +750,7 @@ def main():
     print("case | figure | median [min..max] | note")
     global MASTER
     try:
-        for master in [None] + ([o.master] if o.master else []):
+        for master in ([] if o.master and o.master_only else [None]) + ([o.master] if o.master else []):
             MASTER = master
             if master:
                 logs = os.path.join(work, "logs-" + master.replace(":", "-"))
