@@ -196,7 +196,6 @@ class TaskStagingTest {
         }
     }
 
-    /** @param staging the stager, or null for the embedded agent's (files by path) */
     @Test
     void pushesOfSeveralImagesShareTheAgentsExecutorWhenNoCredentialsAreFetched() throws Exception {
         Path jar = Files.writeString(dir.resolve("executor.jar"), "not really a jar");
@@ -221,11 +220,15 @@ class TaskStagingTest {
         }
     }
 
+    /** @param staging the stager, or null for the embedded agent's (files by path) */
     private List<BuildTask> stage(ContextFormat format, int images, Stager staging) throws Exception {
         return stage(format, images, staging, false);
     }
 
-    /** @param growing the contexts are still being packed, as {@code growing-<i>.tar} */
+    /**
+     * @param staging the stager, or null for the embedded agent's (files by path)
+     * @param growing the contexts are still being packed, as {@code growing-<i>.tar}
+     */
     private List<BuildTask> stage(ContextFormat format, int images, Stager staging, boolean growing)
             throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
