@@ -77,7 +77,7 @@ class FailuresIT {
         // Maven JVM is given, leaves seconds in which the executor starts and reads.
         Path big = project.resolve("big.bin");
         Process dd = new ProcessBuilder("sh", "-c", remote
-                ? "head -c 150M /dev/urandom | base64 -w 0 > big.bin" : "head -c 500M /dev/urandom > big.bin")
+                ? "head -c 225M /dev/urandom | base64 -w 0 > big.bin" : "head -c 500M /dev/urandom > big.bin")
                 .directory(project.toFile()).inheritIO().start();
         assertEquals(0, dd.waitFor());
         LocalMesos mesos = remote ? LocalMesos.start(LocalMesosConfig.builder().cpus(2).memMb(2048)

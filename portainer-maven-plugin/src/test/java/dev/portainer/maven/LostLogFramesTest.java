@@ -11,7 +11,6 @@ import dev.portainer.core.build.BuildResult;
 import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.LocalMaster;
-import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.local.LocalMesos;
 import dev.portainer.local.LocalMesosConfig;
 import java.net.URI;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
@@ -41,9 +39,10 @@ class LostLogFramesTest {
     Path project;
     private final String image = "127.0.0.1:5000/portainer-test/lost-frames-" + UUID.randomUUID().toString()
             .substring(0, 8);
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final List<String> dockerWarnings = new CopyOnWriteArrayList<>();
+    private final EngineTests.RecordedEvents events = new EngineTests.RecordedEvents();
+    private final List<String> log = events.log;
+    private final List<String> warnings = events.warnings;
+    private final List<String> dockerWarnings = events.dockerWarnings;
     private final AtomicInteger dropped = new AtomicInteger();
 
     @AfterEach
@@ -95,8 +94,8 @@ class LostLogFramesTest {
     }
 
     /** Each image's lines as shown, by task name; and the info lines. */
-    private final Map<String, List<String>> logs = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<String> infos = new CopyOnWriteArrayList<>();
+    private final Map<String, List<String>> logs = events.logs;
+    private final List<String> infos = events.infos;
 
     private List<BuildResult> buildAll(List<ImageSpec> requests, LongPredicate drop) throws Exception {
         Path work = project.resolve("target/portainer");
@@ -119,29 +118,7 @@ class LostLogFramesTest {
         };
 
         List<BuildResult> results = new java.util.ArrayList<>();
-        for (var outcome : ImageBuild.run(new BuildPlan(settings, requests), new BuildEvents() {
-            @Override
-            public void info(String message) {
-                infos.add(message);
-            }
-
-            @Override
-            public void log(String taskName, String line) {
-                log.add(line);
-                logs.computeIfAbsent(taskName, name -> new CopyOnWriteArrayList<>()).add(line);
-            }
-
-            @Override
-            public void logWarning(String taskName, String line) {
-                log.add(line);
-                dockerWarnings.add(line);
-            }
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-        }, lossy)) {
+        for (var outcome : ImageBuild.run(new BuildPlan(settings, requests), events, lossy)) {
             results.add(outcome.orThrow());
         }
         return results;

@@ -11,14 +11,12 @@ import dev.portainer.core.build.ImageBuild;
 import dev.portainer.core.build.ImageRef;
 import dev.portainer.core.build.ImageSpec;
 import dev.portainer.core.build.RunSettings;
-import dev.portainer.core.scheduler.BuildEvents;
 import dev.portainer.core.scheduler.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,9 +36,10 @@ class SharedExecutorCrashTest {
     @TempDir
     Path project;
     private final String image = "127.0.0.1:5000/portainer-test/crash-" + UUID.randomUUID().toString().substring(0, 8);
-    private final List<String> infos = new CopyOnWriteArrayList<>();
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final EngineTests.RecordedEvents events = new EngineTests.RecordedEvents();
+    private final List<String> infos = events.infos;
+    private final List<String> warnings = events.warnings;
+    private final List<String> log = events.log;
     /** What went wrong in the killer's thread, for the test's own thread to report. */
     private volatile Throwable killerFailed;
 
@@ -69,22 +68,7 @@ class SharedExecutorCrashTest {
         RunSettings settings = EngineTests.settings(work);
         List<BuildResult> results = new ArrayList<>();
         for (Outcome<ImageSpec, BuildResult> outcome : ImageBuild.run(new BuildPlan(settings, requests),
-                new BuildEvents() {
-                    @Override
-                    public void info(String message) {
-                        infos.add(message);
-                    }
-
-                    @Override
-                    public void log(String taskName, String line) {
-                        log.add(line);
-                    }
-
-                    @Override
-                    public void warn(String message) {
-                        warnings.add(message);
-                    }
-                }, LocalMesosLauncher.INSTANCE)) {
+                events, LocalMesosLauncher.INSTANCE)) {
             results.add(outcome.orThrow());
         }
         killer.join(1000);
