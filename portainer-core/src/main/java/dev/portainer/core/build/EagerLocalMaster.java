@@ -25,6 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseable {
     private final CompletableFuture<LocalMaster> started = new CompletableFuture<>();
     private final AtomicBoolean claimed = new AtomicBoolean();
+    /** The start and warm-up threads: joined on {@link #close()}, so that none outlives the goal. */
+    private final List<Thread> threads = new java.util.ArrayList<>();
+    /** How long {@link #close()} waits for a warm-up still under way (a goal that failed at once). */
+    private static final long JOIN_MILLIS = 10_000;
 
     private EagerLocalMaster() {
     }
@@ -36,7 +40,7 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
             LocalMaster master;
             try {
                 master = launcher.start();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
                 eager.started.completeExceptionally(e);
                 return;
             }
@@ -44,9 +48,10 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
             warmUpWireFormat();
         }, "portainer-local-mesos-start");
         thread.setDaemon(true);
-        thread.start();
         Thread http = new Thread(MesosSchedulerClient::warmUp, "portainer-scheduler-warm-up");
         http.setDaemon(true);
+        eager.threads.addAll(List.of(thread, http));
+        thread.start();
         http.start();
         return eager;
     }
@@ -61,7 +66,7 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
             BuildSpec.fromBytes(BuildSpec.of("registry:5000/warm/up", List.of("1"), "Dockerfile", "context.tar.gz",
                     true, null).toBytes());
             LogFrame.fromBytes(LogFrame.of(1, "warm-up").toBytes());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             // a warm-up only
         }
     }
@@ -90,11 +95,26 @@ public final class EagerLocalMaster implements LocalMaster.Launcher, AutoCloseab
         }
     }
 
-    /** Stops the master unless a build claimed it. */
+    /**
+     * Stops the master unless a build claimed it, and waits for the warm-ups: a goal that failed at once returns
+     * before they end, and Maven then closes the plugin's class realm under them (their classes would fail to load,
+     * with stack traces in the Maven log).
+     */
     @Override
     public void close() {
         if (claimed.compareAndSet(false, true)) {
             close(started);
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+        try {
+            for (Thread thread : threads) {
+                long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left > 0) {
+                    thread.join(left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -213,8 +213,8 @@ public final class MesosSchedulerClient implements AutoCloseable {
      * scheduler's protobuf messages), so that a thread can do it while the master starts. Sends nothing; never throws.
      */
     public static void warmUp() {
-        MesosProtobuf.acceptPre22Gencode();
         try {
+            MesosProtobuf.acceptPre22Gencode();
             httpClient(dev.portainer.wire.mesos.PlainHttpOnly.context());
             byte[] call = Call.newBuilder().setType(Call.Type.SUBSCRIBE).setSubscribe(Call.Subscribe.newBuilder()
                     .setFrameworkInfo(FrameworkInfo.newBuilder().setUser("u").setName("n"))).build().toByteArray();
@@ -223,7 +223,7 @@ public final class MesosSchedulerClient implements AutoCloseable {
                     .build();
             Event.parseFrom(Event.newBuilder().setType(Event.Type.SUBSCRIBED).setSubscribed(Event.Subscribed
                     .newBuilder().setFrameworkId(FrameworkID.newBuilder().setValue("f"))).build().toByteArray());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             // a warm-up only
         }
     }
