@@ -39,8 +39,11 @@ class AgentClassDataIT {
             String master = mesos.masterUri().getHost() + ":" + mesos.masterUri().getPort();
             Path project = MavenRun.copyExample("hello-world");
 
+            // A port of the test's own: the executor jar then has the same URL in both builds, and the agent's
+            // fetcher cache keeps it.
+            String port = "-Dportainer.stagingPort=" + freePort();
             MavenRun.Outcome first = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
-                    "-Dportainer.mesosMaster=" + master);
+                    "-Dportainer.mesosMaster=" + master, port);
             assertTrue(first.succeeded(), first.output());
             // The executor has ended (within the agent's shutdown grace period) with the archive kept whole.
             ItChecks.assertNothingLeftBehind(first, api);
@@ -65,18 +68,31 @@ class AgentClassDataIT {
             Files.writeString(project.resolve("Dockerfile"), "RUN sha256sum /app/big.bin\n",
                     java.nio.file.StandardOpenOption.APPEND);
             MavenRun.Outcome next = MavenRun.run(project, "package", "portainer:build", "-Dportainer.image=" + image,
-                    "-Dportainer.mesosMaster=" + master, "-Dportainer.push=false");
+                    "-Dportainer.mesosMaster=" + master, "-Dportainer.push=false", port);
             assertTrue(next.succeeded(), next.output());
             assertTrue(next.output().contains("hello-world: built on"), next.output());
             assertTrue(next.output().contains(sha256(big) + "  /app/big.bin"), next.output());
             String output = executorOutput(api, next);
             assertTrue(output.matches("(?s).*building \\S+ from http://\\S+/context\\.tar\\.gz.*"),
                     "got from the Maven JVM as it was packed: " + output);
+            String firstFetch = sandboxFile(api, Footprint.of(first), "stderr");
+            String nextFetch = sandboxFile(api, Footprint.of(next), "stderr");
+            assertTrue(firstFetch.matches("(?s).*Downloading resource from 'http://\\S+/shared/[0-9a-f]{64}/"
+                    + "portainer-executor\\.jar' to '\\S+/fetch/.*"), "into the fetcher cache: " + firstFetch);
+            assertTrue(nextFetch.matches("(?s).*Fetching URI 'http://\\S+/shared/[0-9a-f]{64}/portainer-executor"
+                    + "\\.jar' from cache.*"), "the jar once per agent: " + nextFetch);
+            assertFalse(nextFetch.contains("Downloading resource from 'http"), nextFetch);
             assertTrue(output.contains("portainer-executor: started with the class-data archive " + archive), output);
             assertFalse(output.contains("making the class-data archive"), "made once: " + output);
             ItChecks.assertNothingLeftBehind(next, api);
         } finally {
             Docker.run("rmi", "-f", image + ":1.0.0", image + ":latest");
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
@@ -95,10 +111,15 @@ class AgentClassDataIT {
 
     /** The sandbox stdout of the executors of a build's frameworks so far. */
     static String executorOutput(MesosApi api, Footprint build) throws Exception {
+        return sandboxFile(api, build, "stdout");
+    }
+
+    /** A file of the sandboxes of a build's executors ({@code stderr}: the fetcher's log), as the agent keeps it. */
+    static String sandboxFile(MesosApi api, Footprint build, String name) throws Exception {
         StringBuilder output = new StringBuilder();
         for (String framework : build.frameworkIds()) {
             for (String directory : api.executorDirectories(framework)) {
-                output.append(Files.readString(Path.of(directory, "stdout")));
+                output.append(Files.readString(Path.of(directory, name)));
             }
         }
         return output.toString();

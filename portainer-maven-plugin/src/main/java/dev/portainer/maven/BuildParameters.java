@@ -222,6 +222,16 @@ abstract class BuildParameters extends AbstractMojo {
     String stagingUri;
 
     /**
+     * The port this JVM serves the build context and the executor jar on when {@code stagingUri} is unset and the
+     * master is a remote one: open it to the agents in your firewall. If it is taken (another build on this machine),
+     * the next free one of the 16 from it is used. With a port set, the executor jar's URL stays the same from build
+     * to build (it is named by its SHA-256), so the agents' Mesos fetcher cache keeps it: each agent downloads an
+     * unchanged jar once. 0: any free port, and the jar is downloaded by every build.
+     */
+    @Parameter(property = "portainer.stagingPort", defaultValue = "0")
+    int stagingPort;
+
+    /**
      * Extra Hadoop configuration for staging on a Hadoop filesystem, pom only, e.g.
      * {@code <hadoopProperties><dfs.client.use.datanode.hostname>true</dfs.client.use.datanode.hostname></hadoopProperties>}.
      */

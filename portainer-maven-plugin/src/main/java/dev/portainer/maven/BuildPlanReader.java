@@ -167,6 +167,7 @@ final class BuildPlanReader {
                     .hadoopStaging(staging == null ? null : new HadoopStaging(staging,
                             p.hadoopConfDir == null ? null : p.hadoopConfDir.toPath().toAbsolutePath(),
                             p.hadoopProperties == null ? Map.of() : p.hadoopProperties, p.fetchUriBase))
+                    .stagingPort(p.stagingPort)
                     .push(forPush || p.push && !p.skipPush)
                     .dockerHost(p.dockerHost == null || p.dockerHost.isBlank() ? null : p.dockerHost.trim())
                     .pullRegistry(p.pullRegistry)

@@ -79,7 +79,15 @@ final class RemoteCluster implements Cluster {
     @Override
     public Stager openStager() throws StagingException {
         Stager hadoop = Cluster.hadoopStager(settings, run);
-        return hadoop != null ? hadoop : HttpStager.start(addressTowards(master), run.random());
+        if (hadoop != null) {
+            return hadoop;
+        }
+        HttpStager stager = HttpStager.start(addressTowards(master), settings.stagingPort(), run.random());
+        if (settings.stagingPort() != 0 && stager.port() != settings.stagingPort()) {
+            run.events().warn("Port " + settings.stagingPort() + " is taken (another build on this machine?): the"
+                    + " staged files are served on port " + stager.port() + ", which the agents must reach too");
+        }
+        return stager;
     }
 
     @Override

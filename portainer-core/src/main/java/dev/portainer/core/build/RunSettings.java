@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param constraints        attributes an agent must have to host a build
  * @param failFast           stop the other builds as soon as one fails, rather than letting them finish
  * @param hadoopStaging      where to stage on a Hadoop filesystem, or null to serve the files from this JVM
+ * @param stagingPort        the port this JVM serves the files on for a remote master (the next free one of the 16
+ *                           from it if it is taken), or 0 for any free port
  * @param push               push every tag after the build
  * @param dockerHost         the Docker daemon the executor uses on the agent, or null for the agent's default
  * @param pullRegistry       registry {@code host[:port]} that base images without a registry host come from, or null
@@ -41,7 +43,8 @@ import java.util.regex.Pattern;
  */
 public record RunSettings(String mesosMaster, MesosAccess mesosAccess, FrameworkSettings framework,
                           Duration offerTimeout, Duration timeout, int retries, List<AgentConstraint> constraints,
-                          boolean failFast, HadoopStaging hadoopStaging, boolean push, String dockerHost,
+                          boolean failFast, HadoopStaging hadoopStaging, int stagingPort, boolean push,
+                          String dockerHost,
                           String pullRegistry, String containerImage, List<String> insecureRegistries,
                           Path workDirectory, ExecutorJarFile executorJar, Instant reproducibleTime) {
     private static final Pattern REGISTRY = Pattern.compile(
@@ -62,6 +65,10 @@ public record RunSettings(String mesosMaster, MesosAccess mesosAccess, Framework
         if (retries < 0) {
             throw new InvalidSettingException(Message.of("retries must be 0 or more (got ", retries, "); fix ",
                     Setting.RETRIES));
+        }
+        if (stagingPort < 0 || stagingPort > 65535) {
+            throw new InvalidSettingException(Message.of("stagingPort must be a TCP port, 1 to 65535, or 0 for any"
+                    + " free port (got ", stagingPort, "); fix ", Setting.STAGING_PORT));
         }
         constraints = List.copyOf(constraints);
         pullRegistry = pullRegistry(pullRegistry);
@@ -112,6 +119,7 @@ public record RunSettings(String mesosMaster, MesosAccess mesosAccess, Framework
         private List<AgentConstraint> constraints = List.of();
         private boolean failFast;
         private HadoopStaging hadoopStaging;
+        private int stagingPort;
         private boolean push = true;
         private String dockerHost;
         private String pullRegistry;
@@ -170,6 +178,11 @@ public record RunSettings(String mesosMaster, MesosAccess mesosAccess, Framework
             return this;
         }
 
+        public Builder stagingPort(int value) {
+            stagingPort = value;
+            return this;
+        }
+
         public Builder push(boolean value) {
             push = value;
             return this;
@@ -210,7 +223,7 @@ public record RunSettings(String mesosMaster, MesosAccess mesosAccess, Framework
 
         public RunSettings build() {
             return new RunSettings(mesosMaster, mesosAccess, framework, offerTimeout, timeout, retries, constraints,
-                    failFast, hadoopStaging, push, dockerHost, pullRegistry, containerImage, insecureRegistries,
+                    failFast, hadoopStaging, stagingPort, push, dockerHost, pullRegistry, containerImage, insecureRegistries,
                     workDirectory, executorJar, reproducibleTime);
         }
     }

@@ -27,6 +27,7 @@ public enum Setting {
     PLATFORM("platform"),
     PULL_REGISTRY("pullRegistry"),
     STAGING_URI("stagingUri"),
+    STAGING_PORT("stagingPort"),
     HADOOP_CONF_DIR("hadoopConfDir"),
     FETCH_URI_BASE("fetchUriBase"),
     OFFER_TIMEOUT("offerTimeout"),

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Serves the staged files from the Maven JVM over HTTP, each under an unguessable path, for the length of the
- * build: zero infrastructure, and the Mesos fetcher downloads http:// natively.
+ * build: zero infrastructure, and the Mesos fetcher downloads http:// natively. A shared, content-addressed file (the
+ * executor jar: public bits, the plugin's own) is served under {@code /shared/<sha256>/<name>} instead, which on a
+ * port given by the user stays the same from build to build, so that the agents' fetcher cache may keep it.
  */
 public final class HttpStager implements Stager {
     private static final String SECRET_PREFIX = "secret-";
@@ -35,6 +37,12 @@ public final class HttpStager implements Stager {
     private final String baseUri;
     private final String token;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
+    /** Shared files by {@code <sha256>/<name>}. */
+    private final Map<String, Path> shared = new ConcurrentHashMap<>();
+    /** Whether the port was the user's: a shared file's URL is then the same in every build. */
+    private final boolean fixedPort;
+    /** How many ports from the one asked for are tried when it is taken. */
+    static final int PORT_TRIES = 16;
     /** The files of {@link #files} still being written when staged: served as they grow. */
     private final Set<String> growing = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -48,8 +56,10 @@ public final class HttpStager implements Stager {
     public static final String SERVED_ALREADY = "Served once already: a one-time secret is not served again.";
     private final SecureRandom random;
 
-    private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token, SecureRandom random) {
+    private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token, SecureRandom random,
+                       boolean fixedPort) {
         this.random = random;
+        this.fixedPort = fixedPort;
         this.server = server;
         this.workers = workers;
         this.baseUri = baseUri;
@@ -62,11 +72,19 @@ public final class HttpStager implements Stager {
      * @param bindAddress the address agents reach this machine on; 127.0.0.1 for the embedded local master
      */
     public static HttpStager start(InetAddress bindAddress, SecureRandom random) throws StagingException {
+        return start(bindAddress, 0, random);
+    }
+
+    /**
+     * Starts serving on {@code port} of the given address, or the next free one of the {@value #PORT_TRIES} from it
+     * (another build on this machine may hold it); 0 = any free port.
+     */
+    public static HttpStager start(InetAddress bindAddress, int port, SecureRandom random) throws StagingException {
         byte[] secret = new byte[24];
         random.nextBytes(secret);
         String token = HexFormat.of().formatHex(secret);
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, 0), 16);
+            HttpServer server = bind(bindAddress, port);
             ExecutorService workers = Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "portainer-stager");
                 t.setDaemon(true);
@@ -78,7 +96,8 @@ public final class HttpStager implements Stager {
                 host = "[" + host + "]";
             }
             HttpStager stager = new HttpStager(server, workers,
-                    "http://" + host + ":" + server.getAddress().getPort() + "/" + token + "/", token, random);
+                    "http://" + host + ":" + server.getAddress().getPort() + "/" + token + "/", token, random,
+                    port != 0);
             server.createContext("/", stager::handle);
             server.start();
             return stager;
@@ -87,6 +106,28 @@ public final class HttpStager implements Stager {
                     bindAddress.getHostAddress(), ": ", e.getMessage(), "; set ", Setting.STAGING_URI.named(),
                     " to stage on a shared filesystem"), e);
         }
+    }
+
+    private static HttpServer bind(InetAddress address, int port) throws IOException, StagingException {
+        if (port == 0) {
+            return HttpServer.create(new InetSocketAddress(address, 0), 16);
+        }
+        int last = Math.min(65535, port + PORT_TRIES - 1);
+        for (int candidate = port; candidate <= last; candidate++) {
+            try {
+                return HttpServer.create(new InetSocketAddress(address, candidate), 16);
+            } catch (java.net.BindException e) {
+                // taken: the next
+            }
+        }
+        throw new StagingException(Message.of("Cannot serve the build context from this machine: ports ", port, " to ",
+                last, " on ", address.getHostAddress(), " are all taken; set ", Setting.STAGING_PORT.named(),
+                " to another port, or to 0 for any free one"), null);
+    }
+
+    /** The port it serves on. */
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     @Override
@@ -102,8 +143,17 @@ public final class HttpStager implements Stager {
 
     @Override
     public StagedFile stageSharedFile(Path file, String fileName, String sha256) {
-        // Served from this JVM there is nothing to upload: the hash only keeps the fetcher's cache honest.
-        return serve(file, fileName);
+        // Served from this JVM there is nothing to upload. Named by its hash, and on a port of the user's the same URL
+        // in every build: the agents' fetcher cache may keep it (it keys its entries by URL).
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("not a file: " + file);
+        }
+        if (!sha256.matches("[0-9a-f]{64}") || fileName.contains("/")) {
+            throw new IllegalArgumentException("not a content address: " + sha256 + "/" + fileName);
+        }
+        shared.put(sha256 + "/" + fileName, file);
+        return new StagedFile(URI.create(baseUri.substring(0, baseUri.length() - token.length() - 1) + "shared/"
+                + sha256 + "/" + fileName), fileName, fixedPort);
     }
 
     private StagedFile serve(Path file, String fileName) {
@@ -170,7 +220,8 @@ public final class HttpStager implements Stager {
             serveSecretOnce(exchange, path.substring(prefix.length()));
             return;
         }
-        Path file = path.startsWith(prefix) ? files.get(path.substring(prefix.length())) : null;
+        Path file = path.startsWith(prefix) ? files.get(path.substring(prefix.length()))
+                : path.startsWith("/shared/") ? shared.get(path.substring("/shared/".length())) : null;
         if (file == null) {
             exchange.sendResponseHeaders(404, -1);
             return;
@@ -181,7 +232,7 @@ public final class HttpStager implements Stager {
             return;
         }
         exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
-        if (growing.contains(path.substring(prefix.length()))) {
+        if (path.startsWith(prefix) && growing.contains(path.substring(prefix.length()))) {
             serveGrowing(exchange, file, method.equals("HEAD"));
             return;
         }
@@ -274,6 +325,7 @@ public final class HttpStager implements Stager {
         });
         secrets.clear();
         files.clear();
+        shared.clear();
         growing.clear();
         server.stop(0);
         workers.shutdownNow();

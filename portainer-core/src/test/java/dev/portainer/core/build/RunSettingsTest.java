@@ -41,4 +41,16 @@ class RunSettingsTest {
         assertTrue(e.getMessage().contains("fix timeout, or leave it unset"), e.getMessage());
         assertTrue(e.getMessage().contains("default of 2 hours"), e.getMessage());
     }
+
+    @Test
+    void aStagingPortThatIsNoTcpPortNamesTheParameter() {
+        for (int port : new int[] {-1, 65536}) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                    () -> request().stagingPort(port).build());
+            assertEquals(List.of(Setting.STAGING_PORT), e.explanation().settings());
+            assertTrue(e.getMessage().contains("stagingPort must be a TCP port, 1 to 65535, or 0 for any free port (got "
+                    + port + "); fix stagingPort"), e.getMessage());
+        }
+        assertEquals(5050, request().stagingPort(5050).build().stagingPort());
+    }
 }

@@ -58,7 +58,7 @@ class HttpStagerTest {
         Path file = Files.write(dir.resolve("x.jar"), new byte[] {9});
         URI uri;
         try (HttpStager stager = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
-            uri = stager.stageSharedFile(file, "portainer-executor.jar", "abc").uri();
+            uri = stager.stageSharedFile(file, "portainer-executor.jar", "ab".repeat(32)).uri();
             assertEquals(200, get(uri).statusCode());
         }
         assertThrows(ConnectException.class, () -> get(uri));
@@ -217,6 +217,66 @@ class HttpStagerTest {
             assertEquals(70_000, in.readNBytes(70_000).length);
             stager.close();
             assertThrows(IOException.class, () -> in.transferTo(OutputStream.nullOutputStream()));
+        }
+    }
+
+    /**
+     * On a port of the user's, the executor jar's URL is the same in every build (the agents' fetcher cache keys its
+     * entries by URL) and says so; a build that finds the port taken serves on the next one; on any free port the URL
+     * is this build's only.
+     */
+    @Test
+    void onAGivenPortASharedFileHasTheSameUrlInEveryBuild(@TempDir Path dir) throws Exception {
+        Path jar = Files.write(dir.resolve("executor.jar"), new byte[] {4, 2});
+        String sha = "0123456789abcdef".repeat(4);
+        int port = freePort();
+        try (HttpStager first = HttpStager.start(InetAddress.getLoopbackAddress(), port, new SecureRandom());
+             HttpStager second = HttpStager.start(InetAddress.getLoopbackAddress(), port, new SecureRandom())) {
+            StagedFile staged = first.stageSharedFile(jar, "portainer-executor.jar", sha);
+            assertEquals(URI.create("http://127.0.0.1:" + port + "/shared/" + sha + "/portainer-executor.jar"),
+                    staged.uri());
+            assertTrue(staged.immutable(), "cacheable");
+            assertArrayEquals(new byte[] {4, 2}, get(staged.uri()).body());
+            assertEquals(404, get(staged.uri().resolve("/shared/" + sha + "/other.jar")).statusCode());
+
+            assertEquals(port, first.port());
+            assertTrue(second.port() > port && second.port() < port + HttpStager.PORT_TRIES, "the next free one");
+            assertEquals(staged.uri().toString().replace(":" + port + "/", ":" + second.port() + "/"),
+                    second.stageSharedFile(jar, "portainer-executor.jar", sha).uri().toString());
+        }
+        try (HttpStager any = HttpStager.start(InetAddress.getLoopbackAddress(), new SecureRandom())) {
+            assertFalse(any.stageSharedFile(jar, "portainer-executor.jar", sha).immutable(),
+                    "on any free port the URL is this build's: never cached");
+            assertThrows(IllegalArgumentException.class, () -> any.stageSharedFile(jar, "x.jar", "../etc"));
+        }
+    }
+
+    @Test
+    void aGivenPortWhoseNextOnesAreAllTakenFailsNamingTheSetting() throws Exception {
+        int port = freePort();
+        List<java.net.ServerSocket> taken = new java.util.ArrayList<>();
+        try {
+            for (int p = port; p < port + HttpStager.PORT_TRIES; p++) {
+                try {
+                    taken.add(new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress()));
+                } catch (IOException e) {
+                    org.junit.jupiter.api.Assumptions.assumeTrue(false, "port " + p + " is in use already");
+                }
+            }
+            StagingException e = assertThrows(StagingException.class,
+                    () -> HttpStager.start(InetAddress.getLoopbackAddress(), port, new SecureRandom()));
+            assertTrue(e.getMessage().contains("ports " + port + " to " + (port + HttpStager.PORT_TRIES - 1)
+                    + " on 127.0.0.1 are all taken; set stagingPort"), e.getMessage());
+        } finally {
+            for (java.net.ServerSocket socket : taken) {
+                socket.close();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

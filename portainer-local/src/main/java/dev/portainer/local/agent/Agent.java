@@ -107,7 +107,15 @@ public final class Agent {
 
         static ExecutorLauncherFactory standard(Map<String, String> environment,
                                                 java.util.function.Supplier<java.net.http.HttpClient> http) {
-            return ctx -> new ExecutorLauncher(ctx, environment, new Fetcher(http, environment));
+            return ctx -> {
+                FetcherCache cache;
+                try {
+                    cache = FetcherCache.at(ctx.workDir().resolve("fetch"), FetcherCache.DEFAULT_SIZE);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("Cannot empty the fetcher cache directory", e);
+                }
+                return new ExecutorLauncher(ctx, environment, new Fetcher(http, environment, cache));
+            };
         }
     }
 

@@ -84,7 +84,9 @@ final class ExecutorLauncher {
         CommandInfo command = run.info.getCommand();
         if (command.getUrisCount() > 0) {
             try (PrintStream log = new PrintStream(new FileOutputStream(stderr, true), true, StandardCharsets.UTF_8)) {
-                fetcher.fetchAll(command.getUrisList(), run.sandbox, log);
+                // The agent's fetcher caches per user: the command's, else the framework's.
+                fetcher.fetchAll(command.getUrisList(), run.sandbox, log,
+                        command.hasUser() ? command.getUser() : run.framework.getUser());
             }
         }
         boolean docker = run.info.hasContainer() && run.info.getContainer().getType() == ContainerInfo.Type.DOCKER;

@@ -35,7 +35,8 @@ import java.util.function.Supplier;
 
 /**
  * The Mesos fetcher's rules for CommandInfo.uris: local paths and file:// are copied (hard-linked when possible), http(s):// downloaded, any
- * other scheme handed to {@code hadoop fs -copyToLocal}; then output_file, executable and extract are honoured.
+ * other scheme handed to {@code hadoop fs -copyToLocal}; then output_file, executable and extract are honoured. A URI
+ * whose {@code cache} is true goes through the agent's {@link FetcherCache}.
  * Progress and errors go to the sandbox's stderr, as the Mesos fetcher writes them there.
  */
 final class Fetcher {
@@ -44,16 +45,22 @@ final class Fetcher {
 
     private final Supplier<HttpClient> http;
     private final Map<String, String> environment;
+    private final FetcherCache cache;
     private HttpClient client;
 
     Fetcher(HttpClient http, Map<String, String> environment) {
-        this(() -> http, environment);
+        this(() -> http, environment, null);
     }
 
-    /** @param http makes the client for http(s) URIs, the first time one is fetched (never, for local files) */
-    Fetcher(Supplier<HttpClient> http, Map<String, String> environment) {
+    /**
+     * @param http  makes the client for http(s) URIs, the first time one is fetched (never, for local files)
+     * @param cache the agent's fetcher cache, for the URIs whose {@code cache} is true; null: every URI is fetched
+     *              directly into the sandbox
+     */
+    Fetcher(Supplier<HttpClient> http, Map<String, String> environment, FetcherCache cache) {
         this.http = http;
         this.environment = environment;
+        this.cache = cache;
     }
 
     private synchronized HttpClient http() {
@@ -71,9 +78,18 @@ final class Fetcher {
     }
 
     void fetchAll(List<CommandInfo.URI> uris, Path sandbox, PrintStream log) throws FetchException {
+        fetchAll(uris, sandbox, log, null);
+    }
+
+    /** @param user whom the cached files are kept for (the command's user, else the framework's) */
+    void fetchAll(List<CommandInfo.URI> uris, Path sandbox, PrintStream log, String user) throws FetchException {
         for (CommandInfo.URI uri : uris) {
             try {
-                fetch(uri, sandbox, log);
+                if (uri.getCache() && cache != null && user != null) {
+                    fetchThroughCache(uri, sandbox, log, user);
+                } else {
+                    fetch(uri, sandbox, log);
+                }
             } catch (IOException | RuntimeException e) {
                 String message = "Failed to fetch '" + uri.getValue() + "': " + e.getMessage();
                 // the mesos-fetcher's last words, as its glog EXIT writes them to the sandbox's stderr
@@ -86,11 +102,65 @@ final class Fetcher {
         }
     }
 
+    /**
+     * As the agent fetches a URI whose {@code cache} is true: the first fetch for this user downloads it into the cache,
+     * every fetch copies it from there (or extracts it, or copies it executable).
+     */
+    private void fetchThroughCache(CommandInfo.URI uri, Path sandbox, PrintStream log, String user)
+            throws IOException, InterruptedException {
+        String value = uri.getValue().trim();
+        log.println("Fetching URI '" + value + "'");
+        Path destination = destination(uri, value, sandbox);
+        FetcherCache.Claim claim = cache.claim(user, value);
+        FetcherCache.Entry entry = claim.entry();
+        try {
+            if (claim.download()) {
+                try {
+                    retrieve(value, entry.file, false, log);
+                    cache.downloaded(entry);
+                } catch (IOException | RuntimeException | InterruptedException e) {
+                    cache.failed(entry, e);
+                    throw e;
+                }
+            } else {
+                entry.await();
+            }
+            log.println("Fetching URI '" + value + "' from cache");
+            if (!uri.getExecutable() && (!uri.hasExtract() || uri.getExtract()) && isArchive(entry.file)) {
+                extract(entry.file, sandbox);
+                log.println("Extracted '" + entry.file + "' into '" + sandbox + "'");
+            } else {
+                Files.deleteIfExists(destination);
+                log.println("Copying resource with command:cp '" + entry.file + "' '" + destination + "'");
+                Files.copy(entry.file, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                if (uri.getExecutable()) {
+                    makeExecutable(destination);
+                }
+            }
+        } finally {
+            cache.release(entry);
+        }
+        log.println("Fetched '" + value + "' to '" + destination + "'");
+    }
+
     private void fetch(CommandInfo.URI uri, Path sandbox, PrintStream log) throws IOException, InterruptedException {
         String value = uri.getValue().trim();
         log.println("Fetching URI '" + value + "'");
         Path destination = destination(uri, value, sandbox);
-        log.println("Fetching directly into the sandbox directory");
+        log.println("Fetching '" + value + "' directly into the sandbox directory");
+        retrieve(value, destination, !uri.getExecutable(), log);
+        if (uri.getExecutable()) {
+            makeExecutable(destination);
+        } else if ((!uri.hasExtract() || uri.getExtract()) && isArchive(destination)) {
+            extract(destination, sandbox);
+            log.println("Extracted '" + destination + "' into '" + sandbox + "'");
+        }
+        log.println("Fetched '" + value + "' to '" + destination + "'");
+    }
+
+    /** Gets the resource {@code value} names into {@code destination}, by its scheme. */
+    private void retrieve(String value, Path destination, boolean mayLink, PrintStream log)
+            throws IOException, InterruptedException {
         String scheme = scheme(value);
         if (scheme == null) {
             if (!value.startsWith("/")) {
@@ -98,24 +168,21 @@ final class Fetcher {
                         + " was not specified. Please either provide this config option or avoid using a"
                         + " relative path");
             }
-            copyLocal(Path.of(value), destination, !uri.getExecutable(), log);
+            copyLocal(Path.of(value), destination, mayLink, log);
         } else if (scheme.equals("file")) {
-            copyLocal(Path.of(URI.create(value).getPath()), destination, !uri.getExecutable(), log);
+            copyLocal(Path.of(URI.create(value).getPath()), destination, mayLink, log);
         } else if (scheme.equals("http") || scheme.equals("https")) {
             download(value, destination, log);
         } else {
             copyWithHadoop(value, destination, log);
         }
-        if (uri.getExecutable()) {
-            Set<PosixFilePermission> permissions = EnumSet.copyOf(Files.getPosixFilePermissions(destination));
-            permissions.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
-                    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OWNER_READ));
-            Files.setPosixFilePermissions(destination, permissions);
-        } else if ((!uri.hasExtract() || uri.getExtract()) && isArchive(destination)) {
-            extract(destination, sandbox);
-            log.println("Extracted '" + destination + "' into '" + sandbox + "'");
-        }
-        log.println("Fetched '" + value + "' to '" + destination + "'");
+    }
+
+    private static void makeExecutable(Path file) throws IOException {
+        Set<PosixFilePermission> permissions = EnumSet.copyOf(Files.getPosixFilePermissions(file));
+        permissions.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OWNER_READ));
+        Files.setPosixFilePermissions(file, permissions);
     }
 
     // glog's line format: E<mmdd> <hh:mm:ss.micros> <thread id> <file:line>] <message>
@@ -124,6 +191,19 @@ final class Fetcher {
         return String.format(Locale.ROOT, "E%02d%02d %02d:%02d:%02d.%06d %5d %s] %s", now.getMonthValue(),
                 now.getDayOfMonth(), now.getHour(), now.getMinute(), now.getSecond(), now.getNano() / 1000,
                 ProcessHandle.current().pid(), where, message);
+    }
+
+    /** The last path segment of a URI (its query left out) or path: the name a fetched file gets by default. */
+    static String basename(String value) {
+        String path = value;
+        int query = path.indexOf('?');
+        if (scheme(value) != null && query >= 0) {
+            path = path.substring(0, query);
+        }
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     private static String scheme(String value) {
@@ -142,15 +222,7 @@ final class Fetcher {
                 throw new IOException("output_file must be a path relative to the sandbox, got '" + name + "'");
             }
         } else {
-            String path = value;
-            int query = path.indexOf('?');
-            if (scheme(value) != null && query >= 0) {
-                path = path.substring(0, query);
-            }
-            while (path.endsWith("/")) {
-                path = path.substring(0, path.length() - 1);
-            }
-            name = path.substring(path.lastIndexOf('/') + 1);
+            name = basename(value);
             if (name.isEmpty()) {
                 throw new IOException("cannot derive a file name from the URI; set output_file");
             }

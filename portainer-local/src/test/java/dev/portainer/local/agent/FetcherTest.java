@@ -36,12 +36,15 @@ class FetcherTest {
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
     private final Fetcher fetcher = new Fetcher(HttpClient.newHttpClient(), Map.of("PATH", "/nonexistent"));
+    /** How many requests the test's server answered. */
+    private final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void setUp() throws Exception {
         sandbox = Files.createDirectories(tmp.resolve("sandbox"));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/files/", exchange -> {
+            served.incrementAndGet();
             Path file = tmp.resolve("served").resolve(exchange.getRequestURI().getPath().substring(7));
             if (!Files.exists(file)) {
                 exchange.sendResponseHeaders(404, -1);
@@ -124,6 +127,76 @@ class FetcherTest {
         fetcher.fetchAll(List.of(uri(archive.toString()).toBuilder().setExtract(false).build()), other, log);
         assertTrue(Files.exists(other.resolve("context.tar.gz")));
         assertFalse(Files.exists(other.resolve("ctx")), "extract=false leaves the archive packed");
+    }
+
+    /**
+     * A URI whose {@code cache} is true is downloaded once per user into the agent's cache directory
+     * ({@code <dir>/<user>/c<n>-<basename>}) and copied from there into every sandbox, as the agent's fetcher does.
+     */
+    @Test
+    void aCachedUriIsDownloadedOncePerUserAndCopiedFromTheCacheIntoEachSandbox() throws Exception {
+        Files.writeString(tmp.resolve("served/portainer-executor-0123456789abcdef.jar"), "jar bytes");
+        String url = "http://127.0.0.1:" + server.getAddress().getPort()
+                + "/files/portainer-executor-0123456789abcdef.jar";
+        CommandInfo.URI cached = uri(url).toBuilder().setOutputFile("portainer-executor.jar").setCache(true).build();
+        Fetcher caching = new Fetcher(HttpClient::newHttpClient, Map.of("PATH", "/nonexistent"),
+                FetcherCache.at(tmp.resolve("fetch"), FetcherCache.DEFAULT_SIZE));
+
+        caching.fetchAll(List.of(cached), sandbox, log, "ci");
+        Path second = Files.createDirectories(tmp.resolve("second"));
+        caching.fetchAll(List.of(cached), second, log, "ci");
+
+        assertEquals(1, served.get(), "downloaded once: " + logBytes);
+        assertEquals("jar bytes", Files.readString(second.resolve("portainer-executor.jar")));
+        assertEquals("jar bytes", Files.readString(sandbox.resolve("portainer-executor.jar")));
+        // Named as the agent names it: a serial, then 10 + 10 characters of a long basename.
+        assertEquals("jar bytes", Files.readString(tmp.resolve("fetch/ci/c1-portainer-_abcdef.jar")));
+        assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("Fetching URI '" + url + "' from cache"),
+                logBytes.toString(StandardCharsets.UTF_8));
+        // Another user's fetch downloads it again, into its own directory.
+        caching.fetchAll(List.of(cached), Files.createDirectories(tmp.resolve("third")), log, "other");
+        assertEquals(2, served.get());
+        assertTrue(Files.exists(tmp.resolve("fetch/other/c2-portainer-_abcdef.jar")));
+        // Without cache the same URI is fetched directly, as before.
+        caching.fetchAll(List.of(uri(url)), Files.createDirectories(tmp.resolve("fourth")), log, "ci");
+        assertEquals(3, served.get());
+    }
+
+    @Test
+    void aCachedUriThatCannotBeDownloadedIsForgottenAndTriedAgainByTheNextFetch() throws Exception {
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/files/later.jar";
+        CommandInfo.URI cached = uri(url).toBuilder().setCache(true).build();
+        Fetcher caching = new Fetcher(HttpClient::newHttpClient, Map.of("PATH", "/nonexistent"),
+                FetcherCache.at(tmp.resolve("fetch"), FetcherCache.DEFAULT_SIZE));
+
+        assertThrows(Fetcher.FetchException.class, () -> caching.fetchAll(List.of(cached), sandbox, log, "ci"));
+        Files.writeString(tmp.resolve("served/later.jar"), "now");
+        caching.fetchAll(List.of(cached), sandbox, log, "ci");
+
+        assertEquals("now", Files.readString(sandbox.resolve("later.jar")));
+        assertEquals(2, served.get());
+    }
+
+    @Test
+    void theLeastRecentlyUsedEntriesGoWhenTheCacheOutgrowsItsSize() throws Exception {
+        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/files/";
+        for (String name : List.of("a.jar", "b.jar", "c.jar")) {
+            Files.writeString(tmp.resolve("served/" + name), "12345678");
+        }
+        FetcherCache cache = FetcherCache.at(tmp.resolve("fetch"), 20);
+        Fetcher caching = new Fetcher(HttpClient::newHttpClient, Map.of("PATH", "/nonexistent"), cache);
+
+        caching.fetchAll(List.of(uri(base + "a.jar").toBuilder().setCache(true).build(),
+                uri(base + "b.jar").toBuilder().setCache(true).build()), sandbox, log, "ci");
+        // a.jar used again: b.jar is now the least recently used, and goes for c.jar.
+        caching.fetchAll(List.of(uri(base + "a.jar").toBuilder().setCache(true).build()), sandbox, log, "ci");
+        caching.fetchAll(List.of(uri(base + "c.jar").toBuilder().setCache(true).build()), sandbox, log, "ci");
+
+        assertEquals(16, cache.used());
+        assertTrue(Files.exists(tmp.resolve("fetch/ci/c1-a.jar")));
+        assertFalse(Files.exists(tmp.resolve("fetch/ci/c2-b.jar")), "evicted");
+        assertTrue(Files.exists(tmp.resolve("fetch/ci/c3-c.jar")));
+        assertEquals(3, served.get());
     }
 
     @Test
