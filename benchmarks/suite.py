@@ -29,6 +29,9 @@ BASELINE = None
 # this master (-Dportainer.mesosMaster); its rows carry the master's address. The docker and dmp baselines are
 # measured again in that pass, so each ratio compares runs of the same minutes.
 MASTER = None
+# --staging-port N: the remote runs serve the staged files on port N (-Dportainer.stagingPort), so that the agents'
+# fetcher cache keeps the executor jar; a baseline checkout without the parameter ignores it.
+STAGING_PORT = None
 RUN_ID = uuid.uuid4().hex[:8]
 IMAGES = []  # every image this run tagged, removed at the end
 
@@ -237,7 +240,8 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     command = ["mvn", "-B"] + (["-o"] if offline and not MASTER else []) + ["-Dmaven.repo.local=" + (repo or REPO),
                "-Dorg.slf4j.simpleLogger.showDateTime=true",
                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"] + (
-               ["-Dportainer.mesosMaster=" + MASTER] if MASTER else []) + args
+               ["-Dportainer.mesosMaster=" + MASTER] if MASTER else []) + (
+               ["-Dportainer.stagingPort=%d" % STAGING_PORT] if MASTER and STAGING_PORT else []) + args
     t0 = time.time()
     with open(log, "w") as out:
         p = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -734,9 +738,13 @@ def main():
     a.add_argument("--work", default=os.path.join(ROOT, "target", "bench-suite"))
     a.add_argument("--master", help="a real Mesos master (host:port): every case runs on it too, after `local`")
     a.add_argument("--master-only", action="store_true", help="with --master: leave out the runs on `local`")
+    a.add_argument("--staging-port", type=int, help="with --master: serve the staged files on this port, so that "
+                   "the agents' fetcher cache keeps the executor jar")
     o = a.parse_args()
     global BASELINE
     BASELINE = os.path.abspath(o.baseline) if o.baseline else None
+    global STAGING_PORT
+    STAGING_PORT = o.staging_port
     work = os.path.join(o.work, RUN_ID)
     logs = os.path.join(work, "logs")
     os.makedirs(logs)
