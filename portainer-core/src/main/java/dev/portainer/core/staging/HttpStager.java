@@ -34,6 +34,9 @@ public final class HttpStager implements Stager {
     private static final String SECRET_PREFIX = "secret-";
     private final HttpServer server;
     private final ExecutorService workers;
+    /** {@code http://<address>:<port>/}: the shared files are under it. */
+    private final String root;
+    /** {@link #root} and the build's token: this build's own files are under it. */
     private final String baseUri;
     private final String token;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
@@ -56,13 +59,14 @@ public final class HttpStager implements Stager {
     public static final String SERVED_ALREADY = "Served once already: a one-time secret is not served again.";
     private final SecureRandom random;
 
-    private HttpStager(HttpServer server, ExecutorService workers, String baseUri, String token, SecureRandom random,
+    private HttpStager(HttpServer server, ExecutorService workers, String root, String token, SecureRandom random,
                        boolean fixedPort) {
         this.random = random;
         this.fixedPort = fixedPort;
         this.server = server;
         this.workers = workers;
-        this.baseUri = baseUri;
+        this.root = root;
+        this.baseUri = root + token + "/";
         this.token = token;
     }
 
@@ -95,9 +99,8 @@ public final class HttpStager implements Stager {
             if (host.contains(":")) {
                 host = "[" + host + "]";
             }
-            HttpStager stager = new HttpStager(server, workers,
-                    "http://" + host + ":" + server.getAddress().getPort() + "/" + token + "/", token, random,
-                    port != 0);
+            HttpStager stager = new HttpStager(server, workers, "http://" + host + ":" + server.getAddress().getPort()
+                    + "/", token, random, port != 0);
             server.createContext("/", stager::handle);
             server.start();
             return stager;
@@ -145,21 +148,22 @@ public final class HttpStager implements Stager {
     public StagedFile stageSharedFile(Path file, String fileName, String sha256) {
         // Served from this JVM there is nothing to upload. Named by its hash, and on a port of the user's the same URL
         // in every build: the agents' fetcher cache may keep it (it keys its entries by URL).
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("not a file: " + file);
-        }
+        requireFile(file);
         if (!sha256.matches("[0-9a-f]{64}") || fileName.contains("/")) {
             throw new IllegalArgumentException("not a content address: " + sha256 + "/" + fileName);
         }
         shared.put(sha256 + "/" + fileName, file);
-        return new StagedFile(URI.create(baseUri.substring(0, baseUri.length() - token.length() - 1) + "shared/"
-                + sha256 + "/" + fileName), fileName, fixedPort);
+        return new StagedFile(URI.create(root + "shared/" + sha256 + "/" + fileName), fileName, fixedPort);
     }
 
-    private StagedFile serve(Path file, String fileName) {
+    private static void requireFile(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("not a file: " + file);
         }
+    }
+
+    private StagedFile serve(Path file, String fileName) {
+        requireFile(file);
         files.put(fileName, file);
         return new StagedFile(URI.create(baseUri + fileName), fileName);
     }
