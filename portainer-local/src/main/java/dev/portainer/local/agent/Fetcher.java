@@ -130,9 +130,7 @@ final class Fetcher {
                 extract(entry.file, sandbox);
                 log.println("Extracted '" + entry.file + "' into '" + sandbox + "'");
             } else {
-                Files.deleteIfExists(destination);
-                log.println("Copying resource with command:cp '" + entry.file + "' '" + destination + "'");
-                Files.copy(entry.file, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                copyLocal(entry.file, destination, false, log); // a copy: the cache's file is the cache's
                 if (uri.getExecutable()) {
                     makeExecutable(destination);
                 }
