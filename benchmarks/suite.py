@@ -6,10 +6,12 @@ measured next to its baseline in the same run; each case is repeated and reporte
 Phases come from the Maven log, stamped by the logger (-Dorg.slf4j.simpleLogger.showDateTime=true).
 """
 import argparse
+import bisect
 import datetime
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -169,12 +171,15 @@ def images_pom(project, count, image_prefix, build_cpu):
 # ---------------------------------------------------------------- sampling
 
 class Sampler:
-    """Polls /proc every 50 ms: the peak VmHWM of the Maven JVM (by pid) and of every Portainer executor JVM."""
+    """Polls /proc every 50 ms: the peak VmHWM of the Maven JVM (by pid) and of every Portainer executor JVM, and
+    the CPU time (user + system) of each executor JVM, last seen before it exits."""
 
     def __init__(self, maven_pid=None):
         self.maven_pid = maven_pid
         self.maven_kb = 0
         self.executor_kb = 0
+        self.executor_ticks = {}
+        self.thread_ticks = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -190,10 +195,21 @@ class Sampler:
             pass
         return 0
 
+    @staticmethod
+    def ticks(pid):
+        """utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat)."""
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            return 0
+
     def run(self):
         while not self.stop.is_set():
             if self.maven_pid:
                 self.maven_kb = max(self.maven_kb, self.hwm(self.maven_pid))
+                self.sample_threads()
             for pid in os.listdir("/proc"):
                 if not pid.isdigit():
                     continue
@@ -204,11 +220,88 @@ class Sampler:
                     continue
                 if b"portainer-executor.jar" in cmd and b"java" in cmd:
                     self.executor_kb = max(self.executor_kb, self.hwm(pid))
+                    self.executor_ticks[pid] = max(self.executor_ticks.get(pid, 0), self.ticks(pid))
             time.sleep(0.05)
+
+    def sample_threads(self):
+        """The Maven JVM's CPU by thread, last seen (a thread that ends between two samples loses < 50 ms)."""
+        try:
+            tids = os.listdir("/proc/%s/task" % self.maven_pid)
+        except OSError:
+            return
+        for tid in tids:
+            try:
+                with open("/proc/%s/task/%s/stat" % (self.maven_pid, tid)) as f:
+                    text = f.read()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1:text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            self.thread_ticks[tid] = (name, int(fields[11]) + int(fields[12]))
+
+    def cpu_by_thread_kind(self):
+        """Seconds of CPU of the Maven JVM's threads: JIT compilers, GC, main (Maven and the goal's own work), the
+        rest (the goal's threads: the embedded Mesos, HTTP, packing, warm-ups; Maven's few)."""
+        kinds = {}
+        for name, ticks in self.thread_ticks.values():
+            kind = ("C2" if name.startswith("C2 Compiler") else "C1" if name.startswith("C1 Compiler")
+                    else "GC" if name.startswith(("GC Thread", "G1 ", "VM Thread"))
+                    # the launcher's threads keep the process's name: the main thread is one of them
+                    else "main" if name in ("main", "java")
+                    else "other")
+            kinds[kind] = kinds.get(kind, 0) + ticks / float(os.sysconf("SC_CLK_TCK"))
+        return kinds
+
+    def executor_cpu(self):
+        return sum(self.executor_ticks.values()) / float(os.sysconf("SC_CLK_TCK"))
 
     def close(self):
         self.stop.set()
         self.thread.join()
+
+
+class MachineCpu:
+    """The whole machine's busy CPU time (every process: the JVMs, dockerd, containerd and its shims, runc, the
+    registry), read from /proc/stat every 20 ms, less this script's own CPU, so that the CPU spent between two
+    moments can be compared with the wall time between them: a stretch where both cores are busy all along is
+    bound by CPU, not by waiting."""
+
+    def __init__(self):
+        self.samples = []
+        self.tick = float(os.sysconf("SC_CLK_TCK"))
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def busy(self):
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        # user nice system idle iowait irq softirq steal (guest time is counted within user)
+        return (sum(fields[0:3]) + sum(fields[5:8])) / self.tick
+
+    def run(self):
+        while True:
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            self.samples.append((time.time(), self.busy() - own.ru_utime - own.ru_stime))
+            time.sleep(0.02)
+
+    def at(self, t):
+        for _ in range(20):  # a moment just passed: wait for the sample after it
+            if not self.samples or self.samples[-1][0] > t:
+                break
+            time.sleep(0.02)
+        samples = self.samples[:]
+        i = bisect.bisect_left(samples, t, key=lambda sample: sample[0])
+        if i == 0 or i == len(samples) or t != t:
+            return float("nan")
+        (t0, c0), (t1, c1) = samples[i - 1], samples[i]
+        return c0 + (c1 - c0) * (t - t0) / (t1 - t0)
+
+    def between(self, t0, t1):
+        """Core-seconds the machine spent busy from t0 to t1 (epoch seconds)."""
+        return self.at(t1) - self.at(t0)
+
+
+MACHINE = None
 
 
 # ---------------------------------------------------------------- runs
@@ -246,14 +339,18 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     with open(log, "w") as out:
         p = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT, env=env)
         sampler = Sampler(p.pid)
-        code = p.wait()
+        # wait4: the CPU time of the Maven JVM and of the children it waited for (the embedded agent's executors)
+        _, status, usage = os.wait4(p.pid, 0)
+        code = p.returncode = os.waitstatus_to_exitcode(status)
         sampler.close()
     wall = time.time() - t0
     text = open(log).read()
     if code != 0 or "BUILD SUCCESS" not in text:
         raise SystemExit("Maven failed in %s (exit %d), see %s" % (project, code, log))
-    return {"wall": wall, "start": t0, "log": text, "heap_mb": peak_heap(gc_log), "live_mb": live_heap(gc_log),
-            "maven_rss_mb": sampler.maven_kb / 1024.0, "executor_rss_mb": sampler.executor_kb / 1024.0}
+    return {"wall": wall, "start": t0, "end": t0 + wall, "log": text, "heap_mb": peak_heap(gc_log),
+            "live_mb": live_heap(gc_log), "maven_rss_mb": sampler.maven_kb / 1024.0,
+            "executor_rss_mb": sampler.executor_kb / 1024.0, "cpu": usage.ru_utime + usage.ru_stime,
+            "executor_cpu": sampler.executor_cpu(), "threads": sampler.cpu_by_thread_kind()}
 
 
 def live_heap(gc_log):
@@ -355,7 +452,7 @@ def docker_build_push(context, image):
     t1 = time.time()
     subprocess.run(["docker", "push", image], check=True, stdout=subprocess.DEVNULL)
     t2 = time.time()
-    return {"wall": t2 - t0, "build": t1 - t0, "push": t2 - t1, "lat": lat}
+    return {"wall": t2 - t0, "build": t1 - t0, "push": t2 - t1, "lat": lat, "machine_cpu": MACHINE.between(t0, t2)}
 
 
 def baseline_repo():
@@ -370,7 +467,22 @@ def portainer_build(project, image, logs, name, extra=(), offline=True, maven_op
     day = local_midnight()
     r["phases"] = phases(r["log"], day)
     r["lat"] = latencies(r["log"], day)
+    # Machine-wide CPU in the goal's windows, from the logger's stamps (ms): its own path before Docker's first
+    # line, and the rest (Docker's build and push, the result).
+    goal, docker, done = (first_stamp(r["log"], day, f) for f in ("--- portainer", " (Dockerfile ", "BUILD SUCCESS"))
+    r["before_docker"] = docker - goal
+    r["cpu_before_docker"] = MACHINE.between(goal, docker)
+    r["cpu_goal"] = MACHINE.between(goal, done)
     return r
+
+
+def first_stamp(text, day, fragment):
+    for line in text.splitlines():
+        if fragment in line:
+            t = epoch_of(line, day)
+            if t is not None:
+                return t
+    return float("nan")
 
 
 def dmp_build_push(project, image, logs, name, offline=True):
@@ -465,11 +577,46 @@ def overhead_case(label, project, reps, logs, tuned=False, dmp=False):
             "same docker runs")
     for name, _, _ in PHASES:
         row("1 " + label, "  phase: " + name + " (s)", stat([r["phases"][name] for r in portainer_runs]), "")
+    cpu_rows(label, docker_runs, portainer_runs, baseline_runs)
     row("1 " + label, "whole mvn process incl. Maven JVM start (s)", stat([r["wall"] for r in portainer_runs]), "")
     row("5 " + label, "Maven JVM peak heap / peak RSS (MB)",
         stat([r["heap_mb"] for r in portainer_runs]) + " / " + stat([r["maven_rss_mb"] for r in portainer_runs]), "")
     row("5 " + label, "executor JVM peak RSS (MB)", stat([r["executor_rss_mb"] for r in portainer_runs]), "")
     return docker_runs, portainer_runs
+
+
+def cpu_rows(label, docker_runs, portainer_runs, baseline_runs=()):
+    """Where the overhead goes on this machine: CPU against wall time. If the cores are busy all along the goal's
+    own path, the overhead cannot be less than the CPU the goal adds over Docker's divided by the cores (its
+    floor here); what is left to cut is CPU."""
+    n = os.cpu_count()
+    cd = [r["machine_cpu"] for r in docker_runs]
+    cg = [r["cpu_goal"] for r in portainer_runs]
+    dw = [r["wall"] for r in docker_runs]
+    gw = [r["phases"]["portainer:build (mojo start to BUILD SUCCESS)"] for r in portainer_runs]
+    row("2 " + label, "CPU, machine-wide: docker build + push (core-s) / share of the %d cores busy" % n,
+        stat(cd) + " / " + stat([c / (n * w) for c, w in zip(cd, dw)]), "every process, this script excluded")
+    row("2 " + label, "CPU, machine-wide: goal start to BUILD SUCCESS (core-s) / share busy",
+        stat(cg) + " / " + stat([c / (n * w) for c, w in zip(cg, gw)]), "")
+    row("2 " + label, "  goal start to Docker's first line: wall (s) / CPU (core-s) / share busy",
+        " / ".join([stat([r["before_docker"] for r in portainer_runs]),
+                    stat([r["cpu_before_docker"] for r in portainer_runs]),
+                    stat([r["cpu_before_docker"] / (n * r["before_docker"]) for r in portainer_runs])]),
+        "the goal's own path")
+    row("2 " + label, "  CPU the goal adds over docker's, / %d cores (s) / measured overhead (s)" % n,
+        stat([(g - d) / n for g, d in zip(cg, cd)]) + " / " + stat([g - d for g, d in zip(gw, dw)]),
+        "the overhead if the added CPU had every core to itself")
+    row("2 " + label, "  Maven JVM + its executor, whole mvn (CPU s, wait4) / of which executor / Maven start",
+        " / ".join([stat([r["cpu"] for r in portainer_runs]), stat([r["executor_cpu"] for r in portainer_runs]),
+                    "%.2f" % MAVEN_START_CPU]), "Maven start: mvn validate's CPU")
+    row("2 " + label, "  the goal's CPU in the Maven JVM by thread: " + " / ".join(THREAD_KINDS) + " (s)",
+        " / ".join("%.2f" % (med([r["threads"].get(k, 0) for r in portainer_runs]) - MAVEN_START_THREADS.get(k, 0))
+                   for k in THREAD_KINDS), "each less mvn validate's")
+    if baseline_runs:
+        row("2 " + label, "  baseline %s: machine-wide goal CPU (core-s) / Maven JVM + executor (CPU s)"
+            % os.path.basename(BASELINE),
+            stat([r["cpu_goal"] for r in baseline_runs]) + " / " + stat([r["cpu"] for r in baseline_runs]),
+            "same rounds")
 
 
 def large_case(kind, project, reps, logs, dmp=True):
@@ -501,6 +648,9 @@ def large_case(kind, project, reps, logs, dmp=True):
     row("6 " + label, "docker build --no-cache + docker push (s)", stat(dw), "baseline")
     row("6 " + label, "  of which docker build / docker push (s)",
         stat([r["build"] for r in docker_runs]) + " / " + stat([r["push"] for r in docker_runs]), "")
+    row("6 " + label, "  CPU machine-wide (core-s) / share of %d cores busy" % os.cpu_count(),
+        stat([r["machine_cpu"] for r in docker_runs]) + " / "
+        + stat([r["machine_cpu"] / (os.cpu_count() * r["wall"]) for r in docker_runs]), "")
     if dmp:
         mw = [r["goal"] for r in dmp_runs]
         row("6 " + label, "dmp %s docker:build docker:push, goal start to BUILD SUCCESS (s)" % DMP_VERSION, stat(mw),
@@ -519,15 +669,31 @@ def large_case(kind, project, reps, logs, dmp=True):
         row("6 " + label, "  phase: fetch + executor JVM + subscribe / docker build / docker push (s)",
             " / ".join(stat([r["phases"][p] for r in runs]) for p in
                        ("fetch + executor JVM + subscribe", "docker build", "docker push")), "")
+        n = os.cpu_count()
+        row("6 " + label, "  CPU machine-wide: goal (core-s) / share of %d cores busy; added CPU / cores (s) / overhead (s)" % n,
+            "%s / %s; %s / %s" % (stat([r["cpu_goal"] for r in runs]),
+                                  stat([r["cpu_goal"] / (n * p) for r, p in zip(runs, pw)]),
+                                  stat([(r["cpu_goal"] - d["machine_cpu"]) / n for r, d in zip(runs, docker_runs)]),
+                                  stat([p - d for p, d in zip(pw, dw)])),
+            "added CPU = goal's - docker's")
     row("5 " + label, "Maven JVM peak heap, portainer changed / unchanged%s (MB)" % (" / dmp" if dmp else ""),
         " / ".join(stat([r["heap_mb"] for r in runs]) for runs in ([changed, same] + ([dmp_runs] if dmp else []))),
         "")
 
 
+MAVEN_START_CPU = float("nan")  # median CPU of `mvn validate` of the trivial project: Maven's own start
+MAVEN_START_THREADS = {}  # the same by kind of thread
+THREAD_KINDS = ("C2", "C1", "GC", "main", "other")
+
+
 def maven_start_case(project, reps, logs):
+    global MAVEN_START_CPU
     runs = [mvn(project, ["validate"], os.path.join(logs, "validate-%d.log" % i)) for i in range(reps)]
+    MAVEN_START_CPU = med([r["cpu"] for r in runs])
+    MAVEN_START_THREADS.update({k: med([r["threads"].get(k, 0) for r in runs]) for k in THREAD_KINDS})
     row("1 Maven", "mvn -o validate of the same project (Maven JVM start, s)", stat([r["wall"] for r in runs]),
         "baseline for the whole-process row")
+    row("2 Maven", "mvn -o validate: CPU of the Maven JVM, user + system (s)", stat([r["cpu"] for r in runs]), "")
     row("5 Maven", "mvn validate peak heap / peak RSS (MB)",
         stat([r["heap_mb"] for r in runs]) + " / " + stat([r["maven_rss_mb"] for r in runs]), "")
 
@@ -564,7 +730,7 @@ def packing_case(reps, files, total_mb, work):
 
 def many_case(project, count, parallel, single_seconds, logs, reps):
     spans, walls, execs, heaps = [], [], [], []
-    docker_spans = []
+    docker_spans, docker_cpu, one_cpu_used = [], [], []
     for rep in range(reps):
         # The docker baseline: the same 16 contexts, `parallel` docker build + push at a time.
         t0 = time.time()
@@ -577,6 +743,7 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
         subprocess.run(["xargs", "-n", "2", "-P", str(parallel), "sh", "-c", script, "sh"],
                        input="\n".join(args), text=True, check=True, env=dict(os.environ, DOCKER_BUILDKIT="0"))
         docker_spans.append(time.time() - t0)
+        docker_cpu.append(MACHINE.between(t0, t0 + docker_spans[-1]))
         image = "%s/bench/many-%s-%d-p-${project.artifactId}" % (REGISTRY, RUN_ID, rep)
         IMAGES.extend("%s/bench/many-%s-%d-p-m%02d:1.0.0" % (REGISTRY, RUN_ID, rep, i) for i in range(count))
         # Each module builds with its own embedded master, so -T bounds the parallelism;
@@ -610,11 +777,13 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
         start = [epoch_of(l, day) for l in r["log"].splitlines() if "--- portainer-maven-plugin" in l]
         end = [epoch_of(l, day) for l in r["log"].splitlines() if "BUILD SUCCESS" in l]
         r["span"] = end[0] - start[0]
+        r["cpu_goal"] = MACHINE.between(start[0], end[0])
         return r
 
     for rep in range(reps):
         r = images_run(rep, "")
         one_spans.append(r["span"])
+        one_cpu_used.append(r["cpu_goal"])
         one_walls.append(r["wall"])
         one_execs.append(r["executor_rss_mb"])
         one_heaps.append(r["heap_mb"])
@@ -627,6 +796,11 @@ def many_case(project, count, parallel, single_seconds, logs, reps):
     row("3 many", "portainer:build with <images> in ONE goal, buildCpu %.2f (s)" % one_cpu, stat(one_spans),
         "ratio %.2f to ideal" % (med(one_spans) / ideal))
     row("3 many", "  whole mvn process (s)", stat(one_walls), "")
+    n = os.cpu_count()
+    row("3 many", "  CPU machine-wide: <images> goal (core-s) / share of %d cores busy" % n,
+        stat(one_cpu_used) + " / " + stat([c / (n * w) for c, w in zip(one_cpu_used, one_spans)]),
+        "docker %d at a time: %s / %s" % (parallel, stat(docker_cpu),
+                                          stat([c / (n * w) for c, w in zip(docker_cpu, docker_spans)])))
     if BASELINE:
         row("3 many", "  baseline %s: <images> in ONE goal (s)" % os.path.basename(BASELINE), stat(base_spans),
             "ratio %.2f to ideal" % (med(base_spans) / ideal))
@@ -745,6 +919,8 @@ def main():
     BASELINE = os.path.abspath(o.baseline) if o.baseline else None
     global STAGING_PORT
     STAGING_PORT = o.staging_port
+    global MACHINE
+    MACHINE = MachineCpu()
     work = os.path.join(o.work, RUN_ID)
     logs = os.path.join(work, "logs")
     os.makedirs(logs)
