@@ -115,8 +115,12 @@ class ExecutorLifecycleTest {
     }
 
     private static void awaitProcess(String marker) throws InterruptedException {
+        // Until it is seen twice in a row: the standby is `nice -n 10 bash -c …`, and while nice execs bash the
+        // process's command line can read as empty for a moment (CI once saw it, then not).
         long deadline = System.currentTimeMillis() + 10_000;
-        while (Processes.withMarker(marker).isEmpty() && System.currentTimeMillis() < deadline) {
+        int seen = 0;
+        while (seen < 2 && System.currentTimeMillis() < deadline) {
+            seen = Processes.withMarker(marker).size() == 1 ? seen + 1 : 0;
             Thread.sleep(20);
         }
         assertEquals(1, Processes.withMarker(marker).size(), "the standby process started");
