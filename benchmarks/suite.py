@@ -180,6 +180,7 @@ class Sampler:
         self.executor_kb = 0
         self.executor_ticks = {}
         self.thread_ticks = {}
+        self.executor_threads = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -209,7 +210,7 @@ class Sampler:
         while not self.stop.is_set():
             if self.maven_pid:
                 self.maven_kb = max(self.maven_kb, self.hwm(self.maven_pid))
-                self.sample_threads()
+                self.sample_threads(self.maven_pid, self.thread_ticks)
             for pid in os.listdir("/proc"):
                 if not pid.isdigit():
                     continue
@@ -221,29 +222,32 @@ class Sampler:
                 if b"portainer-executor.jar" in cmd and b"java" in cmd:
                     self.executor_kb = max(self.executor_kb, self.hwm(pid))
                     self.executor_ticks[pid] = max(self.executor_ticks.get(pid, 0), self.ticks(pid))
+                    self.sample_threads(pid, self.executor_threads)
             time.sleep(0.05)
 
-    def sample_threads(self):
-        """The Maven JVM's CPU by thread, last seen (a thread that ends between two samples loses < 50 ms)."""
+    @staticmethod
+    def sample_threads(pid, into):
+        """A JVM's CPU by thread, last seen (a thread that ends between two samples loses < 50 ms)."""
         try:
-            tids = os.listdir("/proc/%s/task" % self.maven_pid)
+            tids = os.listdir("/proc/%s/task" % pid)
         except OSError:
             return
         for tid in tids:
             try:
-                with open("/proc/%s/task/%s/stat" % (self.maven_pid, tid)) as f:
+                with open("/proc/%s/task/%s/stat" % (pid, tid)) as f:
                     text = f.read()
             except OSError:
                 continue
             name = text[text.index("(") + 1:text.rindex(")")]
             fields = text.rsplit(")", 1)[1].split()
-            self.thread_ticks[tid] = (name, int(fields[11]) + int(fields[12]))
+            into[(pid, tid)] = (name, int(fields[11]) + int(fields[12]))
 
-    def cpu_by_thread_kind(self):
-        """Seconds of CPU of the Maven JVM's threads: JIT compilers, GC, main (Maven and the goal's own work), the
-        rest (the goal's threads: the embedded Mesos, HTTP, packing, warm-ups; Maven's few)."""
+    @staticmethod
+    def by_thread_kind(threads):
+        """Seconds of CPU of a JVM's threads: JIT compilers, GC, main, the rest (in the Maven JVM the goal's threads:
+        the embedded Mesos, HTTP, packing, warm-ups, and Maven's few; in the executor docker-java's and the log's)."""
         kinds = {}
-        for name, ticks in self.thread_ticks.values():
+        for name, ticks in threads.values():
             kind = ("C2" if name.startswith("C2 Compiler") else "C1" if name.startswith("C1 Compiler")
                     else "GC" if name.startswith(("GC Thread", "G1 ", "VM Thread"))
                     # the launcher's threads keep the process's name: the main thread is one of them
@@ -350,7 +354,8 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     return {"wall": wall, "start": t0, "end": t0 + wall, "log": text, "heap_mb": peak_heap(gc_log),
             "live_mb": live_heap(gc_log), "maven_rss_mb": sampler.maven_kb / 1024.0,
             "executor_rss_mb": sampler.executor_kb / 1024.0, "cpu": usage.ru_utime + usage.ru_stime,
-            "executor_cpu": sampler.executor_cpu(), "threads": sampler.cpu_by_thread_kind()}
+            "executor_cpu": sampler.executor_cpu(), "threads": Sampler.by_thread_kind(sampler.thread_ticks),
+            "executor_threads": Sampler.by_thread_kind(sampler.executor_threads)}
 
 
 def live_heap(gc_log):
@@ -612,6 +617,9 @@ def cpu_rows(label, docker_runs, portainer_runs, baseline_runs=()):
     row("2 " + label, "  the goal's CPU in the Maven JVM by thread: " + " / ".join(THREAD_KINDS) + " (s)",
         " / ".join("%.2f" % (med([r["threads"].get(k, 0) for r in portainer_runs]) - MAVEN_START_THREADS.get(k, 0))
                    for k in THREAD_KINDS), "each less mvn validate's")
+    row("2 " + label, "  the executor's CPU by thread: " + " / ".join(THREAD_KINDS) + " (s)",
+        " / ".join("%.2f" % med([r["executor_threads"].get(k, 0) for r in portainer_runs]) for k in THREAD_KINDS),
+        "")
     if baseline_runs:
         row("2 " + label, "  baseline %s: machine-wide goal CPU (core-s) / Maven JVM + executor (CPU s)"
             % os.path.basename(BASELINE),
