@@ -88,7 +88,7 @@ class CancellationIT {
             long pid = build.process().pid();
             if (signal.equals("INT")) {
                 // A JVM started with SIGINT ignored (a background job of a non-interactive shell) keeps ignoring it.
-                assumeFalse(ignores(pid, 2), "this Maven process was started with SIGINT ignored");
+                assumeFalse(build.ignores(2), "this Maven process was started with SIGINT ignored");
             }
             build.awaitOutput(marker + " started", 120);
             Footprint running = Footprint.of(build);
@@ -204,12 +204,5 @@ class CancellationIT {
 
     private static String describe(List<ProcessHandle> processes) {
         return processes.stream().map(ProcFs::describe).collect(Collectors.joining("; "));
-    }
-
-    /** Whether the process ignores the signal (the SigIgn mask of /proc/pid/status). */
-    private static boolean ignores(long pid, int signal) throws IOException {
-        String mask = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                .filter(l -> l.startsWith("SigIgn:")).findFirst().orElse("SigIgn: 0").substring(7).trim();
-        return (Long.parseUnsignedLong(mask, 16) & (1L << (signal - 1))) != 0;
     }
 }

@@ -96,6 +96,16 @@ final class MavenRun {
             return new Outcome(process.exitValue(), output(), project, runId, process.pid());
         }
 
+        /**
+         * Whether this Maven process ignores {@code signal} (its {@code SigIgn} mask): a JVM started with SIGINT
+         * ignored, as a background job of a non-interactive shell is, keeps ignoring it, so Ctrl-C cannot be tested.
+         */
+        boolean ignores(int signal) throws IOException {
+            String mask = Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                    .filter(l -> l.startsWith("SigIgn:")).findFirst().orElse("SigIgn: 0").substring(7).trim();
+            return (Long.parseUnsignedLong(mask, 16) & (1L << (signal - 1))) != 0;
+        }
+
         /** Waits until the log contains the text; fails if the build ends or the time runs out first. */
         void awaitOutput(String text, long seconds) throws IOException, InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
