@@ -165,11 +165,33 @@ public record LocalMesosConfig(
 
         /** Like Mesos: total memory less 1 GB, or half of it on machines with less than 2 GB. */
         private static double detectMemMb() {
-            long totalMb = 2048;
-            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-                totalMb = os.getTotalMemorySize() / (1024 * 1024);
-            }
+            long totalMb = totalMemoryBytes() / (1024 * 1024);
             return totalMb >= 2048 ? totalMb - 1024 : Math.max(1, totalMb / 2);
+        }
+
+        /**
+         * The machine's memory as a Mesos agent reads it (stout's {@code os::memory()}: {@code sysinfo}'s
+         * {@code totalram}, which {@code /proc/meminfo} shows as {@code MemTotal}), not a container's limit, which is
+         * what the JVM's {@code OperatingSystemMXBean} reports; that bean, on systems without {@code /proc/meminfo}.
+         * (Reading the file also spares the goal loading the JVM's management classes.)
+         */
+        static long totalMemoryBytes() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                    if (line.startsWith("MemTotal:")) {
+                        String value = line.substring("MemTotal:".length()).trim();
+                        if (value.endsWith(" kB")) {
+                            return Long.parseLong(value.substring(0, value.length() - 3).trim()) * 1024;
+                        }
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // not Linux, or not readable: the JVM's view
+            }
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                return os.getTotalMemorySize();
+            }
+            return 2048L * 1024 * 1024;
         }
 
         /** Like Mesos: the work directory's filesystem less 5 GB, or half of it when it is under 10 GB. */
