@@ -197,14 +197,16 @@ class Sampler:
         return 0
 
     @staticmethod
-    def ticks(pid):
-        """utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat)."""
+    def cpu_ticks(stat_path):
+        """The name and utime + stime (clock ticks) of a process or thread, from its stat file (fields 2, 14, 15);
+        None once it is gone."""
         try:
-            with open("/proc/%s/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            return 0
+            with open(stat_path) as f:
+                text = f.read()
+        except OSError:
+            return None
+        fields = text.rsplit(")", 1)[1].split()
+        return text[text.index("(") + 1:text.rindex(")")], int(fields[11]) + int(fields[12])
 
     def run(self):
         while not self.stop.is_set():
@@ -221,7 +223,9 @@ class Sampler:
                     continue
                 if b"portainer-executor.jar" in cmd and b"java" in cmd:
                     self.executor_kb = max(self.executor_kb, self.hwm(pid))
-                    self.executor_ticks[pid] = max(self.executor_ticks.get(pid, 0), self.ticks(pid))
+                    process = self.cpu_ticks("/proc/%s/stat" % pid)
+                    if process:
+                        self.executor_ticks[pid] = max(self.executor_ticks.get(pid, 0), process[1])
                     self.sample_threads(pid, self.executor_threads)
             time.sleep(0.05)
 
@@ -233,14 +237,9 @@ class Sampler:
         except OSError:
             return
         for tid in tids:
-            try:
-                with open("/proc/%s/task/%s/stat" % (pid, tid)) as f:
-                    text = f.read()
-            except OSError:
-                continue
-            name = text[text.index("(") + 1:text.rindex(")")]
-            fields = text.rsplit(")", 1)[1].split()
-            into[(pid, tid)] = (name, int(fields[11]) + int(fields[12]))
+            thread = Sampler.cpu_ticks("/proc/%s/task/%s/stat" % (pid, tid))
+            if thread:
+                into[(pid, tid)] = thread
 
     @staticmethod
     def by_thread_kind(threads):
@@ -351,7 +350,7 @@ def mvn(project, args, log, extra_env=None, offline=True, maven_opts="", repo=No
     text = open(log).read()
     if code != 0 or "BUILD SUCCESS" not in text:
         raise SystemExit("Maven failed in %s (exit %d), see %s" % (project, code, log))
-    return {"wall": wall, "start": t0, "end": t0 + wall, "log": text, "heap_mb": peak_heap(gc_log),
+    return {"wall": wall, "start": t0, "log": text, "heap_mb": peak_heap(gc_log),
             "live_mb": live_heap(gc_log), "maven_rss_mb": sampler.maven_kb / 1024.0,
             "executor_rss_mb": sampler.executor_kb / 1024.0, "cpu": usage.ru_utime + usage.ru_stime,
             "executor_cpu": sampler.executor_cpu(), "threads": Sampler.by_thread_kind(sampler.thread_ticks),
@@ -409,21 +408,11 @@ PHASES = [
 
 
 def phases(text, day):
-    lines = text.splitlines()
-
-    def first(fragment):
-        for line in lines:
-            if fragment in line:
-                t = epoch_of(line, day)
-                if t is not None:
-                    return t
-        return None
-
     out = {}
     for name, begin, end in PHASES:
-        b, e = first(begin), first(end)
-        out[name] = max(0.0, e - b) if b is not None and e is not None else float("nan")
-    mojo, done = first("--- portainer-maven-plugin"), first("BUILD SUCCESS")
+        b, e = first_stamp(text, day, begin), first_stamp(text, day, end)
+        out[name] = max(0.0, e - b) if b == b and e == e else float("nan")
+    mojo, done = first_stamp(text, day, "--- portainer-maven-plugin"), first_stamp(text, day, "BUILD SUCCESS")
     out["portainer:build (mojo start to BUILD SUCCESS)"] = done - mojo
     return out
 
@@ -482,6 +471,7 @@ def portainer_build(project, image, logs, name, extra=(), offline=True, maven_op
 
 
 def first_stamp(text, day, fragment):
+    """The logger's stamp of the first line holding the fragment (epoch seconds), NaN if there is none."""
     for line in text.splitlines():
         if fragment in line:
             t = epoch_of(line, day)
@@ -678,7 +668,8 @@ def large_case(kind, project, reps, logs, dmp=True):
             " / ".join(stat([r["phases"][p] for r in runs]) for p in
                        ("fetch + executor JVM + subscribe", "docker build", "docker push")), "")
         n = os.cpu_count()
-        row("6 " + label, "  CPU machine-wide: goal (core-s) / share of %d cores busy; added CPU / cores (s) / overhead (s)" % n,
+        row("6 " + label, "  CPU machine-wide: goal (core-s) / share of %d cores busy; "
+            "added CPU / cores (s) / overhead (s)" % n,
             "%s / %s; %s / %s" % (stat([r["cpu_goal"] for r in runs]),
                                   stat([r["cpu_goal"] / (n * p) for r, p in zip(runs, pw)]),
                                   stat([(r["cpu_goal"] - d["machine_cpu"]) / n for r, d in zip(runs, docker_runs)]),
